@@ -1,0 +1,40 @@
+/*
+ * cli.h — the `sunbid` command line. main.c dispatches to one function per
+ * command; each parses its own options (getopt_long) and returns an exit code
+ * a script can rely on:
+ *
+ *   0  success
+ *   1  failure at run time (I/O, store, server)
+ *   2  usage error (unknown option, missing argument)
+ *   3  invalid input (bad USCC, weak password, unknown role ...)
+ *   4  conflict (already exists) or not found
+ *
+ * Errors go to stderr as "sunbid: <command>: <message>". Every command that
+ * touches the store takes --data-dir DIR and --db URL.
+ */
+#ifndef SUNBID_CLI_H
+#define SUNBID_CLI_H
+
+#include "base/errors.h"
+#include "store/store.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_INVALID = 3, CLI_CONFLICT = 4 };
+
+/* The options every store-touching command shares. */
+struct cli_store_opts {
+    const char *data_dir; /* --data-dir, default $SUNBID_DATA_DIR or ./var/data */
+    const char *db;       /* --db sqlite:PATH | postgres://..., default sqlite in data_dir */
+};
+
+/* Opens and migrates the store; prints the error and returns NULL on failure. */
+struct store *cli_open_store(const char *cmd, const struct cli_store_opts *o);
+/* Exit code for a domain error; prints it with the field. */
+int cli_report(const char *cmd, enum err e, const char *field);
+
+int cli_serve(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_org(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * cli/main.c — `sunbid COMMAND [OPTIONS]`: dispatch to the commands of cli.h.
+ */
+#include <openssl/opensslv.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <uv.h>
+
+#include "cli/cli.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: sunbid COMMAND [OPTIONS]\n"
+          "\n"
+          "sunbid — open public-resource trading platform\n"
+          "\n"
+          "commands:\n"
+          "  serve     run the HTTP server\n"
+          "  migrate   apply pending schema migrations\n"
+          "  user      add | passwd | list users\n"
+          "  org       add | list organisations\n"
+          "  demo      seed demo organisations and users\n"
+          "  version   print the version and library versions\n"
+          "\n"
+          "Every command takes --help. Commands that use the store take\n"
+          "--data-dir DIR and --db URL (sqlite:PATH or postgres://...).\n",
+          f);
+}
+
+static int version(void)
+{
+    printf("sunbid %s (sqlite %s, %s, libuv %s, jansson %s)\n", SUNBID_VERSION, sqlite3_libversion(),
+           OPENSSL_VERSION_TEXT, uv_version_string(), JANSSON_VERSION);
+    return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
+        return version();
+    if (strcmp(cmd, "serve") == 0)
+        return cli_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0)
+        return cli_migrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "user") == 0)
+        return cli_user(argc - 1, argv + 1);
+    if (strcmp(cmd, "org") == 0)
+        return cli_org(argc - 1, argv + 1);
+    if (strcmp(cmd, "demo") == 0)
+        return cli_demo(argc - 1, argv + 1);
+    fprintf(stderr, "sunbid: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,203 @@
+/*
+ * cli/serve.c — `sunbid serve`: open and migrate the store, start the HTTP
+ * server, print "sunbid: listening on http://HOST:PORT" once ready, stop
+ * gracefully on SIGTERM/SIGINT (finish in-flight requests, close the store).
+ *
+ * Signals are blocked in every thread and taken by one thread with
+ * sigwait(), which calls http_server_stop(): no async-signal-safety games.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "base/log.h"
+#include "cli/cli.h"
+
+static void serve_usage(FILE *f)
+{
+    fputs("usage: sunbid serve [--listen HOST:PORT] [--data-dir DIR] [--db URL]\n"
+          "                    [--web-dir DIR] [--workers N] [--no-access-log]\n"
+          "                    [--secure-cookies]\n"
+          "\n"
+          "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
+          "  --data-dir DIR      data directory (default $SUNBID_DATA_DIR or var/data)\n"
+          "  --db URL            sqlite:PATH or postgres://... (default sqlite in DIR)\n"
+          "  --web-dir DIR       static web UI (default: the web/ folder of the source tree)\n"
+          "  --workers N         request worker threads (default 4)\n"
+          "  --no-access-log     do not log one line per request\n"
+          "  --secure-cookies    mark cookies Secure (when behind TLS)\n"
+          "\n"
+          "GET /api/health answers 200 once the server is ready.\n",
+          f);
+}
+
+struct sigctx {
+    struct http_server *srv;
+    sigset_t set;
+};
+
+static void *signal_thread(void *arg)
+{
+    struct sigctx *c = arg;
+    int sig = 0;
+    if (sigwait(&c->set, &sig) == 0) {
+        log_info("signal %d: stopping", sig);
+        http_server_stop(c->srv);
+    }
+    return NULL;
+}
+
+static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    char *end;
+    if (colon == NULL || (size_t)(colon - s) >= hostlen)
+        return -1;
+    long p = strtol(colon + 1, &end, 10);
+    if (end == colon + 1 || *end != '\0' || p < 0 || p > 65535)
+        return -1;
+    size_t n = (size_t)(colon - s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') { /* [::1]:8080 */
+        s++;
+        n -= 2;
+    }
+    memcpy(host, s, n);
+    host[n] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+static const char *default_web_dir(void)
+{
+    struct stat st;
+    static const char *const candidates[] = {SUNBID_SOURCE_DIR "/web", "web", "/usr/share/sunbid/web"};
+    for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+        if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
+            return candidates[i];
+    return NULL;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, 'l'},   {"data-dir", required_argument, NULL, 'd'},
+        {"db", required_argument, NULL, 'b'},       {"web-dir", required_argument, NULL, 'w'},
+        {"workers", required_argument, NULL, 'n'},  {"no-access-log", no_argument, NULL, 'q'},
+        {"secure-cookies", no_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct cli_store_opts so = {0};
+    const char *listen = "127.0.0.1:8080";
+    const char *web_dir = NULL;
+    char host[256], err[512];
+    int port = 0, workers = 4, opt, rc = CLI_FAIL;
+    bool access_log = true, secure = false;
+    struct app app = {0};
+    struct http_server *srv = NULL;
+    struct sigctx sc;
+    pthread_t sigthr;
+    bool sig_started = false;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'l':
+            listen = optarg;
+            break;
+        case 'd':
+            so.data_dir = optarg;
+            break;
+        case 'b':
+            so.db = optarg;
+            break;
+        case 'w':
+            web_dir = optarg;
+            break;
+        case 'n': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end != '\0' || v < 1 || v > 256) {
+                fprintf(stderr, "sunbid: serve: --workers must be 1..256\n");
+                return CLI_USAGE;
+            }
+            workers = (int)v;
+            break;
+        }
+        case 'q':
+            access_log = false;
+            break;
+        case 's':
+            secure = true;
+            break;
+        case 'h':
+            serve_usage(stdout);
+            return CLI_OK;
+        default:
+            serve_usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sunbid: serve: unexpected argument '%s'\n", argv[optind]);
+        return CLI_USAGE;
+    }
+    if (parse_listen(listen, host, sizeof(host), &port) != 0) {
+        fprintf(stderr, "sunbid: serve: --listen wants HOST:PORT, got '%s'\n", listen);
+        return CLI_USAGE;
+    }
+    if (web_dir == NULL)
+        web_dir = default_web_dir();
+
+    /* Block the stop signals before any thread starts, so only sigwait sees them. */
+    sigemptyset(&sc.set);
+    sigaddset(&sc.set, SIGTERM);
+    sigaddset(&sc.set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    app.store = cli_open_store("serve", &so);
+    if (app.store == NULL)
+        return CLI_FAIL;
+    app.secure_cookies = secure;
+
+    struct http_config cfg = {0};
+    cfg.host = host;
+    cfg.port = port;
+    cfg.static_dir = web_dir;
+    cfg.app = &app;
+    cfg.authenticate = api_authenticate;
+    cfg.workers = workers;
+    cfg.access_log = access_log;
+    cfg.secure_cookies = secure;
+    log_set_access(access_log);
+    srv = http_server_new(&cfg, api_routes, api_nroutes, err, sizeof(err));
+    if (srv == NULL) {
+        fprintf(stderr, "sunbid: serve: %s\n", err);
+        goto out;
+    }
+    app.srv = srv;
+    sc.srv = srv;
+    if (pthread_create(&sigthr, NULL, signal_thread, &sc) != 0) {
+        fprintf(stderr, "sunbid: serve: cannot start the signal thread\n");
+        goto out;
+    }
+    sig_started = true;
+    http_server_set_ready(srv, true);
+    log_info("sunbid %s serving on %s:%d (store %s, web %s)", SUNBID_VERSION, host,
+             http_server_port(srv), store_backend(app.store), web_dir ? web_dir : "none");
+    printf("sunbid: listening on http://%s%s%s:%d\n", strchr(host, ':') ? "[" : "", host,
+           strchr(host, ':') ? "]" : "", http_server_port(srv));
+    fflush(stdout);
+    rc = http_server_run(srv) == 0 ? CLI_OK : CLI_FAIL;
+    log_info("stopped");
+out:
+    if (sig_started) {
+        pthread_cancel(sigthr);
+        pthread_join(sigthr, NULL);
+    }
+    http_server_free(srv);
+    store_close(app.store);
+    return rc;
+}

@@ -1,0 +1,355 @@
+/*
+ * blob.c — the content-addressed blob store on disk (the blob_* part of
+ * store.h). A blob is named by the SHA-256 of its bytes in lower-case hex and
+ * lives at
+ *
+ *     <data_dir>/blobs/<first 2 hex>/<all 64 hex>
+ *
+ * A backend that keeps blobs itself (PostgreSQL, for several nodes) sets
+ * driver->blob_*; then these functions only hash and forward.
+ *
+ * Invariants:
+ *   - a file at a blob's final path was complete and fsync'd before it got
+ *     that name: blob_put writes a temporary file in the same directory,
+ *     fsyncs it, renames it into place, then fsyncs the directory, so after
+ *     STORE_OK the blob survives a crash and readers never see half a file;
+ *   - files are never modified in place; putting bytes that already exist
+ *     (and hash correctly) is a no-op, a damaged copy is replaced;
+ *   - blob_get never hands out bytes that do not hash to the name asked for
+ *     (tampering or bit rot is STORE_ERROR, logged);
+ *   - a hash argument is used in a path only after it is checked to be
+ *     exactly 64 lower-case hex digits.
+ *
+ * Thread-safety: any thread, no shared state (the file system serialises
+ * renames; two threads putting the same blob both succeed).
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "base/log.h"
+#include "store/driver.h"
+
+#define BLOB_IO_CHUNK (16 * 1024) /* bytes per read(), on the stack */
+
+static bool hash_ok(const char *hash)
+{
+    if (hash == NULL)
+        return false;
+    for (int i = 0; i < BLOB_HASH_HEX; i++) {
+        char ch = hash[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+            return false;
+    }
+    return hash[BLOB_HASH_HEX] == '\0';
+}
+
+static void to_hex(const unsigned char *md, char hex[BLOB_HASH_HEX + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < BLOB_HASH_HEX / 2; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 0xf];
+    }
+    hex[BLOB_HASH_HEX] = '\0';
+}
+
+/* Errors of the file system that mean "try again later" rather than a bug. */
+static int errno_rc(int e)
+{
+    switch (e) {
+    case ENOSPC:
+    case EDQUOT:
+    case EIO:
+    case EROFS:
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+        return STORE_UNAVAILABLE;
+    default:
+        return STORE_ERROR;
+    }
+}
+
+static int blob_paths(struct store *s, const char *hash, char dir[PATH_MAX], char path[PATH_MAX])
+{
+    int n = snprintf(dir, PATH_MAX, "%s/%.2s", store_blob_dir(s), hash);
+    if (n < 0 || n >= PATH_MAX)
+        goto toolong;
+    n = snprintf(path, PATH_MAX, "%s/%s", dir, hash);
+    if (n < 0 || n >= PATH_MAX)
+        goto toolong;
+    return STORE_OK;
+toolong:
+    store_set_errmsg("blob path too long");
+    return STORE_ERROR;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int rc = STORE_OK;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        store_set_errmsg("fsync %s: %s", dir, strerror(errno));
+        rc = errno_rc(errno);
+    }
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/*
+ * Reads the file at fd to its end, hashing it; appends the bytes to out when
+ * out is not NULL. *len gets the bytes read. STORE_TOOBIG when the file grows
+ * past out->max.
+ */
+static int read_hash(int fd, const char *path, struct buf *out, unsigned char md[32], size_t *len)
+{
+    unsigned char chunk[BLOB_IO_CHUNK];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int mdlen = 0;
+    int rc = STORE_OK;
+
+    *len = 0;
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        store_set_errmsg("EVP_DigestInit failed");
+        rc = STORE_ERROR;
+        goto out;
+    }
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            store_set_errmsg("read %s: %s", path, strerror(errno));
+            rc = errno_rc(errno);
+            goto out;
+        }
+        if (n == 0)
+            break;
+        if (out != NULL) {
+            int brc = buf_append(out, chunk, (size_t)n);
+            if (brc != BUF_OK) {
+                store_set_errmsg("blob %s is larger than the buffer's %zu bytes", path, out->max);
+                rc = brc == BUF_TOOBIG ? STORE_TOOBIG : STORE_ERROR;
+                goto out;
+            }
+        }
+        EVP_DigestUpdate(ctx, chunk, (size_t)n);
+        *len += (size_t)n;
+    }
+    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
+        store_set_errmsg("EVP_DigestFinal failed");
+        rc = STORE_ERROR;
+    }
+out:
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+/* Does the file at path exist and hash to hex? */
+static bool file_matches(const char *path, const char *hex, size_t want_len)
+{
+    unsigned char md[32];
+    char got[BLOB_HASH_HEX + 1];
+    size_t len = 0;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    bool ok = false;
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != want_len)
+        goto out;
+    if (read_hash(fd, path, NULL, md, &len) != STORE_OK || len != want_len)
+        goto out;
+    to_hex(md, got);
+    ok = memcmp(got, hex, BLOB_HASH_HEX) == 0;
+out:
+    close(fd);
+    return ok;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int blob_put(struct store *s, const void *data, size_t len, char hash[BLOB_HASH_HEX + 1])
+{
+    const struct store_driver *drv = store_driver_of(s);
+    unsigned char md[32];
+    char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
+    bool dir_created = false;
+    int fd = -1;
+    int rc;
+
+    hash[0] = '\0';
+    if (data == NULL && len > 0) {
+        store_set_errmsg("blob_put: NULL data");
+        return STORE_ERROR;
+    }
+    if (EVP_Digest(len > 0 ? data : "", len, md, NULL, EVP_sha256(), NULL) != 1) {
+        store_set_errmsg("EVP_Digest failed");
+        return STORE_ERROR;
+    }
+    to_hex(md, hash);
+    if (drv->blob_put != NULL)
+        return drv->blob_put(s, data, len, hash);
+
+    rc = blob_paths(s, hash, dir, path);
+    if (rc != STORE_OK)
+        return rc;
+    if (access(path, F_OK) == 0) {
+        if (file_matches(path, hash, len))
+            return STORE_OK;
+        log_warn("store: blob %s on disk is damaged; writing it again", hash);
+    }
+    if (mkdir(dir, 0750) == 0) {
+        dir_created = true;
+    } else if (errno != EEXIST) {
+        store_set_errmsg("mkdir %s: %s", dir, strerror(errno));
+        return errno_rc(errno);
+    }
+    int n = snprintf(tmp, sizeof(tmp), "%s/.tmp-%.16s-XXXXXX", dir, hash);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        store_set_errmsg("blob path too long");
+        return STORE_ERROR;
+    }
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        store_set_errmsg("create %s: %s", tmp, strerror(errno));
+        return errno_rc(errno);
+    }
+    if (fchmod(fd, 0640) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        store_set_errmsg("write %s: %s", tmp, strerror(errno));
+        rc = errno_rc(errno);
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        store_set_errmsg("close %s: %s", tmp, strerror(errno));
+        rc = errno_rc(errno);
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        store_set_errmsg("rename %s: %s", tmp, strerror(errno));
+        rc = errno_rc(errno);
+        goto out;
+    }
+    tmp[0] = '\0'; /* renamed: nothing to clean up */
+    rc = fsync_dir(dir);
+    if (rc == STORE_OK && dir_created)
+        rc = fsync_dir(store_blob_dir(s));
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp[0] != '\0')
+        unlink(tmp);
+    return rc;
+}
+
+int blob_get(struct store *s, const char *hash, struct buf *out)
+{
+    const struct store_driver *drv = store_driver_of(s);
+    unsigned char md[32];
+    char dir[PATH_MAX], path[PATH_MAX], got[BLOB_HASH_HEX + 1];
+    struct stat st;
+    size_t len = 0;
+    int fd = -1;
+    int rc;
+
+    buf_reset(out);
+    if (!hash_ok(hash)) {
+        store_set_errmsg("malformed blob hash");
+        return STORE_NOTFOUND;
+    }
+    if (drv->blob_get != NULL)
+        return drv->blob_get(s, hash, out);
+    rc = blob_paths(s, hash, dir, path);
+    if (rc != STORE_OK)
+        return rc;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        store_set_errmsg("blob %s: %s", hash, strerror(errno));
+        return errno == ENOENT ? STORE_NOTFOUND : errno_rc(errno);
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        store_set_errmsg("blob %s is not a regular file", hash);
+        rc = STORE_ERROR;
+        goto out;
+    }
+    if ((uint64_t)st.st_size > out->max) {
+        store_set_errmsg("blob %s has %lld bytes, more than the buffer's %zu", hash,
+                         (long long)st.st_size, out->max);
+        rc = STORE_TOOBIG;
+        goto out;
+    }
+    if (buf_reserve(out, (size_t)st.st_size) != BUF_OK) {
+        store_set_errmsg("out of memory");
+        rc = STORE_ERROR;
+        goto out;
+    }
+    rc = read_hash(fd, path, out, md, &len);
+    if (rc != STORE_OK)
+        goto out;
+    to_hex(md, got);
+    if (memcmp(got, hash, BLOB_HASH_HEX) != 0) {
+        store_set_errmsg("blob %s is damaged: its content hashes to %s", hash, got);
+        log_error("store: blob %s is damaged: its content hashes to %s", hash, got);
+        rc = STORE_ERROR;
+        goto out;
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rc != STORE_OK)
+        buf_reset(out);
+    return rc;
+}
+
+int blob_exists(struct store *s, const char *hash, bool *exists, size_t *len)
+{
+    const struct store_driver *drv = store_driver_of(s);
+    char dir[PATH_MAX], path[PATH_MAX];
+    struct stat st;
+    int rc;
+
+    *exists = false;
+    if (len != NULL)
+        *len = 0;
+    if (!hash_ok(hash))
+        return STORE_OK; /* no blob has that name */
+    if (drv->blob_exists != NULL)
+        return drv->blob_exists(s, hash, exists, len);
+    rc = blob_paths(s, hash, dir, path);
+    if (rc != STORE_OK)
+        return rc;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return STORE_OK;
+        store_set_errmsg("stat %s: %s", path, strerror(errno));
+        return errno_rc(errno);
+    }
+    *exists = S_ISREG(st.st_mode);
+    if (len != NULL && *exists)
+        *len = (size_t)st.st_size;
+    return STORE_OK;
+}

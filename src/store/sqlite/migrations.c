@@ -1,0 +1,94 @@
+/*
+ * sqlite/migrations.c — the SQLite schema as numbered migrations.
+ *
+ * Rules: never edit a migration that has shipped; add the next number. Keep
+ * the PostgreSQL list (store/pg/migrations.c) in step: same numbers, same
+ * tables and columns, each in its own dialect. Times are integer ms, money is
+ * integer fen. The runner (store.c) records applied versions in
+ * schema_migrations and runs each migration in its own transaction.
+ */
+#include "store/sqlite/sqlite.h"
+
+static const char m001_accounts[] =
+    /* Organisations: bidders' companies, agencies, tenderers. */
+    "CREATE TABLE orgs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  uscc TEXT NOT NULL UNIQUE," /* GB 32100, check digit verified */
+    "  legal_rep TEXT NOT NULL,"
+    "  contact_name TEXT,"
+    "  contact_phone TEXT,"
+    "  contact_email TEXT,"
+    "  address TEXT,"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  username TEXT NOT NULL UNIQUE,"
+    "  display_name TEXT NOT NULL,"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  roles INTEGER NOT NULL CHECK (roles > 0)," /* ROLE_* bits */
+    "  password_hash TEXT NOT NULL,"              /* $scrypt$ln=..,r=..,p=..$salt$hash */
+    "  email TEXT,"
+    "  phone TEXT,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL,"
+    "  password_changed_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX users_org ON users(org_id);"
+    /* Sessions: only the SHA-256 of the token is stored. */
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('cookie', 'bearer')),"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  remote_addr TEXT,"
+    "  revoked_ms INTEGER"
+    ");"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    /* Failed logins per account ('u:NAME') and per address ('a:ADDR'). */
+    "CREATE TABLE login_throttle ("
+    "  key TEXT PRIMARY KEY,"
+    "  failures INTEGER NOT NULL,"
+    "  last_ms INTEGER NOT NULL,"
+    "  locked_until_ms INTEGER NOT NULL"
+    ");"
+    /* The audit trail: every write, who, what, when, from where. Append-only:
+     * the triggers refuse UPDATE and DELETE, and no API route writes it. */
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at_ms INTEGER NOT NULL,"
+    "  actor_user_id INTEGER," /* NULL for the CLI and the system */
+    "  actor TEXT NOT NULL,"   /* username, or 'cli' / 'system' */
+    "  remote_addr TEXT,"
+    "  request_id TEXT,"
+    "  action TEXT NOT NULL," /* 'org.create', 'user.passwd', 'auth.login' ... */
+    "  object_type TEXT NOT NULL,"
+    "  object_id TEXT,"
+    "  detail TEXT" /* JSON object */
+    ");"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+    /* Public notices (公告); tenders and results publish into it. */
+    "CREATE TABLE notices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"     /* 'tender', 'change', 'result', 'auction' */
+    "  category TEXT NOT NULL," /* works, goods, services, land, mining, assets, emission */
+    "  title TEXT NOT NULL,"
+    "  region TEXT,"
+    "  body TEXT,"
+    "  ref_type TEXT,"          /* what it announces, e.g. 'tender' */
+    "  ref_id INTEGER,"
+    "  published_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX notices_published ON notices(published_ms DESC, id DESC);";
+
+const struct store_migration sqlite_migrations[] = {
+    {1, "accounts, sessions, audit, notices", m001_accounts},
+};
+const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
