@@ -20,7 +20,7 @@
 #include "store/store.h"
 
 struct store_migration {
-    int version;     /* 1, 2, 3 ... with no gaps */
+    int version; /* 1, 2, 3 ... with no gaps */
     const char *name;
     const char *sql; /* one or more statements */
 };

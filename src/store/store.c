@@ -70,12 +70,12 @@ struct store {
 
 /* One thread's record: its backend connection and its open transaction. */
 struct store_conn {
-    struct store *s;          /* the store this record belongs to */
-    void *conn;               /* backend connection; NULL until connected */
-    struct store_tx *tx;      /* the open transaction, or NULL */
-    bool drop;                /* the backend is unavailable: reconnect next time */
-    struct store_conn *prev;  /* store's list (mu) */
-    struct store_conn *next;  /* store's list (mu) */
+    struct store *s;         /* the store this record belongs to */
+    void *conn;              /* backend connection; NULL until connected */
+    struct store_tx *tx;     /* the open transaction, or NULL */
+    bool drop;               /* the backend is unavailable: reconnect next time */
+    struct store_conn *prev; /* store's list (mu) */
+    struct store_conn *next; /* store's list (mu) */
 };
 
 struct store_tx {
@@ -358,8 +358,7 @@ check:
     return STORE_OK;
 }
 
-int store_open(struct store **out, const char *url, const char *data_dir, char *err,
-               size_t errlen)
+int store_open(struct store **out, const char *url, const char *data_dir, char *err, size_t errlen)
 {
     struct store *s = NULL;
     struct store_conn *c;
@@ -814,8 +813,8 @@ static int has_version(struct store_tx *tx, int version, bool *present)
 {
     int64_t n = 0;
     struct store_param p[] = {SP_I(version)};
-    int rc = store_query_int(tx, "SELECT count(*) FROM schema_migrations WHERE version = $1", p,
-                             1, &n);
+    int rc =
+        store_query_int(tx, "SELECT count(*) FROM schema_migrations WHERE version = $1", p, 1, &n);
     *present = (rc == STORE_OK && n > 0);
     return rc;
 }

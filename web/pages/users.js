@@ -28,7 +28,7 @@ function rolesField() {
   const err = h('p', { class: 'field-error', id: errId, hidden: true });
   const boxes = ROLES.map((r) => {
     const id = nextId('role-' + r);
-    const input = h('input', { type: 'checkbox', id, name: 'roles', value: r });
+    const input = h('input', { type: 'checkbox', id, name: 'roles', value: r, onchange: () => self.setError(null) });
     return { r, input, el: h('label', { class: 'check', for: id }, input, h('span', null, t('role.' + r))) };
   });
   const fs = h(
@@ -38,7 +38,7 @@ function rolesField() {
     h('div', { class: 'checks' }, boxes.map((b) => b.el)),
     err,
   );
-  return {
+  const self = {
     el: fs,
     input: boxes[0].input,
     value: () => boxes.filter((b) => b.input.checked).map((b) => b.r),
@@ -48,6 +48,7 @@ function rolesField() {
       fs.classList.toggle('has-error', Boolean(msg));
     },
   };
+  return self;
 }
 
 function userForm(ctx, onCreated, onCancel) {

@@ -58,30 +58,30 @@
 
 /* A cached prepared statement. */
 struct sq_ent {
-    char *sql;             /* owned copy of the key, NUL-terminated */
-    size_t len;            /* strlen(sql) */
-    uint64_t hash;         /* FNV-1a of sql */
-    sqlite3_stmt *st;      /* the prepared statement */
-    bool busy;             /* a cursor or exec is using st right now */
-    struct sq_ent *hnext;  /* next in the bucket */
-    struct sq_ent *newer;  /* LRU list, towards lru_new */
-    struct sq_ent *older;  /* LRU list, towards lru_old */
+    char *sql;            /* owned copy of the key, NUL-terminated */
+    size_t len;           /* strlen(sql) */
+    uint64_t hash;        /* FNV-1a of sql */
+    sqlite3_stmt *st;     /* the prepared statement */
+    bool busy;            /* a cursor or exec is using st right now */
+    struct sq_ent *hnext; /* next in the bucket */
+    struct sq_ent *newer; /* LRU list, towards lru_new */
+    struct sq_ent *older; /* LRU list, towards lru_old */
 };
 
 /* One thread's connection. */
 struct sq_conn {
-    sqlite3 *db;                        /* the connection (NOMUTEX) */
-    enum store_txmode mode;             /* mode of the open transaction */
-    bool in_tx;                         /* a transaction is open */
-    sqlite3_stmt *begin_read;           /* BEGIN */
-    sqlite3_stmt *begin_write;          /* BEGIN IMMEDIATE */
-    sqlite3_stmt *commit;               /* COMMIT */
-    sqlite3_stmt *rollback;             /* ROLLBACK */
-    struct sq_ent *bucket[SQ_BUCKETS];  /* hash table of cached statements */
-    struct sq_ent *lru_new;             /* most recently used */
-    struct sq_ent *lru_old;             /* least recently used: evicted first */
-    int ncached;                        /* entries, <= SQ_CACHE_MAX */
-    char msg[SQ_MSG_MAX];               /* message of the last failure */
+    sqlite3 *db;                       /* the connection (NOMUTEX) */
+    enum store_txmode mode;            /* mode of the open transaction */
+    bool in_tx;                        /* a transaction is open */
+    sqlite3_stmt *begin_read;          /* BEGIN */
+    sqlite3_stmt *begin_write;         /* BEGIN IMMEDIATE */
+    sqlite3_stmt *commit;              /* COMMIT */
+    sqlite3_stmt *rollback;            /* ROLLBACK */
+    struct sq_ent *bucket[SQ_BUCKETS]; /* hash table of cached statements */
+    struct sq_ent *lru_new;            /* most recently used */
+    struct sq_ent *lru_old;            /* least recently used: evicted first */
+    int ncached;                       /* entries, <= SQ_CACHE_MAX */
+    char msg[SQ_MSG_MAX];              /* message of the last failure */
 };
 
 struct store_rows {
@@ -124,8 +124,7 @@ static int sq_map(int rc)
 /* Records SQLite's message for rc and returns the store_rc. */
 static int sq_fail(struct sq_conn *c, int rc)
 {
-    snprintf(c->msg, sizeof(c->msg), "%s (%s, %d)", sqlite3_errmsg(c->db), sqlite3_errstr(rc),
-             rc);
+    snprintf(c->msg, sizeof(c->msg), "%s (%s, %d)", sqlite3_errmsg(c->db), sqlite3_errstr(rc), rc);
     return sq_map(rc);
 }
 
@@ -239,8 +238,8 @@ static int prepare(struct sq_conn *c, const char *sql, size_t len, unsigned flag
         return sq_fail(c, rc);
     if (st == NULL)
         return sq_misuse(c, "empty SQL statement");
-    while (tail != NULL && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' ||
-                            *tail == ';'))
+    while (tail != NULL &&
+           (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' || *tail == ';'))
         tail++;
     if (tail != NULL && *tail != '\0') {
         sqlite3_finalize(st);
@@ -454,8 +453,7 @@ static int sq_connect(struct store *s, void **out, char *err, size_t errlen)
         rc = STORE_UNAVAILABLE;
         goto out;
     }
-    src = sqlite3_exec(c->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL,
-                       NULL);
+    src = sqlite3_exec(c->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
     if (src != SQLITE_OK)
         goto fail;
     src = pragma_text(c, "PRAGMA synchronous", mode, sizeof(mode));

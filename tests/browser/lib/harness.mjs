@@ -300,6 +300,7 @@ export async function run(name, body) {
       server,
       browser,
       shotsDir: shots,
+      step: (name, fn) => t.step(name, fn),
       // A new isolated browser context (its own cookies and storage) and page.
       async newPage(opts = DESKTOP, label = 'page') {
         const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...opts });
@@ -326,9 +327,10 @@ export async function run(name, body) {
         t.ok(`${page.label}: no console errors, page errors or CSP violations`, all.length === 0, all);
         page.problems.length = 0;
       },
-      async screenshot(page, file) {
+      // Full page by default; {fullPage: false} for just the viewport.
+      async screenshot(page, file, opts = {}) {
         const p = path.join(shots, file);
-        await page.screenshot({ path: p, fullPage: true });
+        await page.screenshot({ path: p, fullPage: opts.fullPage !== false });
         console.log(`# screenshot ${p}`);
         return p;
       },
