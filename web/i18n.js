@@ -109,10 +109,10 @@ const zh = {
   'users.create': '创建用户',
   'users.created': '已创建用户“{name}”。',
   'users.username': '用户名',
-  'users.username_hint': '登录用，创建后不可更改。',
+  'users.username_hint': '3–32 位，以小写字母开头，可含小写字母、数字及 _ . -；创建后不可更改。',
   'users.display_name': '显示名称',
   'users.password': '初始密码',
-  'users.password_hint': '请通过安全渠道告知用户，并提醒其登录后修改。',
+  'users.password_hint': '至少 8 位，含字母、数字、符号中的至少两类。请通过安全渠道告知用户，并提醒其登录后修改。',
   'users.roles': '角色',
   'users.org': '所属机构',
   'users.org_none': '不关联机构',
@@ -155,6 +155,7 @@ const zh = {
   'action.auth.login': '登录',
   'action.auth.logout': '退出登录',
   'action.auth.login_failed': '登录失败',
+  'action.auth.token': '签发访问令牌',
   'action.org.create': '登记机构',
   'action.user.create': '新建用户',
   'action.user.passwd': '修改密码',
@@ -179,7 +180,12 @@ const zh = {
   'err.invalid_field': '填写的内容无效。',
   'err.missing_field': '此项为必填项。',
   'err.invalid_uscc': '统一社会信用代码无效，请核对（18 位，含校验位）。',
-  'err.weak_password': '密码强度不足：请使用更长、包含多种字符的密码。',
+  'err.weak_password': '密码强度不足：至少 8 位，并包含字母、数字、符号中的至少两类。',
+  'err.invalid_field.username': '用户名格式不符：3–32 位，以小写字母开头，可含小写字母、数字及 _ . -。',
+  'err.invalid_field.contact_email': '邮箱地址格式不正确。',
+  'err.invalid_field.org_id': '所选机构不存在，请刷新后重试。',
+  'err.already_exists.username': '该用户名已被使用。',
+  'err.already_exists.uscc': '该统一社会信用代码已登记。',
   'err.unsupported_media_type': '请求格式不受支持。',
   'err.body_too_large': '提交的内容过大。',
   'err.headers_too_large': '请求头过大。',
@@ -305,10 +311,10 @@ const en = {
   'users.create': 'Create user',
   'users.created': 'User “{name}” created.',
   'users.username': 'User name',
-  'users.username_hint': 'Used to sign in; cannot be changed later.',
+  'users.username_hint': '3–32 characters: starts with a lower-case letter, then lower-case letters, digits, _ . -; cannot be changed later.',
   'users.display_name': 'Display name',
   'users.password': 'Initial password',
-  'users.password_hint': 'Hand it over by a safe channel and ask the user to change it.',
+  'users.password_hint': 'At least 8 characters mixing two kinds (letters, digits, symbols). Hand it over by a safe channel and ask the user to change it.',
   'users.roles': 'Roles',
   'users.org': 'Organisation',
   'users.org_none': 'No organisation',
@@ -351,6 +357,7 @@ const en = {
   'action.auth.login': 'Sign in',
   'action.auth.logout': 'Sign out',
   'action.auth.login_failed': 'Failed sign-in',
+  'action.auth.token': 'Issue API token',
   'action.org.create': 'Register organisation',
   'action.user.create': 'Create user',
   'action.user.passwd': 'Change password',
@@ -375,7 +382,12 @@ const en = {
   'err.invalid_field': 'This value is invalid.',
   'err.missing_field': 'This field is required.',
   'err.invalid_uscc': 'The unified social credit code is invalid; check it (18 characters with a check digit).',
-  'err.weak_password': 'The password is too weak: use a longer one with several kinds of characters.',
+  'err.weak_password': 'The password is too weak: at least 8 characters mixing two kinds (letters, digits, symbols).',
+  'err.invalid_field.username': 'User names have 3–32 characters: a lower-case letter first, then lower-case letters, digits, _ . -.',
+  'err.invalid_field.contact_email': 'This is not a valid e-mail address.',
+  'err.invalid_field.org_id': 'The chosen organisation does not exist; reload and try again.',
+  'err.already_exists.username': 'This user name is taken.',
+  'err.already_exists.uscc': 'An organisation with this code is already registered.',
   'err.unsupported_media_type': 'The request format is not supported.',
   'err.body_too_large': 'The submission is too large.',
   'err.headers_too_large': 'The request headers are too large.',
@@ -457,9 +469,11 @@ export function t(key, vars) {
   return s;
 }
 
-// The message for an API error: localised by code, else the server's text.
+// The message for an API error: localised by code (and by code and field
+// where a field-specific text says more), else the server's own text.
 export function errorText(err) {
   if (!err) return '';
+  if (err.code && err.field && has('err.' + err.code + '.' + err.field)) return t('err.' + err.code + '.' + err.field);
   if (err.code && has('err.' + err.code)) return t('err.' + err.code);
   if (err.message) return err.message;
   return t('err.unknown', { code: err.code || err.status || '?' });

@@ -345,10 +345,13 @@ static int parse_url(struct store *s, const char *url, char *err, size_t errlen)
     if (has_prefix(url, "postgres://") || has_prefix(url, "postgresql://")) {
         /* store/pg (issue 3) adds its driver here: s->drv = &pg_driver, and
          * the target is the whole URL, handed to libpq. */
-        snprintf(err, errlen, "PostgreSQL backend not built yet (store URL '%.40s...')", url);
+        snprintf(err, errlen, "PostgreSQL backend not built yet");
         return STORE_ERROR;
     }
-    snprintf(err, errlen, "unknown store URL '%.200s' (want sqlite:PATH or postgres://...)", url);
+    /* Only the scheme is echoed: a URL may carry a password. */
+    size_t scheme = strcspn(url, ":/@");
+    snprintf(err, errlen, "unknown store URL scheme '%.*s' (want sqlite:PATH or postgres://...)",
+             (int)(scheme < 32 ? scheme : 32), url);
     return STORE_ERROR;
 check:
     if (s->target == NULL || s->url == NULL) {
@@ -550,8 +553,8 @@ static int tx_usable(struct store_tx *tx, const struct store_param *p, int np)
         return STORE_ERROR;
     }
     if (pthread_getspecific(tx->c->s->key) != tx->c || tx->c->tx != tx) {
-        store_set_errmsg("transaction used from another thread or after it ended");
-        log_error("store: transaction used from another thread or after it ended");
+        store_set_errmsg("transaction used from another thread");
+        log_error("store: transaction used from another thread");
         return STORE_ERROR;
     }
     if (tx->failed != 0) {

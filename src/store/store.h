@@ -87,6 +87,11 @@ int store_schema_version(struct store *s, int *version);
 /* Drops this thread's connection (for threads that end). */
 void store_thread_done(struct store *s);
 
+/* Begins this thread's transaction (at most one per thread and store: a
+ * nested begin is STORE_ERROR). STORE_READ sees one snapshot from its first
+ * statement on and refuses statements that write. After a statement fails the
+ * transaction is doomed (as in PostgreSQL): later statements return
+ * STORE_ERROR and store_commit() rolls back and returns the first failure. */
 int store_begin(struct store *s, enum store_txmode mode, struct store_tx **tx);
 /* Commits and frees tx. On failure the transaction is rolled back. */
 int store_commit(struct store_tx *tx);
@@ -110,7 +115,8 @@ const void *store_col_blob(struct store_rows *r, int col, size_t *len);
 void store_rows_free(struct store_rows *r); /* NULL is a no-op */
 
 /* One-value shorthands: the first column of the first row. STORE_NOTFOUND
- * when there is no row. Text is copied into out (bounded by out->max). */
+ * when there is no row or the value is NULL. Text is copied into out (bounded
+ * by out->max: STORE_TOOBIG, which does not doom the transaction). */
 int store_query_int(struct store_tx *tx, const char *sql, const struct store_param *p, int np,
                     int64_t *out);
 int store_query_text(struct store_tx *tx, const char *sql, const struct store_param *p, int np,
@@ -128,7 +134,8 @@ const char *store_rc_name(int rc);
 #define BLOB_HASH_HEX 64
 int blob_put(struct store *s, const void *data, size_t len, char hash[BLOB_HASH_HEX + 1]);
 /* Reads a whole blob into out (bounded by out->max -> STORE_TOOBIG). The
- * content is verified against its name; a mismatch is STORE_ERROR. */
+ * content is verified against its name; a mismatch is STORE_ERROR. A name
+ * that is not 64 lower-case hex digits is STORE_NOTFOUND. */
 int blob_get(struct store *s, const char *hash, struct buf *out);
 int blob_exists(struct store *s, const char *hash, bool *exists, size_t *len);
 

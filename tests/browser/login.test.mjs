@@ -10,6 +10,9 @@
 // element is wider than the phone. Screenshots (desktop and phone, zh and
 // en) go to $SUNBID_TEST_TMP/screenshots/.
 
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run, DESKTOP, PHONE, navIds, pageFetch, settle, DEMO_PASSWORD } from './lib/harness.mjs';
 
 const ROLES = [
@@ -61,6 +64,33 @@ await run('login', async (h) => {
     await h.goto(page, '/workspace');
     t.eq('home: /workspace signed out redirects to /login', new URL(page.url()).pathname, '/login');
     t.ok('home: ... and keeps where to go next', new URL(page.url()).searchParams.get('next') === '/workspace');
+    await h.closePage(page);
+  });
+
+  // ---- the i18n table -----------------------------------------------------------
+  // Both languages have the same keys, and every error code the server can
+  // send (src/base/errors.h) has a message in each.
+  await h.step('i18n table', async () => {
+    const page = await h.newPage(DESKTOP, 'i18n');
+    await h.goto(page, '/');
+    const src = process.env.SUNBID_SOURCE_DIR || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const header = fs.readFileSync(path.join(src, 'src/base/errors.h'), 'utf8');
+    const codes = [...header.matchAll(/^\s*X\(([A-Z0-9_]+),\s*\d{3},/gm)].map((m) => m[1].toLowerCase()).filter((c) => c !== 'ok');
+    t.ok('i18n: errors.h lists error codes', codes.length > 10, codes.length);
+    const r = await page.evaluate(async (codes) => {
+      const m = await import('/i18n.js');
+      const missing = m.missingKeys();
+      const lang = m.getLang();
+      const noMsg = [];
+      for (const l of m.LANGS) {
+        m.setLang(l);
+        for (const c of codes) if (!m.has('err.' + c)) noMsg.push(l + ':' + c);
+      }
+      m.setLang(lang);
+      return { missing, noMsg };
+    }, codes);
+    t.eq('i18n: zh-CN and en have the same keys', r.missing, { en: [], 'zh-CN': [] });
+    t.eq('i18n: every server error code has a message in both languages', r.noMsg, []);
     await h.closePage(page);
   });
 

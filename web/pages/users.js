@@ -56,7 +56,7 @@ function userForm(ctx, onCreated, onCancel) {
   const orgSelect = h('select', { name: 'org_id' }, h('option', { value: '' }, t('users.org_none')));
   const fields = {
     username: field({ name: 'username', label: t('users.username'), required: true, maxlength: 64, hint: t('users.username_hint') }),
-    display_name: field({ name: 'display_name', label: t('users.display_name'), required: true, maxlength: 100 }),
+    display_name: field({ name: 'display_name', label: t('users.display_name'), required: true, maxlength: 64 }),
     password: field({ name: 'password', label: t('users.password'), type: 'password', required: true, autocomplete: 'new-password', hint: t('users.password_hint') }),
     org_id: field({ name: 'org_id', label: t('users.org'), control: orgSelect }),
     roles: rolesField(),
