@@ -63,7 +63,7 @@ out:
 int password_hash(const char *pw, char out[PASSWORD_HASH_MAX])
 {
     unsigned char salt[SALT_LEN], key[KEY_LEN];
-    char salt_b64[B64URL_LEN(SALT_LEN)], key_b64[B64URL_LEN(KEY_LEN)];
+    char salt_b64[B64_LEN(SALT_LEN)], key_b64[B64_LEN(KEY_LEN)];
     int ln = atomic_load(&cost_ln);
     crypto_random(salt, sizeof(salt));
     if (scrypt(pw, salt, sizeof(salt), ln, 8, 1, key, sizeof(key)) != 0)

@@ -569,6 +569,7 @@ static int on_message_begin(llhttp_t *p)
     x->head_bytes = 16; /* method, version, CRLF: roughly */
     queue_push(c, x);
     c->cur = x;
+    c->started = true;
     return 0;
 }
 
@@ -952,12 +953,14 @@ static void conn_flush(struct http_conn *c)
 
         if (x != NULL && x->state == X_PARSING && x->expect_continue && !x->continue_sent &&
             x->headers_done) {
+            /* The client waits for this before sending the body. */
             x->continue_sent = true;
             iov[n].iov_base = (void *)(uintptr_t)CONTINUE_100;
             iov[n].iov_len = sizeof(CONTINUE_100) - 1;
             n++;
+            x = NULL;
         }
-        for (; n == 0 && x != NULL && x->state == X_DONE && n + 2 <= CONN_MAX_IOVS; x = x->next) {
+        for (; x != NULL && x->state == X_DONE && n + 2 <= CONN_MAX_IOVS; x = x->next) {
             if (x->res.sse_topic != NULL && !x->req.is_head) {
                 if (nx > 0)
                     break; /* write what precedes the stream first */
@@ -1010,8 +1013,8 @@ static void conn_flush(struct http_conn *c)
             return; /* conn_on_written */
         conn_write_complete(c);
     }
-    if (!c->closing && c->sub == NULL && !c->writing && c->qhead == NULL && c->cur == NULL &&
-        (c->draining || c->peer_eof || c->parse_dead))
+    if (!c->closing && c->sub == NULL && !c->writing && c->qhead == NULL &&
+        (c->draining || c->parse_dead || (c->peer_eof && !c->paused)))
         conn_close(c);
 }
 
@@ -1028,6 +1031,8 @@ static void conn_run(struct http_conn *c)
         if (c->closing)
             break;
         conn_resume(c);
+        if (c->peer_eof && !c->paused && c->cur != NULL)
+            conn_fail(c, ERR_BAD_REQUEST); /* half a request, and no more coming */
         conn_flush(c);
     } while (c->run_again);
     c->in_run = false;
@@ -1098,11 +1103,10 @@ void conn_on_eof(struct http_conn *c)
     if (c->closing)
         return;
     c->peer_eof = true;
-    if (c->sub != NULL || c->cur != NULL || c->qhead == NULL) {
+    if (c->sub != NULL || c->qhead == NULL) {
         conn_close(c);
         return;
     }
-    c->parse_dead = true;
     conn_run(c);
 }
 
@@ -1170,7 +1174,7 @@ static void conn_tick(struct http_conn *c, uint64_t now)
     if (c->qhead != NULL)
         return; /* answers are being made */
     uint64_t limit = k->idle_timeout_ms;
-    if (c->parser.initial_message_completed == 0 && k->request_timeout_ms < limit)
+    if (!c->started && k->request_timeout_ms < limit)
         limit = k->request_timeout_ms; /* a new connection must speak soon */
     if (now - c->active_ms >= limit)
         conn_close(c);

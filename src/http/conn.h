@@ -155,6 +155,7 @@ struct http_conn {
     bool parse_dead;                /* no more requests will be parsed */
     bool read_stopped;              /* io->read_stop in effect */
     bool peer_eof;                  /* the client shut down its side */
+    bool started;                   /* a request has begun on this connection */
     bool draining;                  /* graceful stop: close when answered */
     bool closing;                   /* io->close called */
     bool closed;                    /* conn_on_closed called */

@@ -18,7 +18,7 @@
  *     -----------------          -----------------------------------------
  *     format event               sse_hub_drain: take the whole list
  *     lock; id = ++last; push  ->   ring <- event (evicting the oldest)
- *     unlock; wake()                each subscriber of the topic <- ref
+ *     wake(); unlock                each subscriber of the topic <- ref
  *                                   kick each touched subscriber's write
  *
  * Invariants: ids leave the queue strictly increasing (assigned under the
@@ -249,10 +249,11 @@ static int queue_push_locked(struct sse_hub *hub, struct sse_event *ev)
     return 0;
 }
 
-/* Formats the event outside the lock with a provisional id width. Ids are
- * only known under the lock, so the event is formatted with the id chosen
- * there: format, lock, check, unlock — and reformat in the rare case the
- * guessed id lost a race. */
+/* Formats the event outside the lock with a guessed id (the next one), then
+ * queues it under the lock if the guess still holds; a publisher that lost
+ * the race formats again, and after a few losses formats under the lock.
+ * The wake-up happens under the lock so that once sse_hub_stop() has taken
+ * it, no publisher can still be touching the loop's async handle. */
 static int64_t publish(struct sse_hub *hub, int64_t want_id, const char *topic, const char *event,
                        const char *data, size_t len)
 {
@@ -277,13 +278,12 @@ static int64_t publish(struct sse_hub *hub, int64_t want_id, const char *topic, 
         if (rc == 0) {
             hub->last_id = guess;
             atomic_store(&hub->last_id_pub, guess);
+            if (hub->wake != NULL)
+                hub->wake(hub->wake_ctx); /* under mu: sse_hub_stop waits for it */
         }
         pthread_mutex_unlock(&hub->mu);
-        if (rc == 0) {
-            if (hub->wake != NULL)
-                hub->wake(hub->wake_ctx);
+        if (rc == 0)
             return guess;
-        }
         free(ev);
         if (!retry)
             return -1;
@@ -296,14 +296,14 @@ static int64_t publish(struct sse_hub *hub, int64_t want_id, const char *topic, 
     if (rc == 0) {
         hub->last_id = id;
         atomic_store(&hub->last_id_pub, id);
+        if (hub->wake != NULL)
+            hub->wake(hub->wake_ctx);
     }
     pthread_mutex_unlock(&hub->mu);
     if (rc != 0) {
         free(ev);
         return -1;
     }
-    if (hub->wake != NULL)
-        hub->wake(hub->wake_ctx);
     return id;
 }
 

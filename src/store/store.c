@@ -48,10 +48,11 @@
 #include "store/driver.h"
 #include "store/sqlite/sqlite.h"
 
-#define STORE_MAX_CONNS  512  /* threads with a connection, per store */
-#define STORE_MAX_PARAMS 999  /* parameters per statement */
-#define STORE_ERRMSG_MAX 512  /* bytes of store_errmsg(), NUL included */
-#define STORE_URL_MAX    4096 /* bytes of a store URL */
+#define STORE_MAX_CONNS     512  /* threads with a connection, per store */
+#define STORE_MAX_PARAMS    999  /* parameters per statement */
+#define STORE_ERRMSG_MAX    512  /* bytes of store_errmsg(), NUL included */
+#define STORE_URL_MAX       4096 /* bytes of a store URL */
+#define STORE_MIGRATE_WAITS 12   /* busy timeouts a migration waits for the lock */
 
 struct store_conn;
 
@@ -889,7 +890,13 @@ int store_migrate(struct store *s, int *applied)
         const struct store_migration *m = &drv->migrations[i];
         bool ran = false;
         char saved[STORE_ERRMSG_MAX];
-        rc = apply_one(s, m, &ran);
+        /* Another process's long migration may hold the write lock past
+         * one busy timeout: wait a bounded number of them. */
+        for (int attempt = 0; attempt < STORE_MIGRATE_WAITS; attempt++) {
+            rc = apply_one(s, m, &ran);
+            if (rc != STORE_BUSY)
+                break;
+        }
         if (rc != STORE_OK) {
             /* Lost a race with another process? Then the version is there. */
             int64_t now_have = 0;

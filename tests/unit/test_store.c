@@ -125,25 +125,45 @@ static int setup(void **state)
 {
     static unsigned counter;
     struct store_tx *tx = NULL;
+    char err[512] = "";
     int applied = -1;
-    int n;
+    int n, rc;
 
     (void)state;
     memset(&g_fx, 0, sizeof(g_fx));
     mkdir(tmp_base(), 0700);
     n = snprintf(g_fx.dir, sizeof(g_fx.dir), "%s/store-XXXXXX", tmp_base());
-    assert_true(n > 0 && (size_t)n < sizeof(g_fx.dir));
-    assert_non_null(mkdtemp(g_fx.dir));
+    if (n < 0 || (size_t)n >= sizeof(g_fx.dir) || mkdtemp(g_fx.dir) == NULL) {
+        print_error("cannot make a temp dir under %s\n", tmp_base());
+        return -1;
+    }
     snprintf(g_fx.tag, sizeof(g_fx.tag), "t%lx-%llx-%u", (unsigned long)getpid(),
              (unsigned long long)clock_mono_ns(), ++counter);
-    g_fx.s = open_store(g_fx.dir);
-    assert_int_equal(store_migrate(g_fx.s, &applied), STORE_OK);
-    assert_true(applied >= 0);
-    assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
-    assert_non_null(scratch_ddl(g_fx.s));
-    assert_int_equal(store_exec(tx, scratch_ddl(g_fx.s), NULL, 0, NULL), STORE_OK);
-    assert_int_equal(store_commit(tx), STORE_OK);
+    rc = store_open(&g_fx.s, g_url, g_fx.dir, err, sizeof(err));
+    if (rc != STORE_OK) {
+        snprintf(err + strlen(err), sizeof(err) - strlen(err), " (store_open)");
+        goto fail;
+    }
+    rc = store_migrate(g_fx.s, &applied);
+    if (rc == STORE_OK)
+        rc = store_begin(g_fx.s, STORE_WRITE, &tx);
+    if (rc == STORE_OK)
+        rc = scratch_ddl(g_fx.s) ? store_exec(tx, scratch_ddl(g_fx.s), NULL, 0, NULL) : STORE_ERROR;
+    if (rc == STORE_OK)
+        rc = store_commit(tx);
+    else
+        store_rollback(tx);
+    if (rc != STORE_OK) {
+        snprintf(err, sizeof(err), "migrate/scratch table: %s", store_errmsg(g_fx.s));
+        goto fail;
+    }
     return 0;
+fail:
+    print_error("setup on %s: %s: %s\n", g_url ? g_url : "sqlite (fresh)", store_rc_name(rc), err);
+    store_close(g_fx.s);
+    g_fx.s = NULL;
+    rm_rf(g_fx.dir);
+    return -1;
 }
 
 static int teardown(void **state)

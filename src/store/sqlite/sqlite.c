@@ -464,15 +464,21 @@ static int sq_connect(struct store *s, void **out, char *err, size_t errlen)
         rc = STORE_ERROR;
         goto out;
     }
-    if ((src = sqlite3_prepare_v3(c->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &c->begin_read,
-                                  NULL)) != SQLITE_OK ||
-        (src = sqlite3_prepare_v3(c->db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT,
-                                  &c->begin_write, NULL)) != SQLITE_OK ||
-        (src = sqlite3_prepare_v3(c->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &c->commit,
-                                  NULL)) != SQLITE_OK ||
-        (src = sqlite3_prepare_v3(c->db, "ROLLBACK", -1, SQLITE_PREPARE_PERSISTENT, &c->rollback,
-                                  NULL)) != SQLITE_OK)
-        goto fail;
+    {
+        const struct {
+            const char *sql;
+            sqlite3_stmt **st;
+        } control[] = {{"BEGIN", &c->begin_read},
+                       {"BEGIN IMMEDIATE", &c->begin_write},
+                       {"COMMIT", &c->commit},
+                       {"ROLLBACK", &c->rollback}};
+        for (size_t i = 0; i < sizeof(control) / sizeof(control[0]); i++) {
+            src = sqlite3_prepare_v3(c->db, control[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                     control[i].st, NULL);
+            if (src != SQLITE_OK)
+                goto fail;
+        }
+    }
     *out = c;
     return STORE_OK;
 fail:

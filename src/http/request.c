@@ -1,0 +1,347 @@
+/*
+ * request.c — the per-request pipeline (authentication and the route's
+ * access rules, then the handler) and the request/response helpers of
+ * http.h.
+ *
+ * Pipeline, in this order; the first failing step answers with its error:
+ *
+ *   route->roles == 0                         403 forbidden (deny by default)
+ *   INLINE route: must include HTTP_ANON      403 forbidden; no authentication
+ *   authenticate (when the route is not public, or credentials were sent)
+ *                                              hook's error (401 session_expired...)
+ *   anonymous on a route without HTTP_ANON     401 unauthenticated
+ *   signed in, route without HTTP_ANON, no common role    403 forbidden
+ *   cookie session, POST/PUT/PATCH/DELETE, no NO_CSRF flag,
+ *     X-CSRF-Token missing or != session's token           403 csrf_failed
+ *   body on a non-GET route without RAW_BODY, not application/json
+ *                                              415 unsupported_media_type
+ *   route->owner(req) != ERR_OK               its error (403 not_owner ...)
+ *   handler
+ *
+ * Before all that, res->sse_last_id is set from the Last-Event-ID header or
+ * the last_event_id query parameter (-1 when absent or not a number).
+ *
+ * Owns nothing: everything lives in the request's arena or response bufs.
+ * Threads: any (a worker for pool routes, the loop for inline ones); a
+ * request and its response belong to one thread at a time.
+ */
+#include "http/conn.h"
+
+#include <errno.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "base/jsonw.h"
+#include "http/router.h"
+
+const char *http_method_name(enum http_method m)
+{
+    switch (m) {
+    case HTTP_M_GET:
+        return "GET";
+    case HTTP_M_HEAD:
+        return "HEAD";
+    case HTTP_M_POST:
+        return "POST";
+    case HTTP_M_PUT:
+        return "PUT";
+    case HTTP_M_PATCH:
+        return "PATCH";
+    case HTTP_M_DELETE:
+        return "DELETE";
+    case HTTP_M_OPTIONS:
+        return "OPTIONS";
+    case HTTP_M_OTHER:
+    default:
+        return "OTHER";
+    }
+}
+
+const char *http_status_reason(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 422: return "Unprocessable Content";
+    case 425: return "Too Early";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status < 400 ? "OK" : status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+/* ---- request helpers ------------------------------------------------------ */
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+    for (int i = 0; i < req->nheaders; i++) {
+        if (strcasecmp(req->headers[i].name, name) == 0)
+            return req->headers[i].value;
+    }
+    return NULL;
+}
+
+const char *http_param(const struct http_request *req, const char *name)
+{
+    for (int i = 0; i < req->nparams; i++) {
+        if (strcmp(req->param_names[i], name) == 0)
+            return req->param_values[i];
+    }
+    return NULL;
+}
+
+const char *http_query(const struct http_request *req, const char *name)
+{
+    const char *p = req->query;
+    size_t nlen = strlen(name);
+    if (p == NULL)
+        return NULL;
+    while (*p != '\0') {
+        const char *amp = strchr(p, '&');
+        size_t plen = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', plen);
+        size_t klen = eq ? (size_t)(eq - p) : plen;
+        /* Decode the key only when it could match (keys are short). */
+        if (klen >= nlen && klen <= 3 * nlen && klen < 256) {
+            char key[256];
+            long kl = http_pct_decode(key, p, klen, 1);
+            if (kl == (long)nlen && memcmp(key, name, nlen) == 0) {
+                const char *v = eq ? eq + 1 : p + plen;
+                size_t vlen = (size_t)(p + plen - v);
+                char *out = arena_alloc(req->arena, vlen + 1);
+                if (out == NULL || http_pct_decode(out, v, vlen, 1) < 0)
+                    return NULL;
+                return out;
+            }
+        }
+        if (amp == NULL)
+            break;
+        p = amp + 1;
+    }
+    return NULL;
+}
+
+const char *http_cookie(const struct http_request *req, const char *name)
+{
+    size_t nlen = strlen(name);
+    for (int i = 0; i < req->nheaders; i++) {
+        if (strcasecmp(req->headers[i].name, "cookie") != 0)
+            continue;
+        const char *p = req->headers[i].value;
+        while (*p != '\0') {
+            while (*p == ' ' || *p == '\t' || *p == ';')
+                p++;
+            const char *end = strchr(p, ';');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            const char *eq = memchr(p, '=', len);
+            if (eq != NULL && (size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0) {
+                const char *v = eq + 1;
+                size_t vlen = (size_t)(p + len - v);
+                while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+                    vlen--;
+                if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+                    v++;
+                    vlen -= 2;
+                }
+                return arena_strndup(req->arena, v, vlen);
+            }
+            if (end == NULL)
+                break;
+            p = end + 1;
+        }
+    }
+    return NULL;
+}
+
+/* ---- response helpers ----------------------------------------------------- */
+
+static bool header_text_ok(const char *s, bool name)
+{
+    if (s == NULL || (name && *s == '\0'))
+        return false;
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '\r' || ch == '\n' || (name && (ch <= ' ' || ch == ':' || ch >= 0x7f)))
+            return false;
+    }
+    return true;
+}
+
+void http_res_header(struct http_response *res, const char *name, const char *value)
+{
+    /* No CR/LF may reach the wire: that would be header injection. */
+    if (!header_text_ok(name, true) || !header_text_ok(value, false))
+        return;
+    size_t nl = strlen(name);
+    size_t vl = strlen(value);
+    if (buf_reserve(&res->headers, nl + vl + 4) != BUF_OK)
+        return;
+    buf_append(&res->headers, name, nl);
+    buf_append(&res->headers, ": ", 2);
+    buf_append(&res->headers, value, vl);
+    buf_append(&res->headers, "\r\n", 2);
+}
+
+void http_res_error_field(struct http_response *res, enum err e, const char *field,
+                          const char *message)
+{
+    struct jsonw w;
+    res->status = err_status(e);
+    res->content_type = NULL;
+    buf_reset(&res->body);
+    jsonw_init(&w, &res->body);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "error");
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "code", err_code(e));
+    jsonw_kstr(&w, "message", message ? message : err_message(e));
+    if (field != NULL)
+        jsonw_kstr(&w, "field", field);
+    jsonw_obj_end(&w);
+    jsonw_obj_end(&w);
+    if (jsonw_finish(&w) != JSONW_OK)
+        buf_reset(&res->body);
+}
+
+void http_res_error(struct http_response *res, enum err e, const char *message)
+{
+    http_res_error_field(res, e, NULL, message);
+}
+
+/* ---- pipeline ------------------------------------------------------------- */
+
+/* Parses a non-negative event id; -1 when absent or malformed. */
+static int64_t parse_event_id(const char *s)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0)
+        return -1;
+    return (int64_t)v;
+}
+
+static bool method_unsafe(enum http_method m)
+{
+    return m == HTTP_M_POST || m == HTTP_M_PUT || m == HTTP_M_PATCH || m == HTTP_M_DELETE;
+}
+
+/* "application/json", any case, optionally followed by parameters. */
+static bool content_type_json(const char *ct)
+{
+    static const char want[] = "application/json";
+    if (ct == NULL || strncasecmp(ct, want, sizeof(want) - 1) != 0)
+        return false;
+    char next = ct[sizeof(want) - 1];
+    return next == '\0' || next == ';' || next == ' ' || next == '\t';
+}
+
+static bool csrf_ok(const struct http_request *req)
+{
+    const char *sent = http_header(req, "x-csrf-token");
+    const char *want = req->who->csrf_token;
+    if (sent == NULL || want == NULL || want[0] == '\0')
+        return false;
+    size_t n = strlen(want);
+    if (strlen(sent) != n)
+        return false;
+    return CRYPTO_memcmp(sent, want, n) == 0;
+}
+
+void http_request_process(const struct http_config *cfg, struct http_request *req,
+                          struct http_response *res)
+{
+    const struct http_route *rt = req->route;
+    enum err e = ERR_OK;
+
+    res->sse_last_id = parse_event_id(http_header(req, "last-event-id"));
+    if (res->sse_last_id < 0 && req->query != NULL)
+        res->sse_last_id = parse_event_id(http_query(req, "last_event_id"));
+
+    if (rt->roles == 0) {
+        e = ERR_FORBIDDEN; /* nobody: deny by default */
+        goto fail;
+    }
+    if (rt->flags & HTTP_ROUTE_INLINE) {
+        if (!(rt->roles & HTTP_ANON)) {
+            e = ERR_FORBIDDEN; /* inline routes cannot authenticate */
+            goto fail;
+        }
+    } else {
+        bool creds = http_header(req, "authorization") != NULL || http_header(req, "cookie");
+        if (cfg->authenticate != NULL && (!(rt->roles & HTTP_ANON) || creds)) {
+            struct http_principal *who = NULL;
+            e = cfg->authenticate(req, &who);
+            if (e != ERR_OK)
+                goto fail;
+            req->who = who;
+        }
+        if (req->who == NULL) {
+            if (!(rt->roles & HTTP_ANON)) {
+                e = ERR_UNAUTHENTICATED;
+                goto fail;
+            }
+        } else {
+            if (!(rt->roles & HTTP_ANON) && (req->who->roles & rt->roles & ROLE_ALL) == 0) {
+                e = ERR_FORBIDDEN;
+                goto fail;
+            }
+            if (req->who->via_cookie && method_unsafe(req->method) &&
+                !(rt->flags & HTTP_ROUTE_NO_CSRF) && !csrf_ok(req)) {
+                e = ERR_CSRF_FAILED;
+                goto fail;
+            }
+        }
+    }
+    if (req->method != HTTP_M_GET && req->body_len > 0 && !(rt->flags & HTTP_ROUTE_RAW_BODY) &&
+        !content_type_json(http_header(req, "content-type"))) {
+        e = ERR_UNSUPPORTED_MEDIA_TYPE;
+        goto fail;
+    }
+    if (rt->owner != NULL) {
+        e = rt->owner(req);
+        if (e != ERR_OK)
+            goto fail;
+    }
+    rt->handler(req, res);
+    if (res->status == 0)
+        res->status = 200;
+    return;
+fail:
+    http_res_error(res, e, NULL);
+}
