@@ -207,10 +207,10 @@ static int entry_match(const struct entry *e, const struct pseg *ps, int nps)
 {
     for (int i = 0; i < e->nsegs; i++) {
         const struct seg *s = &e->segs[i];
-        if (s->kind == SEG_STAR)
-            return 1;
         if (i >= nps)
             return 0;
+        if (s->kind == SEG_STAR)
+            return 1; /* the rest, from a segment that exists (maybe empty) */
         if (s->kind == SEG_PARAM) {
             if (ps[i].len == 0)
                 return 0;

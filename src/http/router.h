@@ -3,7 +3,9 @@
  *
  * Patterns are paths whose segments are literals ("tenders"), parameters
  * (":id", any one non-empty segment) or, as the last segment only, "*" (the
- * rest of the path, zero or more segments, exposed as the parameter "*").
+ * rest of the path after that '/', possibly empty, exposed as the parameter
+ * "*": a pattern "/files/" + "*" matches "/files/" and "/files/a/b", not
+ * "/files").
  * Literal text in a pattern is written decoded: "/api/a b" matches
  * "/api/a%20b".
  *

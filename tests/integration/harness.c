@@ -2,7 +2,6 @@
  * harness.c — start the real sunbid binary and talk HTTP to it (harness.h).
  * Single-threaded test code: plain blocking sockets with receive timeouts.
  */
-#define _GNU_SOURCE
 #include "harness.h"
 
 #include <arpa/inet.h>

@@ -8,6 +8,7 @@
 #include "harness.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -21,12 +22,12 @@ struct who {
 };
 
 static struct who people[] = {
-    {NULL, HTTP_ANON, {{0}}},
-    {"admin", ROLE_ADMIN, {{0}}},
-    {"agent", ROLE_AGENT, {{0}}},
-    {"bidder1", ROLE_BIDDER, {{0}}},
-    {"expert1", ROLE_EXPERT, {{0}}},
-    {"supervisor", ROLE_SUPERVISOR, {{0}}},
+    {.username = NULL, .role = HTTP_ANON},
+    {.username = "admin", .role = ROLE_ADMIN},
+    {.username = "agent", .role = ROLE_AGENT},
+    {.username = "bidder1", .role = ROLE_BIDDER},
+    {.username = "expert1", .role = ROLE_EXPERT},
+    {.username = "supervisor", .role = ROLE_SUPERVISOR},
 };
 
 static int setup(void **state)
