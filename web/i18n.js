@@ -479,26 +479,24 @@ export function errorText(err) {
   return t('err.unknown', { code: err.code || err.status || '?' });
 }
 
-const dateFormats = new Map();
+// Times are shown as "2026-03-01 09:30" in Beijing time (Asia/Shanghai)
+// whatever the viewer's zone or language: deadlines and notices are defined
+// in it, and the numeric form reads the same in Chinese and English.
+const beijing = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
-// Times are shown in Beijing time (Asia/Shanghai) whatever the viewer's zone:
-// deadlines and notices are defined in it.
 export function formatTime(ms) {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return t('app.none');
-  let f = dateFormats.get(lang);
-  if (!f) {
-    f = new Intl.DateTimeFormat(lang, {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    });
-    dateFormats.set(lang, f);
-  }
-  return f.format(new Date(ms));
+  const p = {};
+  for (const part of beijing.formatToParts(new Date(ms))) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
 // For the tests: both tables must have the same keys.

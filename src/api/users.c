@@ -103,7 +103,7 @@ void api_users_create(struct http_request *req, struct http_response *res)
     if (body == NULL)
         return;
     bool ok = api_field_str(req, res, body, "username", true, 64, &in.username) &&
-              api_field_str(req, res, body, "display_name", true, 128, &in.display_name) &&
+              api_field_str(req, res, body, "display_name", true, 256, &in.display_name) &&
               api_field_str(req, res, body, "password", true, 256, &in.password) &&
               read_roles(res, body, &in.roles) &&
               api_field_int(req, res, body, "org_id", false, &in.org_id) &&

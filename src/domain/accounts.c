@@ -175,7 +175,7 @@ enum err user_create(struct store *s, const struct actor *who, const struct user
         *field = "username";
         return ERR_INVALID_FIELD;
     }
-    if (!text_ok(in->display_name, 1, 64)) {
+    if (!text_ok(in->display_name, 1, 192)) { /* ~64 CJK characters */
         *field = "display_name";
         return ERR_INVALID_FIELD;
     }

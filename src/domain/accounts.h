@@ -59,7 +59,7 @@ enum err org_create(struct store *s, const struct actor *who, const struct org *
 
 struct user_input {
     const char *username;     /* 3-32 of [a-z0-9_.-], starts with a letter */
-    const char *display_name; /* 1-64 bytes */
+    const char *display_name; /* 1-192 bytes (about 64 Chinese characters) */
     const char *password;     /* see password_weakness() */
     unsigned roles;           /* ROLE_* bits, at least one */
     int64_t org_id;           /* 0: none; must exist otherwise */

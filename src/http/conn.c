@@ -601,7 +601,7 @@ static int on_header_field(llhttp_t *p, const char *at, size_t n)
         return 0; /* trailers: counted, not kept */
     if (x->last_cb != 2) {
         if (x->req.nheaders >= c->eng->cfg.max_headers)
-            return parse_fail(c, ERR_HEADERS_TOO_LARGE);
+            return parse_fail(c, ERR_HEADERS_TOO_LARGE); /* one too many */
         if (x->req.nheaders == x->hcap) {
             int ncap = x->hcap ? x->hcap * 2 : 16;
             if (ncap > c->eng->cfg.max_headers)

@@ -152,8 +152,10 @@ static struct sse_event *event_format(int64_t id, const char *topic, const char 
             continue;
         memcpy(w, "data: ", 6);
         w += 6;
-        memcpy(w, data + start, i - start);
-        w += i - start;
+        if (i > start) {
+            memcpy(w, data + start, i - start);
+            w += i - start;
+        }
         *w++ = '\n';
         if (i < len && data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
             i++;

@@ -53,6 +53,19 @@ struct store_driver {
     /* Their count, by address: the list lives in another file (migrations.c)
      * and an extern const int cannot initialise this static table. */
     const int *nmigrations;
+    /* Optional per-store state (NULL hooks: none). open runs in store_open()
+     * once the URL is parsed, before the first connection; close runs in
+     * store_close() after every thread's connection is closed, and only when
+     * open succeeded. The state is shared by all threads: the backend guards
+     * it itself. store_driver_state() returns it. */
+    int (*open)(struct store *s, void **state, char *err, size_t errlen);
+    void (*close)(void *state);
+    /* Optional: begins the write transaction a migration runs in, already
+     * holding the backend's migration lock, so that several processes
+     * migrating at once apply each migration once and never race on DDL.
+     * NULL: begin(conn, STORE_WRITE), enough when that lock is global
+     * (SQLite's BEGIN IMMEDIATE). */
+    int (*begin_migrate)(void *conn);
     /* Blobs: a backend may keep them itself (PostgreSQL); NULL = on disk. */
     int (*blob_put)(struct store *s, const void *data, size_t len, const char *hash);
     int (*blob_get)(struct store *s, const char *hash, struct buf *out);
@@ -75,6 +88,8 @@ const char *store_target(const struct store *s);
 /* data_dir/blobs, without a trailing slash. */
 const char *store_blob_dir(const struct store *s);
 const struct store_driver *store_driver_of(const struct store *s);
+/* The backend's per-store state (driver->open), or NULL. */
+void *store_driver_state(const struct store *s);
 /* Sets this thread's store_errmsg() text. */
 void store_set_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -46,6 +46,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "store/driver.h"
+#include "store/pg/pg.h"
 #include "store/sqlite/sqlite.h"
 
 #define STORE_MAX_CONNS     512  /* threads with a connection, per store */
@@ -67,6 +68,7 @@ struct store {
     struct store_conn *conns;       /* every thread's record, doubly linked */
     int nconns;                     /* records on the list, <= STORE_MAX_CONNS */
     atomic_bool meta_ready;         /* schema_migrations is known to exist */
+    void *drv_state;                /* drv->open's per-store state, or NULL */
 };
 
 /* One thread's record: its backend connection and its open transaction. */
@@ -140,6 +142,11 @@ const char *store_blob_dir(const struct store *s)
 const struct store_driver *store_driver_of(const struct store *s)
 {
     return s->drv;
+}
+
+void *store_driver_state(const struct store *s)
+{
+    return s->drv_state;
 }
 
 const char *store_backend(const struct store *s)
@@ -344,10 +351,11 @@ static int parse_url(struct store *s, const char *url, char *err, size_t errlen)
         goto check;
     }
     if (has_prefix(url, "postgres://") || has_prefix(url, "postgresql://")) {
-        /* store/pg (issue 3) adds its driver here: s->drv = &pg_driver, and
-         * the target is the whole URL, handed to libpq. */
-        snprintf(err, errlen, "PostgreSQL backend not built yet");
-        return STORE_ERROR;
+        /* The target is the whole URL, handed to libpq as it is. */
+        s->drv = &pg_driver;
+        s->target = dup_printf("%s", url);
+        s->url = dup_printf("%s", url);
+        goto check;
     }
     /* Only the scheme is echoed: a URL may carry a password. */
     size_t scheme = strcspn(url, ":/@");
@@ -415,6 +423,13 @@ int store_open(struct store **out, const char *url, const char *data_dir, char *
     }
     have_mu = true;
     atomic_init(&s->meta_ready, false);
+    if (s->drv->open != NULL) {
+        rc = s->drv->open(s, &s->drv_state, err, errlen);
+        if (rc != STORE_OK) {
+            s->drv_state = NULL;
+            goto out;
+        }
+    }
 
     /* Connect now, on the opening thread, so a bad path or a down server is
      * reported here rather than at the first request. */
@@ -468,6 +483,8 @@ void store_close(struct store *s)
     s->nconns = 0;
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);
+    if (s->drv->close != NULL && s->drv_state != NULL)
+        s->drv->close(s->drv_state);
     free(s->url);
     free(s->target);
     free(s->data_dir);
@@ -477,7 +494,9 @@ void store_close(struct store *s)
 
 /* ---- transactions ---- */
 
-int store_begin(struct store *s, enum store_txmode mode, struct store_tx **out)
+/* store_begin(); migrate: a STORE_WRITE transaction that holds the
+ * backend's migration lock (driver->begin_migrate). */
+static int begin_tx(struct store *s, enum store_txmode mode, bool migrate, struct store_tx **out)
 {
     struct store_conn *c;
     struct store_tx *tx = NULL;
@@ -506,7 +525,10 @@ int store_begin(struct store *s, enum store_txmode mode, struct store_tx **out)
         store_set_errmsg("out of memory");
         return STORE_ERROR;
     }
-    rc = s->drv->begin(c->conn, mode);
+    if (migrate && s->drv->begin_migrate != NULL)
+        rc = s->drv->begin_migrate(c->conn);
+    else
+        rc = s->drv->begin(c->conn, mode);
     if (rc != STORE_OK) {
         store_set_errmsg("%s: begin: %s", s->drv->name, s->drv->errmsg(c->conn));
         if (rc == STORE_UNAVAILABLE)
@@ -519,6 +541,11 @@ int store_begin(struct store *s, enum store_txmode mode, struct store_tx **out)
     c->tx = tx;
     *out = tx;
     return STORE_OK;
+}
+
+int store_begin(struct store *s, enum store_txmode mode, struct store_tx **out)
+{
+    return begin_tx(s, mode, false, out);
 }
 
 /* Records a statement failure: the message, and dooms the transaction. */
@@ -762,7 +789,7 @@ static int ensure_meta(struct store *s)
     if (atomic_load(&s->meta_ready))
         return STORE_OK;
     for (int attempt = 0; attempt < 2; attempt++) {
-        rc = store_begin(s, STORE_WRITE, &tx);
+        rc = begin_tx(s, STORE_WRITE, true, &tx);
         if (rc != STORE_OK)
             continue;
         rc = store_exec(tx,
@@ -832,12 +859,13 @@ static int apply_one(struct store *s, const struct store_migration *m, bool *ran
     int rc;
 
     *ran = false;
-    rc = store_begin(s, STORE_WRITE, &tx);
+    rc = begin_tx(s, STORE_WRITE, true, &tx);
     if (rc != STORE_OK)
         return rc;
-    /* SQLite: BEGIN IMMEDIATE holds the write lock, so this recheck cannot
-     * race. PostgreSQL: a concurrent runner fails on the version row's
-     * primary key (or the DDL) and rechecks below. */
+    /* The transaction holds the migration lock (SQLite: BEGIN IMMEDIATE's
+     * write lock; PostgreSQL: an advisory lock taken by begin_migrate in a
+     * READ COMMITTED transaction, so this read sees what the lock's previous
+     * holder committed): this recheck cannot race. */
     rc = has_version(tx, m->version, &present);
     if (rc != STORE_OK || present)
         goto out;

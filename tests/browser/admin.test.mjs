@@ -130,9 +130,11 @@ await run('admin', async (h) => {
     await page.fill('#user-form [name="password"]', USER.password);
     await page.check('#user-form input[name="roles"][value="bidder"]');
     await page.click('#user-form button[type="submit"]');
-    await page.waitForSelector('#user-form .alert:not([hidden]), #user-form .field-error:not([hidden])');
-    const shown = await page.$$eval('#user-form .alert:not([hidden]), #user-form .field-error:not([hidden])', (es) => es.map((e) => e.textContent).join(' '));
-    t.ok('users: a duplicate user name is refused with a localised message', /已存在|已被修改/.test(shown), shown);
+    const dup = page.locator('#user-form [data-field="username"] .field-error');
+    await dup.waitFor({ state: 'visible' });
+    t.eq('users: a duplicate user name is refused on the user name field', await dup.innerText(), '该用户名已被使用。');
+    const list = await pageFetch(page, '/api/users?limit=100');
+    t.eq('users: ... and no second user is created', list.body.items.filter((u) => u.username === USER.username).length, 1);
     await page.click('#user-form button[type="button"]');
     await page.click('#logout');
     await page.waitForSelector('#login-link');

@@ -91,6 +91,12 @@ await run('login', async (h) => {
     }, codes);
     t.eq('i18n: zh-CN and en have the same keys', r.missing, { en: [], 'zh-CN': [] });
     t.eq('i18n: every server error code has a message in both languages', r.noMsg, []);
+    // Times are Beijing time, one numeric form in both languages.
+    const times = await page.evaluate(async () => {
+      const m = await import('/i18n.js');
+      return [m.formatTime(0), m.formatTime(Date.UTC(2026, 2, 1, 1, 30))];
+    });
+    t.eq('i18n: times are shown in Beijing time as YYYY-MM-DD HH:mm', times, ['1970-01-01 08:00', '2026-03-01 09:30']);
     await h.closePage(page);
   });
 
@@ -223,6 +229,27 @@ await run('login', async (h) => {
     await page.click('#login-submit');
     await page.waitForSelector('#login-form .alert:not([hidden])');
     t.eq('wrong password: localised error (en)', await text(page, '#login-form .alert'), 'The user name or password is wrong.');
+    await h.closePage(page);
+  });
+
+  // ---- repeated failures: 429 too_many_attempts with Retry-After --------------
+  // The server locks an account after a few failures (a short lock that
+  // doubles). Keep failing on one account (bounded) until the form shows the
+  // wait; expert7 is used nowhere else in this file.
+  await h.step('too many attempts', async () => {
+    const page = await h.newPage(DESKTOP, 'too many attempts');
+    await h.goto(page, '/login');
+    let shown = '';
+    for (let i = 0; i < 10 && !shown.startsWith('尝试次数过多'); i++) {
+      await page.fill('#login-form input[name="username"]', 'expert7');
+      await page.fill('#login-form input[name="password"]', 'wrong-' + i);
+      const res = page.waitForResponse((r) => r.url().endsWith('/api/auth/login'));
+      await page.click('#login-submit');
+      await res;
+      await page.waitForSelector('#login-submit:not([disabled])');
+      shown = await text(page, '#login-form .alert');
+    }
+    t.ok('too many attempts: the form shows the wait in seconds', /^尝试次数过多，请在 \d+ 秒后再试。$/.test(shown), shown);
     await h.closePage(page);
   });
 

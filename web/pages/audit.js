@@ -5,10 +5,25 @@ import { h, table } from '../dom.js';
 import { t, has, formatTime } from '../i18n.js';
 import { pagedList, emptyState } from '../list.js';
 
-function detailText(d) {
+// The detail is a JSON object (or its text): shown as "key: value" lines.
+function detail(d) {
   if (d === null || d === undefined || d === '') return null;
-  if (typeof d === 'string') return d;
-  return JSON.stringify(d);
+  let v = d;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return h('code', { class: 'detail' }, d);
+    }
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return h('code', { class: 'detail' }, JSON.stringify(v));
+  const keys = Object.keys(v);
+  if (!keys.length) return null;
+  return h(
+    'dl',
+    { class: 'detail' },
+    keys.map((k) => [h('dt', null, k), h('dd', null, typeof v[k] === 'object' ? JSON.stringify(v[k]) : String(v[k]))]),
+  );
 }
 
 export function render(ctx) {
@@ -30,10 +45,7 @@ export function render(ctx) {
     { label: t('audit.request_id'), render: (a) => (a.request_id ? h('span', { class: 'mono small' }, a.request_id) : null) },
     {
       label: t('audit.detail'),
-      render: (a) => {
-        const s = detailText(a.detail);
-        return s ? h('code', { class: 'detail' }, s) : null;
-      },
+      render: (a) => detail(a.detail),
       class: 'col-detail',
     },
   ];
@@ -45,7 +57,7 @@ export function render(ctx) {
   });
   return h(
     'section',
-    { class: 'page page-wide', dataset: { page: 'audit' } },
+    { class: 'page', dataset: { page: 'audit' } },
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, t('audit.title')), h('p', { class: 'muted' }, t('audit.intro')))),
     h('div', { class: 'card card-flush' }, list.el),
   );

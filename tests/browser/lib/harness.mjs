@@ -52,6 +52,8 @@ function env(name, fallback) {
 }
 
 async function loadPlaywright() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) throw new Error(`playwright-core 1.65 needs Node.js >= 20; this is ${process.versions.node}`);
   try {
     return await import('playwright-core');
   } catch {

@@ -1,0 +1,138 @@
+/*
+ * pg/migrations.c — the PostgreSQL schema as numbered migrations.
+ *
+ * Kept in step with store/sqlite/migrations.c: the same numbers, the same
+ * tables, columns, indexes and constraints, each in PostgreSQL's dialect:
+ *
+ *     SQLite                         PostgreSQL
+ *     id INTEGER PRIMARY KEY         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY
+ *     INTEGER                        BIGINT (times in ms, counts, flags 0/1, role bits)
+ *     TEXT                           TEXT
+ *     BLOB                           BYTEA
+ *     trigger ... RAISE(ABORT, ..)   plpgsql trigger raising SQLSTATE 23000
+ *
+ * Flags stay BIGINT 0/1, not BOOLEAN, so the SQL in src/store/ (written once
+ * for both engines) compares them the same way. The audit_log triggers raise
+ * integrity_constraint_violation (23000) so that, as with SQLite's
+ * RAISE(ABORT), an UPDATE or DELETE of audit_log is STORE_CONSTRAINT.
+ *
+ * PostgreSQL-only tables: blobs and blob_chunks hold the content-addressed
+ * blob store (pg.c) so that several nodes share it; SQLite keeps blobs as
+ * files in data_dir/blobs instead, so its migration 1 has no counterpart.
+ *
+ * Rules: never edit a migration that has shipped; add the next number here
+ * and in SQLite's list. The runner (store.c) applies each in one transaction
+ * holding the migration advisory lock (pg.c's begin_migrate). Thread: data
+ * only.
+ */
+#include "store/pg/pg.h"
+
+static const char m001_accounts[] =
+    /* Organisations: bidders' companies, agencies, tenderers. */
+    "CREATE TABLE orgs ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  uscc TEXT NOT NULL UNIQUE," /* GB 32100, check digit verified */
+    "  legal_rep TEXT NOT NULL,"
+    "  contact_name TEXT,"
+    "  contact_phone TEXT,"
+    "  contact_email TEXT,"
+    "  address TEXT,"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE users ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  username TEXT NOT NULL UNIQUE,"
+    "  display_name TEXT NOT NULL,"
+    "  org_id BIGINT REFERENCES orgs(id),"
+    "  roles BIGINT NOT NULL CHECK (roles > 0)," /* ROLE_* bits */
+    "  password_hash TEXT NOT NULL,"             /* $scrypt$ln=..,r=..,p=..$salt$hash */
+    "  email TEXT,"
+    "  phone TEXT,"
+    "  disabled BIGINT NOT NULL DEFAULT 0,"
+    "  created_ms BIGINT NOT NULL,"
+    "  password_changed_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX users_org ON users(org_id);"
+    /* Sessions: only the SHA-256 of the token is stored. */
+    "CREATE TABLE sessions ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('cookie', 'bearer')),"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_ms BIGINT NOT NULL,"
+    "  expires_ms BIGINT NOT NULL,"
+    "  remote_addr TEXT,"
+    "  revoked_ms BIGINT"
+    ");"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    /* Failed logins per account ('u:NAME') and per address ('a:ADDR'). */
+    "CREATE TABLE login_throttle ("
+    "  key TEXT PRIMARY KEY,"
+    "  failures BIGINT NOT NULL,"
+    "  last_ms BIGINT NOT NULL,"
+    "  locked_until_ms BIGINT NOT NULL"
+    ");"
+    /* The audit trail: every write, who, what, when, from where. Append-only:
+     * the triggers refuse UPDATE, DELETE and TRUNCATE, and no API route
+     * writes it. */
+    "CREATE TABLE audit_log ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  at_ms BIGINT NOT NULL,"
+    "  actor_user_id BIGINT," /* NULL for the CLI and the system */
+    "  actor TEXT NOT NULL,"  /* username, or 'cli' / 'system' */
+    "  remote_addr TEXT,"
+    "  request_id TEXT,"
+    "  action TEXT NOT NULL," /* 'org.create', 'user.passwd', 'auth.login' ... */
+    "  object_type TEXT NOT NULL,"
+    "  object_id TEXT,"
+    "  detail TEXT" /* JSON object */
+    ");"
+    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$"
+    " BEGIN"
+    "   RAISE EXCEPTION 'audit_log is append-only'"
+    "     USING ERRCODE = 'integrity_constraint_violation';"
+    " END $fn$;"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();"
+    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();"
+    /* Public notices (公告); tenders and results publish into it. */
+    "CREATE TABLE notices ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"     /* 'tender', 'change', 'result', 'auction' */
+    "  category TEXT NOT NULL," /* works, goods, services, land, mining, assets, emission */
+    "  title TEXT NOT NULL,"
+    "  region TEXT,"
+    "  body TEXT,"
+    "  ref_type TEXT," /* what it announces, e.g. 'tender' */
+    "  ref_id BIGINT,"
+    "  published_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX notices_published ON notices(published_ms DESC, id DESC);"
+    /* The blob store (PostgreSQL only, see the header): one row per blob,
+     * its bytes in chunks of PG_BLOB_CHUNK (1 MiB), n = 0, 1, ... A blob
+     * row and all its chunks commit together. */
+    "CREATE TABLE blobs ("
+    "  hash TEXT PRIMARY KEY CHECK (hash ~ '^[0-9a-f]{64}$')," /* SHA-256, hex */
+    "  size BIGINT NOT NULL CHECK (size >= 0),"
+    "  nchunks BIGINT NOT NULL CHECK (nchunks >= 0),"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE blob_chunks ("
+    "  hash TEXT NOT NULL REFERENCES blobs(hash) ON DELETE CASCADE,"
+    "  n BIGINT NOT NULL CHECK (n >= 0),"
+    "  data BYTEA NOT NULL,"
+    "  PRIMARY KEY (hash, n)"
+    ");"
+    /* Chunks are already compressed or random (sealed bids are encrypted):
+     * do not spend CPU on TOAST compression. */
+    "ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;";
+
+const struct store_migration pg_migrations[] = {
+    {1, "accounts, sessions, audit, notices", m001_accounts},
+};
+const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));
