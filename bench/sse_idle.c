@@ -6,8 +6,8 @@
  *     bench_sse_idle [-c N] [-p PATH] [-t SECONDS] HOST PORT
  *
  * Every connection sends one `GET PATH HTTP/1.1` with `Accept:
- * text/event-stream` and waits for a `200` status line and the end of the
- * headers. When all N streams are open it prints `sse_idle: N connected` on
+ * text/event-stream` and waits for a `200` status line, a text/event-stream
+ * content type and the end of the headers. When all N streams are open it prints `sse_idle: N connected` on
  * stdout (the benchmark waits for that line), then keeps reading and
  * discarding whatever arrives (heartbeats) so no stream looks like a slow
  * client, until SIGTERM/SIGINT or SECONDS pass (default 300: the helper always
@@ -181,8 +181,9 @@ static int conn_read(struct conn *c)
         c->hdr_len += take;
         c->hdr[c->hdr_len] = '\0';
         if (strstr(c->hdr, "\r\n\r\n") != NULL) {
-            int ok = strncmp(c->hdr, "HTTP/1.1 200", 12) == 0 ||
-                     strncmp(c->hdr, "HTTP/1.0 200", 12) == 0;
+            int ok = (strncmp(c->hdr, "HTTP/1.1 200", 12) == 0 ||
+                      strncmp(c->hdr, "HTTP/1.0 200", 12) == 0) &&
+                     strcasestr(c->hdr, "text/event-stream") != NULL;
             if (!ok) {
                 char *eol = strstr(c->hdr, "\r\n");
                 if (eol != NULL)

@@ -39,9 +39,9 @@
 #include "http/sse_internal.h"
 #include "http/static.h"
 
-#define ENGINE_FREE_MAX 256           /* recycled exchanges kept */
-#define X_KEEP_BUF      (64u << 10)   /* bigger buffers are freed on recycle */
-#define RES_HEADERS_MAX (16u << 10)   /* handler-added header bytes */
+#define ENGINE_FREE_MAX 256         /* recycled exchanges kept */
+#define X_KEEP_BUF      (64u << 10) /* bigger buffers are freed on recycle */
+#define RES_HEADERS_MAX (16u << 10) /* handler-added header bytes */
 
 static const char SEC_HEADERS[] =
     "X-Content-Type-Options: nosniff\r\n"
@@ -1034,7 +1034,10 @@ static void conn_run(struct http_conn *c)
         if (c->peer_eof && !c->paused && c->cur != NULL)
             conn_fail(c, ERR_BAD_REQUEST); /* half a request, and no more coming */
         conn_flush(c);
-    } while (c->run_again);
+        /* A write that completed at once may have made room for requests
+         * waiting in c->pending: parse them now, no read will come. */
+    } while (c->run_again ||
+             (c->paused && !c->parse_dead && !c->closing && c->nqueued < CONN_MAX_PIPELINE));
     c->in_run = false;
 }
 

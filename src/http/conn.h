@@ -69,15 +69,15 @@ struct http_engine {
     uint64_t (*now_ms)(struct http_engine *e); /* monotonic ms; NULL: clock_mono_ns */
     void (*on_drained)(struct http_engine *e); /* stopping and no connection left */
     void *owner;                               /* the server (or test) */
-    bool defer_flush;   /* pool completions mark conns dirty, flushed by http_engine_flush */
-    bool stopping;      /* graceful stop in progress */
-    size_t nconns;      /* open connections */
-    struct http_conn *conns;          /* every connection, doubly linked */
-    struct http_conn *dirty;          /* connections with finished work to flush */
-    struct http_exchange *free_x;     /* recycled exchanges */
-    size_t nfree_x;                   /* bounded by ENGINE_FREE_MAX */
-    int64_t date_sec;                 /* second of the cached Date */
-    char date[30];                    /* IMF-fixdate of date_sec */
+    bool defer_flush;        /* pool completions mark conns dirty, flushed by http_engine_flush */
+    bool stopping;           /* graceful stop in progress */
+    size_t nconns;           /* open connections */
+    struct http_conn *conns; /* every connection, doubly linked */
+    struct http_conn *dirty; /* connections with finished work to flush */
+    struct http_exchange *free_x; /* recycled exchanges */
+    size_t nfree_x;               /* bounded by ENGINE_FREE_MAX */
+    int64_t date_sec;             /* second of the cached Date */
+    char date[30];                /* IMF-fixdate of date_sec */
 };
 
 enum xstate {
@@ -101,68 +101,68 @@ struct http_exchange {
     enum xstate state;
     struct http_request req;
     struct http_response res;
-    struct arena arena;        /* req->arena */
-    uv_work_t work;            /* the server's pool request */
-    struct buf head;           /* target, header names and values, routing scratch */
-    struct buf body;           /* request body, bounded by max_body */
-    struct buf out;            /* response head */
-    struct hdr_off *hoff;      /* header offsets while parsing */
-    struct http_header *hdrs;  /* req->headers */
-    int hcap;                  /* capacity of hoff and hdrs */
-    size_t head_bytes;         /* request line + header bytes, for the limit */
-    size_t body_seen;          /* body bytes received, stored or not */
-    size_t max_body;           /* the route's limit */
-    uint32_t url_len;          /* bytes of the target at the start of head */
-    int last_cb;               /* 0 none, 1 url, 2 field, 3 value */
-    enum err fail;             /* ERR_OK, or the error to answer with */
-    const char *allow;         /* Allow header value for 405, static */
-    char allow_buf[64];        /* Allow header value for 405 */
-    const char *ext_body;      /* borrowed body (static files), or NULL */
-    size_t ext_len;            /* its length */
-    uint64_t t_begin_ms;       /* first byte, engine clock */
-    int64_t t0_ns;             /* first byte, for the access log */
-    bool headers_done;         /* on_headers_complete seen */
-    bool discard_body;         /* the body is counted, not stored */
-    bool is_static;            /* served from static files */
-    bool keep_alive;           /* the client allows another request after this */
-    bool http10;               /* HTTP/1.0 request */
-    bool expect_continue;      /* send 100 Continue before the body */
-    bool continue_sent;        /* it was sent */
-    bool orphan;               /* the connection closed while on the pool */
+    struct arena arena;       /* req->arena */
+    uv_work_t work;           /* the server's pool request */
+    struct buf head;          /* target, header names and values, routing scratch */
+    struct buf body;          /* request body, bounded by max_body */
+    struct buf out;           /* response head */
+    struct hdr_off *hoff;     /* header offsets while parsing */
+    struct http_header *hdrs; /* req->headers */
+    int hcap;                 /* capacity of hoff and hdrs */
+    size_t head_bytes;        /* request line + header bytes, for the limit */
+    size_t body_seen;         /* body bytes received, stored or not */
+    size_t max_body;          /* the route's limit */
+    uint32_t url_len;         /* bytes of the target at the start of head */
+    int last_cb;              /* 0 none, 1 url, 2 field, 3 value */
+    enum err fail;            /* ERR_OK, or the error to answer with */
+    const char *allow;        /* Allow header value for 405, static */
+    char allow_buf[64];       /* Allow header value for 405 */
+    const char *ext_body;     /* borrowed body (static files), or NULL */
+    size_t ext_len;           /* its length */
+    uint64_t t_begin_ms;      /* first byte, engine clock */
+    int64_t t0_ns;            /* first byte, for the access log */
+    bool headers_done;        /* on_headers_complete seen */
+    bool discard_body;        /* the body is counted, not stored */
+    bool is_static;           /* served from static files */
+    bool keep_alive;          /* the client allows another request after this */
+    bool http10;              /* HTTP/1.0 request */
+    bool expect_continue;     /* send 100 Continue before the body */
+    bool continue_sent;       /* it was sent */
+    bool orphan;              /* the connection closed while on the pool */
 };
 
 struct http_conn {
-    const struct http_io *io;       /* the transport */
-    struct http_engine *eng;        /* shared server state */
-    llhttp_t parser;                /* request parser, parser.data = this */
-    struct http_conn *prev, *next;  /* in eng->conns */
-    struct http_conn *dirty_next;   /* in eng->dirty */
-    struct http_exchange *qhead;    /* oldest unanswered exchange */
-    struct http_exchange *qtail;    /* newest */
-    struct http_exchange *cur;      /* being parsed, or NULL */
-    int nqueued;                    /* exchanges in the queue */
-    int nrunning;                   /* exchanges on the pool (orphans included) */
-    int nwriting;                   /* exchanges in the pending write */
-    struct buf pending;             /* bytes read but not parsed while paused */
-    struct sse_sub *sub;            /* set once the connection is an event stream */
-    uint64_t active_ms;             /* last read or finished write */
-    uint64_t write_ms;              /* start of the pending write */
-    enum err fatal;                 /* error a parser callback stopped on */
-    char remote[64];                /* peer address, for req->remote_addr */
-    bool writing;                   /* a write is pending */
-    bool close_after_write;         /* the pending write ends the connection */
-    bool paused;                    /* parser paused at a message boundary */
-    bool parse_dead;                /* no more requests will be parsed */
-    bool read_stopped;              /* io->read_stop in effect */
-    bool peer_eof;                  /* the client shut down its side */
-    bool started;                   /* a request has begun on this connection */
-    bool draining;                  /* graceful stop: close when answered */
-    bool closing;                   /* io->close called */
-    bool closed;                    /* conn_on_closed called */
-    bool released;                  /* io->release called */
-    bool dirty;                     /* in eng->dirty */
-    bool in_run;                    /* conn_run on the stack */
-    bool run_again;                 /* conn_run must loop once more */
+    const struct http_io *io;      /* the transport */
+    struct http_engine *eng;       /* shared server state */
+    llhttp_t parser;               /* request parser, parser.data = this */
+    struct http_conn *prev, *next; /* in eng->conns */
+    struct http_conn *dirty_next;  /* in eng->dirty */
+    struct http_exchange *qhead;   /* oldest unanswered exchange */
+    struct http_exchange *qtail;   /* newest */
+    struct http_exchange *cur;     /* being parsed, or NULL */
+    int nqueued;                   /* exchanges in the queue */
+    int nrunning;                  /* exchanges on the pool (orphans included) */
+    int nwriting;                  /* exchanges in the pending write */
+    struct buf pending;            /* bytes read but not parsed while paused */
+    struct sse_sub *sub;           /* set once the connection is an event stream */
+    uint64_t active_ms;            /* last read or finished write */
+    uint64_t write_ms;             /* start of the pending write */
+    enum err fatal;                /* error a parser callback stopped on */
+    char remote[64];               /* peer address, for req->remote_addr */
+    bool writing;                  /* a write is pending */
+    bool close_after_write;        /* the pending write ends the connection */
+    bool paused;                   /* parser paused at a message boundary */
+    bool parse_dead;               /* no more requests will be parsed */
+    bool read_stopped;             /* io->read_stop in effect */
+    bool peer_eof;                 /* the client shut down its side */
+    bool started;                  /* a request has begun on this connection */
+    bool draining;                 /* graceful stop: close when answered */
+    bool closing;                  /* io->close called */
+    bool closed;                   /* conn_on_closed called */
+    bool released;                 /* io->release called */
+    bool dirty;                    /* in eng->dirty */
+    bool in_run;                   /* conn_run on the stack */
+    bool run_again;                /* conn_run must loop once more */
 };
 
 /* Resolves defaults into e->cfg and clears the rest. The caller then sets

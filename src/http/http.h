@@ -104,7 +104,10 @@ struct http_response {
      * into an event stream on that topic; the loop replays events after
      * sse_last_id (from Last-Event-ID) and then streams live ones. */
     const char *sse_topic;    /* arena or static */
-    int64_t sse_last_id;      /* -1: no replay */
+    int64_t sse_last_id;      /* -1: no replay. Before the handler runs, the
+                               * server sets it from the Last-Event-ID header
+                               * (or ?last_event_id=), -1 when absent; the
+                               * handler may change it (see sse_last_id()). */
 };
 
 typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res);

@@ -328,9 +328,8 @@ enum router_rc router_match(const struct router *r, enum http_method m, const ch
 
 void router_format_allow(unsigned allow, char *out, size_t outlen)
 {
-    static const enum http_method order[] = {HTTP_M_GET,   HTTP_M_HEAD,   HTTP_M_POST,
-                                             HTTP_M_PUT,   HTTP_M_PATCH,  HTTP_M_DELETE,
-                                             HTTP_M_OPTIONS};
+    static const enum http_method order[] = {HTTP_M_GET,   HTTP_M_HEAD,   HTTP_M_POST,   HTTP_M_PUT,
+                                             HTTP_M_PATCH, HTTP_M_DELETE, HTTP_M_OPTIONS};
     size_t o = 0;
     if (outlen == 0)
         return;

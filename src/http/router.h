@@ -40,12 +40,12 @@ enum router_rc {
 };
 
 struct router_match {
-    const struct http_route *route;          /* the matched route (ROUTER_OK) */
-    const char *path;                        /* decoded path, in scratch (not BAD_PATH) */
-    int nparams;                             /* parameters filled below */
-    const char *names[ROUTER_MAX_PARAMS];    /* names, owned by the router */
-    const char *values[ROUTER_MAX_PARAMS];   /* decoded values, in scratch */
-    unsigned allow;                          /* bits 1u << HTTP_M_* of routes on this path */
+    const struct http_route *route;        /* the matched route (ROUTER_OK) */
+    const char *path;                      /* decoded path, in scratch (not BAD_PATH) */
+    int nparams;                           /* parameters filled below */
+    const char *names[ROUTER_MAX_PARAMS];  /* names, owned by the router */
+    const char *values[ROUTER_MAX_PARAMS]; /* decoded values, in scratch */
+    unsigned allow;                        /* bits 1u << HTTP_M_* of routes on this path */
 };
 
 struct router;

@@ -35,7 +35,7 @@
 #include "http/sse_internal.h"
 #include "http/static.h"
 
-#define READ_BUF_SIZE (64u << 10)
+#define READ_BUF_SIZE  (64u << 10)
 #define LISTEN_BACKLOG 1024
 
 struct http_server {
@@ -50,18 +50,18 @@ struct http_server {
     struct router *router;
     struct static_files *statics;
     struct sse_hub *hub;
-    char *rbuf;              /* the shared read buffer */
-    int port;                /* bound port */
-    atomic_bool ready;       /* /api/health says 200 */
-    bool stopping;           /* stop began on the loop */
-    bool handles_closed;     /* the fixed handles are closing */
-    bool loop_inited;        /* uv_loop_init succeeded */
+    char *rbuf;          /* the shared read buffer */
+    int port;            /* bound port */
+    atomic_bool ready;   /* /api/health says 200 */
+    bool stopping;       /* stop began on the loop */
+    bool handles_closed; /* the fixed handles are closing */
+    bool loop_inited;    /* uv_loop_init succeeded */
 };
 
 /* A TCP connection: the handle and the protocol state. */
 struct sconn {
-    uv_tcp_t tcp;           /* tcp.data = this */
-    struct http_conn conn;  /* conn.eng->owner = the server */
+    uv_tcp_t tcp;          /* tcp.data = this */
+    struct http_conn conn; /* conn.eng->owner = the server */
 };
 
 static struct sconn *sconn_of(struct http_conn *c)
@@ -339,8 +339,8 @@ static int init_handles(struct http_server *s, char *err, size_t errlen)
         return -1;
     }
     const struct http_config *k = &s->eng.cfg;
-    uint64_t period = k->idle_timeout_ms < k->request_timeout_ms ? k->idle_timeout_ms
-                                                                 : k->request_timeout_ms;
+    uint64_t period =
+        k->idle_timeout_ms < k->request_timeout_ms ? k->idle_timeout_ms : k->request_timeout_ms;
     period /= 4;
     if (period < 10)
         period = 10;

@@ -70,9 +70,9 @@ struct sse_hub {
     size_t backlog_max;      /* bytes per subscriber */
     struct sse_event **ring; /* replay window, ring_cap slots */
     size_t ring_cap, ring_head, ring_len;
-    int64_t drained_id;                           /* highest id drained */
-    struct sse_topic *topics[SSE_TOPIC_BUCKETS];  /* topic table */
-    struct sse_event *hb;                         /* the heartbeat, hub-owned */
+    int64_t drained_id;                          /* highest id drained */
+    struct sse_topic *topics[SSE_TOPIC_BUCKETS]; /* topic table */
+    struct sse_event *hb;                        /* the heartbeat, hub-owned */
 };
 
 static uint32_t hash_str(const char *s)
@@ -126,10 +126,10 @@ static struct sse_event *event_format(int64_t id, const char *topic, const char 
         if (data[i] == '\n' || data[i] == '\r')
             lines++;
     }
-    size_t wire = 4 + (size_t)idn + 1;     /* "id: N\n" */
+    size_t wire = 4 + (size_t)idn + 1; /* "id: N\n" */
     if (elen > 0)
-        wire += 7 + elen + 1;              /* "event: E\n" */
-    wire += lines * 7 + len + 1;           /* "data: ...\n" per line, "\n" */
+        wire += 7 + elen + 1;    /* "event: E\n" */
+    wire += lines * 7 + len + 1; /* "data: ...\n" per line, "\n" */
     struct sse_event *ev = malloc(sizeof(*ev) + wire + tlen + 1);
     if (ev == NULL)
         return NULL;
@@ -238,8 +238,7 @@ void sse_hub_free(struct sse_hub *hub)
 /* Queues a formatted event with the id already in it. Called under mu. */
 static int queue_push_locked(struct sse_hub *hub, struct sse_event *ev)
 {
-    if (hub->stopping || hub->qcount >= SSE_QUEUE_EVENTS ||
-        hub->qbytes + ev->len > SSE_QUEUE_BYTES)
+    if (hub->stopping || hub->qcount >= SSE_QUEUE_EVENTS || hub->qbytes + ev->len > SSE_QUEUE_BYTES)
         return -1;
     if (hub->qtail != NULL)
         hub->qtail->next = ev;

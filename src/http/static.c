@@ -46,18 +46,18 @@ struct static_file {
     const char *ctype; /* Content-Type, static string */
     char *data;        /* the bytes */
     size_t len;
-    char *gz;          /* gzip copy, or NULL when not smaller / not built */
+    char *gz; /* gzip copy, or NULL when not smaller / not built */
     size_t gzlen;
-    char etag[24];     /* "\"0123456789abcdef\"" */
-    char etag_gz[28];  /* "\"0123456789abcdef-gz\"" */
-    bool html;         /* text/html: no-cache */
+    char etag[24];    /* "\"0123456789abcdef\"" */
+    char etag_gz[28]; /* "\"0123456789abcdef-gz\"" */
+    bool html;        /* text/html: no-cache */
 };
 
 struct static_files {
     struct static_file *v; /* sorted by path */
     size_t n, cap;
-    size_t total;          /* bytes loaded */
-    char root[PATH_MAX];   /* real path of the directory */
+    size_t total;        /* bytes loaded */
+    char root[PATH_MAX]; /* real path of the directory */
 };
 
 struct ctype_map {
@@ -416,7 +416,7 @@ bool static_serve(const struct static_files *sf, const struct http_request *req,
     if (f == NULL) {
         const char *last = strrchr(path, '/');
         if (strchr(last, '.') != NULL)
-            return false; /* names a file that is not there */
+            return false;              /* names a file that is not there */
         f = lookup(sf, "/index.html"); /* the single-page app's own route */
         if (f == NULL)
             return false;

@@ -1,12 +1,19 @@
 /*
  * Unit tests for organisations, users, sign-in, throttling, sessions and the
- * audit trail (domain/accounts.h) on a real SQLite store, with a manual clock.
+ * audit trail (domain/accounts.h) on a real store, with a manual clock.
+ *
+ * Every case runs on each store listed in SUNBID_TEST_STORES (space-
+ * separated, as in test_store.c; default "sqlite"), each time on an empty
+ * database: a fresh SQLite file in a new directory, or on PostgreSQL a fresh
+ * schema (search_path set through the URL's options) dropped afterwards.
+ * tests/pg/run-with-pg sets the list to "sqlite postgres://...".
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,23 +26,71 @@
 
 static const struct actor tester = {0, "test", "127.0.0.1", "req-1"};
 
+#define MAX_STORES 8
+
+static const char *g_urls[MAX_STORES]; /* NULL: a fresh default SQLite */
+static int g_nurls;
+static const char *g_url; /* the store under test, as listed */
+
 struct fx {
-    struct store *s;
-    struct arena a;
-    char dir[512];
+    struct store *s; /* open and migrated, on an empty database */
+    struct arena a;  /* per-test allocations */
+    char dir[512];   /* this test's data directory */
+    char schema[64]; /* PostgreSQL: this test's schema, dropped at teardown */
+    char url[1024];  /* PostgreSQL: g_url choosing that schema */
 };
+
+static bool is_pg(const char *url)
+{
+    return url != NULL &&
+           (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
+}
+
+/* Runs one statement (CREATE / DROP SCHEMA) in its own transaction on a
+ * store opened on g_url itself. */
+static int admin_exec(const char *dir, const char *sql)
+{
+    char err[256] = "";
+    struct store *s = NULL;
+    struct store_tx *tx = NULL;
+    int rc = store_open(&s, g_url, dir, err, sizeof(err));
+    if (rc == STORE_OK)
+        rc = store_begin(s, STORE_WRITE, &tx);
+    if (rc == STORE_OK)
+        rc = store_exec(tx, sql, NULL, 0, NULL);
+    if (rc == STORE_OK)
+        rc = store_commit(tx);
+    else
+        store_rollback(tx);
+    if (rc != STORE_OK)
+        print_error("'%s': %s %s\n", sql, err, s ? store_errmsg(s) : "");
+    store_close(s);
+    return rc;
+}
 
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
     char err[256];
+    const char *url = g_url;
     int applied;
     const char *tmp = getenv("SUNBID_TEST_TMP");
     static int seq;
+    assert_non_null(f);
     snprintf(f->dir, sizeof(f->dir), "%s/accounts-%d-%d", tmp ? tmp : "/tmp", (int)getpid(), seq++);
     password_set_cost(10);
     clock_manual(1764400000000); /* 2025-11-29 */
-    if (store_open(&f->s, NULL, f->dir, err, sizeof(err)) != STORE_OK)
+    if (is_pg(g_url)) {
+        char sql[128];
+        snprintf(f->schema, sizeof(f->schema), "sbt_accounts_%d_%d", (int)getpid(), seq);
+        snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->schema);
+        if (admin_exec(f->dir, sql) != STORE_OK)
+            fail_msg("cannot create schema %s", f->schema);
+        snprintf(f->url, sizeof(f->url), "%s%soptions=-csearch_path%%3D%s", g_url,
+                 strchr(g_url, '?') ? "&" : "?", f->schema);
+        url = f->url;
+    }
+    if (store_open(&f->s, url, f->dir, err, sizeof(err)) != STORE_OK)
         fail_msg("store_open: %s", err);
     assert_int_equal(store_migrate(f->s, &applied), STORE_OK);
     arena_init(&f->a, 0);
@@ -49,6 +104,11 @@ static int teardown(void **state)
     char cmd[600];
     store_close(f->s);
     arena_release(&f->a);
+    if (f->schema[0] != '\0') {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->schema);
+        assert_int_equal(admin_exec(f->dir, sql), STORE_OK);
+    }
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
     assert_int_equal(system(cmd), 0);
     clock_system();
@@ -166,9 +226,9 @@ static void test_login_resolve_logout(void **state)
     struct session sess;
     int64_t org = make_org(f->s, "91440300708461136T");
     int64_t uid = make_user(f->s, "bidder1", ROLE_BIDDER, org);
-    assert_int_equal(auth_login(f->s, &f->a, "bidder1", "Sunbid@2026", "10.0.0.1", "r1", false,
-                                &lr, &u),
-                     ERR_OK);
+    assert_int_equal(
+        auth_login(f->s, &f->a, "bidder1", "Sunbid@2026", "10.0.0.1", "r1", false, &lr, &u),
+        ERR_OK);
     assert_int_equal(u.id, uid);
     assert_int_equal(strlen(lr.token), 43);
     assert_int_equal(strlen(lr.csrf), 43);
@@ -211,9 +271,9 @@ static void test_account_throttle(void **state)
     struct user u;
     make_user(f->s, "expert1", ROLE_EXPERT, 0);
     for (int i = 0; i < ACCOUNT_FREE_FAILURES; i++)
-        assert_int_equal(auth_login(f->s, &f->a, "expert1", "wrong-pass1", "10.0.0.2", "r", false,
-                                    &lr, &u),
-                         ERR_BAD_CREDENTIALS);
+        assert_int_equal(
+            auth_login(f->s, &f->a, "expert1", "wrong-pass1", "10.0.0.2", "r", false, &lr, &u),
+            ERR_BAD_CREDENTIALS);
     /* Locked now: even the right password is refused, with a wait. */
     assert_int_equal(
         auth_login(f->s, &f->a, "expert1", "Sunbid@2026", "10.0.0.3", "r", false, &lr, &u),
@@ -230,8 +290,7 @@ static void test_account_throttle(void **state)
     assert_int_equal(lr.retry_after_ms, 2000);
     clock_manual_advance(2001);
     assert_int_equal(
-        auth_login(f->s, &f->a, "expert1", "Sunbid@2026", "10.0.0.3", "r", false, &lr, &u),
-        ERR_OK);
+        auth_login(f->s, &f->a, "expert1", "Sunbid@2026", "10.0.0.3", "r", false, &lr, &u), ERR_OK);
     /* success cleared the account's count */
     assert_int_equal(count(f->s, "SELECT count(*) FROM login_throttle WHERE key = 'u:expert1'"), 0);
     assert_int_equal(
@@ -281,8 +340,8 @@ static void test_password_change_ends_sessions(void **state)
     assert_int_equal(auth_resolve(f->s, &f->a, lr.token, &sess, &u), ERR_SESSION_EXPIRED);
     assert_int_equal(auth_login(f->s, &f->a, "bidder2", "Sunbid@2026", "a", "r", true, &lr, &u),
                      ERR_BAD_CREDENTIALS);
-    assert_int_equal(
-        auth_login(f->s, &f->a, "bidder2", "New-Secret-2026", "a", "r", true, &lr, &u), ERR_OK);
+    assert_int_equal(auth_login(f->s, &f->a, "bidder2", "New-Secret-2026", "a", "r", true, &lr, &u),
+                     ERR_OK);
 }
 
 static void test_audit_is_append_only(void **state)
@@ -313,5 +372,27 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_change_ends_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_is_append_only, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    static char list[4096];
+    const char *env = getenv("SUNBID_TEST_STORES");
+    char *save = NULL;
+    int failed = 0;
+
+    snprintf(list, sizeof(list), "%s", env != NULL && env[0] != '\0' ? env : "sqlite");
+    for (char *tok = strtok_r(list, " \t", &save); tok != NULL && g_nurls < MAX_STORES;
+         tok = strtok_r(NULL, " \t", &save)) {
+        bool fresh = strcmp(tok, "sqlite") == 0 || strcmp(tok, "sqlite:") == 0;
+        if (!fresh && !is_pg(tok)) {
+            /* The cases count whole tables: they need an empty database. */
+            print_error("accounts: skipping '%s' (needs sqlite or postgres://)\n", tok);
+            continue;
+        }
+        g_urls[g_nurls++] = fresh ? NULL : tok;
+    }
+    for (int i = 0; i < g_nurls; i++) {
+        char name[256];
+        g_url = g_urls[i];
+        snprintf(name, sizeof(name), "accounts %s", g_url != NULL ? g_url : "sqlite (fresh)");
+        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
+    }
+    return failed != 0;
 }

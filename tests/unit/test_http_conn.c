@@ -66,8 +66,8 @@ struct fx {
     struct router *r;
     struct sse_hub *hub;
     struct memconn m;
-    uint64_t now;                     /* the engine's clock */
-    struct http_exchange *pool[128];  /* submitted, not yet run */
+    uint64_t now;                    /* the engine's clock */
+    struct http_exchange *pool[128]; /* submitted, not yet run */
     int npool;
     bool use_pool;
 };
@@ -251,9 +251,9 @@ static void test_pool_order_kept(void **state)
     assert_int_equal(f->m.out.len, 0); /* nothing may jump the queue */
     pool_finish(f, 2);                 /* c finishes first */
     assert_int_equal(f->m.out.len, 0);
-    pool_finish(f, 1);                 /* then b */
+    pool_finish(f, 1); /* then b */
     assert_int_equal(f->m.out.len, 0);
-    pool_finish(f, 0);                 /* a: now all four go, in order */
+    pool_finish(f, 0); /* a: now all four go, in order */
     assert_int_equal(parse_responses(&f->m.out, r, 4, false), 4);
     assert_string_equal(r[0].body, "item=a");
     assert_string_equal(r[1].body, "item=b");
@@ -567,6 +567,30 @@ static void test_backpressure_many_pipelined(void **state)
     free(all);
 }
 
+/* Writes that complete at once must also resume the paused parser. */
+static void test_backpressure_sync_writes(void **state)
+{
+    struct fx *f = *state;
+    struct resp *r = calloc(80, sizeof(*r));
+    char *all = calloc(80, 64);
+    for (int i = 0; i < 70; i++) {
+        char one[64];
+        snprintf(one, sizeof(one), "GET /items/%d HTTP/1.1\r\n\r\n", i);
+        strncat(all, one, 80 * 64 - strlen(all) - 1);
+    }
+    strncat(all, "GET /items/partial HTTP/1.1\r\nHo", 80 * 64 - strlen(all) - 1);
+    feed(f, all);
+    assert_true(f->m.reading);
+    assert_int_equal(parse_responses(&f->m.out, r, 80, false), 70);
+    assert_string_equal(r[69].body, "item=69");
+    memconn_eof(&f->m); /* the partial one can never finish */
+    assert_int_equal(parse_responses(&f->m.out, r, 80, false), 71);
+    assert_int_equal(r[70].status, 400);
+    assert_true(f->m.closing);
+    free(r);
+    free(all);
+}
+
 static void test_expect_continue(void **state)
 {
     struct fx *f = *state;
@@ -643,7 +667,7 @@ static void test_close_while_on_pool(void **state)
     struct fx *f = *state;
     with_pool(f);
     feed(f, "GET /items/x HTTP/1.1\r\n\r\n");
-    memconn_finish(&f->m); /* the client left */
+    memconn_finish(&f->m);       /* the client left */
     assert_false(f->m.released); /* the handler still runs */
     pool_finish(f, 0);
     assert_true(f->m.released);
@@ -691,6 +715,7 @@ int main(void)
         T(test_idle_timeout),
         T(test_new_connection_must_speak),
         T(test_backpressure_many_pipelined),
+        T(test_backpressure_sync_writes),
         T(test_expect_continue),
         T(test_event_stream),
         T(test_event_stream_slow_client_dropped),

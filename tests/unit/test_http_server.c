@@ -352,7 +352,7 @@ static void test_graceful_stop_drains(void **state)
     usleep(100000); /* the handler is sleeping on a worker */
     http_server_stop(f->s);
     assert_int_equal(client_wait_close(&idle), 1); /* idle: closed at once */
-    assert_int_equal(client_read(&busy, &r), 0);  /* in flight: finished */
+    assert_int_equal(client_read(&busy, &r), 0);   /* in flight: finished */
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "{\"slept\":true}");
     assert_non_null(strcasestr(r.head, "Connection: close"));

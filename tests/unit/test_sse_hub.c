@@ -272,8 +272,8 @@ static void count_wake(void *ctx)
     __atomic_add_fetch(&wakes, 1, __ATOMIC_RELAXED);
 }
 
-#define NTHREADS    4
-#define PER_THREAD  3000
+#define NTHREADS   4
+#define PER_THREAD 3000
 
 struct pub_arg {
     struct sse_hub *hub;

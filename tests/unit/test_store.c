@@ -4,13 +4,27 @@
  * SUNBID_TEST_STORES lists the stores to test, space-separated:
  *     sqlite               a fresh SQLite file in a new temp dir per test (default)
  *     sqlite:PATH          that SQLite file
- *     postgres://...       that PostgreSQL database (store/pg, issue 3)
+ *     postgres://...       that PostgreSQL database (store/pg): each test gets a
+ *                          fresh schema in it (CREATE SCHEMA, search_path set
+ *                          through the URL's options), dropped afterwards
  * Each test gets a new data directory under $SUNBID_TEST_TMP (or /tmp).
+ * tests/pg/run-with-pg starts a throw-away PostgreSQL and sets this list.
  *
- * The tests may share one database (PostgreSQL): every row they write carries
- * a tag unique to the test, and they count only their own rows. Generic rows
- * go into a scratch table store_test created here, in each dialect; the one
- * place the test knows about backends is scratch_ddl().
+ * The tests may share one database (sqlite:PATH): every row they write
+ * carries a tag unique to the test, and they count only their own rows.
+ * Generic rows go into a scratch table store_test created here, in each
+ * dialect; the places the test knows about backends are scratch_ddl() and
+ * the PostgreSQL-only fault tests at the end:
+ *   - test_conn_killed: the connection is killed under a transaction
+ *     (pg_terminate_backend from another thread): the statement in flight
+ *     is STORE_UNAVAILABLE, nothing of it remains, the thread's next
+ *     transaction reconnects; an idle connection killed between
+ *     transactions is replaced at the next begin without an error;
+ *   - test_restart_under_load: only when SUNBID_TEST_PG_RESTART names a
+ *     command that restarts the server (run-with-pg --exclusive sets it to
+ *     `scripts/pg-local restart DIR immediate`, a crash and WAL recovery):
+ *     writers see STORE_UNAVAILABLE, then succeed again; every acknowledged
+ *     commit survives and no transaction is half there.
  *
  * Decisions pinned here:
  *   - a NULL value in store_query_int/text is STORE_NOTFOUND, as no row is;
@@ -34,6 +48,8 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -48,12 +64,18 @@
 
 static const char *g_urls[MAX_STORES]; /* NULL: fresh default sqlite */
 static int g_nurls;
-static const char *g_url; /* the store under test */
+static const char *g_url; /* the store under test, as listed */
+
+#define MAX_SCHEMAS 4
 
 struct fx {
-    char dir[PATH_MAX]; /* this test's data directory */
-    struct store *s;    /* open and migrated */
-    char tag[40];       /* unique per test, on every row it writes */
+    char dir[PATH_MAX];            /* this test's data directory */
+    struct store *s;               /* open and migrated */
+    char tag[40];                  /* unique per test, on every row it writes */
+    char url[1024];                /* the URL this test opens (pg: with its schema) */
+    const char *urlp;              /* url, or NULL for a fresh default sqlite */
+    char schemas[MAX_SCHEMAS][64]; /* pg schemas this test made, dropped at teardown */
+    int nschemas;                  /* entries in schemas */
 };
 
 static struct fx g_fx;
@@ -97,6 +119,78 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+static bool is_pg(const char *url)
+{
+    return url != NULL &&
+           (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
+}
+
+/* Runs one statement in its own write transaction on a store opened on
+ * url (PostgreSQL administration: CREATE / DROP SCHEMA). */
+static int admin_exec(const char *url, const char *sql)
+{
+    char dir[PATH_MAX], err[512] = "";
+    struct store *s = NULL;
+    struct store_tx *tx = NULL;
+    int n = snprintf(dir, sizeof(dir), "%s/store-admin-XXXXXX", tmp_base());
+    int rc;
+    if (n < 0 || (size_t)n >= sizeof(dir) || mkdtemp(dir) == NULL)
+        return STORE_ERROR;
+    rc = store_open(&s, url, dir, err, sizeof(err));
+    if (rc == STORE_OK)
+        rc = store_begin(s, STORE_WRITE, &tx);
+    if (rc == STORE_OK)
+        rc = store_exec(tx, sql, NULL, 0, NULL);
+    if (rc == STORE_OK)
+        rc = store_commit(tx);
+    else
+        store_rollback(tx);
+    if (rc != STORE_OK)
+        print_error("admin '%s': %s: %s %s\n", sql, store_rc_name(rc), err, store_errmsg(s));
+    store_close(s);
+    rm_rf(dir);
+    return rc;
+}
+
+/*
+ * A URL for a fresh, empty database named after this test and suffix: for
+ * PostgreSQL a new schema in g_url's database, chosen by search_path in the
+ * URL (dropped at teardown); for the default SQLite "" (store_open(NULL) in
+ * a new directory). false when the store under test cannot make one
+ * (sqlite:PATH).
+ */
+static bool fresh_url(const char *suffix, char *url, size_t n)
+{
+    char schema[64];
+    if (g_url == NULL) {
+        url[0] = '\0';
+        return true;
+    }
+    if (!is_pg(g_url) || g_fx.nschemas >= MAX_SCHEMAS)
+        return false;
+    fmt(schema, sizeof(schema), "sbt_%s_%s", g_fx.tag, suffix);
+    for (char *c = schema; *c != '\0'; c++)
+        if (*c == '-')
+            *c = '_';
+    char sql[128];
+    fmt(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
+    if (admin_exec(g_url, sql) != STORE_OK)
+        return false;
+    fmt(g_fx.schemas[g_fx.nschemas++], sizeof(g_fx.schemas[0]), "%s", schema);
+    fmt(url, n, "%s%soptions=-csearch_path%%3D%s", g_url, strchr(g_url, '?') ? "&" : "?", schema);
+    return true;
+}
+
+static void drop_schemas(void)
+{
+    for (int i = 0; i < g_fx.nschemas; i++) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", g_fx.schemas[i]);
+        admin_exec(g_url, sql);
+    }
+    g_fx.nschemas = 0;
+}
+
 static const char *scratch_ddl(struct store *s)
 {
     if (strcmp(store_backend(s), "sqlite") == 0)
@@ -113,9 +207,9 @@ static struct store *open_store(const char *dir)
 {
     struct store *s = NULL;
     char err[512] = "";
-    int rc = store_open(&s, g_url, dir, err, sizeof(err));
+    int rc = store_open(&s, g_fx.urlp, dir, err, sizeof(err));
     if (rc != STORE_OK)
-        print_error("store_open(%s, %s): %s: %s\n", g_url ? g_url : "(default)", dir,
+        print_error("store_open(%s, %s): %s: %s\n", g_fx.urlp ? g_fx.urlp : "(default)", dir,
                     store_rc_name(rc), err);
     assert_int_equal(rc, STORE_OK);
     return s;
@@ -139,7 +233,16 @@ static int setup(void **state)
     }
     snprintf(g_fx.tag, sizeof(g_fx.tag), "t%lx-%llx-%u", (unsigned long)getpid(),
              (unsigned long long)clock_mono_ns(), ++counter);
-    rc = store_open(&g_fx.s, g_url, g_fx.dir, err, sizeof(err));
+    g_fx.urlp = g_url;
+    if (is_pg(g_url)) {
+        if (!fresh_url("main", g_fx.url, sizeof(g_fx.url))) {
+            snprintf(err, sizeof(err), "cannot make a schema");
+            rc = STORE_ERROR;
+            goto fail;
+        }
+        g_fx.urlp = g_fx.url;
+    }
+    rc = store_open(&g_fx.s, g_fx.urlp, g_fx.dir, err, sizeof(err));
     if (rc != STORE_OK) {
         snprintf(err + strlen(err), sizeof(err) - strlen(err), " (store_open)");
         goto fail;
@@ -162,6 +265,7 @@ fail:
     print_error("setup on %s: %s: %s\n", g_url ? g_url : "sqlite (fresh)", store_rc_name(rc), err);
     store_close(g_fx.s);
     g_fx.s = NULL;
+    drop_schemas();
     rm_rf(g_fx.dir);
     return -1;
 }
@@ -171,6 +275,7 @@ static int teardown(void **state)
     (void)state;
     store_close(g_fx.s);
     g_fx.s = NULL;
+    drop_schemas();
     rm_rf(g_fx.dir);
     return 0;
 }
@@ -204,6 +309,7 @@ static const char *key(const char *suffix, char *out, size_t outlen)
 /* ---- migrations ---- */
 
 struct mig_arg {
+    const char *url; /* NULL: default sqlite in dir */
     const char *dir;
     int rc;
     int applied;
@@ -214,7 +320,7 @@ static void *mig_thread(void *p)
     struct mig_arg *a = p;
     struct store *s = NULL;
     char err[256];
-    a->rc = store_open(&s, g_url, a->dir, err, sizeof(err));
+    a->rc = store_open(&s, a->url, a->dir, err, sizeof(err));
     if (a->rc == STORE_OK)
         a->rc = store_migrate(s, &a->applied);
     store_close(s);
@@ -239,13 +345,18 @@ static void test_migrate(void **state)
     assert_int_equal(v1, v2);
     store_close(s2);
 
-    if (g_url != NULL)
-        return; /* the rest needs a fresh database */
+    /* The rest needs fresh databases (not possible on sqlite:PATH). */
+    char fresh_u[1024], race_u[1024];
+    if (!fresh_url("fresh", fresh_u, sizeof(fresh_u)) || !fresh_url("race", race_u, sizeof(race_u)))
+        return;
 
     /* Fresh database: version 0, then every migration applied once. */
     char fresh[PATH_MAX];
     fmt(fresh, sizeof(fresh), "%s/fresh", g_fx.dir);
-    struct store *s3 = open_store(fresh);
+    struct store *s3 = NULL;
+    char err[512] = "";
+    assert_int_equal(store_open(&s3, fresh_u[0] ? fresh_u : NULL, fresh, err, sizeof(err)),
+                     STORE_OK);
     assert_int_equal(store_schema_version(s3, &v2), STORE_OK);
     assert_int_equal(v2, 0);
     assert_int_equal(store_migrate(s3, &applied), STORE_OK);
@@ -259,7 +370,8 @@ static void test_migrate(void **state)
     struct mig_arg a[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++) {
-        a[i] = (struct mig_arg){.dir = race, .rc = -1, .applied = 0};
+        a[i] =
+            (struct mig_arg){.url = race_u[0] ? race_u : NULL, .dir = race, .rc = -1, .applied = 0};
         assert_int_equal(pthread_create(&th[i], NULL, mig_thread, &a[i]), 0);
     }
     int total = 0;
@@ -882,6 +994,462 @@ static void test_blobs(void **state)
     buf_release(&out);
 }
 
+/* Blobs larger than one PostgreSQL chunk (1 MiB), on every backend; on
+ * PostgreSQL, a chunk damaged in the table is detected and repaired by a
+ * second put, as a damaged file is on disk. */
+static void test_blobs_big(void **state)
+{
+    enum { BIG = 2 * 1024 * 1024 + 12345 };
+    char h[BLOB_HASH_HEX + 1], h2[BLOB_HASH_HEX + 1];
+    unsigned char *data = malloc(BIG);
+    struct buf out;
+    bool ex = false;
+    size_t len = 0;
+    (void)state;
+
+    assert_non_null(data);
+    for (size_t i = 0; i < BIG; i++)
+        data[i] = (unsigned char)((i * 2654435761u) >> 13);
+    buf_init(&out, 64u << 20);
+    assert_int_equal(blob_put(g_fx.s, data, BIG, h), STORE_OK);
+    assert_int_equal(blob_exists(g_fx.s, h, &ex, &len), STORE_OK);
+    assert_true(ex);
+    assert_int_equal(len, BIG);
+    assert_int_equal(blob_get(g_fx.s, h, &out), STORE_OK);
+    assert_int_equal(out.len, BIG);
+    assert_memory_equal(out.data, data, BIG);
+
+    if (is_pg(g_url)) {
+        struct store_tx *tx = NULL;
+        struct store_param p[] = {SP_T(h)};
+        int64_t changes = 0;
+        assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
+        assert_int_equal(store_exec(tx,
+                                    "UPDATE blob_chunks SET data = overlay(data placing"
+                                    " '\\x21'::bytea from 100) WHERE hash = $1 AND n = 1",
+                                    p, 1, &changes),
+                         STORE_OK);
+        assert_int_equal(changes, 1);
+        assert_int_equal(store_commit(tx), STORE_OK);
+        assert_int_equal(blob_get(g_fx.s, h, &out), STORE_ERROR);
+        assert_int_equal(out.len, 0);
+        assert_true(strstr(store_errmsg(g_fx.s), "damaged") != NULL);
+        assert_int_equal(blob_put(g_fx.s, data, BIG, h2), STORE_OK);
+        assert_string_equal(h, h2);
+        assert_int_equal(blob_get(g_fx.s, h, &out), STORE_OK);
+        assert_memory_equal(out.data, data, BIG);
+        /* A missing chunk is damage too. */
+        assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
+        assert_int_equal(
+            store_exec(tx, "DELETE FROM blob_chunks WHERE hash = $1 AND n = 2", p, 1, &changes),
+            STORE_OK);
+        assert_int_equal(store_commit(tx), STORE_OK);
+        assert_int_equal(blob_get(g_fx.s, h, &out), STORE_ERROR);
+    }
+    buf_release(&out);
+    free(data);
+}
+
+/* Several threads putting the same bytes at once all succeed, and the blob
+ * is there once, whole. */
+struct bput_arg {
+    const unsigned char *data; /* the bytes (shared) */
+    size_t len;                /* their count */
+    int rc;                    /* blob_put's result */
+    char hash[BLOB_HASH_HEX + 1];
+};
+
+static void *bput_thread(void *p)
+{
+    struct bput_arg *a = p;
+    a->rc = blob_put(g_fx.s, a->data, a->len, a->hash);
+    store_thread_done(g_fx.s);
+    return NULL;
+}
+
+static void test_blobs_concurrent_put(void **state)
+{
+    enum { NTH = 4, LEN = 1536 * 1024 };
+    struct bput_arg a[NTH];
+    pthread_t th[NTH];
+    unsigned char *data = malloc(LEN);
+    struct buf out;
+    (void)state;
+
+    assert_non_null(data);
+    for (size_t i = 0; i < LEN; i++)
+        data[i] = (unsigned char)(i ^ (i >> 9));
+    for (int i = 0; i < NTH; i++) {
+        a[i] = (struct bput_arg){.data = data, .len = LEN, .rc = -1};
+        assert_int_equal(pthread_create(&th[i], NULL, bput_thread, &a[i]), 0);
+    }
+    for (int i = 0; i < NTH; i++) {
+        pthread_join(th[i], NULL);
+        if (a[i].rc != STORE_OK)
+            print_error("put %d: %s: %s\n", i, store_rc_name(a[i].rc), store_errmsg(g_fx.s));
+        assert_int_equal(a[i].rc, STORE_OK);
+        assert_string_equal(a[i].hash, a[0].hash);
+    }
+    buf_init(&out, LEN);
+    assert_int_equal(blob_get(g_fx.s, a[0].hash, &out), STORE_OK);
+    assert_int_equal(out.len, LEN);
+    assert_memory_equal(out.data, data, LEN);
+    buf_release(&out);
+    free(data);
+}
+
+/* ---- the write guarantee: check-then-insert serialises ---- */
+
+/*
+ * Two write transactions each insert a row only if none exists yet (with no
+ * UNIQUE constraint to help): afterwards exactly one exists. SQLite gets
+ * there by running one writer at a time; PostgreSQL by SERIALIZABLE, where
+ * the second one fails with STORE_BUSY and its retry finds the row. Under
+ * REPEATABLE READ or READ COMMITTED both would insert.
+ */
+struct rendezvous {
+    pthread_mutex_t mu; /* guards arrived */
+    pthread_cond_t cv;  /* signalled as threads arrive */
+    int arrived;        /* threads that reached the meeting point */
+};
+
+/* Waits until `want` threads arrived or ms passed (SQLite: the other
+ * writer is blocked at its begin, so it never arrives in time). */
+static void meet(struct rendezvous *r, int want, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->arrived++;
+    pthread_cond_broadcast(&r->cv);
+    while (r->arrived < want)
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0)
+            break;
+    pthread_mutex_unlock(&r->mu);
+}
+
+struct cti_arg {
+    struct rendezvous *rv; /* where the two meet after their read */
+    int busy;              /* STORE_BUSY seen (then retried) */
+    int inserted;          /* 1 if this thread's insert committed */
+    int rc;                /* final result */
+    char why[160];
+};
+
+static void *cti_thread(void *p)
+{
+    struct cti_arg *a = p;
+    struct store_param q[] = {SP_T(g_fx.tag)};
+    bool first = true;
+    for (int attempt = 0; attempt < 50; attempt++) {
+        struct store_tx *tx = NULL;
+        int64_t n = -1, id;
+        bool ins = false;
+        a->rc = store_begin(g_fx.s, STORE_WRITE, &tx);
+        if (a->rc == STORE_OK)
+            a->rc = store_query_int(
+                tx, "SELECT count(*) FROM store_test WHERE tag = $1 AND n = 777", q, 1, &n);
+        if (first) {
+            meet(a->rv, 2, 500);
+            first = false;
+        }
+        if (a->rc == STORE_OK && n == 0) {
+            a->rc = insert_row(tx, NULL, 777, &id);
+            ins = true;
+        }
+        if (a->rc == STORE_OK) {
+            a->rc = store_commit(tx);
+        } else if (tx != NULL) {
+            store_rollback(tx);
+        }
+        if (a->rc == STORE_BUSY) {
+            a->busy++;
+            continue;
+        }
+        if (a->rc == STORE_OK && ins)
+            a->inserted = 1;
+        break;
+    }
+    if (a->rc != STORE_OK)
+        snprintf(a->why, sizeof(a->why), "%s: %s", store_rc_name(a->rc), store_errmsg(g_fx.s));
+    store_thread_done(g_fx.s);
+    return NULL;
+}
+
+static void test_check_then_insert(void **state)
+{
+    struct rendezvous rv = {.arrived = 0};
+    struct cti_arg a[2];
+    pthread_t th[2];
+    int64_t n = -1;
+    struct store_tx *tx = NULL;
+    struct store_param q[] = {SP_T(g_fx.tag)};
+    (void)state;
+
+    pthread_mutex_init(&rv.mu, NULL);
+    pthread_cond_init(&rv.cv, NULL);
+    for (int i = 0; i < 2; i++) {
+        a[i] = (struct cti_arg){.rv = &rv, .rc = -1};
+        assert_int_equal(pthread_create(&th[i], NULL, cti_thread, &a[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        if (a[i].rc != STORE_OK)
+            print_error("writer %d: %s\n", i, a[i].why);
+        assert_int_equal(a[i].rc, STORE_OK);
+    }
+    pthread_cond_destroy(&rv.cv);
+    pthread_mutex_destroy(&rv.mu);
+    assert_int_equal(store_begin(g_fx.s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(
+        store_query_int(tx, "SELECT count(*) FROM store_test WHERE tag = $1 AND n = 777", q, 1, &n),
+        STORE_OK);
+    store_rollback(tx);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].inserted + a[1].inserted, 1);
+    /* On PostgreSQL both read before either wrote: one had to be refused. */
+    if (is_pg(g_url))
+        assert_true(a[0].busy + a[1].busy > 0);
+}
+
+/* ---- faults (PostgreSQL) ---- */
+
+struct kill_arg {
+    int64_t pid; /* backend to terminate */
+    int rc;      /* STORE_OK when it is gone */
+    char why[200];
+};
+
+/* On its own thread (so its own connection): terminates backend a->pid and
+ * waits until the server no longer lists it. */
+static void *killer(void *p)
+{
+    struct kill_arg *a = p;
+    struct store_tx *tx = NULL;
+    struct store_param q[] = {SP_I(a->pid)};
+    int64_t n = -1;
+    a->rc = store_begin(g_fx.s, STORE_WRITE, &tx);
+    if (a->rc == STORE_OK)
+        a->rc = store_query_int(tx,
+                                "SELECT CASE WHEN pg_terminate_backend(CAST($1 AS INTEGER))"
+                                " THEN 1 ELSE 0 END",
+                                q, 1, &n);
+    if (a->rc == STORE_OK)
+        a->rc = store_commit(tx);
+    else
+        store_rollback(tx);
+    for (int i = 0; a->rc == STORE_OK && i < 500; i++) {
+        a->rc = store_begin(g_fx.s, STORE_READ, &tx);
+        if (a->rc != STORE_OK)
+            break;
+        a->rc =
+            store_query_int(tx, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", q, 1, &n);
+        store_rollback(tx);
+        if (a->rc == STORE_OK && n == 0)
+            break;
+        sleep_ms(10);
+    }
+    if (a->rc == STORE_OK && n != 0)
+        a->rc = STORE_BUSY;
+    if (a->rc != STORE_OK)
+        snprintf(a->why, sizeof(a->why), "%s: %s", store_rc_name(a->rc), store_errmsg(g_fx.s));
+    store_thread_done(g_fx.s);
+    return NULL;
+}
+
+static void kill_backend(int64_t pid)
+{
+    struct kill_arg a = {.pid = pid, .rc = -1};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, killer, &a), 0);
+    pthread_join(th, NULL);
+    if (a.rc != STORE_OK)
+        print_error("killing backend %lld: %s\n", (long long)pid, a.why);
+    assert_int_equal(a.rc, STORE_OK);
+}
+
+static int64_t backend_pid(void)
+{
+    struct store_tx *tx = NULL;
+    int64_t pid = 0;
+    assert_int_equal(store_begin(g_fx.s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_query_int(tx, "SELECT pg_backend_pid()", NULL, 0, &pid), STORE_OK);
+    store_rollback(tx);
+    return pid;
+}
+
+static void test_conn_killed(void **state)
+{
+    struct store_tx *tx = NULL;
+    int64_t id = 0, pid, pid2, pid3;
+    char k[80];
+    (void)state;
+    if (!is_pg(g_url))
+        skip();
+
+    /* In flight: one row written, then the server ends the session. */
+    pid = backend_pid();
+    assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
+    assert_int_equal(insert_row(tx, key("k1", k, sizeof(k)), 1, &id), STORE_OK);
+    kill_backend(pid);
+    assert_int_equal(insert_row(tx, key("k2", k, sizeof(k)), 2, &id), STORE_UNAVAILABLE);
+    assert_true(strlen(store_errmsg(g_fx.s)) > 0);
+    assert_int_equal(store_commit(tx), STORE_UNAVAILABLE);
+
+    /* Nothing of it remains; this thread's next transactions reconnect. */
+    assert_int_equal(count_tag(g_fx.s), 0);
+    pid2 = backend_pid();
+    assert_true(pid2 != pid);
+    assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
+    assert_int_equal(insert_row(tx, key("k1", k, sizeof(k)), 1, &id), STORE_OK);
+    assert_int_equal(store_commit(tx), STORE_OK);
+    assert_int_equal(count_tag(g_fx.s), 1);
+
+    /* Killed while idle between transactions: the next begin notices and
+     * reconnects by itself (nothing was in flight), and cached statements
+     * are prepared again on the new session. */
+    kill_backend(pid2);
+    assert_int_equal(count_tag(g_fx.s), 1);
+    pid3 = backend_pid();
+    assert_true(pid3 != pid2);
+
+    /* Killed under a read with a cursor open: the next row fetch cannot
+     * fail (results are read whole), but the next statement does. */
+    assert_int_equal(store_begin(g_fx.s, STORE_READ, &tx), STORE_OK);
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_T(g_fx.tag)};
+    assert_int_equal(store_query(tx, "SELECT id FROM store_test WHERE tag = $1", p, 1, &r),
+                     STORE_OK);
+    kill_backend(pid3);
+    assert_int_equal(store_rows_next(r), 1);
+    assert_int_equal(store_rows_next(r), 0);
+    store_rows_free(r);
+    assert_int_equal(store_query_int(tx, "SELECT 1", NULL, 0, &id), STORE_UNAVAILABLE);
+    store_rollback(tx);
+    assert_int_equal(count_tag(g_fx.s), 1);
+}
+
+/* Writers during a server restart. */
+struct load_arg {
+    int idx;               /* thread number */
+    atomic_int *stop;      /* set by the main thread */
+    atomic_int *restarted; /* set once the restart command returned */
+    int acked;             /* commits that returned STORE_OK */
+    int unknown;           /* commits that returned STORE_UNAVAILABLE: outcome unknown */
+    int unavailable;       /* STORE_UNAVAILABLE anywhere */
+    int ok_after;          /* acknowledged commits after the restart */
+    int other;             /* any other failure (fails the test) */
+    char why[200];         /* the first other failure */
+};
+
+static void *load_thread(void *p)
+{
+    struct load_arg *a = p;
+    for (int i = 0; !atomic_load(a->stop); i++) {
+        struct store_tx *tx = NULL;
+        int64_t id;
+        char ka[96], kb[96];
+        bool after = atomic_load(a->restarted) != 0;
+        snprintf(ka, sizeof(ka), "%s-l%d-%d-a", g_fx.tag, a->idx, i);
+        snprintf(kb, sizeof(kb), "%s-l%d-%d-b", g_fx.tag, a->idx, i);
+        int rc = store_begin(g_fx.s, STORE_WRITE, &tx);
+        if (rc == STORE_OK) {
+            rc = insert_row(tx, ka, i, &id);
+            if (rc == STORE_OK)
+                rc = insert_row(tx, kb, i, &id);
+            if (rc == STORE_OK) {
+                rc = store_commit(tx);
+                if (rc == STORE_UNAVAILABLE)
+                    a->unknown++;
+            } else {
+                store_rollback(tx);
+            }
+        }
+        if (rc == STORE_OK) {
+            a->acked++;
+            if (after)
+                a->ok_after++;
+            continue;
+        }
+        if (rc == STORE_UNAVAILABLE) {
+            a->unavailable++;
+            sleep_ms(20);
+            continue;
+        }
+        if (rc == STORE_BUSY)
+            continue;
+        if (a->other++ == 0)
+            snprintf(a->why, sizeof(a->why), "%s: %s", store_rc_name(rc), store_errmsg(g_fx.s));
+    }
+    store_thread_done(g_fx.s);
+    return NULL;
+}
+
+static void test_restart_under_load(void **state)
+{
+    enum { NTH = 4 };
+    const char *cmd = getenv("SUNBID_TEST_PG_RESTART");
+    struct load_arg a[NTH];
+    pthread_t th[NTH];
+    atomic_int stop, restarted;
+    int acked = 0, unknown = 0, unavailable = 0;
+    int64_t rows = -1, broken = -1;
+    struct store_tx *tx = NULL;
+    (void)state;
+    if (!is_pg(g_url) || cmd == NULL || cmd[0] == '\0')
+        skip();
+
+    atomic_init(&stop, 0);
+    atomic_init(&restarted, 0);
+    for (int i = 0; i < NTH; i++) {
+        a[i] = (struct load_arg){.idx = i, .stop = &stop, .restarted = &restarted};
+        assert_int_equal(pthread_create(&th[i], NULL, load_thread, &a[i]), 0);
+    }
+    sleep_ms(500);
+    int st = system(cmd);
+    atomic_store(&restarted, 1);
+    sleep_ms(1500);
+    atomic_store(&stop, 1);
+    for (int i = 0; i < NTH; i++) {
+        pthread_join(th[i], NULL);
+        if (a[i].other != 0)
+            print_error("load thread %d: %s\n", i, a[i].why);
+        assert_int_equal(a[i].other, 0);
+        acked += a[i].acked;
+        unknown += a[i].unknown;
+        unavailable += a[i].unavailable;
+        /* Every writer got going again after the restart. */
+        assert_true(a[i].ok_after > 0);
+    }
+    assert_int_equal(st, 0);
+    print_message("restart under load: %d acknowledged, %d unknown, %d unavailable\n", acked,
+                  unknown, unavailable);
+    assert_true(unavailable > 0);
+
+    /* No acknowledged transaction lost, none half there. */
+    struct store_param p[] = {SP_T(g_fx.tag)};
+    assert_int_equal(store_begin(g_fx.s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(
+        store_query_int(tx, "SELECT count(*) FROM store_test WHERE tag = $1", p, 1, &rows),
+        STORE_OK);
+    assert_int_equal(store_query_int(tx,
+                                     "SELECT count(*) FROM (SELECT substr(k, 1, length(k) - 2),"
+                                     " count(*) AS c FROM store_test WHERE tag = $1"
+                                     " GROUP BY 1) x WHERE c <> 2",
+                                     p, 1, &broken),
+                     STORE_OK);
+    store_rollback(tx);
+    assert_int_equal(broken, 0);
+    assert_true(rows / 2 >= acked);
+    assert_true(rows / 2 <= acked + unknown);
+}
+
 /* ---- opening (once, not per backend) ---- */
 
 static void test_open(void **state)
@@ -962,6 +1530,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blobs_big, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blobs_concurrent_put, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_then_insert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conn_killed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart_under_load, setup, teardown),
     };
     for (int i = 0; i < g_nurls; i++) {
         char name[256];
