@@ -141,8 +141,8 @@ static bool find_pglocal(char *out, size_t n)
     char exe[PATH_MAX];
     ssize_t len;
     if (src != NULL && src[0] != '\0') {
-        snprintf(out, n, "%s/scripts/pg-local", src);
-        if (access(out, X_OK) == 0)
+        int m = snprintf(out, n, "%s/scripts/pg-local", src);
+        if (m > 0 && (size_t)m < n && access(out, X_OK) == 0)
             return true;
     }
     len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -153,8 +153,8 @@ static bool find_pglocal(char *out, size_t n)
             if (slash == NULL)
                 break;
             *slash = '\0';
-            snprintf(out, n, "%s/scripts/pg-local", exe);
-            if (access(out, X_OK) == 0)
+            int m = snprintf(out, n, "%s/scripts/pg-local", exe);
+            if (m > 0 && (size_t)m < n && access(out, X_OK) == 0)
                 return true;
         }
     }

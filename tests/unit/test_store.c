@@ -13,8 +13,9 @@
  * The tests may share one database (sqlite:PATH): every row they write
  * carries a tag unique to the test, and they count only their own rows.
  * Generic rows go into a scratch table store_test created here, in each
- * dialect; the places the test knows about backends are scratch_ddl() and
- * the PostgreSQL-only fault tests at the end:
+ * dialect; the places the test knows about backends are scratch_ddl(), the
+ * PostgreSQL half of test_blobs_big (a chunk damaged in the table) and the
+ * PostgreSQL-only fault tests at the end:
  *   - test_conn_killed: the connection is killed under a transaction
  *     (pg_terminate_backend from another thread): the statement in flight
  *     is STORE_UNAVAILABLE, nothing of it remains, the thread's next
@@ -32,7 +33,11 @@
  *     RAISE(ABORT) is a constraint error; PostgreSQL's trigger must raise
  *     SQLSTATE 23xxx to match);
  *   - after a failed statement the transaction is doomed: later statements
- *     are STORE_ERROR and commit rolls back, returning the first failure.
+ *     are STORE_ERROR and commit rolls back, returning the first failure;
+ *   - write transactions serialise: test_check_then_insert runs two
+ *     "insert if none yet" transactions at once (no UNIQUE constraint) and
+ *     wants exactly one row (SQLite: one writer at a time; PostgreSQL:
+ *     SERIALIZABLE refuses one with STORE_BUSY, its retry sees the row).
  * STORE_BUSY is exercised without timing asserts: a writer that waits for
  * another's lock must get it once the other commits.
  */
