@@ -8,8 +8,9 @@
  * three times, to three connections:
  *   A. in one piece, then the client half-closes;
  *   B. in small pieces (1..7 bytes, from the input's length), then half-closes;
- *   C. in one piece, then an event is published and the clock jumps past
- *      every timeout.
+ *   C. in one piece over a transport that can half-close (so an error answer
+ *      lingers), then an event is published and the clock jumps past every
+ *      timeout.
  * Besides "does not crash, leak or trip a sanitizer", it checks that:
  *   - whatever the server writes starts with a status line "HTTP/1.1 NNN ";
  *   - A and B wrote the same bytes, once request ids, dates and interim
@@ -253,6 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     memconn_open(&c, &engine, 1u << 20);
+    memconn_allow_linger(&c); /* an error answer half-closes, as over TCP */
     memconn_feed(&c, data, size);
     sse_publish(hub, "t", "live", "x\ny", 3); /* a stream, if C opened one, gets it */
     sse_hub_drain(hub);

@@ -17,6 +17,7 @@
 #include "base/jsonw.h"
 #include "domain/accounts.h"
 #include "http/http.h"
+#include "store/cluster.h"
 #include "store/store.h"
 
 /* The application context, reached as req->app. Set up by `sunbid serve`. */
@@ -24,6 +25,7 @@ struct app {
     struct store *store;     /* the one store; thread-safe, one connection per thread */
     struct http_server *srv; /* for the SSE hub and readiness */
     bool secure_cookies;     /* add Secure to cookies (behind TLS) */
+    struct cluster *cluster; /* events and leases across nodes (store/cluster.h) */
 };
 
 #define API_SESSION_COOKIE "sunbid_session"
@@ -78,7 +80,8 @@ void api_write_user(struct jsonw *w, const struct user *u, const struct org *org
 void api_write_org(struct jsonw *w, const struct org *o);
 void api_write_roles(struct jsonw *w, unsigned roles);
 
-/* Publishes an event on a topic of the server's SSE hub (any thread). */
+/* Publishes an event to every node's SSE hub (any thread; through the
+ * cluster, so on PostgreSQL other nodes see it too). */
 void api_publish(struct http_request *req, const char *topic, const char *event,
                  struct buf *data);
 
@@ -98,5 +101,6 @@ enum err api_users_owner(struct http_request *req);
 void api_audit_list(struct http_request *req, struct http_response *res);
 void api_notices_list(struct http_request *req, struct http_response *res);
 void api_events(struct http_request *req, struct http_response *res);
+void api_cluster(struct http_request *req, struct http_response *res);
 
 #endif

@@ -28,6 +28,8 @@ const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/audit", api_audit_list, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0,
      "audit.list"},
     {HTTP_M_GET, "/api/events", api_events, R_PUBLIC, NULL, 0, 0, "events"},
+    {HTTP_M_GET, "/api/cluster", api_cluster, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0,
+     "cluster"},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 

@@ -11,7 +11,6 @@
 #include "base/jsonr.h"
 #include "base/log.h"
 #include "base/roles.h"
-#include "http/sse.h"
 
 struct actor api_actor(const struct http_request *req)
 {
@@ -262,8 +261,9 @@ void api_write_user(struct jsonw *w, const struct user *u, const struct org *org
 void api_publish(struct http_request *req, const char *topic, const char *event, struct buf *data)
 {
     struct app *app = api_app(req);
-    if (app->srv == NULL || data->len == 0)
+    if (app->cluster == NULL || data->len == 0)
         return;
-    if (sse_publish(http_server_hub(app->srv), topic, event, data->data, data->len) < 0)
-        log_warn("event %s on %s dropped: hub queue full", event, topic);
+    int rc = cluster_publish(app->cluster, topic, event, data->data, data->len);
+    if (rc != STORE_OK)
+        log_warn("event %s on %s not published: %s", event, topic, store_rc_name(rc));
 }

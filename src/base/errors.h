@@ -48,6 +48,7 @@
     /* server */                                                                             \
     X(INTERNAL, 500, "Internal error.")                                                      \
     X(STORE_UNAVAILABLE, 503, "The store is unavailable; try again.")                        \
+    X(STORE_BUSY, 503, "The store is busy with conflicting writes; try again.")               \
     X(SHUTTING_DOWN, 503, "The server is shutting down.")                                    \
     X(OVERLOADED, 503, "The server is overloaded; try again.")
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "http/sse.h"
 #include "base/log.h"
 #include "cli/cli.h"
 
@@ -20,7 +21,7 @@ static void serve_usage(FILE *f)
 {
     fputs("usage: sunbid serve [--listen HOST:PORT] [--data-dir DIR] [--db URL]\n"
           "                    [--web-dir DIR] [--workers N] [--no-access-log]\n"
-          "                    [--secure-cookies]\n"
+          "                    [--secure-cookies] [--node NAME]\n"
           "\n"
           "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
           "  --data-dir DIR      data directory (default $SUNBID_DATA_DIR or var/data)\n"
@@ -29,6 +30,8 @@ static void serve_usage(FILE *f)
           "  --workers N         request worker threads (default 4)\n"
           "  --no-access-log     do not log one line per request\n"
           "  --secure-cookies    mark cookies Secure (when behind TLS)\n"
+          "  --node NAME         this node's name when several share a PostgreSQL store\n"
+          "                      (default HOSTNAME-PID)\n"
           "\n"
           "GET /api/health answers 200 once the server is ready.\n",
           f);
@@ -48,6 +51,18 @@ static void *signal_thread(void *arg)
         http_server_stop(c->srv);
     }
     return NULL;
+}
+
+/* Cluster events go to this node's SSE hub: numbered by the cluster when
+ * shared (the same id on every node), by the hub otherwise. */
+static void on_cluster_event(void *arg, int64_t id, const char *topic, const char *event,
+                             const char *data, size_t len)
+{
+    struct http_server *srv = arg;
+    if (id > 0)
+        sse_publish_id(http_server_hub(srv), id, topic, event, data, len);
+    else
+        sse_publish(http_server_hub(srv), topic, event, data, len);
 }
 
 static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
@@ -87,10 +102,13 @@ int cli_serve(int argc, char **argv)
         {"db", required_argument, NULL, 'b'},       {"web-dir", required_argument, NULL, 'w'},
         {"workers", required_argument, NULL, 'n'},  {"no-access-log", no_argument, NULL, 'q'},
         {"secure-cookies", no_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"node", required_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     const char *listen = "127.0.0.1:8080";
     const char *web_dir = NULL;
+    const char *node = NULL;
+    char node_buf[128];
     char host[256], err[512];
     int port = 0, workers = 4, opt, rc = CLI_FAIL;
     bool access_log = true, secure = false;
@@ -130,6 +148,9 @@ int cli_serve(int argc, char **argv)
             break;
         case 's':
             secure = true;
+            break;
+        case 'N':
+            node = optarg;
             break;
         case 'h':
             serve_usage(stdout);
@@ -179,6 +200,20 @@ int cli_serve(int argc, char **argv)
     }
     app.srv = srv;
     sc.srv = srv;
+    if (node == NULL) {
+        char host_name[64] = "node";
+        gethostname(host_name, sizeof(host_name) - 1);
+        snprintf(node_buf, sizeof(node_buf), "%s-%d", host_name, (int)getpid());
+        node = node_buf;
+    }
+    struct cluster_config ccfg = {node, on_cluster_event, srv, 0, 0};
+    if (cluster_start(app.store, &ccfg, &app.cluster, err, sizeof(err)) != STORE_OK) {
+        fprintf(stderr, "sunbid: serve: %s\n", err);
+        goto out;
+    }
+    /* Single-writer work runs on the node holding its lease; the tender
+     * scheduler (a later capability) checks this one. */
+    cluster_lease_want(app.cluster, "scheduler");
     if (pthread_create(&sigthr, NULL, signal_thread, &sc) != 0) {
         fprintf(stderr, "sunbid: serve: cannot start the signal thread\n");
         goto out;
@@ -193,6 +228,7 @@ int cli_serve(int argc, char **argv)
     rc = http_server_run(srv) == 0 ? CLI_OK : CLI_FAIL;
     log_info("stopped");
 out:
+    cluster_stop(app.cluster);
     if (sig_started) {
         pthread_cancel(sigthr);
         pthread_join(sigthr, NULL);

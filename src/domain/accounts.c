@@ -31,6 +31,7 @@ enum err domain_store_err(int rc)
     case STORE_CONSTRAINT:
         return ERR_ALREADY_EXISTS;
     case STORE_BUSY:
+        return ERR_STORE_BUSY;
     case STORE_UNAVAILABLE:
         return ERR_STORE_UNAVAILABLE;
     default:
@@ -86,25 +87,61 @@ bool account_username_valid(const char *name)
     return true;
 }
 
-/* Commits tx, mapping failure; on any earlier failure the caller rolls back. */
-static enum err finish(struct store_tx *tx, int rc)
+enum err domain_write(struct store *s, domain_tx_fn fn, void *arg)
 {
-    if (rc != STORE_OK) {
-        store_rollback(tx);
-        return domain_store_err(rc);
+    enum err e = ERR_STORE_BUSY;
+    for (int attempt = 0; attempt < DOMAIN_WRITE_ATTEMPTS && e == ERR_STORE_BUSY; attempt++) {
+        struct store_tx *tx = NULL;
+        int rc = store_begin(s, STORE_WRITE, &tx);
+        if (rc != STORE_OK) {
+            e = domain_store_err(rc);
+            continue;
+        }
+        e = fn(tx, arg);
+        if (e != ERR_OK) {
+            store_rollback(tx);
+            continue;
+        }
+        e = domain_store_err(store_commit(tx));
     }
-    return domain_store_err(store_commit(tx));
+    return e;
+}
+
+struct org_job {
+    const struct actor *who;
+    struct org o;       /* validated, uscc normalised */
+    int64_t id;         /* out */
+    const char **field; /* out */
+};
+
+static enum err org_create_tx(struct store_tx *tx, void *arg)
+{
+    struct org_job *j = arg;
+    struct buf detail;
+    struct jsonw w;
+    int rc = store_org_insert(tx, &j->o, &j->id);
+    if (rc == STORE_CONSTRAINT) {
+        *j->field = "uscc";
+        return ERR_ALREADY_EXISTS;
+    }
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    buf_init(&detail, 4096);
+    jsonw_init(&w, &detail);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "name", j->o.name);
+    jsonw_kstr(&w, "uscc", j->o.uscc);
+    jsonw_obj_end(&w);
+    rc = audit_record(tx, j->who, "org.create", "org", j->id, detail.data);
+    buf_release(&detail);
+    return domain_store_err(rc);
 }
 
 enum err org_create(struct store *s, const struct actor *who, const struct org *in, int64_t *id,
                     const char **field)
 {
     char uscc[USCC_LEN + 1];
-    struct org o = *in;
-    struct store_tx *tx = NULL;
-    struct buf detail;
-    struct jsonw w;
-    int rc;
+    struct org_job j = {who, *in, 0, field};
     *field = NULL;
     if (!text_ok(in->name, 2, 200)) {
         *field = "name";
@@ -135,41 +172,65 @@ enum err org_create(struct store *s, const struct actor *who, const struct org *
         *field = "address";
         return ERR_INVALID_FIELD;
     }
-    o.uscc = uscc;
-    o.created_ms = clock_now_ms();
-    rc = store_begin(s, STORE_WRITE, &tx);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    rc = store_org_insert(tx, &o, id);
+    j.o.uscc = uscc;
+    j.o.created_ms = clock_now_ms();
+    enum err e = domain_write(s, org_create_tx, &j);
+    if (e == ERR_OK)
+        *id = j.id;
+    return e;
+}
+
+struct user_job {
+    const struct actor *who;
+    struct user u;      /* validated, password hashed */
+    int64_t id;         /* out */
+    const char **field; /* out */
+};
+
+static enum err user_create_tx(struct store_tx *tx, void *arg)
+{
+    struct user_job *j = arg;
+    char roles[64];
+    struct buf detail;
+    struct jsonw w;
+    int64_t one;
+    int rc;
+    if (j->u.org_id != 0) {
+        struct store_param p[] = {SP_I(j->u.org_id)};
+        rc = store_query_int(tx, "SELECT id FROM orgs WHERE id = $1", p, 1, &one);
+        if (rc == STORE_NOTFOUND) {
+            *j->field = "org_id";
+            return ERR_INVALID_FIELD;
+        }
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+    }
+    rc = store_user_insert(tx, &j->u, &j->id);
     if (rc == STORE_CONSTRAINT) {
-        store_rollback(tx);
-        *field = "uscc";
+        *j->field = "username";
         return ERR_ALREADY_EXISTS;
     }
     if (rc != STORE_OK)
-        return finish(tx, rc);
+        return domain_store_err(rc);
+    role_format_list(j->u.roles, roles, sizeof(roles));
     buf_init(&detail, 4096);
     jsonw_init(&w, &detail);
     jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "name", o.name);
-    jsonw_kstr(&w, "uscc", o.uscc);
+    jsonw_kstr(&w, "username", j->u.username);
+    jsonw_kstr(&w, "roles", roles);
+    if (j->u.org_id)
+        jsonw_kint(&w, "org_id", j->u.org_id);
     jsonw_obj_end(&w);
-    rc = audit_record(tx, who, "org.create", "org", *id, detail.data);
+    rc = audit_record(tx, j->who, "user.create", "user", j->id, detail.data);
     buf_release(&detail);
-    return finish(tx, rc);
+    return domain_store_err(rc);
 }
 
 enum err user_create(struct store *s, const struct actor *who, const struct user_input *in,
                      int64_t *id, const char **field)
 {
     char hash[PASSWORD_HASH_MAX];
-    char roles[64];
-    struct user u = {0};
-    struct store_tx *tx = NULL;
-    struct buf detail;
-    struct jsonw w;
-    int64_t one;
-    int rc;
+    struct user_job j = {who, {0}, 0, field};
     *field = NULL;
     if (!account_username_valid(in->username)) {
         *field = "username";
@@ -197,57 +258,43 @@ enum err user_create(struct store *s, const struct actor *who, const struct user
     }
     if (password_hash(in->password, hash) != 0)
         return ERR_INTERNAL;
-    u.username = in->username;
-    u.display_name = in->display_name;
-    u.org_id = in->org_id;
-    u.roles = in->roles;
-    u.password_hash = hash;
-    u.email = in->email;
-    u.phone = in->phone;
-    u.created_ms = clock_now_ms();
-    rc = store_begin(s, STORE_WRITE, &tx);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    if (in->org_id != 0) {
-        struct store_param p[] = {SP_I(in->org_id)};
-        rc = store_query_int(tx, "SELECT id FROM orgs WHERE id = $1", p, 1, &one);
-        if (rc == STORE_NOTFOUND) {
-            store_rollback(tx);
-            *field = "org_id";
-            return ERR_INVALID_FIELD;
-        }
-        if (rc != STORE_OK)
-            return finish(tx, rc);
-    }
-    rc = store_user_insert(tx, &u, id);
-    if (rc == STORE_CONSTRAINT) {
-        store_rollback(tx);
-        *field = "username";
-        return ERR_ALREADY_EXISTS;
-    }
-    if (rc != STORE_OK)
-        return finish(tx, rc);
-    role_format_list(in->roles, roles, sizeof(roles));
-    buf_init(&detail, 4096);
-    jsonw_init(&w, &detail);
-    jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "username", u.username);
-    jsonw_kstr(&w, "roles", roles);
-    if (u.org_id)
-        jsonw_kint(&w, "org_id", u.org_id);
-    jsonw_obj_end(&w);
-    rc = audit_record(tx, who, "user.create", "user", *id, detail.data);
-    buf_release(&detail);
-    return finish(tx, rc);
+    j.u.username = in->username;
+    j.u.display_name = in->display_name;
+    j.u.org_id = in->org_id;
+    j.u.roles = in->roles;
+    j.u.password_hash = hash;
+    j.u.email = in->email;
+    j.u.phone = in->phone;
+    j.u.created_ms = clock_now_ms();
+    enum err e = domain_write(s, user_create_tx, &j);
+    if (e == ERR_OK)
+        *id = j.id;
+    return e;
+}
+
+struct passwd_job {
+    const struct actor *who;
+    int64_t user_id;
+    const char *hash;
+};
+
+static enum err passwd_tx(struct store_tx *tx, void *arg)
+{
+    struct passwd_job *j = arg;
+    int64_t now = clock_now_ms(), ended = 0;
+    int rc = store_user_set_password(tx, j->user_id, j->hash, now);
+    if (rc == STORE_OK)
+        rc = store_session_revoke_user(tx, j->user_id, now, &ended);
+    if (rc == STORE_OK)
+        rc = audit_record(tx, j->who, "user.passwd", "user", j->user_id, NULL);
+    return domain_store_err(rc);
 }
 
 enum err user_set_password(struct store *s, const struct actor *who, int64_t user_id,
                            const char *password, const char **field)
 {
     char hash[PASSWORD_HASH_MAX];
-    struct store_tx *tx = NULL;
-    int64_t ended = 0;
-    int rc;
+    struct passwd_job j = {who, user_id, hash};
     *field = "password";
     if (password == NULL)
         return ERR_MISSING_FIELD;
@@ -256,16 +303,7 @@ enum err user_set_password(struct store *s, const struct actor *who, int64_t use
     *field = NULL;
     if (password_hash(password, hash) != 0)
         return ERR_INTERNAL;
-    rc = store_begin(s, STORE_WRITE, &tx);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    int64_t now = clock_now_ms();
-    rc = store_user_set_password(tx, user_id, hash, now);
-    if (rc == STORE_OK)
-        rc = store_session_revoke_user(tx, user_id, now, &ended);
-    if (rc == STORE_OK)
-        rc = audit_record(tx, who, "user.passwd", "user", user_id, NULL);
-    return finish(tx, rc);
+    return domain_write(s, passwd_tx, &j);
 }
 
 /* ---- sign-in ---- */
@@ -324,13 +362,68 @@ static int throttle_wait(struct store_tx *tx, const char *key, int64_t now, int6
     return STORE_OK;
 }
 
+/* The write half of a sign-in. */
+struct login_job {
+    struct actor *who;
+    const struct user *user; /* valid when found */
+    bool found;
+    const char *ukey, *akey;  /* throttle keys */
+    const char *newhash;      /* a stronger hash to store, or NULL */
+    struct login_result *out; /* token and csrf filled in; session written here */
+    bool bearer;
+    const char *remote_addr;
+};
+
+static enum err login_failed_tx(struct store_tx *tx, void *arg)
+{
+    struct login_job *j = arg;
+    int64_t now = clock_now_ms();
+    int rc = throttle_bump(tx, j->ukey, ACCOUNT_FREE_FAILURES, now);
+    if (rc == STORE_OK)
+        rc = throttle_bump(tx, j->akey, ADDRESS_FREE_FAILURES, now);
+    if (rc == STORE_OK) {
+        j->who->user_id = j->found ? j->user->id : 0;
+        rc = audit_record(tx, j->who, "auth.login_failed", "user", j->found ? j->user->id : 0,
+                          NULL);
+    }
+    return domain_store_err(rc);
+}
+
+static enum err login_ok_tx(struct store_tx *tx, void *arg)
+{
+    struct login_job *j = arg;
+    struct session sess = {0};
+    char token_hash[65];
+    int64_t now = clock_now_ms();
+    int rc = store_throttle_clear(tx, j->ukey);
+    if (rc == STORE_OK && j->newhash != NULL)
+        rc = store_user_rehash(tx, j->user->id, j->newhash);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    crypto_sha256_hex(j->out->token, strlen(j->out->token), token_hash);
+    sess.user_id = j->user->id;
+    sess.token_hash = token_hash;
+    sess.kind = j->bearer ? "bearer" : "cookie";
+    sess.csrf_token = j->out->csrf;
+    sess.created_ms = now;
+    sess.expires_ms = now + (j->bearer ? SESSION_BEARER_MS : SESSION_COOKIE_MS);
+    sess.remote_addr = j->remote_addr;
+    rc = store_session_insert(tx, &sess, &j->out->session_id);
+    if (rc == STORE_OK) {
+        j->who->user_id = j->user->id;
+        rc = audit_record(tx, j->who, j->bearer ? "auth.token" : "auth.login", "session",
+                          j->out->session_id, NULL);
+    }
+    j->out->expires_ms = sess.expires_ms;
+    return domain_store_err(rc);
+}
+
 enum err auth_login(struct store *s, struct arena *a, const char *username, const char *password,
                     const char *remote_addr, const char *request_id, bool bearer,
                     struct login_result *out, struct user *user)
 {
-    char ukey[64], akey[80], token_hash[65], newhash[PASSWORD_HASH_MAX];
+    char ukey[64], akey[80], newhash[PASSWORD_HASH_MAX];
     struct store_tx *tx = NULL;
-    struct session sess = {0};
     struct actor who = {0, username, remote_addr, request_id};
     int64_t wait_u, wait_a, now = clock_now_ms();
     bool found, ok;
@@ -368,50 +461,18 @@ enum err auth_login(struct store *s, struct arena *a, const char *username, cons
     ok = password_verify(password, found ? user->password_hash : dummy) && found;
 
     /* 3. Write: the outcome. */
-    rc = store_begin(s, STORE_WRITE, &tx);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    now = clock_now_ms();
+    struct login_job j = {&who, user, found, ukey, akey, NULL, out, bearer, remote_addr};
     if (!ok) {
-        rc = throttle_bump(tx, ukey, ACCOUNT_FREE_FAILURES, now);
-        if (rc == STORE_OK)
-            rc = throttle_bump(tx, akey, ADDRESS_FREE_FAILURES, now);
-        if (rc == STORE_OK) {
-            who.user_id = found ? user->id : 0;
-            rc = audit_record(tx, &who, "auth.login_failed", "user", found ? user->id : 0, NULL);
-        }
-        enum err e = finish(tx, rc);
+        enum err e = domain_write(s, login_failed_tx, &j);
         return e == ERR_OK ? ERR_BAD_CREDENTIALS : e;
     }
-    if (user->disabled) {
-        store_rollback(tx);
+    if (user->disabled)
         return ERR_ACCOUNT_DISABLED;
-    }
-    rc = store_throttle_clear(tx, ukey);
-    if (rc == STORE_OK && password_needs_rehash(user->password_hash) &&
-        password_hash(password, newhash) == 0)
-        rc = store_exec(tx, "UPDATE users SET password_hash = $1 WHERE id = $2",
-                        (struct store_param[]){SP_T(newhash), SP_I(user->id)}, 2, NULL);
-    if (rc != STORE_OK)
-        return finish(tx, rc);
+    if (password_needs_rehash(user->password_hash) && password_hash(password, newhash) == 0)
+        j.newhash = newhash;
     crypto_random_token(TOKEN_BYTES, out->token);
     crypto_random_token(TOKEN_BYTES, out->csrf);
-    crypto_sha256_hex(out->token, strlen(out->token), token_hash);
-    sess.user_id = user->id;
-    sess.token_hash = token_hash;
-    sess.kind = bearer ? "bearer" : "cookie";
-    sess.csrf_token = out->csrf;
-    sess.created_ms = now;
-    sess.expires_ms = now + (bearer ? SESSION_BEARER_MS : SESSION_COOKIE_MS);
-    sess.remote_addr = remote_addr;
-    rc = store_session_insert(tx, &sess, &out->session_id);
-    if (rc == STORE_OK) {
-        who.user_id = user->id;
-        rc = audit_record(tx, &who, bearer ? "auth.token" : "auth.login", "session",
-                          out->session_id, NULL);
-    }
-    out->expires_ms = sess.expires_ms;
-    enum err e = finish(tx, rc);
+    enum err e = domain_write(s, login_ok_tx, &j);
     if (e != ERR_OK)
         memset(out, 0, sizeof(*out));
     return e;
@@ -443,14 +504,22 @@ enum err auth_resolve(struct store *s, struct arena *a, const char *token, struc
     return ERR_OK;
 }
 
+struct logout_job {
+    const struct actor *who;
+    int64_t session_id;
+};
+
+static enum err logout_tx(struct store_tx *tx, void *arg)
+{
+    struct logout_job *j = arg;
+    int rc = store_session_revoke(tx, j->session_id, clock_now_ms());
+    if (rc == STORE_OK)
+        rc = audit_record(tx, j->who, "auth.logout", "session", j->session_id, NULL);
+    return domain_store_err(rc);
+}
+
 enum err auth_logout(struct store *s, const struct actor *who, int64_t session_id)
 {
-    struct store_tx *tx = NULL;
-    int rc = store_begin(s, STORE_WRITE, &tx);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    rc = store_session_revoke(tx, session_id, clock_now_ms());
-    if (rc == STORE_OK)
-        rc = audit_record(tx, who, "auth.logout", "session", session_id, NULL);
-    return finish(tx, rc);
+    struct logout_job j = {who, session_id};
+    return domain_write(s, logout_tx, &j);
 }

@@ -53,6 +53,16 @@ int audit_record(struct store_tx *tx, const struct actor *who, const char *actio
 /* Maps a store failure to the client error it becomes. */
 enum err domain_store_err(int store_rc);
 
+/* One write transaction's work: returns ERR_OK to commit, anything else to
+ * roll back. It may run more than once, so it must not keep state across
+ * attempts beyond what it writes into arg. */
+typedef enum err (*domain_tx_fn)(struct store_tx *tx, void *arg);
+#define DOMAIN_WRITE_ATTEMPTS 5
+/* Runs fn in a write transaction and commits; retries the whole transaction
+ * when the store reports a conflict (PostgreSQL SERIALIZABLE: 40001) up to
+ * DOMAIN_WRITE_ATTEMPTS times. Nothing is written unless it returns ERR_OK. */
+enum err domain_write(struct store *s, domain_tx_fn fn, void *arg);
+
 /* Creates an organisation. in->uscc is validated (GB 32100) and normalised. */
 enum err org_create(struct store *s, const struct actor *who, const struct org *in, int64_t *id,
                     const char **field);

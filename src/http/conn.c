@@ -834,6 +834,7 @@ static void conn_fail(struct http_conn *c, enum err err)
     x->fail = err;
     x->keep_alive = false;
     x->expect_continue = false;
+    c->linger = true; /* the client may still be sending */
     exchange_error(x, err);
     x->state = X_DONE;
     if (!c->read_stopped && !c->closing) {
@@ -938,8 +939,21 @@ static void conn_write_complete(struct http_conn *c)
     c->nwriting = 0;
     c->writing = false;
     c->active_ms = engine_now(c->eng);
-    if (c->close_after_write)
-        conn_close(c);
+    if (!c->close_after_write)
+        return;
+    if (c->linger && c->io->shutdown != NULL && !c->peer_eof && !c->closing) {
+        /* Half-close and drop input for a while: closing with unread bytes
+         * would send a reset that can destroy the answer in flight. */
+        c->lingering = true;
+        c->linger_ms = c->active_ms;
+        c->io->shutdown(c);
+        if (c->read_stopped && !c->closing) {
+            c->read_stopped = false;
+            c->io->read_start(c);
+        }
+        return;
+    }
+    conn_close(c);
 }
 
 static void conn_flush(struct http_conn *c)
@@ -1013,7 +1027,7 @@ static void conn_flush(struct http_conn *c)
             return; /* conn_on_written */
         conn_write_complete(c);
     }
-    if (!c->closing && c->sub == NULL && !c->writing && c->qhead == NULL &&
+    if (!c->closing && c->sub == NULL && !c->writing && c->qhead == NULL && !c->lingering &&
         (c->draining || c->parse_dead || (c->peer_eof && !c->paused)))
         conn_close(c);
 }
@@ -1162,6 +1176,11 @@ static void conn_tick(struct http_conn *c, uint64_t now)
     const struct http_config *k = &c->eng->cfg;
     if (c->closing || c->sub != NULL)
         return;
+    if (c->lingering) {
+        if (now - c->linger_ms >= CONN_LINGER_MS || c->draining)
+            conn_close(c);
+        return;
+    }
     if (c->writing) {
         if (now - c->write_ms >= k->idle_timeout_ms)
             conn_close(c); /* the client stopped reading */

@@ -34,8 +34,9 @@
 
 #include "http/http.h"
 
-#define CONN_MAX_PIPELINE 32 /* parsed, unanswered requests per connection */
-#define CONN_MAX_IOVS     64 /* buffers gathered into one write */
+#define CONN_MAX_PIPELINE 32   /* parsed, unanswered requests per connection */
+#define CONN_MAX_IOVS     64   /* buffers gathered into one write */
+#define CONN_LINGER_MS    2000 /* reading and dropping after an error answer */
 
 struct http_conn;
 struct http_exchange;
@@ -56,6 +57,11 @@ struct http_io {
     /* The connection is finished with: free the owner's storage. Called once,
      * after conn_on_closed and after every exchange came back from the pool. */
     void (*release)(struct http_conn *c);
+    /* Optional (NULL: close instead). Shuts down the sending side and keeps
+     * delivering bytes: after an error answer the connection lingers a
+     * little, reading and dropping what the client still sends, so that the
+     * client reads the answer instead of a reset. */
+    void (*shutdown)(struct http_conn *c);
 };
 
 struct http_engine {
@@ -151,6 +157,9 @@ struct http_conn {
     char remote[64];               /* peer address, for req->remote_addr */
     bool writing;                  /* a write is pending */
     bool close_after_write;        /* the pending write ends the connection */
+    bool linger;                   /* ... and was an error: linger before closing */
+    bool lingering;                /* sending side shut down, dropping input */
+    uint64_t linger_ms;            /* when lingering began */
     bool paused;                   /* parser paused at a message boundary */
     bool parse_dead;               /* no more requests will be parsed */
     bool read_stopped;             /* io->read_stop in effect */

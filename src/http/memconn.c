@@ -47,8 +47,20 @@ static void mem_release(struct http_conn *c)
     mc(c)->released = true;
 }
 
-static const struct http_io mem_io = {mem_write, mem_close, mem_read_stop, mem_read_start,
-                                      mem_release};
+static void mem_shutdown(struct http_conn *c)
+{
+    mc(c)->shut = true;
+}
+
+static const struct http_io mem_io = {mem_write,      mem_close,   mem_read_stop,
+                                      mem_read_start, mem_release, NULL};
+static const struct http_io mem_io_linger = {mem_write,      mem_close,   mem_read_stop,
+                                             mem_read_start, mem_release, mem_shutdown};
+
+void memconn_allow_linger(struct memconn *m)
+{
+    m->conn.io = &mem_io_linger;
+}
 
 void memconn_open(struct memconn *m, struct http_engine *e, size_t out_max)
 {

@@ -31,11 +31,15 @@ struct memconn {
     bool released;         /* io->release was called */
     int nwrites;           /* write calls so far */
     bool fail_writes;      /* writes return -1 */
+    bool shut;             /* the server shut down its sending side (lingering) */
 };
 
 /* out is bounded by out_max bytes (0 = 64 MiB); past it writes fail. */
 void memconn_open(struct memconn *m, struct http_engine *e, size_t out_max);
 void memconn_feed(struct memconn *m, const void *p, size_t n);
+/* Gives the transport a shutdown operation, so that the connection lingers
+ * after an error answer instead of closing at once (as over TCP). */
+void memconn_allow_linger(struct memconn *m);
 /* Completes the pending write (status < 0: as failed). */
 void memconn_complete(struct memconn *m, int status);
 /* The client shuts down its side. */

@@ -165,8 +165,23 @@ static void tcp_release(struct http_conn *c)
     free(sconn_of(c));
 }
 
-static const struct http_io tcp_io = {tcp_write, tcp_close, tcp_read_stop, tcp_read_start,
-                                      tcp_release};
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    free(req); /* the connection closes on EOF or when lingering ends */
+}
+
+static void tcp_shutdown(struct http_conn *c)
+{
+    struct sconn *sc = sconn_of(c);
+    uv_shutdown_t *req = malloc(sizeof(*req));
+    if (req == NULL || uv_shutdown(req, (uv_stream_t *)&sc->tcp, on_shutdown) != 0) {
+        free(req);
+        conn_close(c);
+    }
+}
+
+static const struct http_io tcp_io = {tcp_write,      tcp_close,   tcp_read_stop,
+                                      tcp_read_start, tcp_release, tcp_shutdown};
 
 /* ---- accept --------------------------------------------------------------- */
 

@@ -201,6 +201,12 @@ int store_user_set_password(struct store_tx *tx, int64_t id, const char *hash, i
     return rc;
 }
 
+int store_user_rehash(struct store_tx *tx, int64_t id, const char *hash)
+{
+    struct store_param p[] = {SP_T(hash), SP_I(id)};
+    return store_exec(tx, "UPDATE users SET password_hash = $1 WHERE id = $2", p, 2, NULL);
+}
+
 /* ---- sessions ---- */
 
 int store_session_insert(struct store_tx *tx, const struct session *s, int64_t *id)

@@ -105,6 +105,8 @@ int store_user_by_name(struct store_tx *tx, struct arena *a, const char *usernam
 int store_user_list(struct store_tx *tx, struct arena *a, int64_t after_id, int limit,
                     struct page *out);
 int store_user_set_password(struct store_tx *tx, int64_t id, const char *hash, int64_t now_ms);
+/* Replaces the hash with a stronger one of the same password (no "changed" time). */
+int store_user_rehash(struct store_tx *tx, int64_t id, const char *hash);
 
 int store_session_insert(struct store_tx *tx, const struct session *s, int64_t *id);
 /* A live (not revoked, not expired at now_ms) session with this token hash. */

@@ -365,6 +365,41 @@ static void test_body_too_large(void **state)
     assert_true(f->m.closing);
 }
 
+/* Over TCP an error answer is followed by a half-close and a short linger
+ * that drops input, so the client reads the answer rather than a reset. */
+static void test_linger_after_error(void **state)
+{
+    struct fx *f = *state;
+    struct resp r[2];
+    memconn_allow_linger(&f->m);
+    feed(f, "POST /echo HTTP/1.1\r\nContent-Length: 101\r\n\r\nxxxxxxxxxx");
+    assert_int_equal(parse_responses(&f->m.out, r, 2, false), 1);
+    assert_int_equal(r[0].status, 413);
+    assert_true(f->m.shut);
+    assert_false(f->m.closing);
+    assert_true(f->m.reading);
+    size_t before = f->m.out.len;
+    feed(f, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyGET /hello HTTP/1.1\r\n\r\n");
+    assert_int_equal(f->m.out.len, before); /* dropped */
+    f->now += CONN_LINGER_MS - 1;
+    http_engine_tick(&f->e);
+    assert_false(f->m.closing);
+    f->now += 1;
+    http_engine_tick(&f->e);
+    assert_true(f->m.closing);
+}
+
+static void test_linger_ends_on_eof(void **state)
+{
+    struct fx *f = *state;
+    memconn_allow_linger(&f->m);
+    feed(f, "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n");
+    assert_true(f->m.shut);
+    assert_false(f->m.closing);
+    memconn_eof(&f->m);
+    assert_true(f->m.closing);
+}
+
 static void test_chunked_body_too_large(void **state)
 {
     struct fx *f = *state;
@@ -702,6 +737,8 @@ int main(void)
         T(test_ten_headers_ok),
         T(test_body_too_large),
         T(test_chunked_body_too_large),
+        T(test_linger_after_error),
+        T(test_linger_ends_on_eof),
         T(test_malformed),
         T(test_garbage),
         T(test_bad_target_and_traversal),

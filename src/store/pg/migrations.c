@@ -132,7 +132,21 @@ static const char m001_accounts[] =
      * do not spend CPU on TOAST compression. */
     "ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;";
 
+/* Live events shared by every node (store/cluster.h): ids increase in
+ * commit order (publishers hold PG_LOCK_EVENTS until commit); pruned after a
+ * day by the holder of the events.prune lease. */
+static const char m002_events[] = "CREATE TABLE events ("
+                                  "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                                  "  topic TEXT NOT NULL,"
+                                  "  event TEXT NOT NULL,"
+                                  "  data TEXT NOT NULL,"
+                                  "  node TEXT NOT NULL,"
+                                  "  created_ms BIGINT NOT NULL"
+                                  ");"
+                                  "CREATE INDEX events_created ON events(created_ms);";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
+    {2, "events", m002_events},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -8,7 +8,11 @@
  * of it takes a class of its own from this list:
  *
  *     PG_LOCK_MIGRATE   migrations; object = hashtext(current_schema())
- *     (next free)       leases of single-writer work across nodes (issue 3)
+ *     PG_LOCK_EVENTS    publishing an event (transaction lock; object 0):
+ *                       event ids increase in commit order (pg/cluster.c)
+ *     PG_LOCK_LEASE     leases of single-writer work across nodes (session
+ *                       locks on the cluster thread's connection); object =
+ *                       FNV-1a of the lease name
  */
 #ifndef SUNBID_STORE_PG_H
 #define SUNBID_STORE_PG_H
@@ -20,6 +24,9 @@
 #include "store/driver.h"
 
 #define PG_LOCK_MIGRATE 0x73626d67 /* 'sbmg' */
+#define PG_LOCK_EVENTS 0x73626576  /* 'sbev' */
+#define PG_LOCK_EVENTS_STR "1935828342"
+#define PG_LOCK_LEASE 0x73626c73   /* 'sbls' */
 #define PG_BLOB_CHUNK   (1 << 20)  /* bytes per blob_chunks row */
 
 extern const struct store_driver pg_driver;

@@ -88,7 +88,21 @@ static const char m001_accounts[] =
     ");"
     "CREATE INDEX notices_published ON notices(published_ms DESC, id DESC);";
 
+/* Live events shared by every node (store/cluster.h). A single SQLite node
+ * hands events to its hub directly and keeps this table empty; it exists so
+ * both backends have the same schema at the same version. */
+static const char m002_events[] = "CREATE TABLE events ("
+                                  "  id INTEGER PRIMARY KEY,"
+                                  "  topic TEXT NOT NULL,"
+                                  "  event TEXT NOT NULL,"
+                                  "  data TEXT NOT NULL,"
+                                  "  node TEXT NOT NULL,"
+                                  "  created_ms INTEGER NOT NULL"
+                                  ");"
+                                  "CREATE INDEX events_created ON events(created_ms);";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
+    {2, "events", m002_events},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
