@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 static const char *bin(void)
 {
     const char *b = getenv("SUNBID_BIN");
@@ -97,6 +99,10 @@ int it_cli(struct it_server *s, char **out, const char *arg, ...)
     va_end(ap);
     argv[n++] = "--data-dir";
     argv[n++] = s->data_dir;
+    if (s->db_url[0]) {
+        argv[n++] = "--db";
+        argv[n++] = s->db_url;
+    }
     argv[n] = NULL;
     return run(argv, out);
 }
@@ -113,6 +119,10 @@ static void spawn(struct it_server *s, const char *const *extra)
     argv[n++] = "127.0.0.1:0";
     argv[n++] = "--data-dir";
     argv[n++] = s->data_dir;
+    if (s->db_url[0]) {
+        argv[n++] = "--db";
+        argv[n++] = s->db_url;
+    }
     if (src != NULL) {
         snprintf(src_web, sizeof(src_web), "%s/web", src);
         argv[n++] = "--web-dir";
@@ -171,17 +181,69 @@ static void spawn(struct it_server *s, const char *const *extra)
     }
 }
 
+int it_on_postgres(void)
+{
+    const char *db = getenv("SUNBID_TEST_DB");
+    return db != NULL && strcmp(db, "postgres") == 0;
+}
+
+/* A fresh database on the test cluster; its URL into s->db_url. */
+static void make_database(struct it_server *s)
+{
+    const char *base = getenv("SUNBID_TEST_PG_URL");
+    static unsigned seq;
+    char name[64], sql[128];
+    if (base == NULL)
+        fail_msg("SUNBID_TEST_DB=postgres needs SUNBID_TEST_PG_URL (tests/pg/run-with-pg)");
+    snprintf(name, sizeof(name), "it_%d_%u", (int)getpid(), seq++);
+    PGconn *pq = PQconnectdb(base);
+    if (PQstatus(pq) != CONNECTION_OK)
+        fail_msg("cannot connect to %s: %s", base, PQerrorMessage(pq));
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    PQclear(PQexec(pq, sql));
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    PGresult *res = PQexec(pq, sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(pq));
+    PQclear(res);
+    PQfinish(pq);
+    /* postgres://ROLE@HOST:PORT/sunbid -> .../NAME */
+    const char *slash = strrchr(base, '/');
+    snprintf(s->db_url, sizeof(s->db_url), "%.*s/%s", (int)(slash - base), base, name);
+}
+
 void it_server_start(struct it_server *s, int seed, const char *const *extra_args)
 {
     memset(s, 0, sizeof(*s));
     signal(SIGPIPE, SIG_IGN);
     make_data_dir(s);
+    if (it_on_postgres())
+        make_database(s);
     if (seed == IT_DEMO) {
         int rc = it_cli(s, NULL, "demo", NULL);
         if (rc != 0)
             fail_msg("sunbid demo failed: %d", rc);
     }
     spawn(s, extra_args);
+}
+
+void it_server_start_peer(struct it_server *s, const struct it_server *peer,
+                          const char *const *extra_args)
+{
+    memset(s, 0, sizeof(*s));
+    signal(SIGPIPE, SIG_IGN);
+    make_data_dir(s);
+    memcpy(s->db_url, peer->db_url, sizeof(s->db_url));
+    spawn(s, extra_args);
+}
+
+void it_server_kill(struct it_server *s)
+{
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
 }
 
 void it_server_restart(struct it_server *s, const char *const *extra_args)

@@ -11,6 +11,9 @@
  *   it_server_stop(&s);                       // SIGTERM, waits, checks exit 0
  *
  * The binary comes from $SUNBID_BIN, scratch space from $SUNBID_TEST_TMP.
+ * With SUNBID_TEST_DB=postgres (the *_pg variants of the tests, run through
+ * tests/pg/run-with-pg) each started server gets a fresh database on the
+ * cluster at $SUNBID_TEST_PG_URL instead of SQLite.
  */
 #ifndef SUNBID_IT_HARNESS_H
 #define SUNBID_IT_HARNESS_H
@@ -31,6 +34,7 @@ struct it_server {
     int port;           /* where it listens */
     char data_dir[512]; /* fresh per start */
     char log_path[600]; /* its stderr */
+    char db_url[512];   /* --db for every command; empty: SQLite in data_dir */
 };
 
 struct it_resp {
@@ -43,6 +47,14 @@ struct it_resp {
 /* Makes a fresh data dir, optionally seeds demo data, starts serve with the
  * extra args (NULL-terminated array, may be NULL), waits for /api/health. */
 void it_server_start(struct it_server *s, int seed, const char *const *extra_args);
+/* Starts a second node on the same store as peer (PostgreSQL), with its own
+ * data dir. */
+void it_server_start_peer(struct it_server *s, const struct it_server *peer,
+                          const char *const *extra_args);
+/* Kills the server with SIGKILL (no drain), and waits for it. */
+void it_server_kill(struct it_server *s);
+/* True when the tests run on PostgreSQL (SUNBID_TEST_DB=postgres). */
+int it_on_postgres(void);
 /* Starts again on the same data dir (after a stop). */
 void it_server_restart(struct it_server *s, const char *const *extra_args);
 /* Sends SIGTERM and waits; returns the exit status (or 128+signal). */
