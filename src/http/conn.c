@@ -915,14 +915,14 @@ static int conn_become_sse(struct http_conn *c, struct http_exchange *x)
     sub->ops = &conn_sse_ops;
     sub->owner = c;
     c->sub = sub;
-    c->parse_dead = true;
-    exchange_log(x, 0);
     if (sse_sub_attach(e->hub, sub, x->res.sse_topic, x->res.sse_last_id, x->out.data,
                        x->out.len) != 0) {
         c->sub = NULL;
         free(sub);
         return -1;
     }
+    c->parse_dead = true;
+    exchange_log(x, 0);
     queue_drop_all(c); /* x and anything pipelined after it */
     if (c->read_stopped && !c->closing) {
         c->read_stopped = false; /* keep reading, to see the client leave */
