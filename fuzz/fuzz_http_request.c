@@ -219,6 +219,8 @@ static void finish(struct memconn *m)
         abort(); /* no pool here: release is immediate */
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int ready;

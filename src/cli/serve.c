@@ -22,6 +22,7 @@ static void serve_usage(FILE *f)
     fputs("usage: sunbid serve [--listen HOST:PORT] [--data-dir DIR] [--db URL]\n"
           "                    [--web-dir DIR] [--workers N] [--no-access-log]\n"
           "                    [--secure-cookies] [--node NAME]\n"
+          "                    [--request-timeout MS] [--idle-timeout MS]\n"
           "\n"
           "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
           "  --data-dir DIR      data directory (default $SUNBID_DATA_DIR or var/data)\n"
@@ -30,6 +31,8 @@ static void serve_usage(FILE *f)
           "  --workers N         request worker threads (default 4)\n"
           "  --no-access-log     do not log one line per request\n"
           "  --secure-cookies    mark cookies Secure (when behind TLS)\n"
+          "  --request-timeout MS  a request must arrive whole within MS (default 10000)\n"
+          "  --idle-timeout MS   close keep-alive connections idle for MS (default 60000)\n"
           "  --node NAME         this node's name when several share a PostgreSQL store\n"
           "                      (default HOSTNAME-PID)\n"
           "\n"
@@ -103,11 +106,14 @@ int cli_serve(int argc, char **argv)
         {"workers", required_argument, NULL, 'n'},  {"no-access-log", no_argument, NULL, 'q'},
         {"secure-cookies", no_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
         {"node", required_argument, NULL, 'N'},
+        {"request-timeout", required_argument, NULL, 'R'},
+        {"idle-timeout", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     const char *listen = "127.0.0.1:8080";
     const char *web_dir = NULL;
     const char *node = NULL;
+    uint64_t request_timeout = 0, idle_timeout = 0; /* 0: the server's defaults */
     char node_buf[128];
     char host[256], err[512];
     int port = 0, workers = 4, opt, rc = CLI_FAIL;
@@ -152,6 +158,20 @@ int cli_serve(int argc, char **argv)
         case 'N':
             node = optarg;
             break;
+        case 'R':
+        case 'I': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end != '\0' || v < 100 || v > 3600000) {
+                fprintf(stderr, "sunbid: serve: timeouts are 100..3600000 ms\n");
+                return CLI_USAGE;
+            }
+            if (opt == 'R')
+                request_timeout = (uint64_t)v;
+            else
+                idle_timeout = (uint64_t)v;
+            break;
+        }
         case 'h':
             serve_usage(stdout);
             return CLI_OK;
@@ -192,6 +212,8 @@ int cli_serve(int argc, char **argv)
     cfg.workers = workers;
     cfg.access_log = access_log;
     cfg.secure_cookies = secure;
+    cfg.request_timeout_ms = request_timeout;
+    cfg.idle_timeout_ms = idle_timeout;
     log_set_access(access_log);
     srv = http_server_new(&cfg, api_routes, api_nroutes, err, sizeof(err));
     if (srv == NULL) {
