@@ -207,6 +207,7 @@ const zh = {
   'err.wrong_state': '当前状态不允许此操作。',
   'err.internal': '服务器内部错误，请稍后再试。',
   'err.store_unavailable': '数据服务暂不可用，请稍后再试。',
+  'err.store_busy': '数据服务繁忙，请稍后再试。',
   'err.shutting_down': '服务器正在停止，请稍后再试。',
   'err.overloaded': '服务器繁忙，请稍后再试。',
 };
@@ -409,6 +410,7 @@ const en = {
   'err.wrong_state': 'This is not allowed in the current state.',
   'err.internal': 'Internal server error; try again later.',
   'err.store_unavailable': 'The data service is unavailable; try again later.',
+  'err.store_busy': 'The data service is busy; try again in a moment.',
   'err.shutting_down': 'The server is shutting down; try again shortly.',
   'err.overloaded': 'The server is busy; try again shortly.',
 };

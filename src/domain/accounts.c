@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -87,11 +88,23 @@ bool account_username_valid(const char *name)
     return true;
 }
 
+/* Sleeps a random while that grows with the attempt: writers that collided
+ * should not collide again in lock-step. */
+static void backoff(int attempt)
+{
+    unsigned char r;
+    crypto_random(&r, 1);
+    struct timespec ts = {0, (long)(attempt * 2000 + r * 20) * 1000L};
+    nanosleep(&ts, NULL);
+}
+
 enum err domain_write(struct store *s, domain_tx_fn fn, void *arg)
 {
     enum err e = ERR_STORE_BUSY;
     for (int attempt = 0; attempt < DOMAIN_WRITE_ATTEMPTS && e == ERR_STORE_BUSY; attempt++) {
         struct store_tx *tx = NULL;
+        if (attempt > 0)
+            backoff(attempt);
         int rc = store_begin(s, STORE_WRITE, &tx);
         if (rc != STORE_OK) {
             e = domain_store_err(rc);

@@ -1174,7 +1174,10 @@ static void *cti_thread(void *p)
             store_rollback(tx);
         }
         if (a->rc == STORE_BUSY) {
+            /* back off a random while, as domain_write does, so two
+             * symmetrical writers do not collide forever */
             a->busy++;
+            usleep((useconds_t)(1000 * (attempt + 1) + rand() % 5000));
             continue;
         }
         if (a->rc == STORE_OK && ins)
