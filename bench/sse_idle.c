@@ -7,19 +7,19 @@
  *
  * Every connection sends one `GET PATH HTTP/1.1` with `Accept:
  * text/event-stream` and waits for a `200` status line, a text/event-stream
- * content type and the end of the headers. When all N streams are open it prints `sse_idle: N connected` on
- * stdout (the benchmark waits for that line), then keeps reading and
- * discarding whatever arrives (heartbeats) so no stream looks like a slow
- * client, until SIGTERM/SIGINT or SECONDS pass (default 300: the helper always
- * stops by itself). On exit it prints how many streams the server closed while
- * they were held (`sse_idle: D dropped`); a non-zero exit status means not all
- * streams could be opened.
+ * content type and the end of the headers. When all N streams are open it
+ * prints `sse_idle: N connected` on stdout (the benchmark waits for that
+ * line), then keeps reading and discarding whatever arrives (heartbeats) so no
+ * stream looks like a slow client, until SIGTERM/SIGINT or SECONDS pass
+ * (default 300: the helper always stops by itself). On exit it prints how many
+ * streams the server closed while they were held (`sse_idle: D dropped`); a
+ * non-zero exit status means not all streams could be opened.
  *
  * It is a plain epoll loop, single-threaded, with at most `MAX_INFLIGHT`
  * connects in flight so the server's listen backlog is not flooded. It does
  * not use the sunbid library (it builds on its own with `cc`), though CMake
- * links it like every C file in bench/. bench/run knows it is a helper and does not
- * run it as a benchmark.
+ * links it like every C file in bench/. bench/run knows it is a helper and
+ * does not run it as a benchmark.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,18 +37,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_INFLIGHT 256   /* connects not yet answered, at most */
-#define HDR_MAX 4096       /* response header bytes we accept */
-#define CONNECT_TIMEOUT 60 /* seconds to open every stream */
+#define MAX_INFLIGHT    256  /* connects not yet answered, at most */
+#define HDR_MAX         4096 /* response header bytes we accept */
+#define CONNECT_TIMEOUT 60   /* seconds to open every stream */
 
 enum state { ST_FREE, ST_CONNECTING, ST_HEADERS, ST_OPEN, ST_CLOSED };
 
 struct conn {
-    int fd;          /* socket, or -1 */
-    enum state st;   /* where this stream is */
-    size_t req_off;  /* request bytes already written */
-    size_t hdr_len;  /* response header bytes read so far (ST_HEADERS) */
-    char *hdr;       /* header bytes, freed once the headers are complete */
+    int fd;         /* socket, or -1 */
+    enum state st;  /* where this stream is */
+    size_t req_off; /* request bytes already written */
+    size_t hdr_len; /* response header bytes read so far (ST_HEADERS) */
+    char *hdr;      /* header bytes, freed once the headers are complete */
 };
 
 static volatile sig_atomic_t stop_flag;

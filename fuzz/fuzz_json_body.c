@@ -25,8 +25,8 @@
 #include "base/errors.h"
 #include "base/jsonr.h"
 
-#define BODY_MAX (64 * 1024) /* the looser size limit, bytes */
-#define TIGHT_DEPTH 4        /* the tighter limits of the second parse */
+#define BODY_MAX    (64 * 1024) /* the looser size limit, bytes */
+#define TIGHT_DEPTH 4           /* the tighter limits of the second parse */
 #define TIGHT_BYTES 1024
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -132,7 +132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("json_dumps failed on an accepted tree", data, size);
         enum err err2 = ERR_INTERNAL;
         const char *msg2 = NULL;
-        json_t *again = jsonr_parse(text, strlen(text), 8 * BODY_MAX, JSONR_MAX_DEPTH, &err2, &msg2);
+        json_t *again =
+            jsonr_parse(text, strlen(text), 8 * BODY_MAX, JSONR_MAX_DEPTH, &err2, &msg2);
         if (again == NULL || !json_equal(root, again))
             fail("round trip changed the tree", data, size);
         json_decref(again);

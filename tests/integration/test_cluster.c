@@ -31,8 +31,8 @@ static long create_org(struct it_server *s, const struct it_session *admin, int 
     /* distinct valid codes: vary position 9-16, compute the check digit */
     static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     static const int w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-    char code[19], body[256];
-    snprintf(code, sizeof(code), "91350100%08dQ", n);
+    char code[32], body[256];
+    snprintf(code, sizeof(code), "91350100%08dQ", n % 100000000);
     int sum = 0;
     for (int i = 0; i < 17; i++)
         sum += (int)(strchr(alphabet, code[i]) - alphabet) * w[i];
