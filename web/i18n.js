@@ -208,6 +208,8 @@ const zh = {
   'err.internal': '服务器内部错误，请稍后再试。',
   'err.store_unavailable': '数据服务暂不可用，请稍后再试。',
   'err.store_busy': '数据服务繁忙，请稍后再试。',
+  'err.idempotency_in_progress': '相同的请求正在处理中，请稍后查看结果。',
+  'err.bad_idempotency_key': '请求标识（Idempotency-Key）格式不正确。',
   'err.shutting_down': '服务器正在停止，请稍后再试。',
   'err.overloaded': '服务器繁忙，请稍后再试。',
 };
@@ -411,6 +413,8 @@ const en = {
   'err.internal': 'Internal server error; try again later.',
   'err.store_unavailable': 'The data service is unavailable; try again later.',
   'err.store_busy': 'The data service is busy; try again in a moment.',
+  'err.idempotency_in_progress': 'The same request is still being processed; check again shortly.',
+  'err.bad_idempotency_key': 'The Idempotency-Key is malformed.',
   'err.shutting_down': 'The server is shutting down; try again shortly.',
   'err.overloaded': 'The server is busy; try again shortly.',
 };

@@ -37,6 +37,10 @@ extern const struct http_route api_routes[];
 extern const size_t api_nroutes;
 /* The authenticate hook for http_config. */
 enum err api_authenticate(struct http_request *req, struct http_principal **out);
+/* The around hook for http_config: Idempotency-Key on writes (idempotency.c). */
+void api_around(struct http_request *req, struct http_response *res, http_handler_fn handler);
+/* Deletes idempotency keys older than a day. */
+void api_idempotency_prune(struct store *s);
 
 static inline struct app *api_app(struct http_request *req)
 {

@@ -44,6 +44,8 @@
     X(CONFLICT, 409, "The resource changed or already exists.")                              \
     X(ALREADY_EXISTS, 409, "A resource with this identity already exists.")                  \
     X(IDEMPOTENCY_MISMATCH, 422, "The Idempotency-Key was used with a different request.")   \
+    X(IDEMPOTENCY_IN_PROGRESS, 409, "A request with this Idempotency-Key is still running.")  \
+    X(BAD_IDEMPOTENCY_KEY, 400, "The Idempotency-Key must be 1-255 printable characters.")    \
     X(WRONG_STATE, 409, "The resource is not in a state that allows this.")                  \
     /* server */                                                                             \
     X(INTERNAL, 500, "Internal error.")                                                      \

@@ -201,6 +201,7 @@ int cli_serve(int argc, char **argv)
     app.store = cli_open_store("serve", &so);
     if (app.store == NULL)
         return CLI_FAIL;
+    api_idempotency_prune(app.store);
     app.secure_cookies = secure;
 
     struct http_config cfg = {0};
@@ -209,6 +210,7 @@ int cli_serve(int argc, char **argv)
     cfg.static_dir = web_dir;
     cfg.app = &app;
     cfg.authenticate = api_authenticate;
+    cfg.around = api_around;
     cfg.workers = workers;
     cfg.access_log = access_log;
     cfg.secure_cookies = secure;

@@ -149,6 +149,11 @@ struct http_config {
     int max_connections;         /* 0 = 20000; past it new ones are closed */
     bool access_log;             /* one line per request on stderr */
     bool secure_cookies;         /* behind TLS: cookies get Secure */
+    /* Wraps every handler call after authorisation (NULL: the handler is
+     * called directly): the application's place for rules that span all
+     * routes, such as Idempotency-Key. It must call handler at most once. */
+    void (*around)(struct http_request *req, struct http_response *res,
+                   http_handler_fn handler);
 };
 
 struct http_server;

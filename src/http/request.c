@@ -346,7 +346,10 @@ void http_request_process(const struct http_config *cfg, struct http_request *re
         if (e != ERR_OK)
             goto fail;
     }
-    rt->handler(req, res);
+    if (cfg->around != NULL)
+        cfg->around(req, res, rt->handler);
+    else
+        rt->handler(req, res);
     if (res->status == 0)
         res->status = 200;
     return;

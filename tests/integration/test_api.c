@@ -195,6 +195,47 @@ static void test_health_and_security_headers(void **state)
     it_resp_free(&r);
 }
 
+static void test_idempotency_key(void **state)
+{
+    struct it_resp r1, r2;
+    char hdr[1024], v[64];
+    const char *body = "{\"name\":\"幂等测试公司\",\"uscc\":\"91350100MA8UT4RW23\","
+                       "\"legal_rep\":\"测试\"}";
+    int before = org_count();
+    snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s\r\nIdempotency-Key: org-7f3a\r\n",
+             admin.token);
+    assert_int_equal(it_request(&srv, "POST", "/api/orgs", hdr, body, &r1), 0);
+    assert_int_equal(r1.status, 201);
+    /* the retry gets the same answer and writes nothing */
+    assert_int_equal(it_request(&srv, "POST", "/api/orgs", hdr, body, &r2), 0);
+    assert_int_equal(r2.status, 201);
+    assert_string_equal(r1.body, r2.body);
+    assert_int_equal(it_resp_header(&r2, "Idempotent-Replayed", v, sizeof(v)), 0);
+    assert_string_equal(v, "true");
+    it_resp_free(&r1);
+    it_resp_free(&r2);
+    assert_int_equal(org_count(), before + 1);
+    /* the same key for another request */
+    expect("POST", "/api/orgs", "Idempotency-Key: org-7f3a\r\n",
+           "{\"name\":\"另一家\",\"uscc\":\"91350000158143215N\",\"legal_rep\":\"x\"}", 422,
+           "\"idempotency_mismatch\"");
+    expect("POST", "/api/orgs", "Idempotency-Key: has space\r\n", body, 400,
+           "\"bad_idempotency_key\"");
+    /* a refused request is replayed as refused, still writing nothing */
+    const char *bad = "{\"name\":\"坏代码\",\"uscc\":\"91330100799655058C\",\"legal_rep\":\"x\"}";
+    expect("POST", "/api/orgs", "Idempotency-Key: bad-1\r\n", bad, 422, "\"invalid_uscc\"");
+    expect("POST", "/api/orgs", "Idempotency-Key: bad-1\r\n", bad, 422, "\"invalid_uscc\"");
+    /* keys belong to their user: another user's same key is another request */
+    struct it_session other;
+    assert_int_equal(it_login(&srv, "supervisor", IT_DEMO_PASSWORD, 1, &other), 200);
+    snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s\r\nIdempotency-Key: org-7f3a\r\n",
+             other.token);
+    assert_int_equal(it_request(&srv, "POST", "/api/orgs", hdr, body, &r1), 0);
+    assert_int_equal(r1.status, 403); /* supervisors may not create: not replayed from admin */
+    it_resp_free(&r1);
+    assert_int_equal(org_count(), before + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_pagination),
         cmocka_unit_test(test_unknown_routes),
         cmocka_unit_test(test_health_and_security_headers),
+        cmocka_unit_test(test_idempotency_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

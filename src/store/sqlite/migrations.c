@@ -101,8 +101,24 @@ static const char m002_events[] = "CREATE TABLE events ("
                                   ");"
                                   "CREATE INDEX events_created ON events(created_ms);";
 
+/* Idempotency-Key: the outcome of a write, kept a day so a retried request
+ * gets the same answer instead of doing the write twice (api/idempotency.c). */
+static const char m003_idempotency[] = "CREATE TABLE idempotency_keys ("
+                                       "  user_id INTEGER NOT NULL,"
+                                       "  key TEXT NOT NULL,"
+                                       "  fingerprint TEXT NOT NULL," /* SHA-256 of method, target, body */
+                                       "  state TEXT NOT NULL CHECK (state IN ('running', 'done')),"
+                                       "  status INTEGER,"
+                                       "  content_type TEXT,"
+                                       "  body BLOB,"
+                                       "  created_ms INTEGER NOT NULL,"
+                                       "  PRIMARY KEY (user_id, key)"
+                                       ");"
+                                       "CREATE INDEX idempotency_created ON idempotency_keys(created_ms);";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
+    {3, "idempotency keys", m003_idempotency},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
