@@ -96,7 +96,7 @@ void hex_encode(const void *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -113,7 +113,7 @@ long hex_decode(const char *in, size_t n, void *outp, size_t outcap)
     if (n % 2 != 0 || n / 2 > outcap)
         return -1;
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval(in[i]), lo = hexval(in[i + 1]);
+        int hi = hex_digit(in[i]), lo = hex_digit(in[i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i / 2] = (unsigned char)(hi << 4 | lo);

@@ -21,5 +21,7 @@ size_t b64url_encode(const void *in, size_t n, char *out); /* unpadded */
 long b64_decode(const char *in, size_t n, void *out, size_t outcap, int url);
 void hex_encode(const void *in, size_t n, char *out);
 long hex_decode(const char *in, size_t n, void *out, size_t outcap);
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(char c);
 
 #endif

@@ -19,6 +19,7 @@
  * would pay off only for thousands.
  */
 #include "http/router.h"
+#include "base/base64.h"
 
 #include <stdint.h>
 
@@ -48,17 +49,6 @@ struct pseg {
     size_t len;
 };
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 long http_pct_decode(char *dst, const char *src, size_t n, int plus_space)
 {
     size_t o = 0;
@@ -67,8 +57,8 @@ long http_pct_decode(char *dst, const char *src, size_t n, int plus_space)
         if (c == '%') {
             if (i + 2 >= n)
                 return -1; /* truncated escape */
-            int hi = hexval((unsigned char)src[i + 1]);
-            int lo = hexval((unsigned char)src[i + 2]);
+            int hi = hex_digit(src[i + 1]);
+            int lo = hex_digit(src[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             c = (char)(hi * 16 + lo);

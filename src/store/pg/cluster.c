@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/hash.h"
 #include "base/log.h"
 #include "store/cluster_internal.h"
 #include "store/pg/pg.h"
@@ -39,12 +40,7 @@
 
 static int32_t lease_key(const char *name)
 {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        h ^= *p;
-        h *= 16777619u;
-    }
-    return (int32_t)h;
+    return (int32_t)hash_fnv1a32(name);
 }
 
 int pg_cluster_publish(struct cluster *c, const char *topic, const char *event, const char *data,

@@ -102,7 +102,9 @@
 
 #include <libpq-fe.h>
 
+#include "base/hash.h"
 #include "base/log.h"
+#include "base/lru.h"
 
 #define PG_CACHE_MAX    256    /* cached statements per connection */
 #define PG_BUCKETS      512    /* hash buckets (power of two) */
@@ -118,8 +120,7 @@ struct pg_ent {
     int np;               /* parameters, = strlen of the type letters */
     char name[24];        /* server-side name, "sb<n>" */
     struct pg_ent *hnext; /* next in the bucket */
-    struct pg_ent *newer; /* LRU list, towards lru_new */
-    struct pg_ent *older; /* LRU list, towards lru_old */
+    struct lru_link lru;  /* place in the connection's LRU list */
     char key[];           /* the SQL, NUL, the type letters, NUL */
 };
 
@@ -130,8 +131,7 @@ struct pg_conn {
     bool in_tx;                        /* a transaction is open */
     uint64_t next_name;                /* suffix of the next statement's name */
     struct pg_ent *bucket[PG_BUCKETS]; /* hash table of cached statements */
-    struct pg_ent *lru_new;            /* most recently used */
-    struct pg_ent *lru_old;            /* least recently used: evicted first */
+    struct lru_list lru;               /* cached statements, most recently used first */
     int ncached;                       /* entries, <= PG_CACHE_MAX */
     char msg[PG_MSG_MAX];              /* message of the last failure */
 };
@@ -488,39 +488,6 @@ int pg_args_init(struct pg_args *a, const struct store_param *p, int np, char *m
 
 /* ---- statement cache ---- */
 
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-static void lru_unlink(struct pg_conn *c, struct pg_ent *e)
-{
-    if (e->newer != NULL)
-        e->newer->older = e->older;
-    else
-        c->lru_new = e->older;
-    if (e->older != NULL)
-        e->older->newer = e->newer;
-    else
-        c->lru_old = e->newer;
-    e->newer = e->older = NULL;
-}
-
-static void lru_push_new(struct pg_conn *c, struct pg_ent *e)
-{
-    e->older = c->lru_new;
-    e->newer = NULL;
-    if (c->lru_new != NULL)
-        c->lru_new->newer = e;
-    c->lru_new = e;
-    if (c->lru_old == NULL)
-        c->lru_old = e;
-}
-
 /* Removes e from the table and the list and frees it; the server-side
  * statement is left alone (see ent_evict). */
 static void ent_forget(struct pg_conn *c, struct pg_ent *e)
@@ -529,7 +496,7 @@ static void ent_forget(struct pg_conn *c, struct pg_ent *e)
     while (*pp != e)
         pp = &(*pp)->hnext;
     *pp = e->hnext;
-    lru_unlink(c, e);
+    lru_unlink(&c->lru, &e->lru);
     c->ncached--;
     free(e);
 }
@@ -554,8 +521,8 @@ static int ent_evict(struct pg_conn *c, struct pg_ent *e)
 /* Forgets every cached statement (the session is gone or going). */
 static void cache_clear(struct pg_conn *c)
 {
-    while (c->lru_old != NULL)
-        ent_forget(c, c->lru_old);
+    while (c->lru.oldest != NULL)
+        ent_forget(c, lru_entry(c->lru.oldest, struct pg_ent, lru));
 }
 
 /*
@@ -565,7 +532,7 @@ static void cache_clear(struct pg_conn *c)
 static int stmt_get(struct pg_conn *c, const char *sql, size_t len, int np, const struct pg_args *a,
                     struct pg_ent **out)
 {
-    uint64_t h = fnv1a(fnv1a(14695981039346656037ULL, sql, len + 1), a->sig, (size_t)np);
+    uint64_t h = hash_fnv1a64(hash_fnv1a64(HASH_FNV1A64_SEED, sql, len + 1), a->sig, (size_t)np);
     struct pg_ent *e;
     PGresult *res;
     int rc;
@@ -576,8 +543,7 @@ static int stmt_get(struct pg_conn *c, const char *sql, size_t len, int np, cons
             memcmp(e->key + len + 1, a->sig, (size_t)np) == 0)
             break;
     if (e != NULL) {
-        lru_unlink(c, e);
-        lru_push_new(c, e);
+        lru_touch(&c->lru, &e->lru);
         *out = e;
         return STORE_OK;
     }
@@ -585,7 +551,7 @@ static int stmt_get(struct pg_conn *c, const char *sql, size_t len, int np, cons
     if (rc != STORE_OK)
         return rc;
     if (c->ncached >= PG_CACHE_MAX) {
-        rc = ent_evict(c, c->lru_old);
+        rc = ent_evict(c, lru_entry(c->lru.oldest, struct pg_ent, lru));
         if (rc != STORE_OK)
             return rc;
     }
@@ -608,7 +574,7 @@ static int stmt_get(struct pg_conn *c, const char *sql, size_t len, int np, cons
     PQclear(res);
     e->hnext = c->bucket[h & (PG_BUCKETS - 1)];
     c->bucket[h & (PG_BUCKETS - 1)] = e;
-    lru_push_new(c, e);
+    lru_push_newest(&c->lru, &e->lru);
     c->ncached++;
     *out = e;
     return STORE_OK;

@@ -27,7 +27,7 @@
  * and its bindings cleared, so no caller memory is referenced afterwards.
  *
  *     bucket[h % SQ_BUCKETS] -> ent -> ent ...       (hnext)
- *     lru_new <-> ent <-> ... <-> ent <-> lru_old    (newer / older)
+ *     lru.newest <-> ent <-> ... <-> ent <-> lru.oldest   (base/lru.h)
  *
  * Parameters are $1..$N in the SQL. Every statement's parameter names are
  * checked once when prepared (only $<n>, 1 <= n <= count), and each value is
@@ -47,7 +47,9 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "base/hash.h"
 #include "base/log.h"
+#include "base/lru.h"
 
 #define SQ_BUSY_MS     5000  /* busy_timeout: wait this long for a lock */
 #define SQ_CACHE_MAX   256   /* cached statements per connection */
@@ -64,8 +66,7 @@ struct sq_ent {
     sqlite3_stmt *st;     /* the prepared statement */
     bool busy;            /* a cursor or exec is using st right now */
     struct sq_ent *hnext; /* next in the bucket */
-    struct sq_ent *newer; /* LRU list, towards lru_new */
-    struct sq_ent *older; /* LRU list, towards lru_old */
+    struct lru_link lru;  /* place in the connection's LRU list */
 };
 
 /* One thread's connection. */
@@ -78,8 +79,7 @@ struct sq_conn {
     sqlite3_stmt *commit;              /* COMMIT */
     sqlite3_stmt *rollback;            /* ROLLBACK */
     struct sq_ent *bucket[SQ_BUCKETS]; /* hash table of cached statements */
-    struct sq_ent *lru_new;            /* most recently used */
-    struct sq_ent *lru_old;            /* least recently used: evicted first */
+    struct lru_list lru;               /* cached statements, most recently used first */
     int ncached;                       /* entries, <= SQ_CACHE_MAX */
     char msg[SQ_MSG_MAX];              /* message of the last failure */
 };
@@ -148,40 +148,6 @@ static const char *sq_errmsg(void *conn)
 
 /* ---- statement cache ---- */
 
-static uint64_t fnv1a(const char *s, size_t n)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-static void lru_unlink(struct sq_conn *c, struct sq_ent *e)
-{
-    if (e->newer != NULL)
-        e->newer->older = e->older;
-    else
-        c->lru_new = e->older;
-    if (e->older != NULL)
-        e->older->newer = e->newer;
-    else
-        c->lru_old = e->newer;
-    e->newer = e->older = NULL;
-}
-
-static void lru_push_new(struct sq_conn *c, struct sq_ent *e)
-{
-    e->older = c->lru_new;
-    e->newer = NULL;
-    if (c->lru_new != NULL)
-        c->lru_new->newer = e;
-    c->lru_new = e;
-    if (c->lru_old == NULL)
-        c->lru_old = e;
-}
-
 static void ent_free(struct sq_ent *e)
 {
     sqlite3_finalize(e->st);
@@ -196,7 +162,7 @@ static void ent_evict(struct sq_conn *c, struct sq_ent *e)
     while (*pp != e)
         pp = &(*pp)->hnext;
     *pp = e->hnext;
-    lru_unlink(c, e);
+    lru_unlink(&c->lru, &e->lru);
     c->ncached--;
     ent_free(e);
 }
@@ -267,27 +233,26 @@ static int stmt_get(struct sq_conn *c, const char *sql, sqlite3_stmt **st, struc
     *ent = NULL;
     if (len > SQ_CACHE_SQL)
         return prepare(c, sql, len, 0, st);
-    h = fnv1a(sql, len);
+    h = hash_fnv1a64(HASH_FNV1A64_SEED, sql, len);
     for (e = c->bucket[h & (SQ_BUCKETS - 1)]; e != NULL; e = e->hnext)
         if (e->hash == h && e->len == len && memcmp(e->sql, sql, len) == 0)
             break;
     if (e != NULL && e->busy)
         return prepare(c, sql, len, 0, st); /* in use by an open cursor */
     if (e != NULL) {
-        lru_unlink(c, e);
-        lru_push_new(c, e);
+        lru_touch(&c->lru, &e->lru);
         e->busy = true;
         *st = e->st;
         *ent = e;
         return STORE_OK;
     }
     if (c->ncached >= SQ_CACHE_MAX) {
-        struct sq_ent *victim = c->lru_old;
-        while (victim != NULL && victim->busy)
-            victim = victim->newer;
-        if (victim == NULL)
+        struct lru_link *l = c->lru.oldest;
+        while (l != NULL && lru_entry(l, struct sq_ent, lru)->busy)
+            l = l->newer;
+        if (l == NULL)
             return prepare(c, sql, len, 0, st);
-        ent_evict(c, victim);
+        ent_evict(c, lru_entry(l, struct sq_ent, lru));
     }
     e = calloc(1, sizeof(*e));
     if (e == NULL)
@@ -308,7 +273,7 @@ static int stmt_get(struct sq_conn *c, const char *sql, sqlite3_stmt **st, struc
     }
     e->hnext = c->bucket[h & (SQ_BUCKETS - 1)];
     c->bucket[h & (SQ_BUCKETS - 1)] = e;
-    lru_push_new(c, e);
+    lru_push_newest(&c->lru, &e->lru);
     c->ncached++;
     e->busy = true;
     *st = e->st;
@@ -393,8 +358,8 @@ static void sq_disconnect(void *conn)
     struct sq_conn *c = conn;
     if (c == NULL)
         return;
-    while (c->lru_old != NULL)
-        ent_evict(c, c->lru_old);
+    while (c->lru.oldest != NULL)
+        ent_evict(c, lru_entry(c->lru.oldest, struct sq_ent, lru));
     sqlite3_finalize(c->begin_read);
     sqlite3_finalize(c->begin_write);
     sqlite3_finalize(c->commit);
