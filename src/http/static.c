@@ -15,8 +15,10 @@
  * a file that was not there at start. Limits: STATIC_MAX_FILES files,
  * STATIC_MAX_FILE bytes each, STATIC_MAX_TOTAL in all.
  *
- * Caching: html is "no-cache" (always revalidated, so a deploy shows at
- * once); everything else "public, max-age=300". If-None-Match -> 304.
+ * Caching: html, JavaScript and CSS are "no-cache" (always revalidated
+ * with their ETag, a cheap 304): the app's modules have unversioned names,
+ * and a browser must never mix old and new modules after a deploy. Images
+ * and other files are "public, max-age=300". If-None-Match -> 304.
  *
  * gzip needs zlib: built when SUNBID_HAVE_ZLIB is defined (CMake links
  * zlib and defines it); without it, files are served identity-encoded only.
@@ -50,7 +52,7 @@ struct static_file {
     size_t gzlen;
     char etag[24];    /* "\"0123456789abcdef\"" */
     char etag_gz[28]; /* "\"0123456789abcdef-gz\"" */
-    bool html;        /* text/html: no-cache */
+    bool revalidate;  /* html, js, css: no-cache (see the header) */
 };
 
 struct static_files {
@@ -213,7 +215,9 @@ static int add_file(struct static_files *sf, const char *fs_path, const char *ur
     }
     const struct ctype_map *ct = ctype_for(url);
     f->ctype = ct->ctype;
-    f->html = strncmp(ct->ctype, "text/html", 9) == 0;
+    f->revalidate = strncmp(ct->ctype, "text/html", 9) == 0 ||
+                    strncmp(ct->ctype, "text/javascript", 15) == 0 ||
+                    strncmp(ct->ctype, "text/css", 8) == 0;
     f->data = data;
     f->len = len;
     etag_make(data, len, f->etag, f->etag_gz);
@@ -425,7 +429,7 @@ bool static_serve(const struct static_files *sf, const struct http_request *req,
     const char *etag = gz ? f->etag_gz : f->etag;
     res->content_type = f->ctype;
     http_res_header(res, "ETag", etag);
-    http_res_header(res, "Cache-Control", f->html ? "no-cache" : "public, max-age=300");
+    http_res_header(res, "Cache-Control", f->revalidate ? "no-cache" : "public, max-age=300");
     if (f->gz != NULL)
         http_res_header(res, "Vary", "Accept-Encoding");
     const char *inm = http_header(req, "if-none-match");
