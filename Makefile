@@ -2,6 +2,7 @@
 # Both first install what is missing (scripts/deps), then build with CMake presets.
 
 PORT ?= 8080
+HOST ?= 127.0.0.1
 DATA ?= var/demo
 PRESET ?= dev
 JOBS ?= $(shell nproc)
@@ -19,7 +20,7 @@ demo:
 	scripts/deps demo
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
-	scripts/demo build/release/sunbid $(DATA) $(PORT)
+	scripts/demo build/release/sunbid $(DATA) $(PORT) $(HOST)
 
 # The dev build runs every test (unit, integration, browser); then the ASan
 # build runs the unit and integration tests again.
