@@ -7,7 +7,7 @@ DATA ?= var/demo
 PRESET ?= dev
 JOBS ?= $(shell nproc)
 
-.PHONY: all build demo test test-asan test-release bench fuzz format clean deps
+.PHONY: all build demo test bench fuzz format clean
 
 all: build
 

@@ -29,8 +29,8 @@ struct app {
 };
 
 #define API_SESSION_COOKIE "sunbid_session"
-#define API_LIST_DEFAULT 20
-#define API_LIST_MAX 100
+#define API_LIST_DEFAULT   20
+#define API_LIST_MAX       100
 
 /* The route table, and its length. Borrowed by the server for its life. */
 extern const struct http_route api_routes[];
@@ -67,8 +67,8 @@ bool api_field_bool(struct http_request *req, struct http_response *res, json_t 
                     const char *key, bool *out);
 /* Reads ?limit= (1..API_LIST_MAX, default API_LIST_DEFAULT) and ?cursor= as
  * one or two integers "A" or "A.B". Returns false after writing an error. */
-bool api_page_args(struct http_request *req, struct http_response *res, int *limit,
-                   int64_t *cur_a, int64_t *cur_b);
+bool api_page_args(struct http_request *req, struct http_response *res, int *limit, int64_t *cur_a,
+                   int64_t *cur_b);
 /* Writes "next_cursor": value or null. */
 void api_write_cursor(struct jsonw *w, bool more, int64_t a, int64_t b, bool two);
 
@@ -86,8 +86,7 @@ void api_write_roles(struct jsonw *w, unsigned roles);
 
 /* Publishes an event to every node's SSE hub (any thread; through the
  * cluster, so on PostgreSQL other nodes see it too). */
-void api_publish(struct http_request *req, const char *topic, const char *event,
-                 struct buf *data);
+void api_publish(struct http_request *req, const char *topic, const char *event, struct buf *data);
 
 /* Handlers, by file. */
 void api_health(struct http_request *req, struct http_response *res);

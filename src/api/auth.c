@@ -72,9 +72,9 @@ void api_auth_login(struct http_request *req, struct http_response *res)
         jsonw_kint(&w, "expires_ms", lr.expires_ms);
     } else {
         char cookie[256];
-        snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%" PRId64 "%s",
-                 API_SESSION_COOKIE, lr.token, SESSION_COOKIE_MS / 1000,
-                 app->secure_cookies ? "; Secure" : "");
+        snprintf(cookie, sizeof(cookie),
+                 "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%" PRId64 "%s", API_SESSION_COOKIE,
+                 lr.token, SESSION_COOKIE_MS / 1000, app->secure_cookies ? "; Secure" : "");
         http_res_header(res, "Set-Cookie", cookie);
         jsonw_kstr(&w, "csrf_token", lr.csrf);
         jsonw_kint(&w, "expires_ms", lr.expires_ms);

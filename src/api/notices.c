@@ -6,8 +6,8 @@
 
 static bool category_ok(const char *c)
 {
-    static const char *const known[] = {"works",    "goods",   "services", "land", "mining",
-                                        "assets",   "emission", "rural",   "forest"};
+    static const char *const known[] = {"works",  "goods",    "services", "land",  "mining",
+                                        "assets", "emission", "rural",    "forest"};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (strcmp(c, known[i]) == 0)
             return true;

@@ -8,7 +8,7 @@
 #include "base/log.h"
 
 #define R_ANY_USER ROLE_ALL
-#define R_PUBLIC (HTTP_ANON | ROLE_ALL)
+#define R_PUBLIC   (HTTP_ANON | ROLE_ALL)
 
 const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/health", api_health, R_PUBLIC, NULL, 0, HTTP_ROUTE_INLINE, "health"},
@@ -17,8 +17,7 @@ const struct http_route api_routes[] = {
     {HTTP_M_POST, "/api/auth/logout", api_auth_logout, R_ANY_USER, NULL, 1024, 0, "auth.logout"},
     {HTTP_M_GET, "/api/me", api_me, R_ANY_USER, NULL, 0, 0, "me"},
     {HTTP_M_GET, "/api/notices", api_notices_list, R_PUBLIC, NULL, 0, 0, "notice.list"},
-    {HTTP_M_GET, "/api/orgs", api_orgs_list, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0,
-     "org.list"},
+    {HTTP_M_GET, "/api/orgs", api_orgs_list, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0, "org.list"},
     {HTTP_M_POST, "/api/orgs", api_orgs_create, ROLE_ADMIN, NULL, 16384, 0, "org.create"},
     {HTTP_M_GET, "/api/orgs/:id", api_orgs_get, R_ANY_USER, api_orgs_owner, 0, 0, "org.get"},
     {HTTP_M_GET, "/api/users", api_users_list, ROLE_ADMIN, NULL, 0, 0, "user.list"},
@@ -28,8 +27,7 @@ const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/audit", api_audit_list, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0,
      "audit.list"},
     {HTTP_M_GET, "/api/events", api_events, R_PUBLIC, NULL, 0, 0, "events"},
-    {HTTP_M_GET, "/api/cluster", api_cluster, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0,
-     "cluster"},
+    {HTTP_M_GET, "/api/cluster", api_cluster, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0, "cluster"},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 

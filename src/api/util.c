@@ -147,8 +147,8 @@ static bool parse_i64(const char *s, size_t n, int64_t *out)
     return true;
 }
 
-bool api_page_args(struct http_request *req, struct http_response *res, int *limit,
-                   int64_t *cur_a, int64_t *cur_b)
+bool api_page_args(struct http_request *req, struct http_response *res, int *limit, int64_t *cur_a,
+                   int64_t *cur_b)
 {
     const char *l = http_query(req, "limit");
     const char *c = http_query(req, "cursor");

@@ -16,8 +16,8 @@ struct arena_block {
 };
 
 #define ARENA_DEFAULT_MAX ((size_t)64 << 20)
-#define ARENA_MIN_BLOCK 4096
-#define ARENA_MAX_BLOCK ((size_t)1 << 20)
+#define ARENA_MIN_BLOCK   4096
+#define ARENA_MAX_BLOCK   ((size_t)1 << 20)
 
 void arena_init(struct arena *a, size_t max)
 {

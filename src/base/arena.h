@@ -20,13 +20,12 @@ struct arena {
     size_t max;               /* hard cap on `used`; 0 means 64 MiB */
 };
 
-void arena_init(struct arena *a, size_t max);      /* caller's storage */
-void *arena_alloc(struct arena *a, size_t n);       /* NULL past max/OOM */
-void *arena_calloc(struct arena *a, size_t n);      /* zeroed */
+void arena_init(struct arena *a, size_t max);                  /* caller's storage */
+void *arena_alloc(struct arena *a, size_t n);                  /* NULL past max/OOM */
+void *arena_calloc(struct arena *a, size_t n);                 /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n); /* NUL-terminated */
 char *arena_strdup(struct arena *a, const char *s);
-char *arena_printf(struct arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_release(struct arena *a); /* frees every block; arena reusable */
 
 #endif

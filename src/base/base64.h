@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 /* Output sizes including the NUL. */
-#define B64_LEN(n) ((((n) + 2) / 3) * 4 + 1)
-#define B64URL_LEN(n) (((n) * 4 + 2) / 3 + 1)
-#define HEX_LEN(n) ((n) * 2 + 1)
+#define B64_LEN(n)    ((((n) + 2) / 3) * 4 + 1)
+#define B64URL_LEN(n) (((n)*4 + 2) / 3 + 1)
+#define HEX_LEN(n)    ((n)*2 + 1)
 
 size_t b64_encode(const void *in, size_t n, char *out);    /* padded */
 size_t b64url_encode(const void *in, size_t n, char *out); /* unpadded */

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int64_t clock_now_ms(void);   /* milliseconds since the Unix epoch, UTC */
-int64_t clock_mono_ns(void);  /* monotonic nanoseconds, arbitrary origin */
+int64_t clock_now_ms(void);  /* milliseconds since the Unix epoch, UTC */
+int64_t clock_mono_ns(void); /* monotonic nanoseconds, arbitrary origin */
 
 /* Switch to a manual clock starting at `ms`; later calls move it. */
 void clock_manual(int64_t ms);

@@ -32,12 +32,12 @@
 enum { JSONW_OK = 0, JSONW_FULL = -1, JSONW_MISUSE = -2 };
 
 struct jsonw {
-    struct buf *out;                    /* borrowed; bytes are appended here */
-    int err;                            /* first error, sticky */
-    int depth;                          /* open containers */
-    char kind[JSONW_MAX_DEPTH];         /* '{' or '[' per open container */
-    bool first[JSONW_MAX_DEPTH];        /* nothing written yet at this level */
-    bool want_value;                    /* a key was written, its value is due */
+    struct buf *out;             /* borrowed; bytes are appended here */
+    int err;                     /* first error, sticky */
+    int depth;                   /* open containers */
+    char kind[JSONW_MAX_DEPTH];  /* '{' or '[' per open container */
+    bool first[JSONW_MAX_DEPTH]; /* nothing written yet at this level */
+    bool want_value;             /* a key was written, its value is due */
 };
 
 void jsonw_init(struct jsonw *w, struct buf *out);
@@ -46,7 +46,7 @@ void jsonw_obj_end(struct jsonw *w);
 void jsonw_arr_begin(struct jsonw *w);
 void jsonw_arr_end(struct jsonw *w);
 void jsonw_key(struct jsonw *w, const char *key);
-void jsonw_str(struct jsonw *w, const char *s);           /* NULL writes null */
+void jsonw_str(struct jsonw *w, const char *s); /* NULL writes null */
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_bool(struct jsonw *w, bool v);

@@ -15,7 +15,9 @@ static const struct actor cli_actor = {0, "cli", NULL, NULL};
 
 #define STORE_LONGOPTS                                                                             \
     {"data-dir", required_argument, NULL, 'd'}, {"db", required_argument, NULL, 'b'},              \
-        {"help", no_argument, NULL, 'h'}
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 
 /* Reads one line from stdin into buf (without the newline). */
 static int read_password_stdin(char *buf, size_t len)
@@ -100,16 +102,15 @@ static void user_usage(FILE *f)
 
 int cli_user(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        STORE_LONGOPTS,
-        {"role", required_argument, NULL, 'r'},
-        {"name", required_argument, NULL, 'n'},
-        {"org", required_argument, NULL, 'o'},
-        {"email", required_argument, NULL, 'e'},
-        {"phone", required_argument, NULL, 'p'},
-        {"password", required_argument, NULL, 'w'},
-        {"password-stdin", no_argument, NULL, 'i'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {STORE_LONGOPTS,
+                                             {"role", required_argument, NULL, 'r'},
+                                             {"name", required_argument, NULL, 'n'},
+                                             {"org", required_argument, NULL, 'o'},
+                                             {"email", required_argument, NULL, 'e'},
+                                             {"phone", required_argument, NULL, 'p'},
+                                             {"password", required_argument, NULL, 'w'},
+                                             {"password-stdin", no_argument, NULL, 'i'},
+                                             {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     struct user_input in = {0};
     const char *org_ref = NULL, *sub, *field = NULL;
@@ -193,7 +194,8 @@ int cli_user(int argc, char **argv)
             for (int i = 0; i < pg.n; i++) {
                 role_format_list(u[i].roles, roles, sizeof(roles));
                 printf("%-6lld %-20s %-24s %-8lld %s%s\n", (long long)u[i].id, u[i].username, roles,
-                       (long long)u[i].org_id, u[i].display_name, u[i].disabled ? " (disabled)" : "");
+                       (long long)u[i].org_id, u[i].display_name,
+                       u[i].disabled ? " (disabled)" : "");
                 after = u[i].id;
             }
         } while (pg.more);
@@ -212,8 +214,8 @@ int cli_user(int argc, char **argv)
         return CLI_USAGE;
     }
     if (username == NULL || in.password == NULL) {
-        fprintf(stderr, "sunbid: user %s: USERNAME and --password or --password-stdin are required\n",
-                sub);
+        fprintf(stderr,
+                "sunbid: user %s: USERNAME and --password or --password-stdin are required\n", sub);
         return CLI_USAGE;
     }
     if (strcmp(sub, "add") == 0 && (in.roles == 0 || in.display_name == NULL)) {
@@ -276,14 +278,14 @@ static void org_usage(FILE *f)
 int cli_org(int argc, char **argv)
 {
     static const struct option longopts[] = {STORE_LONGOPTS,
-                                              {"name", required_argument, NULL, 'n'},
-                                              {"uscc", required_argument, NULL, 'u'},
-                                              {"legal-rep", required_argument, NULL, 'l'},
-                                              {"contact-name", required_argument, NULL, 'c'},
-                                              {"contact-phone", required_argument, NULL, 'p'},
-                                              {"contact-email", required_argument, NULL, 'e'},
-                                              {"address", required_argument, NULL, 'a'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"name", required_argument, NULL, 'n'},
+                                             {"uscc", required_argument, NULL, 'u'},
+                                             {"legal-rep", required_argument, NULL, 'l'},
+                                             {"contact-name", required_argument, NULL, 'c'},
+                                             {"contact-phone", required_argument, NULL, 'p'},
+                                             {"contact-email", required_argument, NULL, 'e'},
+                                             {"address", required_argument, NULL, 'a'},
+                                             {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     struct org in = {0};
     const char *field = NULL;

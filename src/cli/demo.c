@@ -112,8 +112,9 @@ int cli_demo(int argc, char **argv)
         memcpy(code, orgs[i].uscc17, 17);
         code[17] = uscc_check_char(orgs[i].uscc17);
         code[18] = '\0';
-        struct org o = {0, orgs[i].name, code, orgs[i].legal_rep, orgs[i].contact, orgs[i].phone,
-                        NULL, orgs[i].address, 0};
+        struct org o = {
+            0,    orgs[i].name,    code, orgs[i].legal_rep, orgs[i].contact, orgs[i].phone,
+            NULL, orgs[i].address, 0};
         rc = cli_report("demo", org_create(s, &demo_actor, &o, &org_ids[i], &field), field);
         if (rc != CLI_OK)
             goto out;

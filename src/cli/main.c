@@ -29,8 +29,8 @@ static void usage(FILE *f)
 
 static int version(void)
 {
-    printf("sunbid %s (sqlite %s, %s, libuv %s, jansson %s)\n", SUNBID_VERSION, sqlite3_libversion(),
-           OPENSSL_VERSION_TEXT, uv_version_string(), JANSSON_VERSION);
+    printf("sunbid %s (sqlite %s, %s, libuv %s, jansson %s)\n", SUNBID_VERSION,
+           sqlite3_libversion(), OPENSSL_VERSION_TEXT, uv_version_string(), JANSSON_VERSION);
     return CLI_OK;
 }
 

@@ -91,7 +91,8 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
 static const char *default_web_dir(void)
 {
     struct stat st;
-    static const char *const candidates[] = {SUNBID_SOURCE_DIR "/web", "web", "/usr/share/sunbid/web"};
+    static const char *const candidates[] = {SUNBID_SOURCE_DIR "/web", "web",
+                                             "/usr/share/sunbid/web"};
     for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
         if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
             return candidates[i];
@@ -100,15 +101,18 @@ static const char *default_web_dir(void)
 
 int cli_serve(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},   {"data-dir", required_argument, NULL, 'd'},
-        {"db", required_argument, NULL, 'b'},       {"web-dir", required_argument, NULL, 'w'},
-        {"workers", required_argument, NULL, 'n'},  {"no-access-log", no_argument, NULL, 'q'},
-        {"secure-cookies", no_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
-        {"node", required_argument, NULL, 'N'},
-        {"request-timeout", required_argument, NULL, 'R'},
-        {"idle-timeout", required_argument, NULL, 'I'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"listen", required_argument, NULL, 'l'},
+                                             {"data-dir", required_argument, NULL, 'd'},
+                                             {"db", required_argument, NULL, 'b'},
+                                             {"web-dir", required_argument, NULL, 'w'},
+                                             {"workers", required_argument, NULL, 'n'},
+                                             {"no-access-log", no_argument, NULL, 'q'},
+                                             {"secure-cookies", no_argument, NULL, 's'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"node", required_argument, NULL, 'N'},
+                                             {"request-timeout", required_argument, NULL, 'R'},
+                                             {"idle-timeout", required_argument, NULL, 'I'},
+                                             {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     const char *listen = "127.0.0.1:8080";
     const char *web_dir = NULL;

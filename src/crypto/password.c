@@ -16,7 +16,7 @@
 #include "crypto/random.h"
 
 #define SALT_LEN 16
-#define KEY_LEN 32
+#define KEY_LEN  32
 
 static atomic_int cost_ln = 15;
 
@@ -44,8 +44,8 @@ static int scrypt(const char *pw, const unsigned char *salt, size_t saltlen, int
         goto out;
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)(uintptr_t)pw,
                                                   strlen(pw));
-    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-                                                  (void *)(uintptr_t)salt, saltlen);
+    params[1] =
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)(uintptr_t)salt, saltlen);
     params[2] = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n);
     params[3] = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &rr);
     params[4] = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &pp);
@@ -79,8 +79,8 @@ int password_hash(const char *pw, char out[PASSWORD_HASH_MAX])
 }
 
 /* Parses "$scrypt$ln=L,r=R,p=P$SALT$KEY". Returns 0 on success. */
-static int parse(const char *stored, int *ln, int *r, int *p, unsigned char *salt,
-                 size_t *saltlen, unsigned char *key, size_t *keylen)
+static int parse(const char *stored, int *ln, int *r, int *p, unsigned char *salt, size_t *saltlen,
+                 unsigned char *key, size_t *keylen)
 {
     const char *s = stored;
     char *end;

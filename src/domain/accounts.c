@@ -396,8 +396,8 @@ static enum err login_failed_tx(struct store_tx *tx, void *arg)
         rc = throttle_bump(tx, j->akey, ADDRESS_FREE_FAILURES, now);
     if (rc == STORE_OK) {
         j->who->user_id = j->found ? j->user->id : 0;
-        rc = audit_record(tx, j->who, "auth.login_failed", "user", j->found ? j->user->id : 0,
-                          NULL);
+        rc =
+            audit_record(tx, j->who, "auth.login_failed", "user", j->found ? j->user->id : 0, NULL);
     }
     return domain_store_err(rc);
 }

@@ -31,12 +31,12 @@
 
 #define ACCOUNT_FREE_FAILURES 5
 #define ADDRESS_FREE_FAILURES 20
-#define LOCK_MAX_MS (15 * 60 * 1000)
-#define THROTTLE_FORGET_MS (60 * 60 * 1000)
-#define SESSION_COOKIE_MS ((int64_t)12 * 3600 * 1000)
-#define SESSION_BEARER_MS ((int64_t)30 * 24 * 3600 * 1000)
-#define TOKEN_BYTES 32
-#define TOKEN_CHARS 44 /* B64URL_LEN(32) incl. NUL */
+#define LOCK_MAX_MS           (15 * 60 * 1000)
+#define THROTTLE_FORGET_MS    (60 * 60 * 1000)
+#define SESSION_COOKIE_MS     ((int64_t)12 * 3600 * 1000)
+#define SESSION_BEARER_MS     ((int64_t)30 * 24 * 3600 * 1000)
+#define TOKEN_BYTES           32
+#define TOKEN_CHARS           44 /* B64URL_LEN(32) incl. NUL */
 
 /* Who is acting, for the audit trail. */
 struct actor {
@@ -88,7 +88,7 @@ struct login_result {
     char csrf[TOKEN_CHARS];  /* CSRF token of the session */
     int64_t session_id;
     int64_t expires_ms;
-    int64_t retry_after_ms;  /* with ERR_TOO_MANY_ATTEMPTS */
+    int64_t retry_after_ms; /* with ERR_TOO_MANY_ATTEMPTS */
 };
 
 /* Signs in. On success fills *out and *user (strings in arena). */

@@ -73,25 +73,25 @@ struct http_principal {
 struct http_route;
 
 struct http_request {
-    struct arena *arena;           /* per-request memory, freed after the response */
-    enum http_method method;       /* HEAD is routed as GET, body suppressed */
-    bool is_head;                  /* the client sent HEAD */
-    const char *method_str;        /* as received */
-    const char *target;            /* raw request target, "/a/b?x=1" */
-    const char *path;              /* percent-decoded path, no query */
-    const char *query;             /* raw query after '?', or NULL */
-    struct http_header *headers;   /* in order of arrival */
+    struct arena *arena;         /* per-request memory, freed after the response */
+    enum http_method method;     /* HEAD is routed as GET, body suppressed */
+    bool is_head;                /* the client sent HEAD */
+    const char *method_str;      /* as received */
+    const char *target;          /* raw request target, "/a/b?x=1" */
+    const char *path;            /* percent-decoded path, no query */
+    const char *query;           /* raw query after '?', or NULL */
+    struct http_header *headers; /* in order of arrival */
     int nheaders;
-    const char *body;              /* NUL-terminated, body_len bytes */
+    const char *body; /* NUL-terminated, body_len bytes */
     size_t body_len;
-    const char *param_names[8];    /* route parameters (":id") */
-    const char *param_values[8];   /* percent-decoded */
+    const char *param_names[8];  /* route parameters (":id") */
+    const char *param_values[8]; /* percent-decoded */
     int nparams;
-    char request_id[17];           /* 16 hex chars, also in the access log */
-    char remote_addr[64];          /* "127.0.0.1" or "::1" */
+    char request_id[17];  /* 16 hex chars, also in the access log */
+    char remote_addr[64]; /* "127.0.0.1" or "::1" */
     const struct http_route *route;
-    struct http_principal *who;    /* NULL when anonymous */
-    void *app;                     /* the application's context */
+    struct http_principal *who; /* NULL when anonymous */
+    void *app;                  /* the application's context */
 };
 
 /* The response a handler fills. */
@@ -103,11 +103,11 @@ struct http_response {
     /* Server-Sent Events: a handler that sets sse_topic turns the response
      * into an event stream on that topic; the loop replays events after
      * sse_last_id (from Last-Event-ID) and then streams live ones. */
-    const char *sse_topic;    /* arena or static */
-    int64_t sse_last_id;      /* -1: no replay. Before the handler runs, the
-                               * server sets it from the Last-Event-ID header
-                               * (or ?last_event_id=), -1 when absent; the
-                               * handler may change it (see sse_last_id()). */
+    const char *sse_topic; /* arena or static */
+    int64_t sse_last_id;   /* -1: no replay. Before the handler runs, the
+                            * server sets it from the Last-Event-ID header
+                            * (or ?last_event_id=), -1 when absent; the
+                            * handler may change it (see sse_last_id()). */
 };
 
 typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res);
@@ -116,13 +116,13 @@ typedef enum err (*http_owner_fn)(struct http_request *req);
 
 struct http_route {
     enum http_method method;
-    const char *pattern;     /* "/api/orgs/:id"; a trailing "*" matches the rest */
+    const char *pattern; /* "/api/orgs/:id"; a trailing "*" matches the rest */
     http_handler_fn handler;
-    unsigned roles;          /* ROLE_* | HTTP_ANON; 0 = nobody */
-    http_owner_fn owner;     /* NULL: no ownership check */
-    size_t max_body;         /* 0: the server default */
-    unsigned flags;          /* HTTP_ROUTE_* */
-    const char *name;        /* short name for logs and tests, e.g. "org.create" */
+    unsigned roles;      /* ROLE_* | HTTP_ANON; 0 = nobody */
+    http_owner_fn owner; /* NULL: no ownership check */
+    size_t max_body;     /* 0: the server default */
+    unsigned flags;      /* HTTP_ROUTE_* */
+    const char *name;    /* short name for logs and tests, e.g. "org.create" */
 };
 
 /* Looks up the principal for a request (on a worker thread). Returns ERR_OK
@@ -152,8 +152,7 @@ struct http_config {
     /* Wraps every handler call after authorisation (NULL: the handler is
      * called directly): the application's place for rules that span all
      * routes, such as Idempotency-Key. It must call handler at most once. */
-    void (*around)(struct http_request *req, struct http_response *res,
-                   http_handler_fn handler);
+    void (*around)(struct http_request *req, struct http_response *res, http_handler_fn handler);
 };
 
 struct http_server;

@@ -20,8 +20,8 @@ static const char *col_dup(struct store_rows *r, struct arena *a, int col)
  * one row into item i. */
 typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
 
-static int collect(struct store_rows *r, struct arena *a, size_t item_size, int limit,
-                   fill_fn fill, struct page *out)
+static int collect(struct store_rows *r, struct arena *a, size_t item_size, int limit, fill_fn fill,
+                   struct page *out)
 {
     int rc;
     out->n = 0;
@@ -61,9 +61,9 @@ static void org_fill(struct store_rows *r, struct arena *a, void *item)
 
 int store_org_insert(struct store_tx *tx, const struct org *o, int64_t *id)
 {
-    struct store_param p[] = {SP_T(o->name),          SP_T(o->uscc),          SP_T(o->legal_rep),
-                              SP_T(o->contact_name),  SP_T(o->contact_phone), SP_T(o->contact_email),
-                              SP_T(o->address),       SP_I(o->created_ms)};
+    struct store_param p[] = {SP_T(o->name),         SP_T(o->uscc),          SP_T(o->legal_rep),
+                              SP_T(o->contact_name), SP_T(o->contact_phone), SP_T(o->contact_email),
+                              SP_T(o->address),      SP_I(o->created_ms)};
     return store_query_int(tx,
                            "INSERT INTO orgs (name, uscc, legal_rep, contact_name, contact_phone,"
                            " contact_email, address, created_ms)"
@@ -106,7 +106,7 @@ int store_org_list(struct store_tx *tx, struct arena *a, int64_t after_id, int l
 /* ---- users ---- */
 
 #define USER_COLS                                                                                  \
-    "id, username, display_name, org_id, roles, password_hash, email, phone, disabled,"           \
+    "id, username, display_name, org_id, roles, password_hash, email, phone, disabled,"            \
     " created_ms, password_changed_ms"
 
 static void user_fill(struct store_rows *r, struct arena *a, void *item)
@@ -127,15 +127,10 @@ static void user_fill(struct store_rows *r, struct arena *a, void *item)
 
 int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id)
 {
-    struct store_param p[] = {SP_T(u->username),
-                              SP_T(u->display_name),
-                              u->org_id ? SP_I(u->org_id) : SP_NUL,
-                              SP_I(u->roles),
-                              SP_T(u->password_hash),
-                              SP_T(u->email),
-                              SP_T(u->phone),
-                              SP_I(u->disabled ? 1 : 0),
-                              SP_I(u->created_ms)};
+    struct store_param p[] = {
+        SP_T(u->username), SP_T(u->display_name),     u->org_id ? SP_I(u->org_id) : SP_NUL,
+        SP_I(u->roles),    SP_T(u->password_hash),    SP_T(u->email),
+        SP_T(u->phone),    SP_I(u->disabled ? 1 : 0), SP_I(u->created_ms)};
     return store_query_int(tx,
                            "INSERT INTO users (username, display_name, org_id, roles,"
                            " password_hash, email, phone, disabled, created_ms,"
@@ -167,8 +162,7 @@ int store_user_get(struct store_tx *tx, struct arena *a, int64_t id, struct user
     return user_one(tx, a, "SELECT " USER_COLS " FROM users WHERE id = $1", SP_I(id), out);
 }
 
-int store_user_by_name(struct store_tx *tx, struct arena *a, const char *username,
-                       struct user *out)
+int store_user_by_name(struct store_tx *tx, struct arena *a, const char *username, struct user *out)
 {
     return user_one(tx, a, "SELECT " USER_COLS " FROM users WHERE username = $1", SP_T(username),
                     out);
@@ -255,16 +249,16 @@ int store_session_by_hash(struct store_tx *tx, struct arena *a, const char *toke
 int store_session_revoke(struct store_tx *tx, int64_t id, int64_t now_ms)
 {
     struct store_param p[] = {SP_I(now_ms), SP_I(id)};
-    return store_exec(tx, "UPDATE sessions SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
-                      p, 2, NULL);
+    return store_exec(
+        tx, "UPDATE sessions SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL", p, 2, NULL);
 }
 
 int store_session_revoke_user(struct store_tx *tx, int64_t user_id, int64_t now_ms, int64_t *n)
 {
     struct store_param p[] = {SP_I(now_ms), SP_I(user_id)};
-    return store_exec(tx,
-                      "UPDATE sessions SET revoked_ms = $1 WHERE user_id = $2 AND revoked_ms IS NULL",
-                      p, 2, n);
+    return store_exec(
+        tx, "UPDATE sessions SET revoked_ms = $1 WHERE user_id = $2 AND revoked_ms IS NULL", p, 2,
+        n);
 }
 
 /* ---- login throttle ---- */
@@ -275,7 +269,8 @@ int store_throttle_get(struct store_tx *tx, const char *key, struct throttle *ou
     struct store_param p[] = {SP_T(key)};
     memset(out, 0, sizeof(*out));
     int rc = store_query(
-        tx, "SELECT failures, last_ms, locked_until_ms FROM login_throttle WHERE key = $1", p, 1, &r);
+        tx, "SELECT failures, last_ms, locked_until_ms FROM login_throttle WHERE key = $1", p, 1,
+        &r);
     if (rc != STORE_OK)
         return rc;
     rc = store_rows_next(r);
@@ -313,15 +308,12 @@ int store_throttle_clear(struct store_tx *tx, const char *key)
 
 int store_audit_insert(struct store_tx *tx, const struct audit_entry *e)
 {
-    struct store_param p[] = {SP_I(e->at_ms),
-                              e->actor_user_id ? SP_I(e->actor_user_id) : SP_NUL,
-                              SP_T(e->actor),
-                              SP_T(e->remote_addr),
-                              SP_T(e->request_id),
-                              SP_T(e->action),
-                              SP_T(e->object_type),
-                              SP_T(e->object_id),
-                              SP_T(e->detail)};
+    struct store_param p[] = {
+        SP_I(e->at_ms),       e->actor_user_id ? SP_I(e->actor_user_id) : SP_NUL,
+        SP_T(e->actor),       SP_T(e->remote_addr),
+        SP_T(e->request_id),  SP_T(e->action),
+        SP_T(e->object_type), SP_T(e->object_id),
+        SP_T(e->detail)};
     return store_exec(tx,
                       "INSERT INTO audit_log (at_ms, actor_user_id, actor, remote_addr,"
                       " request_id, action, object_type, object_id, detail)"
@@ -365,10 +357,14 @@ int store_audit_list(struct store_tx *tx, struct arena *a, int64_t before_id, in
 
 int store_notice_insert(struct store_tx *tx, const struct notice *n, int64_t *id)
 {
-    struct store_param p[] = {SP_T(n->kind),     SP_T(n->category),
-                              SP_T(n->title),    SP_T(n->region),
-                              SP_T(n->body),     SP_T(n->ref_type),
-                              n->ref_id ? SP_I(n->ref_id) : SP_NUL, SP_I(n->published_ms)};
+    struct store_param p[] = {SP_T(n->kind),
+                              SP_T(n->category),
+                              SP_T(n->title),
+                              SP_T(n->region),
+                              SP_T(n->body),
+                              SP_T(n->ref_type),
+                              n->ref_id ? SP_I(n->ref_id) : SP_NUL,
+                              SP_I(n->published_ms)};
     return store_query_int(tx,
                            "INSERT INTO notices (kind, category, title, region, body, ref_type,"
                            " ref_id, published_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -390,8 +386,8 @@ static void notice_fill(struct store_rows *r, struct arena *a, void *item)
     n->published_ms = store_col_int(r, 7);
 }
 
-int store_notice_list(struct store_tx *tx, struct arena *a, const char *category,
-                      int64_t before_ms, int64_t before_id, int limit, struct page *out)
+int store_notice_list(struct store_tx *tx, struct arena *a, const char *category, int64_t before_ms,
+                      int64_t before_id, int limit, struct page *out)
 {
     struct store_rows *r = NULL;
     if (before_ms <= 0) {
@@ -399,12 +395,13 @@ int store_notice_list(struct store_tx *tx, struct arena *a, const char *category
         before_id = INT64_MAX;
     }
     struct store_param p[] = {SP_I(before_ms), SP_I(before_id), SP_T(category), SP_I(limit + 1)};
-    int rc = store_query(tx,
-                         "SELECT id, kind, category, title, region, ref_type, ref_id, published_ms"
-                         " FROM notices WHERE (published_ms < $1 OR (published_ms = $1 AND id < $2))"
-                         " AND (CAST($3 AS TEXT) IS NULL OR category = $3)"
-                         " ORDER BY published_ms DESC, id DESC LIMIT $4",
-                         p, 4, &r);
+    int rc =
+        store_query(tx,
+                    "SELECT id, kind, category, title, region, ref_type, ref_id, published_ms"
+                    " FROM notices WHERE (published_ms < $1 OR (published_ms = $1 AND id < $2))"
+                    " AND (CAST($3 AS TEXT) IS NULL OR category = $3)"
+                    " ORDER BY published_ms DESC, id DESC LIMIT $4",
+                    p, 4, &r);
     if (rc != STORE_OK)
         return rc;
     rc = collect(r, a, sizeof(struct notice), limit, notice_fill, out);

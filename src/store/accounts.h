@@ -54,9 +54,9 @@ struct session {
 };
 
 struct throttle {
-    int64_t failures;       /* consecutive failures */
-    int64_t last_ms;        /* time of the last failure */
-    int64_t locked_until_ms;/* refuse attempts before this */
+    int64_t failures;        /* consecutive failures */
+    int64_t last_ms;         /* time of the last failure */
+    int64_t locked_until_ms; /* refuse attempts before this */
 };
 
 struct audit_entry {
@@ -87,9 +87,9 @@ struct notice {
 /* A page of rows: at most `limit` items with id < before (0: from the newest)
  * or id > after, as each list says. */
 struct page {
-    void *items;      /* array of the row type, in the arena */
-    int n;            /* rows returned */
-    bool more;        /* another page exists */
+    void *items; /* array of the row type, in the arena */
+    int n;       /* rows returned */
+    bool more;   /* another page exists */
 };
 
 int store_org_insert(struct store_tx *tx, const struct org *o, int64_t *id);
@@ -129,7 +129,7 @@ int store_audit_list(struct store_tx *tx, struct arena *a, int64_t before_id, in
 int store_notice_insert(struct store_tx *tx, const struct notice *n, int64_t *id);
 /* Newest first by (published_ms, id); category NULL for all. The cursor is
  * the last row's (published_ms, id). */
-int store_notice_list(struct store_tx *tx, struct arena *a, const char *category,
-                      int64_t before_ms, int64_t before_id, int limit, struct page *out);
+int store_notice_list(struct store_tx *tx, struct arena *a, const char *category, int64_t before_ms,
+                      int64_t before_id, int limit, struct page *out);
 
 #endif

@@ -34,19 +34,19 @@
 #include "store/store.h"
 
 #define CLUSTER_MAX_LEASES 64
-#define CLUSTER_LEASE_NAME 48 /* bytes, with the NUL */
-#define CLUSTER_EVENT_MAX 65536 /* bytes of data per event */
+#define CLUSTER_LEASE_NAME 48    /* bytes, with the NUL */
+#define CLUSTER_EVENT_MAX  65536 /* bytes of data per event */
 
 /* id > 0: the cluster-wide id; id == 0: a single node, the receiver numbers it. */
 typedef void (*cluster_event_fn)(void *arg, int64_t id, const char *topic, const char *event,
                                  const char *data, size_t len);
 
 struct cluster_config {
-    const char *node;         /* this node's name, for logs and the events table */
-    cluster_event_fn on_event;/* receives every event */
-    void *arg;                /* passed to on_event */
-    int64_t lease_poll_ms;    /* how often wanted leases are tried; 0 = 1000 */
-    int64_t event_keep_ms;    /* events older than this are pruned; 0 = 24 h */
+    const char *node;          /* this node's name, for logs and the events table */
+    cluster_event_fn on_event; /* receives every event */
+    void *arg;                 /* passed to on_event */
+    int64_t lease_poll_ms;     /* how often wanted leases are tried; 0 = 1000 */
+    int64_t event_keep_ms;     /* events older than this are pruned; 0 = 24 h */
 };
 
 struct cluster;

@@ -15,19 +15,19 @@ struct cluster_lease {
 };
 
 struct cluster {
-    struct store *store;          /* borrowed */
-    struct cluster_config cfg;    /* copy; cfg.node points at node[] */
-    char node[64];                /* this node's name */
-    bool shared;                  /* PostgreSQL */
-    pthread_mutex_t mu;           /* guards leases, nleases, stopping */
+    struct store *store;       /* borrowed */
+    struct cluster_config cfg; /* copy; cfg.node points at node[] */
+    char node[64];             /* this node's name */
+    bool shared;               /* PostgreSQL */
+    pthread_mutex_t mu;        /* guards leases, nleases, stopping */
     struct cluster_lease leases[CLUSTER_MAX_LEASES];
     int nleases;
     bool stopping;
     /* PostgreSQL only */
-    pthread_t thread;             /* the listener / lease thread */
+    pthread_t thread; /* the listener / lease thread */
     bool thread_started;
-    int wake[2];                  /* pipe: written to stop the thread */
-    int64_t last_id;              /* the last event id delivered */
+    int wake[2];     /* pipe: written to stop the thread */
+    int64_t last_id; /* the last event id delivered */
 };
 
 /* store/pg/cluster.c */

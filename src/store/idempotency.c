@@ -37,8 +37,8 @@ int store_idem_get(struct store_tx *tx, struct arena *a, int64_t user_id, const 
     return rc;
 }
 
-int store_idem_start(struct store_tx *tx, int64_t user_id, const char *key,
-                     const char *fingerprint, int64_t now_ms)
+int store_idem_start(struct store_tx *tx, int64_t user_id, const char *key, const char *fingerprint,
+                     int64_t now_ms)
 {
     struct store_param p[] = {SP_I(user_id), SP_T(key), SP_T(fingerprint), SP_I(now_ms)};
     return store_exec(tx,
@@ -50,8 +50,8 @@ int store_idem_start(struct store_tx *tx, int64_t user_id, const char *key,
 int store_idem_finish(struct store_tx *tx, int64_t user_id, const char *key, int status,
                       const char *content_type, const char *body, size_t body_len)
 {
-    struct store_param p[] = {SP_I(status), SP_T(content_type), SP_B(body, body_len),
-                              SP_I(user_id), SP_T(key)};
+    struct store_param p[] = {SP_I(status), SP_T(content_type), SP_B(body, body_len), SP_I(user_id),
+                              SP_T(key)};
     return store_exec(tx,
                       "UPDATE idempotency_keys SET state = 'done', status = $1, content_type = $2,"
                       " body = $3 WHERE user_id = $4 AND key = $5",

@@ -23,8 +23,8 @@ struct idem_row {
 int store_idem_get(struct store_tx *tx, struct arena *a, int64_t user_id, const char *key,
                    struct idem_row *out);
 /* Inserts a running row; STORE_CONSTRAINT when the key exists. */
-int store_idem_start(struct store_tx *tx, int64_t user_id, const char *key,
-                     const char *fingerprint, int64_t now_ms);
+int store_idem_start(struct store_tx *tx, int64_t user_id, const char *key, const char *fingerprint,
+                     int64_t now_ms);
 int store_idem_finish(struct store_tx *tx, int64_t user_id, const char *key, int status,
                       const char *content_type, const char *body, size_t body_len);
 int store_idem_delete(struct store_tx *tx, int64_t user_id, const char *key);

@@ -45,8 +45,8 @@ enum store_rc {
 };
 
 enum store_txmode {
-    STORE_READ,  /* consistent snapshot, no writes */
-    STORE_WRITE  /* takes the write lock at begin (SQLite BEGIN IMMEDIATE) */
+    STORE_READ, /* consistent snapshot, no writes */
+    STORE_WRITE /* takes the write lock at begin (SQLite BEGIN IMMEDIATE) */
 };
 
 enum store_ptype { SP_NULL, SP_INT, SP_TEXT, SP_BLOB };
@@ -65,10 +65,10 @@ static inline struct store_param store_param_text(const char *s)
     struct store_param p = {.type = s ? SP_TEXT : SP_NULL, .p = s, .n = s ? strlen(s) : 0};
     return p;
 }
-#define SP_T(s) store_param_text(s)
-#define SP_TN(s, len) ((struct store_param){.type = SP_TEXT, .p = (s), .n = (len)})
+#define SP_T(s)        store_param_text(s)
+#define SP_TN(s, len)  ((struct store_param){.type = SP_TEXT, .p = (s), .n = (len)})
 #define SP_B(ptr, len) ((struct store_param){.type = SP_BLOB, .p = (ptr), .n = (len)})
-#define SP_NUL ((struct store_param){.type = SP_NULL})
+#define SP_NUL         ((struct store_param){.type = SP_NULL})
 
 struct store;
 struct store_tx;
@@ -76,9 +76,8 @@ struct store_rows;
 
 /* Opens the store named by url (NULL: sqlite in data_dir), creating the data
  * directory and the blob directory if needed. Does not migrate. */
-int store_open(struct store **out, const char *url, const char *data_dir, char *err,
-               size_t errlen);
-void store_close(struct store *s); /* NULL is a no-op; all threads' connections */
+int store_open(struct store **out, const char *url, const char *data_dir, char *err, size_t errlen);
+void store_close(struct store *s);                /* NULL is a no-op; all threads' connections */
 const char *store_backend(const struct store *s); /* "sqlite" or "postgres" */
 /* Applies missing numbered migrations in one transaction each; *applied gets
  * how many ran. Safe to run from several processes at once. */

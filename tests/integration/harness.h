@@ -79,7 +79,7 @@ int it_resp_header(const struct it_resp *r, const char *name, char *out, size_t 
 struct it_session {
     char cookie[256]; /* "sunbid_session=..." */
     char csrf[128];
-    char token[128];  /* bearer, when asked for */
+    char token[128]; /* bearer, when asked for */
 };
 int it_login(struct it_server *s, const char *user, const char *password, int bearer,
              struct it_session *out);

@@ -77,7 +77,8 @@ static void test_every_route_every_role(void **state)
             struct it_resp resp;
             /* an id that belongs to nobody in particular: 1 (admin's org / user) */
             concrete_path(rt->pattern, 1, path, sizeof(path));
-            const char *body = (rt->method == HTTP_M_POST || rt->method == HTTP_M_PUT) ? "{}" : NULL;
+            const char *body =
+                (rt->method == HTTP_M_POST || rt->method == HTTP_M_PUT) ? "{}" : NULL;
             assert_int_equal(it_request_as(&srv, w->username ? &w->sess : NULL,
                                            http_method_name(rt->method), path, body, &resp),
                              0);
@@ -87,7 +88,8 @@ static void test_every_route_every_role(void **state)
                 if (resp.status != want)
                     fail_msg("%s %s as %s: got %d, want %d: %s", http_method_name(rt->method), path,
                              w->username ? w->username : "anonymous", resp.status, want, resp.body);
-                assert_non_null(strstr(resp.body, w->username ? "\"forbidden\"" : "\"unauthenticated\""));
+                assert_non_null(
+                    strstr(resp.body, w->username ? "\"forbidden\"" : "\"unauthenticated\""));
             } else if (resp.status == 401 ||
                        (resp.status == 403 && strstr(resp.body, "\"forbidden\"") != NULL)) {
                 fail_msg("%s %s as %s: refused (%d) though the route allows the role: %s",

@@ -48,7 +48,8 @@ static void expect(const char *method, const char *path, const char *headers, co
 {
     struct it_resp r;
     char hdr[1024];
-    snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s\r\n%s", admin.token, headers ? headers : "");
+    snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s\r\n%s", admin.token,
+             headers ? headers : "");
     assert_int_equal(it_request(&srv, method, path, hdr, body, &r), 0);
     if (r.status != status || (code && !strstr(r.body, code)))
         fail_msg("%s %s: got %d %s, want %d %s", method, path, r.status, r.body, status,
@@ -75,10 +76,11 @@ static void test_create_org_and_user(void **state)
     assert_int_equal(org_count(), before + 1);
 
     char body[512];
-    snprintf(body, sizeof(body),
-             "{\"username\":\"alibidder\",\"display_name\":\"投标专员\",\"password\":\"Bid-2026-ok\","
-             "\"roles\":[\"bidder\"],\"org_id\":%ld}",
-             org);
+    snprintf(
+        body, sizeof(body),
+        "{\"username\":\"alibidder\",\"display_name\":\"投标专员\",\"password\":\"Bid-2026-ok\","
+        "\"roles\":[\"bidder\"],\"org_id\":%ld}",
+        org);
     assert_int_equal(it_request_as(&srv, &admin, "POST", "/api/users", body, &r), 0);
     assert_int_equal(r.status, 201);
     assert_null(strstr(r.body, "password"));
@@ -102,13 +104,16 @@ static void test_validation_changes_nothing(void **state)
            "{\"name\":\"某公司\",\"uscc\":\"91440300708461136T\",\"legal_rep\":5}", 422,
            "\"invalid_field\"");
     expect("POST", "/api/users", NULL,
-           "{\"username\":\"x1\",\"display_name\":\"x\",\"password\":\"Bid-2026-ok\",\"roles\":[\"bidder\"]}",
+           "{\"username\":\"x1\",\"display_name\":\"x\",\"password\":\"Bid-2026-ok\",\"roles\":["
+           "\"bidder\"]}",
            422, "\"field\":\"username\"");
     expect("POST", "/api/users", NULL,
-           "{\"username\":\"good1\",\"display_name\":\"x\",\"password\":\"Bid-2026-ok\",\"roles\":[\"king\"]}",
+           "{\"username\":\"good1\",\"display_name\":\"x\",\"password\":\"Bid-2026-ok\",\"roles\":["
+           "\"king\"]}",
            422, "\"field\":\"roles\"");
     expect("POST", "/api/users", NULL,
-           "{\"username\":\"good1\",\"display_name\":\"x\",\"password\":\"weak\",\"roles\":[\"bidder\"]}",
+           "{\"username\":\"good1\",\"display_name\":\"x\",\"password\":\"weak\",\"roles\":["
+           "\"bidder\"]}",
            422, "\"weak_password\"");
     assert_int_equal(org_count(), before);
 }
@@ -119,9 +124,10 @@ static void test_hostile_bodies(void **state)
     expect("POST", "/api/orgs", NULL, "[1,2,3]", 400, "\"malformed_json\"");
     expect("POST", "/api/orgs", NULL, "{\"name\":\"a\",\"name\":\"b\"}", 400, "\"duplicate_key\"");
     expect("POST", "/api/orgs", NULL, "{\"name\":\"\xff\xfe\"}", 400, "\"invalid_utf8\"");
-    expect("POST", "/api/orgs", NULL,
-           "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 400,
-           "\"json_too_deep\"");
+    expect(
+        "POST", "/api/orgs", NULL,
+        "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+        400, "\"json_too_deep\"");
     expect("POST", "/api/orgs", "Content-Type: text/plain\r\n", "{}", 415,
            "\"unsupported_media_type\"");
     /* a body larger than the route's limit (16 KiB for orgs) */

@@ -33,7 +33,8 @@ static void test_cookie_session_and_csrf(void **state)
 
     /* the cookie is HttpOnly and SameSite */
     assert_int_equal(it_request(&srv, "POST", "/api/auth/login", NULL,
-                                "{\"username\":\"agent\",\"password\":\"" IT_DEMO_PASSWORD "\"}", &r),
+                                "{\"username\":\"agent\",\"password\":\"" IT_DEMO_PASSWORD "\"}",
+                                &r),
                      0);
     assert_int_equal(it_resp_header(&r, "Set-Cookie", hdr, sizeof(hdr)), 0);
     assert_non_null(strstr(hdr, "HttpOnly"));
@@ -98,8 +99,8 @@ static void test_bearer_token(void **state)
     assert_int_equal(r.status, 401);
     it_resp_free(&r);
     /* garbage tokens */
-    assert_int_equal(it_request(&srv, "GET", "/api/me", "Authorization: Bearer nonsense\r\n", NULL, &r),
-                     0);
+    assert_int_equal(
+        it_request(&srv, "GET", "/api/me", "Authorization: Bearer nonsense\r\n", NULL, &r), 0);
     assert_int_equal(r.status, 401);
     it_resp_free(&r);
     assert_int_equal(it_request(&srv, "GET", "/api/me", NULL, NULL, &r), 0);
@@ -119,7 +120,8 @@ static void test_bad_credentials_and_throttle(void **state)
         assert_int_equal(it_login(&srv, "expert3", "wrong-password-1", 0, &s), 401);
     /* five failures: the account is locked for a while, even for the right password */
     assert_int_equal(it_request(&srv, "POST", "/api/auth/login", NULL,
-                                "{\"username\":\"expert3\",\"password\":\"" IT_DEMO_PASSWORD "\"}", &r),
+                                "{\"username\":\"expert3\",\"password\":\"" IT_DEMO_PASSWORD "\"}",
+                                &r),
                      0);
     assert_int_equal(r.status, 429);
     assert_non_null(strstr(r.body, "\"too_many_attempts\""));
@@ -133,8 +135,8 @@ static void test_bad_credentials_and_throttle(void **state)
 static void test_login_input_errors(void **state)
 {
     struct it_resp r;
-    assert_int_equal(it_request(&srv, "POST", "/api/auth/login", NULL, "{\"username\":\"admin\"}", &r),
-                     0);
+    assert_int_equal(
+        it_request(&srv, "POST", "/api/auth/login", NULL, "{\"username\":\"admin\"}", &r), 0);
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "\"missing_field\""));
     assert_non_null(strstr(r.body, "\"field\":\"password\""));

@@ -92,9 +92,8 @@ static void test_org_and_user_commands(void **state)
     assert_non_null(strstr(out, "ops"));
     assert_non_null(strstr(out, "supervisor,admin"));
     free(out);
-    assert_int_equal(it_cli(&srv, NULL, "user", "passwd", "nobody", "--password", "Ops-pass-2027",
-                            NULL),
-                     4);
+    assert_int_equal(
+        it_cli(&srv, NULL, "user", "passwd", "nobody", "--password", "Ops-pass-2027", NULL), 4);
     assert_int_equal(
         it_cli(&srv, NULL, "user", "passwd", "ops", "--password", "Ops-pass-2027", NULL), 0);
 

@@ -38,8 +38,8 @@ static long create_org(struct it_server *s, const struct it_session *admin, int 
         sum += (int)(strchr(alphabet, code[i]) - alphabet) * w[i];
     code[17] = alphabet[(31 - sum % 31) % 31];
     code[18] = '\0';
-    snprintf(body, sizeof(body), "{\"name\":\"节点测试公司%d\",\"uscc\":\"%s\",\"legal_rep\":\"测试\"}",
-             n, code);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"节点测试公司%d\",\"uscc\":\"%s\",\"legal_rep\":\"测试\"}", n, code);
     struct it_resp r;
     if (it_request_as(s, admin, "POST", "/api/orgs", body, &r) != 0) {
         *status = -1;
@@ -49,7 +49,8 @@ static long create_org(struct it_server *s, const struct it_session *admin, int 
     long id = 0;
     if (r.status == 201)
         id = strtol(strstr(r.body, "\"id\":") + 5, NULL, 10);
-    else if (r.status != 503 || (!strstr(r.body, "store_unavailable") && !strstr(r.body, "store_busy")))
+    else if (r.status != 503 ||
+             (!strstr(r.body, "store_unavailable") && !strstr(r.body, "store_busy")))
         fail_msg("create org: unexpected %d %s", r.status, r.body);
     it_resp_free(&r);
     return id;
@@ -126,7 +127,8 @@ static long sse_next(struct sse *e, char *event, size_t evlen, char *data, size_
             e->buf[e->len] = '\0';
             long id = 0;
             event[0] = data[0] = '\0';
-            for (char *line = strtok_r(block, "\n", &end); line; line = strtok_r(NULL, "\n", &end)) {
+            for (char *line = strtok_r(block, "\n", &end); line;
+                 line = strtok_r(NULL, "\n", &end)) {
                 if (strncmp(line, "id: ", 4) == 0)
                     id = strtol(line + 4, NULL, 10);
                 else if (strncmp(line, "event: ", 7) == 0)

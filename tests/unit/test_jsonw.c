@@ -54,9 +54,13 @@ static void test_invalid_utf8_replaced(void **state)
     buf_init(&b, 1024);
     jsonw_init(&w, &b);
     /* a lone continuation byte, an overlong '/', a truncated 3-byte sequence */
-    jsonw_str(&w, "a\x80" "b\xc0\xaf" "c\xe4\xb8");
+    jsonw_str(&w, "a\x80"
+                  "b\xc0\xaf"
+                  "c\xe4\xb8");
     assert_int_equal(jsonw_finish(&w), JSONW_OK);
-    assert_string_equal(b.data, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd\"");
+    assert_string_equal(b.data, "\"a\xef\xbf\xbd"
+                                "b\xef\xbf\xbd\xef\xbf\xbd"
+                                "c\xef\xbf\xbd\xef\xbf\xbd\"");
     buf_release(&b);
 }
 
@@ -122,9 +126,12 @@ static void test_int_extremes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nested_document),    cmocka_unit_test(test_escaping),
-        cmocka_unit_test(test_invalid_utf8_replaced), cmocka_unit_test(test_bounded_buffer_fails_sticky),
-        cmocka_unit_test(test_misuse_detected),    cmocka_unit_test(test_int_extremes),
+        cmocka_unit_test(test_nested_document),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_invalid_utf8_replaced),
+        cmocka_unit_test(test_bounded_buffer_fails_sticky),
+        cmocka_unit_test(test_misuse_detected),
+        cmocka_unit_test(test_int_extremes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

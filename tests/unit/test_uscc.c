@@ -62,8 +62,10 @@ static void test_every_check_value_round_trips(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_codes),         cmocka_unit_test(test_lowercase_normalised),
-        cmocka_unit_test(test_wrong_check_digit),   cmocka_unit_test(test_bad_shape),
+        cmocka_unit_test(test_known_codes),
+        cmocka_unit_test(test_lowercase_normalised),
+        cmocka_unit_test(test_wrong_check_digit),
+        cmocka_unit_test(test_bad_shape),
         cmocka_unit_test(test_every_check_value_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,9 +34,9 @@
 #include "store/cluster_internal.h"
 #include "store/pg/pg.h"
 
-#define FETCH_BATCH 500
+#define FETCH_BATCH    500
 #define PRUNE_EVERY_MS 60000
-#define PRUNE_LEASE "events.prune"
+#define PRUNE_LEASE    "events.prune"
 
 static int32_t lease_key(const char *name)
 {
@@ -136,8 +136,8 @@ static bool try_leases(struct cluster *c, PGconn *pq)
         snprintf(cls, sizeof(cls), "%d", PG_LOCK_LEASE);
         snprintf(key, sizeof(key), "%" PRId32, lease_key(names[i]));
         const char *vals[] = {cls, key};
-        PGresult *res = PQexecParams(pq, "SELECT pg_try_advisory_lock($1::int4, $2::int4)", 2,
-                                     NULL, vals, NULL, NULL, 0);
+        PGresult *res = PQexecParams(pq, "SELECT pg_try_advisory_lock($1::int4, $2::int4)", 2, NULL,
+                                     vals, NULL, NULL, 0);
         bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
         bool got = ok && PQgetvalue(res, 0, 0)[0] == 't';
         PQclear(res);

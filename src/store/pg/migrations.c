@@ -147,18 +147,19 @@ static const char m002_events[] = "CREATE TABLE events ("
 
 /* Idempotency-Key: the outcome of a write, kept a day so a retried request
  * gets the same answer instead of doing the write twice (api/idempotency.c). */
-static const char m003_idempotency[] = "CREATE TABLE idempotency_keys ("
-                                       "  user_id BIGINT NOT NULL,"
-                                       "  key TEXT NOT NULL,"
-                                       "  fingerprint TEXT NOT NULL," /* SHA-256 of method, target, body */
-                                       "  state TEXT NOT NULL CHECK (state IN ('running', 'done')),"
-                                       "  status BIGINT,"
-                                       "  content_type TEXT,"
-                                       "  body BYTEA,"
-                                       "  created_ms BIGINT NOT NULL,"
-                                       "  PRIMARY KEY (user_id, key)"
-                                       ");"
-                                       "CREATE INDEX idempotency_created ON idempotency_keys(created_ms);";
+static const char m003_idempotency[] =
+    "CREATE TABLE idempotency_keys ("
+    "  user_id BIGINT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL," /* SHA-256 of method, target, body */
+    "  state TEXT NOT NULL CHECK (state IN ('running', 'done')),"
+    "  status BIGINT,"
+    "  content_type TEXT,"
+    "  body BYTEA,"
+    "  created_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (user_id, key)"
+    ");"
+    "CREATE INDEX idempotency_created ON idempotency_keys(created_ms);";
 
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},

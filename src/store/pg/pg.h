@@ -23,11 +23,11 @@
 
 #include "store/driver.h"
 
-#define PG_LOCK_MIGRATE 0x73626d67 /* 'sbmg' */
-#define PG_LOCK_EVENTS 0x73626576  /* 'sbev' */
+#define PG_LOCK_MIGRATE    0x73626d67 /* 'sbmg' */
+#define PG_LOCK_EVENTS     0x73626576 /* 'sbev' */
 #define PG_LOCK_EVENTS_STR "1935828342"
-#define PG_LOCK_LEASE 0x73626c73   /* 'sbls' */
-#define PG_BLOB_CHUNK   (1 << 20)  /* bytes per blob_chunks row */
+#define PG_LOCK_LEASE      0x73626c73 /* 'sbls' */
+#define PG_BLOB_CHUNK      (1 << 20)  /* bytes per blob_chunks row */
 
 extern const struct store_driver pg_driver;
 extern const struct store_migration pg_migrations[];

@@ -82,7 +82,7 @@ static const char m001_accounts[] =
     "  title TEXT NOT NULL,"
     "  region TEXT,"
     "  body TEXT,"
-    "  ref_type TEXT,"          /* what it announces, e.g. 'tender' */
+    "  ref_type TEXT," /* what it announces, e.g. 'tender' */
     "  ref_id INTEGER,"
     "  published_ms INTEGER NOT NULL"
     ");"
@@ -103,18 +103,19 @@ static const char m002_events[] = "CREATE TABLE events ("
 
 /* Idempotency-Key: the outcome of a write, kept a day so a retried request
  * gets the same answer instead of doing the write twice (api/idempotency.c). */
-static const char m003_idempotency[] = "CREATE TABLE idempotency_keys ("
-                                       "  user_id INTEGER NOT NULL,"
-                                       "  key TEXT NOT NULL,"
-                                       "  fingerprint TEXT NOT NULL," /* SHA-256 of method, target, body */
-                                       "  state TEXT NOT NULL CHECK (state IN ('running', 'done')),"
-                                       "  status INTEGER,"
-                                       "  content_type TEXT,"
-                                       "  body BLOB,"
-                                       "  created_ms INTEGER NOT NULL,"
-                                       "  PRIMARY KEY (user_id, key)"
-                                       ");"
-                                       "CREATE INDEX idempotency_created ON idempotency_keys(created_ms);";
+static const char m003_idempotency[] =
+    "CREATE TABLE idempotency_keys ("
+    "  user_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL," /* SHA-256 of method, target, body */
+    "  state TEXT NOT NULL CHECK (state IN ('running', 'done')),"
+    "  status INTEGER,"
+    "  content_type TEXT,"
+    "  body BLOB,"
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, key)"
+    ");"
+    "CREATE INDEX idempotency_created ON idempotency_keys(created_ms);";
 
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
