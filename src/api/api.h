@@ -105,5 +105,10 @@ void api_audit_list(struct http_request *req, struct http_response *res);
 void api_notices_list(struct http_request *req, struct http_response *res);
 void api_events(struct http_request *req, struct http_response *res);
 void api_cluster(struct http_request *req, struct http_response *res);
+void api_ledger_checkpoint(struct http_request *req, struct http_response *res);
+void api_ledger_entries(struct http_request *req, struct http_response *res);
+void api_ledger_inclusion(struct http_request *req, struct http_response *res);
+void api_ledger_consistency(struct http_request *req, struct http_response *res);
+void api_ledger_key(struct http_request *req, struct http_response *res);
 
 #endif

@@ -28,6 +28,14 @@ const struct http_route api_routes[] = {
      "audit.list"},
     {HTTP_M_GET, "/api/events", api_events, R_PUBLIC, NULL, 0, 0, "events"},
     {HTTP_M_GET, "/api/cluster", api_cluster, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0, "cluster"},
+    {HTTP_M_GET, "/api/ledger/checkpoint", api_ledger_checkpoint, R_PUBLIC, NULL, 0, 0,
+     "ledger.checkpoint"},
+    {HTTP_M_GET, "/api/ledger/entries", api_ledger_entries, R_PUBLIC, NULL, 0, 0, "ledger.entries"},
+    {HTTP_M_GET, "/api/ledger/proof/inclusion", api_ledger_inclusion, R_PUBLIC, NULL, 0, 0,
+     "ledger.inclusion"},
+    {HTTP_M_GET, "/api/ledger/proof/consistency", api_ledger_consistency, R_PUBLIC, NULL, 0, 0,
+     "ledger.consistency"},
+    {HTTP_M_GET, "/api/ledger/key", api_ledger_key, R_PUBLIC, NULL, 0, 0, "ledger.key"},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 

@@ -48,8 +48,7 @@ int cli_migrate(int argc, char **argv)
         } else
             return CLI_USAGE;
     }
-    const char *dir = so.data_dir ? so.data_dir : getenv("SUNBID_DATA_DIR");
-    if (store_open(&s, so.db, dir ? dir : "var/data", err, sizeof(err)) != STORE_OK) {
+    if (store_open(&s, so.db, cli_data_dir(&so), err, sizeof(err)) != STORE_OK) {
         fprintf(stderr, "sunbid: migrate: cannot open the store: %s\n", err);
         return CLI_FAIL;
     }

@@ -26,6 +26,8 @@ struct cli_store_opts {
     const char *db;       /* --db sqlite:PATH | postgres://..., default sqlite in data_dir */
 };
 
+/* --data-dir, else $SUNBID_DATA_DIR, else var/data. */
+const char *cli_data_dir(const struct cli_store_opts *o);
 /* Opens and migrates the store; prints the error and returns NULL on failure. */
 struct store *cli_open_store(const char *cmd, const struct cli_store_opts *o);
 /* Exit code for a domain error; prints it with the field. */

@@ -5,16 +5,22 @@
 
 #include "domain/accounts.h"
 
-struct store *cli_open_store(const char *cmd, const struct cli_store_opts *o)
+const char *cli_data_dir(const struct cli_store_opts *o)
 {
-    char err[512];
-    struct store *s = NULL;
-    int applied = 0;
     const char *dir = o->data_dir;
     if (dir == NULL)
         dir = getenv("SUNBID_DATA_DIR");
     if (dir == NULL)
         dir = "var/data";
+    return dir;
+}
+
+struct store *cli_open_store(const char *cmd, const struct cli_store_opts *o)
+{
+    char err[512];
+    struct store *s = NULL;
+    int applied = 0;
+    const char *dir = cli_data_dir(o);
     if (store_open(&s, o->db, dir, err, sizeof(err)) != STORE_OK) {
         fprintf(stderr, "sunbid: %s: cannot open the store: %s\n", cmd, err);
         return NULL;

@@ -16,6 +16,7 @@
 #include "http/sse.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "ledger/sequencer.h"
 
 static void serve_usage(FILE *f)
 {
@@ -127,6 +128,7 @@ int cli_serve(int argc, char **argv)
     struct sigctx sc;
     pthread_t sigthr;
     bool sig_started = false;
+    struct ledger_sequencer *ledger_seq = NULL;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -242,6 +244,7 @@ int cli_serve(int argc, char **argv)
     /* Single-writer work runs on the node holding its lease; the tender
      * scheduler (a later capability) checks this one. */
     cluster_lease_want(app.cluster, "scheduler");
+    ledger_seq = ledger_sequencer_start(app.store, app.cluster, cli_data_dir(&so), NULL);
     if (pthread_create(&sigthr, NULL, signal_thread, &sc) != 0) {
         fprintf(stderr, "sunbid: serve: cannot start the signal thread\n");
         goto out;
@@ -256,6 +259,7 @@ int cli_serve(int argc, char **argv)
     rc = http_server_run(srv) == 0 ? CLI_OK : CLI_FAIL;
     log_info("stopped");
 out:
+    ledger_sequencer_stop(ledger_seq);
     cluster_stop(app.cluster);
     if (sig_started) {
         pthread_cancel(sigthr);

@@ -21,6 +21,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "domain/uscc.h"
+#include "ledger/ledger.h"
 
 enum err domain_store_err(int rc)
 {
@@ -147,6 +148,13 @@ static enum err org_create_tx(struct store_tx *tx, void *arg)
     jsonw_obj_end(&w);
     rc = audit_record(tx, j->who, "org.create", "org", j->id, detail.data);
     buf_release(&detail);
+    if (rc == STORE_OK) {
+        /* the witness log: committed with the organisation or not at all */
+        struct ledger_event ev = {
+            "org.create", "org", j->id, j->who->user_id, j->who->name ? j->who->name : "system",
+            NULL};
+        rc = ledger_append(tx, &ev);
+    }
     return domain_store_err(rc);
 }
 

@@ -33,6 +33,7 @@
 #include <uv.h>
 
 #include "http/http.h"
+#include "http/pool.h"
 
 #define CONN_MAX_PIPELINE 32   /* parsed, unanswered requests per connection */
 #define CONN_MAX_IOVS     64   /* buffers gathered into one write */
@@ -107,34 +108,34 @@ struct http_exchange {
     enum xstate state;
     struct http_request req;
     struct http_response res;
-    struct arena arena;       /* req->arena */
-    uv_work_t work;           /* the server's pool request */
-    struct buf head;          /* target, header names and values, routing scratch */
-    struct buf body;          /* request body, bounded by max_body */
-    struct buf out;           /* response head */
-    struct hdr_off *hoff;     /* header offsets while parsing */
-    struct http_header *hdrs; /* req->headers */
-    int hcap;                 /* capacity of hoff and hdrs */
-    size_t head_bytes;        /* request line + header bytes, for the limit */
-    size_t body_seen;         /* body bytes received, stored or not */
-    size_t max_body;          /* the route's limit */
-    uint32_t url_len;         /* bytes of the target at the start of head */
-    int last_cb;              /* 0 none, 1 url, 2 field, 3 value */
-    enum err fail;            /* ERR_OK, or the error to answer with */
-    const char *allow;        /* Allow header value for 405, static */
-    char allow_buf[64];       /* Allow header value for 405 */
-    const char *ext_body;     /* borrowed body (static files), or NULL */
-    size_t ext_len;           /* its length */
-    uint64_t t_begin_ms;      /* first byte, engine clock */
-    int64_t t0_ns;            /* first byte, for the access log */
-    bool headers_done;        /* on_headers_complete seen */
-    bool discard_body;        /* the body is counted, not stored */
-    bool is_static;           /* served from static files */
-    bool keep_alive;          /* the client allows another request after this */
-    bool http10;              /* HTTP/1.0 request */
-    bool expect_continue;     /* send 100 Continue before the body */
-    bool continue_sent;       /* it was sent */
-    bool orphan;              /* the connection closed while on the pool */
+    struct arena arena;         /* req->arena */
+    struct http_pool_task task; /* the server's pool task (pool.h) */
+    struct buf head;            /* target, header names and values, routing scratch */
+    struct buf body;            /* request body, bounded by max_body */
+    struct buf out;             /* response head */
+    struct hdr_off *hoff;       /* header offsets while parsing */
+    struct http_header *hdrs;   /* req->headers */
+    int hcap;                   /* capacity of hoff and hdrs */
+    size_t head_bytes;          /* request line + header bytes, for the limit */
+    size_t body_seen;           /* body bytes received, stored or not */
+    size_t max_body;            /* the route's limit */
+    uint32_t url_len;           /* bytes of the target at the start of head */
+    int last_cb;                /* 0 none, 1 url, 2 field, 3 value */
+    enum err fail;              /* ERR_OK, or the error to answer with */
+    const char *allow;          /* Allow header value for 405, static */
+    char allow_buf[64];         /* Allow header value for 405 */
+    const char *ext_body;       /* borrowed body (static files), or NULL */
+    size_t ext_len;             /* its length */
+    uint64_t t_begin_ms;        /* first byte, engine clock */
+    int64_t t0_ns;              /* first byte, for the access log */
+    bool headers_done;          /* on_headers_complete seen */
+    bool discard_body;          /* the body is counted, not stored */
+    bool is_static;             /* served from static files */
+    bool keep_alive;            /* the client allows another request after this */
+    bool http10;                /* HTTP/1.0 request */
+    bool expect_continue;       /* send 100 Continue before the body */
+    bool continue_sent;         /* it was sent */
+    bool orphan;                /* the connection closed while on the pool */
 };
 
 struct http_conn {

@@ -26,7 +26,6 @@
 #define SUNBID_HTTP_POOL_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,20 +49,23 @@ struct http_pool_stats {
     uint64_t wakeups;     /* times a sleeping worker was signalled */
     uint64_t async_sends; /* times a worker woke the loop (uv_async_send) */
     uint64_t drains;      /* completion batches the loop took */
+    int queued;           /* tasks waiting now */
+    int idle;             /* workers asleep now */
+    int searching;        /* workers awake and not running a task now */
 };
 
 struct http_pool_worker;
 
 struct http_pool {
-    uv_loop_t *loop;     /* borrowed; the loop that submits and takes completions */
-    uv_async_t async;    /* workers -> loop: the done list is not empty */
-    uv_prepare_t kick;   /* just before the loop polls: wake a worker if needed */
-    bool async_inited;   /* async is a live handle (close it in stop) */
-    bool kick_inited;    /* kick likewise */
-    bool locks_inited;   /* mu, done_mu are initialised */
-    bool stopped;        /* http_pool_stop ran */
-    int nworkers;        /* entries of workers[] */
-    int nstarted;        /* threads created (joined in stop) */
+    uv_loop_t *loop;                  /* borrowed; the loop that submits and takes completions */
+    uv_async_t async;                 /* workers -> loop: the done list is not empty */
+    uv_prepare_t kick;                /* just before the loop polls: wake a worker if needed */
+    bool async_inited;                /* async is a live handle (close it in stop) */
+    bool kick_inited;                 /* kick likewise */
+    bool locks_inited;                /* mu, done_mu are initialised */
+    bool stopped;                     /* http_pool_stop ran */
+    int nworkers;                     /* entries of workers[] */
+    int nstarted;                     /* threads created (joined in stop) */
     struct http_pool_worker *workers; /* one per thread */
 
     /* Submission side, under mu. */
@@ -71,20 +73,20 @@ struct http_pool {
     struct http_pool_task *head;   /* oldest queued task (FIFO) */
     struct http_pool_task *tail;   /* newest */
     struct http_pool_worker *idle; /* sleeping workers, most recent first */
+    int nidle;                     /* entries of idle */
+    int nqueued;                   /* entries of the queue */
     int nsearching;                /* awake workers not running a task */
     bool stop;                     /* threads exit once the queue is empty */
     uint64_t nsubmitted;           /* stats */
     uint64_t nwakeups;             /* stats */
-    atomic_int nqueued;            /* tasks in the queue; written under mu, read
-                                    * without it by a worker looking for work */
 
     /* Completion side, under done_mu. */
     pthread_mutex_t done_mu;
     struct http_pool_task *done_head; /* finished tasks, oldest first */
     struct http_pool_task *done_tail;
-    bool async_pending;               /* a wake-up is sent and not yet drained */
-    uint64_t nasync;                  /* stats */
-    uint64_t ndrains;                 /* stats */
+    bool async_pending; /* a wake-up is sent and not yet drained */
+    uint64_t nasync;    /* stats */
+    uint64_t ndrains;   /* stats */
 
     /* Loop thread only. */
     size_t inflight; /* submitted, done not yet called: while > 0 async is ref'd */

@@ -15,6 +15,9 @@
  *   stop_async     http_server_stop from any thread
  *   flush_check    after each poll: write what the pool finished, so that
  *                  several responses of one connection leave in one writev
+ *   pool.async     (pool.c) workers hand finished exchanges back, in batches
+ *   pool.kick      (pool.c) a uv_prepare: once per iteration, just before
+ *                  the poll, wakes a worker for what the iteration submitted
  *
  * Reads use one buffer for every connection: libuv calls alloc then read
  * synchronously on the loop, and conn_feed copies whatever must outlive the
@@ -24,7 +27,9 @@
  *
  * Threads: http_server_new/run/free on the owner's thread (run on the loop
  * thread it becomes); http_server_stop, http_server_ready, http_server_hub
- * and sse_publish from any thread. The pool runs exchange_run only.
+ * and sse_publish from any thread. The pool (pool.c, cfg->workers threads,
+ * started in http_server_new, joined in http_server_free after the loop has
+ * finished) runs exchange_run only; conn_exchange_done runs on the loop.
  */
 #include <signal.h>
 #include <stdatomic.h>
@@ -46,6 +51,7 @@ struct http_server {
     uv_async_t hub_async;
     uv_async_t stop_async;
     uv_check_t flush_check;
+    struct http_pool pool; /* the worker threads; handlers run there */
     struct http_engine eng;
     struct router *router;
     struct static_files *statics;
@@ -56,6 +62,7 @@ struct http_server {
     bool stopping;       /* stop began on the loop */
     bool handles_closed; /* the fixed handles are closing */
     bool loop_inited;    /* uv_loop_init succeeded */
+    bool pool_inited;    /* http_pool_init was called (stop and release it) */
 };
 
 /* A TCP connection: the handle and the protocol state. */
@@ -233,22 +240,28 @@ static void on_connection(uv_stream_t *ls, int status)
 
 /* ---- pool ----------------------------------------------------------------- */
 
-static void on_work(uv_work_t *w)
+static struct http_exchange *exchange_of(struct http_pool_task *t)
 {
-    exchange_run(w->data);
+    return (struct http_exchange *)((char *)t - offsetof(struct http_exchange, task));
 }
 
-static void on_work_done(uv_work_t *w, int status)
+static void on_task_run(struct http_pool_task *t)
 {
-    conn_exchange_done(w->data);
+    exchange_run(exchange_of(t));
+}
+
+static void on_task_done(struct http_pool_task *t)
+{
+    conn_exchange_done(exchange_of(t));
 }
 
 static void engine_submit(struct http_engine *e, struct http_exchange *x)
 {
     struct http_server *s = server_of(e);
-    x->work.data = x;
-    if (uv_queue_work(&s->loop, &x->work, on_work, on_work_done) != 0) {
-        exchange_run(x); /* cannot happen with valid arguments; stay correct */
+    x->task.run = on_task_run;
+    x->task.done = on_task_done;
+    if (http_pool_submit(&s->pool, &x->task) != 0) {
+        exchange_run(x); /* the pool is stopped (freeing the server): stay correct */
         conn_exchange_done(x);
     }
 }
@@ -415,10 +428,6 @@ struct http_server *http_server_new(const struct http_config *cfg, const struct 
     s->eng.on_drained = on_drained;
     s->eng.defer_flush = true;
 
-    /* The pool is created at the first uv_queue_work; size it before. */
-    char nw[16];
-    snprintf(nw, sizeof(nw), "%d", s->eng.cfg.workers);
-    setenv("UV_THREADPOOL_SIZE", nw, 1);
     signal(SIGPIPE, SIG_IGN); /* a peer that left is an EPIPE, not a signal */
 
     int r = uv_loop_init(&s->loop);
@@ -457,6 +466,9 @@ struct http_server *http_server_new(const struct http_config *cfg, const struct 
     if (init_handles(s, err, errlen) != 0)
         goto fail;
     if (bind_listener(s, err, errlen) != 0)
+        goto fail;
+    s->pool_inited = true;
+    if (http_pool_init(&s->pool, &s->loop, s->eng.cfg.workers, err, errlen) != 0)
         goto fail;
     return s;
 fail:
@@ -501,10 +513,16 @@ void http_server_free(struct http_server *s)
         close_if_open((uv_handle_t *)&s->hub_async, on_handle_closed);
         close_if_open((uv_handle_t *)&s->stop_async, on_handle_closed);
         close_if_open((uv_handle_t *)&s->flush_check, on_handle_closed);
-        uv_run(&s->loop, UV_RUN_DEFAULT);
+        uv_run(&s->loop, UV_RUN_DEFAULT); /* in-flight handlers finish here */
+        if (s->pool_inited) {
+            http_pool_stop(&s->pool); /* joins the workers; closes its handles */
+            uv_run(&s->loop, UV_RUN_DEFAULT);
+        }
         if (uv_loop_close(&s->loop) != 0)
             log_warn("http server: loop still busy at free");
     }
+    if (s->pool_inited)
+        http_pool_release(&s->pool);
     http_engine_release(&s->eng);
     sse_hub_free(s->hub);
     static_free(s->statics);

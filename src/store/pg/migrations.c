@@ -161,9 +161,73 @@ static const char m003_idempotency[] =
     ");"
     "CREATE INDEX idempotency_created ON idempotency_keys(created_ms);";
 
+/* The witness log (src/ledger/, docs/ledger.md). One log per store.
+ * ledger_config: its one row: origin line, hash ('sha256' | 'sm3', fixed at
+ *   creation), the verifier keys (C2SP text, one per line; the private keys
+ *   are files in the signing node's data directory, never in the database)
+ *   and tree_size, the number of integrated leaves, which only the
+ *   sequencer moves. A domain write appends to ledger_queue in its own
+ *   transaction; the sequencer moves queued entries, in seq order, into
+ *   ledger_leaves (idx = 0, 1, ...), stores every complete subtree of level
+ *   >= 1 in ledger_nodes (level 0 is ledger_leaves.leaf_hash), and signs a
+ *   checkpoint. Leaves, nodes and checkpoints are append-only. seq is taken
+ *   at insert, not at commit, so a queued entry may be integrated after a
+ *   later seq; indexes are assigned at integration, which is what counts. */
+static const char m004_ledger[] =
+    "CREATE TABLE ledger_config ("
+    "  id BIGINT PRIMARY KEY CHECK (id = 1),"
+    "  origin TEXT NOT NULL,"
+    "  hash_alg TEXT NOT NULL CHECK (hash_alg IN ('sha256', 'sm3')),"
+    "  vkeys TEXT NOT NULL,"
+    "  tree_size BIGINT NOT NULL CHECK (tree_size >= 0),"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE ledger_queue ("
+    "  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  entry BYTEA NOT NULL," /* canonical JSON of the event */
+    "  queued_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE ledger_leaves ("
+    "  idx BIGINT PRIMARY KEY CHECK (idx >= 0),"
+    "  entry BYTEA NOT NULL,"
+    "  leaf_hash BYTEA NOT NULL," /* H(0x00 || entry) */
+    "  queued_ms BIGINT NOT NULL,"
+    "  integrated_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE ledger_nodes ("
+    "  level BIGINT NOT NULL CHECK (level >= 1),"
+    "  idx BIGINT NOT NULL CHECK (idx >= 0),"
+    "  hash BYTEA NOT NULL," /* the complete subtree over leaves [idx << level, (idx+1) << level) */
+    "  PRIMARY KEY (level, idx)"
+    ");"
+    "CREATE TABLE ledger_checkpoints ("
+    "  size BIGINT PRIMARY KEY CHECK (size >= 0),"
+    "  root BYTEA NOT NULL,"
+    "  note TEXT NOT NULL," /* the signed checkpoint, as served */
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$"
+    " BEGIN"
+    "   RAISE EXCEPTION '% is append-only', TG_TABLE_NAME"
+    "     USING ERRCODE = 'integrity_constraint_violation';"
+    " END $fn$;"
+    "CREATE TRIGGER ledger_leaves_append_only BEFORE UPDATE OR DELETE ON ledger_leaves"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_leaves_no_truncate BEFORE TRUNCATE ON ledger_leaves"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_nodes_append_only BEFORE UPDATE OR DELETE ON ledger_nodes"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_nodes_no_truncate BEFORE TRUNCATE ON ledger_nodes"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_checkpoints_append_only BEFORE UPDATE OR DELETE ON ledger_checkpoints"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_checkpoints_no_truncate BEFORE TRUNCATE ON ledger_checkpoints"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
     {3, "idempotency keys", m003_idempotency},
+    {4, "witness log", m004_ledger},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -117,9 +117,66 @@ static const char m003_idempotency[] =
     ");"
     "CREATE INDEX idempotency_created ON idempotency_keys(created_ms);";
 
+/* The witness log (src/ledger/, docs/ledger.md). One log per store.
+ * ledger_config: its one row: origin line, hash ('sha256' | 'sm3', fixed at
+ *   creation), the verifier keys (C2SP text, one per line; the private keys
+ *   are files in the signing node's data directory, never in the database)
+ *   and tree_size, the number of integrated leaves, which only the
+ *   sequencer moves. A domain write appends to ledger_queue in its own
+ *   transaction; the sequencer moves queued entries, in seq order, into
+ *   ledger_leaves (idx = 0, 1, ...), stores every complete subtree of level
+ *   >= 1 in ledger_nodes (level 0 is ledger_leaves.leaf_hash), and signs a
+ *   checkpoint. Leaves, nodes and checkpoints are append-only. */
+static const char m004_ledger[] =
+    "CREATE TABLE ledger_config ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  origin TEXT NOT NULL,"
+    "  hash_alg TEXT NOT NULL CHECK (hash_alg IN ('sha256', 'sm3')),"
+    "  vkeys TEXT NOT NULL,"
+    "  tree_size INTEGER NOT NULL CHECK (tree_size >= 0),"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE ledger_queue ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  entry BLOB NOT NULL," /* canonical JSON of the event */
+    "  queued_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE ledger_leaves ("
+    "  idx INTEGER PRIMARY KEY CHECK (idx >= 0),"
+    "  entry BLOB NOT NULL,"
+    "  leaf_hash BLOB NOT NULL," /* H(0x00 || entry) */
+    "  queued_ms INTEGER NOT NULL,"
+    "  integrated_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE ledger_nodes ("
+    "  level INTEGER NOT NULL CHECK (level >= 1),"
+    "  idx INTEGER NOT NULL CHECK (idx >= 0),"
+    "  hash BLOB NOT NULL," /* the complete subtree over leaves [idx << level, (idx+1) << level) */
+    "  PRIMARY KEY (level, idx)"
+    ");"
+    "CREATE TABLE ledger_checkpoints ("
+    "  size INTEGER PRIMARY KEY CHECK (size >= 0),"
+    "  root BLOB NOT NULL,"
+    "  note TEXT NOT NULL," /* the signed checkpoint, as served */
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TRIGGER ledger_leaves_no_update BEFORE UPDATE ON ledger_leaves"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_leaves is append-only'); END;"
+    "CREATE TRIGGER ledger_leaves_no_delete BEFORE DELETE ON ledger_leaves"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_leaves is append-only'); END;"
+    "CREATE TRIGGER ledger_nodes_no_update BEFORE UPDATE ON ledger_nodes"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_nodes is append-only'); END;"
+    "CREATE TRIGGER ledger_nodes_no_delete BEFORE DELETE ON ledger_nodes"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_nodes is append-only'); END;"
+    "CREATE TRIGGER ledger_checkpoints_no_update BEFORE UPDATE ON ledger_checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_checkpoints is append-only'); END;"
+    "CREATE TRIGGER ledger_checkpoints_no_delete BEFORE DELETE ON ledger_checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_checkpoints is append-only'); END;";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
     {3, "idempotency keys", m003_idempotency},
+    {4, "witness log", m004_ledger},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));

@@ -1,0 +1,305 @@
+/*
+ * api/ledger.c — the witness log's public read API (docs/ledger.md), for
+ * monitors that do not run sunbid's code:
+ *
+ *   GET /api/ledger/checkpoint                       latest signed checkpoint, text/plain
+ *   GET /api/ledger/entries?start=I&end=J            leaves [I, J), at most 256
+ *   GET /api/ledger/proof/inclusion?index=I&size=N   {"index","size","hashes":[b64...]}
+ *   GET /api/ledger/proof/consistency?from=M&to=N    {"from","to","hashes":[b64...]}
+ *   GET /api/ledger/key                              origin, hash, verifier keys
+ *
+ * Sizes are bounded by the latest checkpoint: a client only gets proofs
+ * against tree heads the log has signed. Each handler reads in one READ
+ * transaction (one snapshot), on a worker thread; proofs read O(log n)
+ * stored hashes (ledger/merkle.h).
+ */
+#include "api/api.h"
+
+#include "base/base64.h"
+#include "ledger/ledger.h"
+#include "store/ledger.h"
+
+#define ENTRIES_MAX 256 /* leaves per /entries page */
+
+/* A query parameter as a non-negative integer < 2^62; false (error written)
+ * when absent or malformed. */
+static bool query_u64(struct http_request *req, struct http_response *res, const char *name,
+                      uint64_t *out)
+{
+    const char *v = http_query(req, name);
+    uint64_t n = 0;
+    size_t len = v ? strlen(v) : 0;
+    if (len == 0 || len > 19 || (len > 1 && v[0] == '0')) {
+        http_res_error_field(res, ERR_INVALID_FIELD, name, "a non-negative integer is required");
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9') {
+            http_res_error_field(res, ERR_INVALID_FIELD, name,
+                                 "a non-negative integer is required");
+            return false;
+        }
+        n = n * 10 + (uint64_t)(v[i] - '0');
+    }
+    if (n > (UINT64_C(1) << 62)) {
+        http_res_error_field(res, ERR_INVALID_FIELD, name, "too large");
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+/* Begins a READ transaction and reads the log's config and the latest
+ * checkpoint's size. On failure writes the error and returns false. */
+static bool open_log(struct http_request *req, struct http_response *res, struct store_tx **tx,
+                     struct store_ledger_config *cfg, int64_t *cp_size, struct buf *note)
+{
+    int rc = store_begin(api_app(req)->store, STORE_READ, tx);
+    if (rc == STORE_OK)
+        rc = store_ledger_config_get(*tx, cfg);
+    if (rc == STORE_OK)
+        rc = store_ledger_checkpoint_latest(*tx, cp_size, NULL, note);
+    if (rc == STORE_NOTFOUND) {
+        http_res_error(res, ERR_NOT_FOUND, "The log has no checkpoint yet.");
+    } else if (rc != STORE_OK) {
+        http_res_error(res, domain_store_err(rc), NULL);
+    }
+    if (rc != STORE_OK) {
+        store_rollback(*tx);
+        *tx = NULL;
+        return false;
+    }
+    return true;
+}
+
+static void write_hashes(struct jsonw *w, uint8_t (*h)[MERKLE_HASH_LEN], size_t n)
+{
+    char b64[B64_LEN(MERKLE_HASH_LEN)];
+    jsonw_key(w, "hashes");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        b64_encode(h[i], MERKLE_HASH_LEN, b64);
+        jsonw_str(w, b64);
+    }
+    jsonw_arr_end(w);
+}
+
+void api_ledger_checkpoint(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    struct store_ledger_config *cfg = arena_calloc(req->arena, sizeof *cfg);
+    int64_t size;
+    if (cfg == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    if (!open_log(req, res, &tx, cfg, &size, &res->body))
+        return;
+    store_rollback(tx);
+    res->status = 200;
+    res->content_type = "text/plain; charset=utf-8";
+    http_res_header(res, "Cache-Control", "no-cache");
+}
+
+void api_ledger_key(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    struct store_ledger_config *cfg = arena_calloc(req->arena, sizeof *cfg);
+    struct jsonw w;
+    int rc;
+    if (cfg == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    rc = store_begin(api_app(req)->store, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = store_ledger_config_get(tx, cfg);
+    store_rollback(tx);
+    if (rc == STORE_NOTFOUND) {
+        http_res_error(res, ERR_NOT_FOUND, "The log has not been created yet.");
+        return;
+    }
+    if (rc != STORE_OK) {
+        http_res_error(res, domain_store_err(rc), NULL);
+        return;
+    }
+    api_json_begin(res, &w, 200);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "origin", cfg->origin);
+    jsonw_kstr(&w, "hash", cfg->hash_alg);
+    jsonw_key(&w, "keys");
+    jsonw_arr_begin(&w);
+    for (char *line = cfg->vkeys; *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        if (*line != '\0')
+            jsonw_str(&w, line);
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}
+
+struct entries_ctx {
+    struct jsonw *w;
+};
+
+static int write_entry(void *ctx, int64_t idx, const void *entry, size_t n,
+                       const uint8_t leaf_hash[STORE_LEDGER_HASH])
+{
+    struct entries_ctx *c = ctx;
+    char h[B64_LEN(STORE_LEDGER_HASH)];
+    char *e = malloc(B64_LEN(n));
+    if (e == NULL)
+        return -1;
+    b64_encode(leaf_hash, STORE_LEDGER_HASH, h);
+    b64_encode(entry, n, e);
+    jsonw_obj_begin(c->w);
+    jsonw_kint(c->w, "index", idx);
+    jsonw_kstr(c->w, "leaf_hash", h);
+    jsonw_kstr(c->w, "entry", e);
+    jsonw_obj_end(c->w);
+    free(e);
+    return 0;
+}
+
+void api_ledger_entries(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    struct store_ledger_config *cfg = arena_calloc(req->arena, sizeof *cfg);
+    uint64_t start, end;
+    int64_t size;
+    struct jsonw w;
+    int rc;
+    if (cfg == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    if (!query_u64(req, res, "start", &start) || !query_u64(req, res, "end", &end))
+        return;
+    if (end <= start) {
+        http_res_error_field(res, ERR_INVALID_FIELD, "end", "end must be greater than start");
+        return;
+    }
+    if (!open_log(req, res, &tx, cfg, &size, NULL))
+        return;
+    if (start >= (uint64_t)size) {
+        store_rollback(tx);
+        http_res_error_field(res, ERR_INVALID_FIELD, "start",
+                             "start is beyond the latest checkpoint");
+        return;
+    }
+    if (end > (uint64_t)size)
+        end = (uint64_t)size;
+    if (end - start > ENTRIES_MAX)
+        end = start + ENTRIES_MAX;
+    api_json_begin(res, &w, 200);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "entries");
+    jsonw_arr_begin(&w);
+    struct entries_ctx c = {&w};
+    rc = store_ledger_leaves(tx, (int64_t)start, (int64_t)end, write_entry, &c);
+    store_rollback(tx);
+    if (rc != STORE_OK) {
+        buf_reset(&res->body);
+        http_res_error(res, domain_store_err(rc), NULL);
+        return;
+    }
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}
+
+void api_ledger_inclusion(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    struct store_ledger_config *cfg = arena_calloc(req->arena, sizeof *cfg);
+    uint8_t(*proof)[MERKLE_HASH_LEN] = arena_alloc(req->arena, MERKLE_MAX_PROOF * MERKLE_HASH_LEN);
+    uint64_t index, size;
+    int64_t cp_size;
+    size_t n = 0;
+    struct jsonw w;
+    if (cfg == NULL || proof == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    if (!query_u64(req, res, "index", &index) || !query_u64(req, res, "size", &size))
+        return;
+    if (!open_log(req, res, &tx, cfg, &cp_size, NULL))
+        return;
+    if (size > (uint64_t)cp_size || size == 0) {
+        store_rollback(tx);
+        http_res_error_field(res, ERR_INVALID_FIELD, "size",
+                             "size must be 1 .. the latest checkpoint's size");
+        return;
+    }
+    if (index >= size) {
+        store_rollback(tx);
+        http_res_error_field(res, ERR_INVALID_FIELD, "index", "index must be below size");
+        return;
+    }
+    struct merkle_reader rd = {ledger_read_hash, tx};
+    int mrc = merkle_inclusion_proof(merkle_alg_parse(cfg->hash_alg), &rd, index, size, proof, &n);
+    store_rollback(tx);
+    if (mrc != MERKLE_OK) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    api_json_begin(res, &w, 200);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "index", (int64_t)index);
+    jsonw_kint(&w, "size", (int64_t)size);
+    write_hashes(&w, proof, n);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}
+
+void api_ledger_consistency(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    struct store_ledger_config *cfg = arena_calloc(req->arena, sizeof *cfg);
+    uint8_t(*proof)[MERKLE_HASH_LEN] = arena_alloc(req->arena, MERKLE_MAX_PROOF * MERKLE_HASH_LEN);
+    uint64_t from, to;
+    int64_t cp_size;
+    size_t n = 0;
+    struct jsonw w;
+    if (cfg == NULL || proof == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    if (!query_u64(req, res, "from", &from) || !query_u64(req, res, "to", &to))
+        return;
+    if (from > to) {
+        http_res_error_field(res, ERR_INVALID_FIELD, "from", "from must not exceed to");
+        return;
+    }
+    if (!open_log(req, res, &tx, cfg, &cp_size, NULL))
+        return;
+    if (to > (uint64_t)cp_size) {
+        store_rollback(tx);
+        http_res_error_field(res, ERR_INVALID_FIELD, "to",
+                             "to must not exceed the latest checkpoint's size");
+        return;
+    }
+    int mrc = MERKLE_OK;
+    if (from > 0) { /* every tree is consistent with the empty one: no hashes */
+        struct merkle_reader rd = {ledger_read_hash, tx};
+        mrc = merkle_consistency_proof(merkle_alg_parse(cfg->hash_alg), &rd, from, to, proof, &n);
+    }
+    store_rollback(tx);
+    if (mrc != MERKLE_OK) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    api_json_begin(res, &w, 200);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "from", (int64_t)from);
+    jsonw_kint(&w, "to", (int64_t)to);
+    write_hashes(&w, proof, n);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}

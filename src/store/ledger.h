@@ -1,0 +1,79 @@
+/*
+ * store/ledger.h — the SQL of the witness log's tables (migration 4; see
+ * src/ledger/ and docs/ledger.md): its config row, the queue of appended
+ * entries, integrated leaves, stored subtree hashes and checkpoints.
+ *
+ * Every function runs inside the caller's transaction and returns a
+ * store_rc. Hash columns are MERKLE_HASH_LEN (32) bytes; a stored value of
+ * another length is STORE_ERROR (corruption, never trusted).
+ */
+#ifndef SUNBID_STORE_LEDGER_H
+#define SUNBID_STORE_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define STORE_LEDGER_HASH      32
+#define STORE_LEDGER_ORIGIN    256   /* bytes with the NUL */
+#define STORE_LEDGER_VKEYS     4096  /* bytes with the NUL */
+#define STORE_LEDGER_ENTRY_MAX 65536 /* bytes of one entry */
+
+struct store_ledger_config {
+    char origin[STORE_LEDGER_ORIGIN]; /* the checkpoint origin line */
+    char hash_alg[16];                /* "sha256" or "sm3" */
+    char vkeys[STORE_LEDGER_VKEYS];   /* verifier keys, one per line */
+    int64_t tree_size;                /* leaves integrated */
+};
+
+/* STORE_NOTFOUND when the log has not been created. */
+int store_ledger_config_get(struct store_tx *tx, struct store_ledger_config *out);
+/* Creates the config row with tree_size 0 unless one exists (*created = 0). */
+int store_ledger_config_create(struct store_tx *tx, const char *origin, const char *hash_alg,
+                               const char *vkeys, int64_t now_ms, int *created);
+int store_ledger_set_size(struct store_tx *tx, int64_t tree_size);
+
+/* Queues one entry (bytes borrowed for the call). */
+int store_ledger_queue_insert(struct store_tx *tx, const void *entry, size_t n, int64_t now_ms);
+
+struct store_ledger_queued {
+    int64_t seq;       /* queue order */
+    int64_t queued_ms; /* when the domain write queued it */
+    void *entry;       /* heap copy, owned by the batch */
+    size_t n;          /* bytes */
+};
+
+/* Up to `limit` queued entries in seq order into a heap array (*out, free
+ * with store_ledger_queued_free). */
+int store_ledger_queue_take(struct store_tx *tx, int limit, struct store_ledger_queued **out,
+                            int *count);
+void store_ledger_queued_free(struct store_ledger_queued *q, int count);
+int store_ledger_queue_delete(struct store_tx *tx, int64_t seq);
+
+int store_ledger_leaf_insert(struct store_tx *tx, int64_t idx, const void *entry, size_t n,
+                             const uint8_t leaf_hash[STORE_LEDGER_HASH], int64_t queued_ms,
+                             int64_t now_ms);
+/* level >= 1 */
+int store_ledger_node_insert(struct store_tx *tx, unsigned level, int64_t idx,
+                             const uint8_t hash[STORE_LEDGER_HASH]);
+/* The complete subtree hash (level, idx): level 0 is the leaf hash. */
+int store_ledger_hash_get(struct store_tx *tx, unsigned level, int64_t idx,
+                          uint8_t out[STORE_LEDGER_HASH]);
+
+/* Leaves [start, end) in order; fn sees each (the bytes valid during the
+ * call; no statements may run from it). fn returning non-zero stops. */
+typedef int (*store_ledger_leaf_fn)(void *ctx, int64_t idx, const void *entry, size_t n,
+                                    const uint8_t leaf_hash[STORE_LEDGER_HASH]);
+int store_ledger_leaves(struct store_tx *tx, int64_t start, int64_t end, store_ledger_leaf_fn fn,
+                        void *ctx);
+
+int store_ledger_checkpoint_insert(struct store_tx *tx, int64_t size,
+                                   const uint8_t root[STORE_LEDGER_HASH], const char *note,
+                                   int64_t now_ms);
+/* The latest checkpoint: its size, creation time and (if note != NULL) its
+ * text. STORE_NOTFOUND when there is none. */
+int store_ledger_checkpoint_latest(struct store_tx *tx, int64_t *size, int64_t *created_ms,
+                                   struct buf *note);
+
+#endif
