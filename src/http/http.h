@@ -4,7 +4,7 @@
  *
  * Threads. One I/O loop thread (libuv) owns every socket, parses requests
  * with llhttp and writes responses. A matched request runs its handler on the
- * worker pool (libuv's thread pool) as a plain synchronous function; the
+ * worker pool (http/pool.c) as a plain synchronous function; the
  * handler fills a struct http_response and returns, and the loop writes it.
  * Routes flagged HTTP_ROUTE_INLINE run on the loop thread itself and must not
  * block (health, static files).
