@@ -8,6 +8,7 @@
  *   2  usage error (unknown option, missing argument)
  *   3  invalid input (bad USCC, weak password, unknown role ...)
  *   4  conflict (already exists) or not found
+ *   5  log damaged (`ledger check` found an altered row)
  *
  * Errors go to stderr as "sunbid: <command>: <message>". Every command that
  * touches the store takes --data-dir DIR and --db URL.
@@ -18,7 +19,14 @@
 #include "base/errors.h"
 #include "store/store.h"
 
-enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_INVALID = 3, CLI_CONFLICT = 4 };
+enum {
+    CLI_OK = 0,
+    CLI_FAIL = 1,
+    CLI_USAGE = 2,
+    CLI_INVALID = 3,
+    CLI_CONFLICT = 4,
+    CLI_DAMAGED = 5
+};
 
 /* The options every store-touching command shares. */
 struct cli_store_opts {
@@ -38,5 +46,6 @@ int cli_migrate(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_org(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_ledger(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static void usage(FILE *f)
           "  user      add | passwd | list users\n"
           "  org       add | list organisations\n"
           "  demo      seed demo organisations and users\n"
+          "  ledger    check: recompute the witness log, report altered rows\n"
           "  version   print the version and library versions\n"
           "\n"
           "Every command takes --help. Commands that use the store take\n"
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
         return cli_org(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
         return cli_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "ledger") == 0)
+        return cli_ledger(argc - 1, argv + 1);
     fprintf(stderr, "sunbid: unknown command '%s'\n", cmd);
     usage(stderr);
     return CLI_USAGE;

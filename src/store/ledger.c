@@ -253,3 +253,80 @@ int store_ledger_checkpoint_latest(struct store_tx *tx, int64_t *size, int64_t *
     store_rows_free(r);
     return rc;
 }
+
+int store_ledger_leaves_raw(struct store_tx *tx, int64_t start, int64_t end,
+                            store_ledger_leaf_raw_fn fn, void *ctx)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(start), SP_I(end)};
+    int rc = store_query(tx,
+                         "SELECT idx, entry, leaf_hash FROM ledger_leaves"
+                         " WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                         p, 2, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1) {
+        size_t n = 0, hn = 0;
+        const void *e = store_col_blob(r, 1, &n);
+        const void *h = store_col_blob(r, 2, &hn);
+        if (fn(ctx, store_col_int(r, 0), e != NULL ? e : "", e != NULL ? n : 0, h != NULL ? h : "",
+               h != NULL ? hn : 0) != 0)
+            break;
+    }
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+int store_ledger_nodes(struct store_tx *tx, unsigned level, int64_t start, int64_t end,
+                       store_ledger_node_fn fn, void *ctx)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(level), SP_I(start), SP_I(end)};
+    int rc = store_query(tx,
+                         "SELECT idx, hash FROM ledger_nodes"
+                         " WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+                         p, 3, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1) {
+        size_t hn = 0;
+        const void *h = store_col_blob(r, 1, &hn);
+        if (fn(ctx, store_col_int(r, 0), h != NULL ? h : "", h != NULL ? hn : 0) != 0)
+            break;
+    }
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+int store_ledger_checkpoints(struct store_tx *tx, int64_t lo, int64_t hi,
+                             store_ledger_checkpoint_fn fn, void *ctx)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(lo), SP_I(hi)};
+    int rc = store_query(tx,
+                         "SELECT size, root, note FROM ledger_checkpoints"
+                         " WHERE size >= $1 AND size < $2 ORDER BY size",
+                         p, 2, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1) {
+        size_t rn = 0, nn = 0;
+        const void *root = store_col_blob(r, 1, &rn);
+        const char *note = store_col_text(r, 2, &nn);
+        if (fn(ctx, store_col_int(r, 0), root != NULL ? root : "", root != NULL ? rn : 0,
+               note != NULL ? note : "", note != NULL ? nn : 0) != 0)
+            break;
+    }
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+int store_ledger_counts(struct store_tx *tx, int64_t *leaves, int64_t *nodes, int64_t *checkpoints)
+{
+    int rc = store_query_int(tx, "SELECT count(*) FROM ledger_leaves", NULL, 0, leaves);
+    if (rc == STORE_OK)
+        rc = store_query_int(tx, "SELECT count(*) FROM ledger_nodes", NULL, 0, nodes);
+    if (rc == STORE_OK)
+        rc = store_query_int(tx, "SELECT count(*) FROM ledger_checkpoints", NULL, 0, checkpoints);
+    return rc;
+}

@@ -76,4 +76,25 @@ int store_ledger_checkpoint_insert(struct store_tx *tx, int64_t size,
 int store_ledger_checkpoint_latest(struct store_tx *tx, int64_t *size, int64_t *created_ms,
                                    struct buf *note);
 
+/* For `sunbid ledger check`: rows exactly as stored, hash lengths unchecked
+ * (a wrong length is something to report, not a store error). Each fn sees
+ * one row (pointers valid during the call; no statements may run from it);
+ * non-zero from fn stops. */
+typedef int (*store_ledger_leaf_raw_fn)(void *ctx, int64_t idx, const void *entry, size_t n,
+                                        const void *leaf_hash, size_t hash_len);
+/* Leaves [start, end) in idx order. */
+int store_ledger_leaves_raw(struct store_tx *tx, int64_t start, int64_t end,
+                            store_ledger_leaf_raw_fn fn, void *ctx);
+typedef int (*store_ledger_node_fn)(void *ctx, int64_t idx, const void *hash, size_t hash_len);
+/* Nodes of one level with start <= idx < end, in idx order. */
+int store_ledger_nodes(struct store_tx *tx, unsigned level, int64_t start, int64_t end,
+                       store_ledger_node_fn fn, void *ctx);
+typedef int (*store_ledger_checkpoint_fn)(void *ctx, int64_t size, const void *root,
+                                          size_t root_len, const char *note, size_t note_len);
+/* Checkpoints with lo <= size < hi, in size order. */
+int store_ledger_checkpoints(struct store_tx *tx, int64_t lo, int64_t hi,
+                             store_ledger_checkpoint_fn fn, void *ctx);
+/* Row counts of ledger_leaves, ledger_nodes and ledger_checkpoints. */
+int store_ledger_counts(struct store_tx *tx, int64_t *leaves, int64_t *nodes, int64_t *checkpoints);
+
 #endif
