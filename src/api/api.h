@@ -26,6 +26,8 @@ struct app {
     struct http_server *srv; /* for the SSE hub and readiness */
     bool secure_cookies;     /* add Secure to cookies (behind TLS) */
     struct cluster *cluster; /* events and leases across nodes (store/cluster.h) */
+    /* trusted witness keys (ledger/cosign.h), read-only; NULL: none */
+    const struct cosign_witnesses *witnesses;
 };
 
 #define API_SESSION_COOKIE "sunbid_session"
@@ -110,5 +112,6 @@ void api_ledger_entries(struct http_request *req, struct http_response *res);
 void api_ledger_inclusion(struct http_request *req, struct http_response *res);
 void api_ledger_consistency(struct http_request *req, struct http_response *res);
 void api_ledger_key(struct http_request *req, struct http_response *res);
+void api_ledger_cosignature(struct http_request *req, struct http_response *res);
 
 #endif

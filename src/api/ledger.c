@@ -7,6 +7,13 @@
  *   GET /api/ledger/proof/inclusion?index=I&size=N   {"index","size","hashes":[b64...]}
  *   GET /api/ledger/proof/consistency?from=M&to=N    {"from","to","hashes":[b64...]}
  *   GET /api/ledger/key                              origin, hash, verifier keys
+ *   POST /api/ledger/cosignature?size=N              a witness's cosignature line
+ *
+ * The checkpoint is served with the stored witness cosignatures (C2SP
+ * tlog-cosignature) appended as extra signature lines. A cosignature is
+ * accepted only from a configured witness (struct app.witnesses) and only
+ * when it verifies over the stored checkpoint of that size; the first one
+ * per (size, witness) is kept, later ones are answered 200 and not stored.
  *
  * Sizes are bounded by the latest checkpoint: a client only gets proofs
  * against tree heads the log has signed. Each handler reads in one READ
@@ -16,6 +23,8 @@
 #include "api/api.h"
 
 #include "base/base64.h"
+#include "base/clock.h"
+#include "ledger/cosign.h"
 #include "ledger/ledger.h"
 #include "store/ledger.h"
 
@@ -95,7 +104,13 @@ void api_ledger_checkpoint(struct http_request *req, struct http_response *res)
     }
     if (!open_log(req, res, &tx, cfg, &size, &res->body))
         return;
+    int rc = store_ledger_cosignatures(tx, size, &res->body);
     store_rollback(tx);
+    if (rc != STORE_OK) {
+        buf_reset(&res->body);
+        http_res_error(res, domain_store_err(rc), NULL);
+        return;
+    }
     res->status = 200;
     res->content_type = "text/plain; charset=utf-8";
     http_res_header(res, "Cache-Control", "no-cache");
@@ -302,4 +317,89 @@ void api_ledger_consistency(struct http_request *req, struct http_response *res)
     write_hashes(&w, proof, n);
     jsonw_obj_end(&w);
     api_json_end(res, &w);
+}
+
+void api_ledger_cosignature(struct http_request *req, struct http_response *res)
+{
+    const struct cosign_witnesses *wit = api_app(req)->witnesses;
+    struct store_tx *tx = NULL;
+    struct buf note;
+    struct jsonw w;
+    const char *name;
+    size_t nlen, len = req->body_len;
+    uint64_t size, ts = 0;
+    int rc, inserted = 0;
+
+    if (!query_u64(req, res, "size", &size))
+        return;
+    /* one line, its final newline optional */
+    if (len > 0 && req->body[len - 1] == '\n')
+        len--;
+    if (len == 0 || len >= STORE_LEDGER_COSIG_LINE || memchr(req->body, '\n', len) != NULL ||
+        !cosign_line_name(req->body, len, &name, &nlen)) {
+        http_res_error_field(res, ERR_INVALID_FIELD, "signature",
+                             "the body must be one cosignature line");
+        return;
+    }
+    const struct cosign_key *k = cosign_witness_find(wit, name, nlen);
+    if (k == NULL) {
+        http_res_error(res, ERR_FORBIDDEN, "This witness is not configured.");
+        return;
+    }
+    char *line = arena_alloc(req->arena, len + 1);
+    if (line == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        return;
+    }
+    memcpy(line, req->body, len);
+    line[len] = '\0';
+
+    buf_init(&note, NOTE_MAX_BYTES);
+    rc = store_begin(api_app(req)->store, STORE_WRITE, &tx);
+    if (rc == STORE_OK)
+        rc = store_ledger_checkpoint_get(tx, (int64_t)size, &note);
+    if (rc == STORE_NOTFOUND) {
+        http_res_error(res, ERR_NOT_FOUND, "The log has no checkpoint of this size.");
+        goto out;
+    }
+    if (rc != STORE_OK) {
+        http_res_error(res, domain_store_err(rc), NULL);
+        goto out;
+    }
+    /* the checkpoint body: the note text up to the blank line */
+    const char *blank = note.data != NULL ? strstr(note.data, "\n\n") : NULL;
+    if (blank == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        goto out;
+    }
+    rc = cosign_verify_line(k, note.data, (size_t)(blank - note.data) + 1, line, len, &ts);
+    if (rc != NOTE_OK || ts > (uint64_t)INT64_MAX) {
+        http_res_error_field(res, ERR_INVALID_FIELD, "signature",
+                             rc == NOTE_EUNVERIFIED ? "the key id is not this witness's"
+                                                    : "the cosignature does not verify");
+        goto out;
+    }
+    rc = store_ledger_cosignature_insert(tx, (int64_t)size, k->name, line, (int64_t)ts,
+                                         clock_now_ms(), &inserted);
+    if (rc == STORE_OK)
+        rc = store_commit(tx);
+    else
+        store_rollback(tx);
+    tx = NULL;
+    if (rc != STORE_OK) {
+        http_res_error(res, domain_store_err(rc), NULL);
+        goto out;
+    }
+    api_json_begin(res, &w, inserted ? 201 : 200);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "size", (int64_t)size);
+    jsonw_kstr(&w, "witness", k->name);
+    jsonw_kint(&w, "timestamp", (int64_t)ts);
+    jsonw_kbool(&w, "stored", inserted != 0);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+out:
+    if (tx != NULL)
+        store_rollback(tx);
+    buf_release(&note);
 }

@@ -36,6 +36,8 @@ const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/ledger/proof/consistency", api_ledger_consistency, R_PUBLIC, NULL, 0, 0,
      "ledger.consistency"},
     {HTTP_M_GET, "/api/ledger/key", api_ledger_key, R_PUBLIC, NULL, 0, 0, "ledger.key"},
+    {HTTP_M_POST, "/api/ledger/cosignature", api_ledger_cosignature, R_PUBLIC, NULL, 4096,
+     HTTP_ROUTE_RAW_BODY | HTTP_ROUTE_NO_CSRF, "ledger.cosignature"},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 

@@ -16,6 +16,7 @@
 #include "http/sse.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "ledger/cosign.h"
 #include "ledger/sequencer.h"
 
 static void serve_usage(FILE *f)
@@ -23,7 +24,7 @@ static void serve_usage(FILE *f)
     fputs("usage: sunbid serve [--listen HOST:PORT] [--data-dir DIR] [--db URL]\n"
           "                    [--web-dir DIR] [--workers N] [--no-access-log]\n"
           "                    [--secure-cookies] [--node NAME]\n"
-          "                    [--request-timeout MS] [--idle-timeout MS]\n"
+          "                    [--request-timeout MS] [--idle-timeout MS] [--witness VKEY]...\n"
           "\n"
           "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
           "  --data-dir DIR      data directory (default $SUNBID_DATA_DIR or var/data)\n"
@@ -36,6 +37,8 @@ static void serve_usage(FILE *f)
           "  --idle-timeout MS   close keep-alive connections idle for MS (default 60000)\n"
           "  --node NAME         this node's name when several share a PostgreSQL store\n"
           "                      (default HOSTNAME-PID)\n"
+          "  --witness VKEY      trust this witness's cosignatures (C2SP tlog-cosignature;\n"
+          "                      repeatable; also DIR/ledger/witnesses, one key a line)\n"
           "\n"
           "GET /api/health answers 200 once the server is ready.\n",
           f);
@@ -113,6 +116,7 @@ int cli_serve(int argc, char **argv)
                                              {"node", required_argument, NULL, 'N'},
                                              {"request-timeout", required_argument, NULL, 'R'},
                                              {"idle-timeout", required_argument, NULL, 'I'},
+                                             {"witness", required_argument, NULL, 'W'},
                                              {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     const char *listen = "127.0.0.1:8080";
@@ -129,6 +133,9 @@ int cli_serve(int argc, char **argv)
     pthread_t sigthr;
     bool sig_started = false;
     struct ledger_sequencer *ledger_seq = NULL;
+    const char *witness_args[COSIGN_MAX_WITNESSES];
+    size_t nwitness_args = 0;
+    struct cosign_witnesses witnesses = {0};
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -178,6 +185,13 @@ int cli_serve(int argc, char **argv)
                 idle_timeout = (uint64_t)v;
             break;
         }
+        case 'W':
+            if (nwitness_args == COSIGN_MAX_WITNESSES) {
+                fprintf(stderr, "sunbid: serve: at most %d --witness keys\n", COSIGN_MAX_WITNESSES);
+                return CLI_USAGE;
+            }
+            witness_args[nwitness_args++] = optarg;
+            break;
         case 'h':
             serve_usage(stdout);
             return CLI_OK;
@@ -209,6 +223,16 @@ int cli_serve(int argc, char **argv)
         return CLI_FAIL;
     api_idempotency_prune(app.store);
     app.secure_cookies = secure;
+    {
+        char wfile[4096];
+        snprintf(wfile, sizeof(wfile), "%s/ledger/witnesses", cli_data_dir(&so));
+        if (cosign_witnesses_load(&witnesses, witness_args, nwitness_args, wfile, err,
+                                  sizeof(err)) != 0) {
+            fprintf(stderr, "sunbid: serve: %s\n", err);
+            goto out;
+        }
+        app.witnesses = &witnesses;
+    }
 
     struct http_config cfg = {0};
     cfg.host = host;
@@ -267,5 +291,6 @@ out:
     }
     http_server_free(srv);
     store_close(app.store);
+    cosign_witnesses_free(&witnesses);
     return rc;
 }

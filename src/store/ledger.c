@@ -330,3 +330,59 @@ int store_ledger_counts(struct store_tx *tx, int64_t *leaves, int64_t *nodes, in
         rc = store_query_int(tx, "SELECT count(*) FROM ledger_checkpoints", NULL, 0, checkpoints);
     return rc;
 }
+
+int store_ledger_cosignature_insert(struct store_tx *tx, int64_t size, const char *witness,
+                                    const char *line, int64_t timestamp, int64_t now_ms,
+                                    int *inserted)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {SP_I(size), SP_T(witness), SP_T(line), SP_I(timestamp), SP_I(now_ms)};
+    int rc = store_exec(tx,
+                        "INSERT INTO ledger_cosignatures (size, witness, line, timestamp,"
+                        " created_ms) VALUES ($1, $2, $3, $4, $5)"
+                        " ON CONFLICT (size, witness) DO NOTHING",
+                        p, 5, &changes);
+    *inserted = changes > 0;
+    return rc;
+}
+
+int store_ledger_cosignatures(struct store_tx *tx, int64_t size, struct buf *out)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(size)};
+    int rc = store_query(tx,
+                         "SELECT line FROM ledger_cosignatures WHERE size = $1"
+                         " ORDER BY created_ms, witness",
+                         p, 1, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1) {
+        size_t n = 0;
+        const char *t = store_col_text(r, 0, &n);
+        if (t == NULL || buf_append(out, t, n) != BUF_OK || buf_putc(out, '\n') != BUF_OK) {
+            store_rows_free(r);
+            return STORE_TOOBIG;
+        }
+    }
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+int store_ledger_checkpoint_get(struct store_tx *tx, int64_t size, struct buf *note)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(size)};
+    int rc = store_query(tx, "SELECT note FROM ledger_checkpoints WHERE size = $1", p, 1, &r);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_rows_next(r);
+    if (rc == 1) {
+        size_t n;
+        const char *t = store_col_text(r, 0, &n);
+        rc = t == NULL || buf_append(note, t, n) != BUF_OK ? STORE_TOOBIG : STORE_OK;
+    } else {
+        rc = rc == 0 ? STORE_NOTFOUND : -rc;
+    }
+    store_rows_free(r);
+    return rc;
+}

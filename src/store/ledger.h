@@ -1,5 +1,5 @@
 /*
- * store/ledger.h — the SQL of the witness log's tables (migration 4; see
+ * store/ledger.h — the SQL of the witness log's tables (migrations 4, 5; see
  * src/ledger/ and docs/ledger.md): its config row, the queue of appended
  * entries, integrated leaves, stored subtree hashes and checkpoints.
  *
@@ -96,5 +96,19 @@ int store_ledger_checkpoints(struct store_tx *tx, int64_t lo, int64_t hi,
                              store_ledger_checkpoint_fn fn, void *ctx);
 /* Row counts of ledger_leaves, ledger_nodes and ledger_checkpoints. */
 int store_ledger_counts(struct store_tx *tx, int64_t *leaves, int64_t *nodes, int64_t *checkpoints);
+
+/* Witness cosignatures (migration 5): one accepted line per (size, witness).
+ * Inserts unless that pair is stored (*inserted = 0 then; the stored line
+ * is kept). */
+#define STORE_LEDGER_COSIG_LINE 1024 /* bytes of one line with the NUL */
+int store_ledger_cosignature_insert(struct store_tx *tx, int64_t size, const char *witness,
+                                    const char *line, int64_t timestamp, int64_t now_ms,
+                                    int *inserted);
+/* Appends the stored lines of checkpoint `size`, each with '\n', in the
+ * order they were accepted (created_ms, then witness), to out. */
+int store_ledger_cosignatures(struct store_tx *tx, int64_t size, struct buf *out);
+/* The signed note of the checkpoint of exactly `size` into note;
+ * STORE_NOTFOUND when there is none. */
+int store_ledger_checkpoint_get(struct store_tx *tx, int64_t size, struct buf *note);
 
 #endif

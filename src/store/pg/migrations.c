@@ -224,10 +224,29 @@ static const char m004_ledger[] =
     "CREATE TRIGGER ledger_checkpoints_no_truncate BEFORE TRUNCATE ON ledger_checkpoints"
     "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
 
+/* Migration 5: witness cosignatures (C2SP tlog-cosignature) on stored
+ * checkpoints, one per (checkpoint size, witness name): the accepted
+ * signature line as received, and the time the witness signed.
+ * Append-only, like the log's other tables (ledger_append_only, m004). */
+static const char m005_cosignatures[] =
+    "CREATE TABLE ledger_cosignatures ("
+    "  size BIGINT NOT NULL CHECK (size >= 0),"
+    "  witness TEXT NOT NULL,"
+    "  line TEXT NOT NULL,"        /* "— NAME BASE64", no newline */
+    "  timestamp BIGINT NOT NULL," /* unix seconds, as signed */
+    "  created_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (size, witness)"
+    ");"
+    "CREATE TRIGGER ledger_cosignatures_append_only BEFORE UPDATE OR DELETE"
+    "  ON ledger_cosignatures FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_cosignatures_no_truncate BEFORE TRUNCATE ON ledger_cosignatures"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
     {3, "idempotency keys", m003_idempotency},
     {4, "witness log", m004_ledger},
+    {5, "witness cosignatures", m005_cosignatures},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -173,10 +173,29 @@ static const char m004_ledger[] =
     "CREATE TRIGGER ledger_checkpoints_no_delete BEFORE DELETE ON ledger_checkpoints"
     "  BEGIN SELECT RAISE(ABORT, 'ledger_checkpoints is append-only'); END;";
 
+/* Migration 5: witness cosignatures (C2SP tlog-cosignature) on stored
+ * checkpoints, one per (checkpoint size, witness name): the accepted
+ * signature line as received, and the time the witness signed.
+ * Append-only, like the log's other tables. */
+static const char m005_cosignatures[] =
+    "CREATE TABLE ledger_cosignatures ("
+    "  size INTEGER NOT NULL CHECK (size >= 0),"
+    "  witness TEXT NOT NULL,"
+    "  line TEXT NOT NULL,"         /* "— NAME BASE64", no newline */
+    "  timestamp INTEGER NOT NULL," /* unix seconds, as signed */
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (size, witness)"
+    ");"
+    "CREATE TRIGGER ledger_cosignatures_no_update BEFORE UPDATE ON ledger_cosignatures"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_cosignatures is append-only'); END;"
+    "CREATE TRIGGER ledger_cosignatures_no_delete BEFORE DELETE ON ledger_cosignatures"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_cosignatures is append-only'); END;";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
     {3, "idempotency keys", m003_idempotency},
     {4, "witness log", m004_ledger},
+    {5, "witness cosignatures", m005_cosignatures},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
