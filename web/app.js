@@ -19,6 +19,7 @@ import * as users from './pages/users.js';
 import * as orgs from './pages/orgs.js';
 import * as audit from './pages/audit.js';
 import * as misc from './pages/misc.js';
+import * as ledger from './pages/ledger.js';
 
 const ANY = '*'; // any signed-in user
 
@@ -30,12 +31,14 @@ const ROUTES = {
   '/admin/users': { page: users, roles: ['admin'] },
   '/orgs': { page: orgs, roles: ['admin', 'supervisor'] },
   '/audit': { page: audit, roles: ['admin', 'supervisor'] },
+  '/ledger': { page: ledger },
 };
 
 // The navigation, in order. `label` may depend on the user (admin manages
 // organisations; the supervisor only reads them).
 const NAV = [
   { id: 'home', path: '/', label: () => t('nav.home') },
+  { id: 'ledger', path: '/ledger', label: () => t('nav.ledger') },
   { id: 'workspace', path: '/workspace', roles: ANY, label: () => t('nav.workspace') },
   { id: 'users', path: '/admin/users', roles: ['admin'], label: () => t('nav.users') },
   {
