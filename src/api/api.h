@@ -28,6 +28,8 @@ struct app {
     struct cluster *cluster; /* events and leases across nodes (store/cluster.h) */
     /* trusted witness keys (ledger/cosign.h), read-only; NULL: none */
     const struct cosign_witnesses *witnesses;
+    /* trusted RFC 3161 TSA certificates (ledger/tsa.h), read-only; NULL: none */
+    const struct tsa_trust *tsa;
 };
 
 #define API_SESSION_COOKIE "sunbid_session"
@@ -113,5 +115,7 @@ void api_ledger_inclusion(struct http_request *req, struct http_response *res);
 void api_ledger_consistency(struct http_request *req, struct http_response *res);
 void api_ledger_key(struct http_request *req, struct http_response *res);
 void api_ledger_cosignature(struct http_request *req, struct http_response *res);
+void api_ledger_timestamp_post(struct http_request *req, struct http_response *res);
+void api_ledger_timestamp_get(struct http_request *req, struct http_response *res);
 
 #endif

@@ -8,12 +8,17 @@
  *   GET /api/ledger/proof/consistency?from=M&to=N    {"from","to","hashes":[b64...]}
  *   GET /api/ledger/key                              origin, hash, verifier keys
  *   POST /api/ledger/cosignature?size=N              a witness's cosignature line
+ *   POST /api/ledger/timestamp?size=N                an RFC 3161 token (DER) over checkpoint N
+ *   GET /api/ledger/timestamp?size=N                 the stored token, X-Timestamp-Gen-Time
  *
  * The checkpoint is served with the stored witness cosignatures (C2SP
  * tlog-cosignature) appended as extra signature lines. A cosignature is
  * accepted only from a configured witness (struct app.witnesses) and only
  * when it verifies over the stored checkpoint of that size; the first one
  * per (size, witness) is kept, later ones are answered 200 and not stored.
+ * A timestamp token is accepted only when a TSA is configured (struct
+ * app.tsa), it is signed by it, and its imprint is SHA-256 of the stored
+ * signed note of that size; the first per size is kept.
  *
  * Sizes are bounded by the latest checkpoint: a client only gets proofs
  * against tree heads the log has signed. Each handler reads in one READ
@@ -26,6 +31,7 @@
 #include "base/clock.h"
 #include "ledger/cosign.h"
 #include "ledger/ledger.h"
+#include "ledger/tsa.h"
 #include "store/ledger.h"
 
 #define ENTRIES_MAX 256 /* leaves per /entries page */
@@ -402,4 +408,105 @@ out:
     if (tx != NULL)
         store_rollback(tx);
     buf_release(&note);
+}
+
+void api_ledger_timestamp_post(struct http_request *req, struct http_response *res)
+{
+    const struct tsa_trust *tsa = api_app(req)->tsa;
+    struct store_tx *tx = NULL;
+    struct buf note;
+    struct jsonw w;
+    uint64_t size;
+    int64_t gen_ms = 0;
+    int rc, inserted = 0;
+
+    if (!query_u64(req, res, "size", &size))
+        return;
+    if (tsa == NULL) {
+        http_res_error(res, ERR_FORBIDDEN, "No timestamp authority is configured.");
+        return;
+    }
+    if (req->body_len == 0 || req->body_len > TSA_MAX_TOKEN) {
+        http_res_error_field(res, ERR_INVALID_FIELD, "token",
+                             "the body must be one DER RFC 3161 timestamp token");
+        return;
+    }
+    buf_init(&note, NOTE_MAX_BYTES);
+    rc = store_begin(api_app(req)->store, STORE_WRITE, &tx);
+    if (rc == STORE_OK)
+        rc = store_ledger_checkpoint_get(tx, (int64_t)size, &note);
+    if (rc == STORE_NOTFOUND) {
+        http_res_error(res, ERR_NOT_FOUND, "The log has no checkpoint of this size.");
+        goto out;
+    }
+    if (rc != STORE_OK) {
+        http_res_error(res, domain_store_err(rc), NULL);
+        goto out;
+    }
+    /* the imprint covers the signed checkpoint note exactly as stored */
+    rc = tsa_verify(tsa, req->body, req->body_len, note.data, note.len, &gen_ms);
+    if (rc == TSA_EUNTRUSTED) {
+        http_res_error(res, ERR_FORBIDDEN, "The token is not signed by the trusted TSA.");
+        goto out;
+    }
+    if (rc == TSA_ECRYPTO) {
+        http_res_error(res, ERR_INTERNAL, NULL);
+        goto out;
+    }
+    if (rc != TSA_OK) {
+        http_res_error_field(res, ERR_INVALID_FIELD, "token",
+                             rc == TSA_EMISMATCH ? "the token is not over this checkpoint"
+                                                 : "not an RFC 3161 timestamp token");
+        goto out;
+    }
+    rc = store_ledger_timestamp_insert(tx, (int64_t)size, req->body, req->body_len, gen_ms,
+                                       clock_now_ms(), &inserted);
+    if (rc == STORE_OK)
+        rc = store_commit(tx);
+    else
+        store_rollback(tx);
+    tx = NULL;
+    if (rc != STORE_OK) {
+        http_res_error(res, domain_store_err(rc), NULL);
+        goto out;
+    }
+    api_json_begin(res, &w, inserted ? 201 : 200);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "size", (int64_t)size);
+    jsonw_kint(&w, "gen_time_ms", gen_ms);
+    jsonw_kbool(&w, "stored", inserted != 0);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+out:
+    if (tx != NULL)
+        store_rollback(tx);
+    buf_release(&note);
+}
+
+void api_ledger_timestamp_get(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    uint64_t size;
+    int64_t gen_ms = 0;
+
+    if (!query_u64(req, res, "size", &size))
+        return;
+    int rc = store_begin(api_app(req)->store, STORE_READ, &tx);
+    if (rc == STORE_OK) {
+        rc = store_ledger_timestamp_get(tx, (int64_t)size, &res->body, &gen_ms);
+        store_rollback(tx);
+    }
+    if (rc != STORE_OK) {
+        buf_reset(&res->body);
+        if (rc == STORE_NOTFOUND)
+            http_res_error(res, ERR_NOT_FOUND, "No timestamp is stored for this size.");
+        else
+            http_res_error(res, domain_store_err(rc), NULL);
+        return;
+    }
+    res->status = 200;
+    res->content_type = "application/octet-stream";
+    http_res_header(res, "X-Timestamp-Gen-Time",
+                    arena_printf(req->arena, "%lld", (long long)gen_ms));
+    http_res_header(res, "Cache-Control", "no-cache");
 }

@@ -38,6 +38,10 @@ const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/ledger/key", api_ledger_key, R_PUBLIC, NULL, 0, 0, "ledger.key"},
     {HTTP_M_POST, "/api/ledger/cosignature", api_ledger_cosignature, R_PUBLIC, NULL, 4096,
      HTTP_ROUTE_RAW_BODY | HTTP_ROUTE_NO_CSRF, "ledger.cosignature"},
+    {HTTP_M_POST, "/api/ledger/timestamp", api_ledger_timestamp_post, R_PUBLIC, NULL, 65536,
+     HTTP_ROUTE_RAW_BODY | HTTP_ROUTE_NO_CSRF, "ledger.timestamp"},
+    {HTTP_M_GET, "/api/ledger/timestamp", api_ledger_timestamp_get, R_PUBLIC, NULL, 0, 0,
+     "ledger.timestamp.get"},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 

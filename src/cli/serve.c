@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "ledger/cosign.h"
+#include "ledger/tsa.h"
 #include "ledger/sequencer.h"
 
 static void serve_usage(FILE *f)
@@ -25,6 +26,7 @@ static void serve_usage(FILE *f)
           "                    [--web-dir DIR] [--workers N] [--no-access-log]\n"
           "                    [--secure-cookies] [--node NAME]\n"
           "                    [--request-timeout MS] [--idle-timeout MS] [--witness VKEY]...\n"
+          "                    [--tsa-cert FILE]\n"
           "\n"
           "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
           "  --data-dir DIR      data directory (default $SUNBID_DATA_DIR or var/data)\n"
@@ -39,6 +41,8 @@ static void serve_usage(FILE *f)
           "                      (default HOSTNAME-PID)\n"
           "  --witness VKEY      trust this witness's cosignatures (C2SP tlog-cosignature;\n"
           "                      repeatable; also DIR/ledger/witnesses, one key a line)\n"
+          "  --tsa-cert FILE     trust RFC 3161 timestamp tokens over checkpoints from the\n"
+          "                      TSA whose certificate (or CA) is in this PEM file\n"
           "\n"
           "GET /api/health answers 200 once the server is ready.\n",
           f);
@@ -117,6 +121,7 @@ int cli_serve(int argc, char **argv)
                                              {"request-timeout", required_argument, NULL, 'R'},
                                              {"idle-timeout", required_argument, NULL, 'I'},
                                              {"witness", required_argument, NULL, 'W'},
+                                             {"tsa-cert", required_argument, NULL, 'T'},
                                              {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     const char *listen = "127.0.0.1:8080";
@@ -136,6 +141,8 @@ int cli_serve(int argc, char **argv)
     const char *witness_args[COSIGN_MAX_WITNESSES];
     size_t nwitness_args = 0;
     struct cosign_witnesses witnesses = {0};
+    const char *tsa_cert = NULL;
+    struct tsa_trust tsa = {0};
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -192,6 +199,9 @@ int cli_serve(int argc, char **argv)
             }
             witness_args[nwitness_args++] = optarg;
             break;
+        case 'T':
+            tsa_cert = optarg;
+            break;
         case 'h':
             serve_usage(stdout);
             return CLI_OK;
@@ -232,6 +242,13 @@ int cli_serve(int argc, char **argv)
             goto out;
         }
         app.witnesses = &witnesses;
+    }
+    if (tsa_cert != NULL) {
+        if (tsa_trust_load(&tsa, tsa_cert, err, sizeof(err)) != TSA_OK) {
+            fprintf(stderr, "sunbid: serve: --tsa-cert: %s\n", err);
+            goto out;
+        }
+        app.tsa = &tsa;
     }
 
     struct http_config cfg = {0};
@@ -292,5 +309,6 @@ out:
     http_server_free(srv);
     store_close(app.store);
     cosign_witnesses_free(&witnesses);
+    tsa_trust_free(&tsa);
     return rc;
 }

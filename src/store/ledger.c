@@ -386,3 +386,40 @@ int store_ledger_checkpoint_get(struct store_tx *tx, int64_t size, struct buf *n
     store_rows_free(r);
     return rc;
 }
+
+int store_ledger_timestamp_insert(struct store_tx *tx, int64_t size, const void *token, size_t n,
+                                  int64_t gen_time_ms, int64_t now_ms, int *inserted)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {SP_I(size), SP_B(token, n), SP_I(gen_time_ms), SP_I(now_ms)};
+    int rc = store_exec(tx,
+                        "INSERT INTO ledger_timestamps (size, token, gen_time_ms, created_ms)"
+                        " VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING",
+                        p, 4, &changes);
+    *inserted = changes > 0;
+    return rc;
+}
+
+int store_ledger_timestamp_get(struct store_tx *tx, int64_t size, struct buf *token,
+                               int64_t *gen_time_ms)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(size)};
+    int rc = store_query(tx, "SELECT token, gen_time_ms FROM ledger_timestamps WHERE size = $1", p,
+                         1, &r);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_rows_next(r);
+    if (rc == 1) {
+        size_t n = 0;
+        *gen_time_ms = store_col_int(r, 1);
+        const void *t = store_col_blob(r, 0, &n);
+        rc = t == NULL || n > STORE_LEDGER_TIMESTAMP_MAX || buf_append(token, t, n) != BUF_OK
+                 ? STORE_TOOBIG
+                 : STORE_OK;
+    } else {
+        rc = rc == 0 ? STORE_NOTFOUND : -rc;
+    }
+    store_rows_free(r);
+    return rc;
+}

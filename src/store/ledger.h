@@ -1,5 +1,5 @@
 /*
- * store/ledger.h — the SQL of the witness log's tables (migrations 4, 5; see
+ * store/ledger.h — the SQL of the witness log's tables (migrations 4-6; see
  * src/ledger/ and docs/ledger.md): its config row, the queue of appended
  * entries, integrated leaves, stored subtree hashes and checkpoints.
  *
@@ -110,5 +110,16 @@ int store_ledger_cosignatures(struct store_tx *tx, int64_t size, struct buf *out
 /* The signed note of the checkpoint of exactly `size` into note;
  * STORE_NOTFOUND when there is none. */
 int store_ledger_checkpoint_get(struct store_tx *tx, int64_t size, struct buf *note);
+
+/* RFC 3161 timestamp tokens (migration 6): one accepted DER token per
+ * checkpoint size. Inserts unless one is stored for size (*inserted = 0
+ * then; the stored token is kept). */
+#define STORE_LEDGER_TIMESTAMP_MAX 65536 /* bytes of one token */
+int store_ledger_timestamp_insert(struct store_tx *tx, int64_t size, const void *token, size_t n,
+                                  int64_t gen_time_ms, int64_t now_ms, int *inserted);
+/* Appends the stored token of checkpoint `size` to token and its genTime
+ * (unix ms) to *gen_time_ms; STORE_NOTFOUND when there is none. */
+int store_ledger_timestamp_get(struct store_tx *tx, int64_t size, struct buf *token,
+                               int64_t *gen_time_ms);
 
 #endif

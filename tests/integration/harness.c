@@ -382,7 +382,11 @@ int it_read_response(int fd, struct it_resp *out, int head_only)
         while (r.len < pos + (size_t)clen)
             if (rd_fill(&r) != 0)
                 goto fail;
-        out->body = strndup(r.data + pos, (size_t)clen);
+        out->body = malloc((size_t)clen + 1); /* binary-safe: bodies may hold NULs */
+        if (out->body == NULL)
+            goto fail;
+        memcpy(out->body, r.data + pos, (size_t)clen);
+        out->body[clen] = '\0';
         out->body_len = (size_t)clen;
         body_end = pos + (size_t)clen;
     } else if (chunked) {

@@ -188,6 +188,40 @@ static void test_sequence_and_prove(void **state)
     assert_int_equal(store_exec(tx, "DELETE FROM ledger_nodes", NULL, 0, NULL), STORE_CONSTRAINT);
     store_rollback(tx);
 
+    /* timestamp tokens (migration 6): binary-safe, first kept, append-only */
+    {
+        static const unsigned char tok[] = {0x30, 0x00, 0x01, 0xff, 0x00};
+        struct buf got;
+        int64_t gen = 0;
+        int ins = 0;
+        buf_init(&got, 65536);
+        assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
+        assert_int_equal(store_ledger_timestamp_get(tx, 73, &got, &gen), STORE_NOTFOUND);
+        assert_int_equal(store_ledger_timestamp_insert(tx, 73, tok, sizeof tok, 1764400000000,
+                                                       1764400000001, &ins),
+                         STORE_OK);
+        assert_int_equal(ins, 1);
+        assert_int_equal(store_ledger_timestamp_insert(tx, 73, "x", 1, 1, 2, &ins), STORE_OK);
+        assert_int_equal(ins, 0);
+        assert_int_equal(store_commit(tx), STORE_OK);
+        assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+        assert_int_equal(store_ledger_timestamp_get(tx, 73, &got, &gen), STORE_OK);
+        store_rollback(tx);
+        assert_int_equal(got.len, sizeof tok);
+        assert_memory_equal(got.data, tok, sizeof tok);
+        assert_int_equal(gen, 1764400000000);
+        buf_release(&got);
+        assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
+        assert_int_equal(
+            store_exec(tx, "UPDATE ledger_timestamps SET gen_time_ms = 0", NULL, 0, NULL),
+            STORE_CONSTRAINT);
+        store_rollback(tx);
+        assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
+        assert_int_equal(store_exec(tx, "DELETE FROM ledger_timestamps", NULL, 0, NULL),
+                         STORE_CONSTRAINT);
+        store_rollback(tx);
+    }
+
     /* reopen (a restart): same key, the tree continues */
     struct ledger_log log2;
     assert_int_equal(ledger_log_open(f->s, f->dir, &opt, &log2, err, sizeof err), STORE_OK);

@@ -242,11 +242,28 @@ static const char m005_cosignatures[] =
     "CREATE TRIGGER ledger_cosignatures_no_truncate BEFORE TRUNCATE ON ledger_cosignatures"
     "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
 
+/* Migration 6: RFC 3161 timestamp tokens over stored checkpoints, one per
+ * checkpoint size: the accepted DER token as received and its genTime.
+ * Append-only, like the log's other tables. */
+static const char m006_timestamps[] =
+    "CREATE TABLE ledger_timestamps ("
+    "  size BIGINT NOT NULL CHECK (size >= 0),"
+    "  token BYTEA NOT NULL,"        /* DER TimeStampToken or TimeStampResp */
+    "  gen_time_ms BIGINT NOT NULL," /* the token's genTime */
+    "  created_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (size)"
+    ");"
+    "CREATE TRIGGER ledger_timestamps_append_only BEFORE UPDATE OR DELETE"
+    "  ON ledger_timestamps FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_timestamps_no_truncate BEFORE TRUNCATE ON ledger_timestamps"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
     {3, "idempotency keys", m003_idempotency},
     {4, "witness log", m004_ledger},
     {5, "witness cosignatures", m005_cosignatures},
+    {6, "checkpoint timestamps", m006_timestamps},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -191,11 +191,28 @@ static const char m005_cosignatures[] =
     "CREATE TRIGGER ledger_cosignatures_no_delete BEFORE DELETE ON ledger_cosignatures"
     "  BEGIN SELECT RAISE(ABORT, 'ledger_cosignatures is append-only'); END;";
 
+/* Migration 6: RFC 3161 timestamp tokens over stored checkpoints, one per
+ * checkpoint size: the accepted DER token as received and its genTime.
+ * Append-only, like the log's other tables. */
+static const char m006_timestamps[] =
+    "CREATE TABLE ledger_timestamps ("
+    "  size INTEGER NOT NULL CHECK (size >= 0),"
+    "  token BLOB NOT NULL,"          /* DER TimeStampToken or TimeStampResp */
+    "  gen_time_ms INTEGER NOT NULL," /* the token's genTime */
+    "  created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (size)"
+    ");"
+    "CREATE TRIGGER ledger_timestamps_no_update BEFORE UPDATE ON ledger_timestamps"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_timestamps is append-only'); END;"
+    "CREATE TRIGGER ledger_timestamps_no_delete BEFORE DELETE ON ledger_timestamps"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_timestamps is append-only'); END;";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
     {3, "idempotency keys", m003_idempotency},
     {4, "witness log", m004_ledger},
     {5, "witness cosignatures", m005_cosignatures},
+    {6, "checkpoint timestamps", m006_timestamps},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
