@@ -23,6 +23,42 @@
 
 #include <libpq-fe.h>
 
+/* Servers started and not yet stopped: killed at exit, so a failed
+ * assertion (which leaves its test early) never leaves a server behind. */
+#define IT_MAX_LIVE 64
+static pid_t live[IT_MAX_LIVE];
+
+static void live_kill_all(void)
+{
+    for (int i = 0; i < IT_MAX_LIVE; i++)
+        if (live[i] > 0) {
+            kill(live[i], SIGKILL);
+            waitpid(live[i], NULL, 0);
+            live[i] = 0;
+        }
+}
+
+static void live_add(pid_t pid)
+{
+    static int registered;
+    if (!registered) {
+        atexit(live_kill_all);
+        registered = 1;
+    }
+    for (int i = 0; i < IT_MAX_LIVE; i++)
+        if (live[i] == 0) {
+            live[i] = pid;
+            return;
+        }
+}
+
+static void live_remove(pid_t pid)
+{
+    for (int i = 0; i < IT_MAX_LIVE; i++)
+        if (live[i] == pid)
+            live[i] = 0;
+}
+
 static const char *bin(void)
 {
     const char *b = getenv("SUNBID_BIN");
@@ -146,6 +182,7 @@ static void spawn(struct it_server *s, const char *const *extra)
     }
     close(pfd[1]);
     s->pid = pid;
+    live_add(pid);
     /* Wait for "sunbid: listening on http://127.0.0.1:PORT". */
     char line[512];
     size_t len = 0;
@@ -177,6 +214,8 @@ static void spawn(struct it_server *s, const char *const *extra)
         }
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
+        live_remove(pid);
+        s->pid = 0;
         fail_msg("sunbid serve did not start");
     }
 }
@@ -243,6 +282,7 @@ void it_server_kill(struct it_server *s)
         return;
     kill(s->pid, SIGKILL);
     waitpid(s->pid, NULL, 0);
+    live_remove(s->pid);
     s->pid = 0;
 }
 
@@ -260,6 +300,7 @@ int it_server_stop(struct it_server *s)
     for (int i = 0; i < 300; i++) {
         pid_t r = waitpid(s->pid, &status, WNOHANG);
         if (r == s->pid) {
+            live_remove(s->pid);
             s->pid = 0;
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
@@ -267,6 +308,7 @@ int it_server_stop(struct it_server *s)
     }
     kill(s->pid, SIGKILL);
     waitpid(s->pid, &status, 0);
+    live_remove(s->pid);
     s->pid = 0;
     return 255;
 }
