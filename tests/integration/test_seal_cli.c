@@ -10,6 +10,8 @@
  * suite; a flipped byte; a truncated file; an existing output file;
  * usage errors. Checks the exit code, the stable code in the message, and
  * that a failed unseal leaves nothing in the output directory.
+ *
+ * IT_NO_STORE: offline commands only, so there is no PostgreSQL variant.
  */
 #include "harness.h"
 
