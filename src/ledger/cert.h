@@ -43,6 +43,8 @@
 #define CERT_MAX_BYTES   (16 << 20) /* a certificate file */
 #define CERT_MAX_ENTRIES 4096       /* entries in one certificate */
 #define CERT_MAX_KEYS    4          /* log keys in one certificate */
+#define CERT_MAX_ENTRY   65536      /* bytes of one entry (as the store's limit) */
+#define CERT_MAX_KEY_LEN 2048       /* bytes of one verifier key text */
 
 enum cert_rc {
     CERT_OK = 0,
@@ -50,7 +52,8 @@ enum cert_rc {
     CERT_EFAILED = -2,    /* parsed, but a check failed (cert_verify; see the report) */
     CERT_ENOTFOUND = -3,  /* cert_build: no such subject, or nothing logged for it */
     CERT_ESTORE = -4,     /* cert_build: the store failed */
-    CERT_ECRYPTO = -5     /* OpenSSL failed */
+    CERT_ECRYPTO = -5,    /* OpenSSL failed, or out of memory */
+    CERT_ETOOBIG = -6     /* cert_build: the subject has more than CERT_MAX_ENTRIES entries */
 };
 
 struct cert_entry {
@@ -64,7 +67,7 @@ struct cert_entry {
 
 struct cert {
     int64_t issued_ms;
-    char subject_type[32]; /* "entry", "tender", "org", ... */
+    char subject_type[65]; /* "entry", "tender", "org", ...: [a-z0-9._], 1-64 bytes */
     int64_t subject_id;    /* the subject's id; for "entry" the leaf index */
     char origin[CHECKPOINT_MAX_ORIGIN + 1];
     enum merkle_alg alg;
@@ -104,14 +107,21 @@ struct cert_request {
  * its cosignatures, its timestamp token if one is stored, and each entry
  * covered by that checkpoint with its inclusion proof (entries integrated
  * after the latest checkpoint are not yet provable and are left out).
- * Non-public entries' bytes are withheld unless rq->with_private.
- * CERT_OK, CERT_ENOTFOUND (nothing provable for the subject), CERT_ESTORE. */
+ * Non-public entries' bytes (ledger/visibility.h) are withheld unless
+ * rq->with_private. A subject's entries come from the subject index
+ * (store_ledger_subject_leaves: its "subject", or its "tender" key). Of
+ * the cosignature lines, as many are kept as a signed note may carry
+ * (NOTE_MAX_SIGS lines in all), the earliest accepted first.
+ * CERT_OK, CERT_ENOTFOUND (no log, no checkpoint, nothing provable for the
+ * subject, a malformed request), CERT_ETOOBIG, CERT_ESTORE, CERT_ECRYPTO. */
 int cert_build(struct store_tx *tx, const struct cert_request *rq, int64_t now_ms,
                struct cert *c);
 
 /* What a verifier trusts. Keys given here are "pinned": the certificate's
- * own keys are then only compared with them. With no pinned log keys, the
- * certificate's keys are used and the report says they were not pinned. */
+ * own keys are then only compared with them, and only the pinned keys named
+ * as the certificate's origin check the checkpoint (each must have signed).
+ * With no pinned log keys, the certificate's keys are used and the report
+ * says they were not pinned (a WARN finding). All of it is borrowed. */
 struct cert_trust {
     const struct note_key *log_keys; /* pinned log verifier keys, or NULL */
     size_t nlog_keys;
@@ -155,6 +165,8 @@ struct cert_report {
  * CERT_ECRYPTO when OpenSSL could not run a check. */
 int cert_verify(const struct cert *c, const struct cert_trust *t, struct cert_report *r);
 void cert_report_free(struct cert_report *r); /* safe twice */
+/* "pass", "fail", "skip", "warn". */
+const char *cert_status_name(enum cert_status s);
 
 /* The report as JSON {"ok", "keys_pinned", "witnesses", "gen_time_ms",
  * "entries_public", "entries_withheld", "findings":[{"code","status",

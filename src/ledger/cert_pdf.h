@@ -3,7 +3,7 @@
  * of PDF, Simplified Chinese by default, with a QR code of the verification
  * data, for people who print a certificate (cert.h) or file it on paper.
  * Format of the page and of the QR payload: docs/certificate.md, "Printed
- * certificate (PDF and QR)" (written as docs/certificate-pdf.md until merged).
+ * certificate (PDF and QR)".
  *
  * The page is a rendering of a struct cert, not a second certificate: it
  * shows what the file claims (subject, log, checkpoint, cosignatures,
