@@ -30,6 +30,7 @@ struct app {
     const struct cosign_witnesses *witnesses;
     /* trusted RFC 3161 TSA certificates (ledger/tsa.h), read-only; NULL: none */
     const struct tsa_trust *tsa;
+    struct bid_service *bids; /* sealed bids, certificates, receipts (domain/bids.h) */
 };
 
 #define API_SESSION_COOKIE "sunbid_session"
@@ -117,5 +118,7 @@ void api_ledger_key(struct http_request *req, struct http_response *res);
 void api_ledger_cosignature(struct http_request *req, struct http_response *res);
 void api_ledger_timestamp_post(struct http_request *req, struct http_response *res);
 void api_ledger_timestamp_get(struct http_request *req, struct http_response *res);
+void api_ledger_certificate(struct http_request *req, struct http_response *res);
+void api_ledger_verify(struct http_request *req, struct http_response *res);
 
 #endif

@@ -45,7 +45,10 @@ static void fingerprint(const struct http_request *req, char out[65])
     struct buf b;
     buf_init(&b, req->body_len + 4096);
     buf_printf(&b, "%s %s\n", http_method_name(req->method), req->target);
-    buf_append(&b, req->body ? req->body : "", req->body_len);
+    if (req->streamed) /* the body went to a sink: its digest stands for it */
+        buf_puts(&b, req->body_digest ? req->body_digest : "");
+    else
+        buf_append(&b, req->body ? req->body : "", req->body_len);
     crypto_sha256_hex(b.data, b.len, out);
     buf_release(&b);
 }

@@ -3,7 +3,8 @@
  * monitors that do not run sunbid's code:
  *
  *   GET /api/ledger/checkpoint                       latest signed checkpoint, text/plain
- *   GET /api/ledger/entries?start=I&end=J            leaves [I, J), at most 256
+ *   GET /api/ledger/entries?start=I&end=J            leaves [I, J), at most 256; entry
+ *                                                    bytes of private events withheld
  *   GET /api/ledger/proof/inclusion?index=I&size=N   {"index","size","hashes":[b64...]}
  *   GET /api/ledger/proof/consistency?from=M&to=N    {"from","to","hashes":[b64...]}
  *   GET /api/ledger/key                              origin, hash, verifier keys
@@ -20,6 +21,11 @@
  * app.tsa), it is signed by it, and its imprint is SHA-256 of the stored
  * signed note of that size; the first per size is kept.
  *
+ * /entries always gives each leaf's index and leaf hash (provable by
+ * anyone) and "public" (ledger/visibility.c's table of public event
+ * types); the entry bytes only for public events, or for a signed-in
+ * admin or supervisor, who may read everything.
+ *
  * Sizes are bounded by the latest checkpoint: a client only gets proofs
  * against tree heads the log has signed. Each handler reads in one READ
  * transaction (one snapshot), on a worker thread; proofs read O(log n)
@@ -32,6 +38,7 @@
 #include "ledger/cosign.h"
 #include "ledger/ledger.h"
 #include "ledger/tsa.h"
+#include "ledger/visibility.h"
 #include "store/ledger.h"
 
 #define ENTRIES_MAX 256 /* leaves per /entries page */
@@ -167,6 +174,7 @@ void api_ledger_key(struct http_request *req, struct http_response *res)
 
 struct entries_ctx {
     struct jsonw *w;
+    bool with_private; /* the caller may read non-public entry bytes */
 };
 
 static int write_entry(void *ctx, int64_t idx, const void *entry, size_t n,
@@ -174,17 +182,21 @@ static int write_entry(void *ctx, int64_t idx, const void *entry, size_t n,
 {
     struct entries_ctx *c = ctx;
     char h[B64_LEN(STORE_LEDGER_HASH)];
-    char *e = malloc(B64_LEN(n));
-    if (e == NULL)
-        return -1;
+    bool pub = ledger_entry_public(entry, n);
     b64_encode(leaf_hash, STORE_LEDGER_HASH, h);
-    b64_encode(entry, n, e);
     jsonw_obj_begin(c->w);
     jsonw_kint(c->w, "index", idx);
     jsonw_kstr(c->w, "leaf_hash", h);
-    jsonw_kstr(c->w, "entry", e);
+    jsonw_kbool(c->w, "public", pub);
+    if (pub || c->with_private) {
+        char *e = malloc(B64_LEN(n));
+        if (e == NULL)
+            return -1;
+        b64_encode(entry, n, e);
+        jsonw_kstr(c->w, "entry", e);
+        free(e);
+    }
     jsonw_obj_end(c->w);
-    free(e);
     return 0;
 }
 
@@ -222,7 +234,8 @@ void api_ledger_entries(struct http_request *req, struct http_response *res)
     jsonw_obj_begin(&w);
     jsonw_key(&w, "entries");
     jsonw_arr_begin(&w);
-    struct entries_ctx c = {&w};
+    const struct http_principal *who = req->who;
+    struct entries_ctx c = {&w, who != NULL && (who->roles & (ROLE_ADMIN | ROLE_SUPERVISOR)) != 0};
     rc = store_ledger_leaves(tx, (int64_t)start, (int64_t)end, write_entry, &c);
     store_rollback(tx);
     if (rc != STORE_OK) {
@@ -347,7 +360,7 @@ void api_ledger_cosignature(struct http_request *req, struct http_response *res)
                              "the body must be one cosignature line");
         return;
     }
-    const struct cosign_key *k = cosign_witness_find(wit, name, nlen);
+    const struct note_key *k = cosign_witness_find(wit, name, nlen);
     if (k == NULL) {
         http_res_error(res, ERR_FORBIDDEN, "This witness is not configured.");
         return;

@@ -31,6 +31,7 @@
     X(NOT_FOUND, 404, "No such resource.")                                                         \
     X(METHOD_NOT_ALLOWED, 405, "The method is not allowed on this resource.")                      \
     X(BAD_CURSOR, 400, "The pagination cursor is invalid.")                                        \
+    X(INVALID_CERTIFICATE, 422, "The file is not a valid witness certificate.")                    \
     /* identity and access */                                                                      \
     X(UNAUTHENTICATED, 401, "Sign in first.")                                                      \
     X(BAD_CREDENTIALS, 401, "The user name or password is wrong.")                                 \
@@ -47,6 +48,72 @@
     X(IDEMPOTENCY_IN_PROGRESS, 409, "A request with this Idempotency-Key is still running.")       \
     X(BAD_IDEMPOTENCY_KEY, 400, "The Idempotency-Key must be 1-255 printable characters.")         \
     X(WRONG_STATE, 409, "The resource is not in a state that allows this.")                        \
+    /* tenders: refusals by a rule (domain/tender_rules.h; docs/tenders.md has the law) */         \
+    X(RULE_DEADLINE_TOO_SOON, 422,                                                                 \
+      "Rule min_bid_days: the bid deadline is too soon after the documents are issued.")           \
+    X(RULE_DOC_PERIOD_TOO_SHORT, 422,                                                              \
+      "Rule min_doc_days: the documents must be obtainable for longer.")                           \
+    X(RULE_DATES_ORDER, 422, "Rule dates_order: the tender's dates are out of order.")             \
+    X(RULE_BOND_TOO_HIGH, 422,                                                                     \
+      "Rule bond_max_bp: the bid bond exceeds the share of the ceiling price allowed.")            \
+    X(RULE_MIN_BIDS_TOO_LOW, 422, "Rule min_bids: the minimum number of bids is below the law's.") \
+    X(RULE_OBJECTION_TOO_LATE, 422,                                                                \
+      "Rule objection_days: objections to the documents are closed this close to the deadline.")   \
+    X(RULE_QUESTIONS_CLOSED, 409, "Rule clarify_deadline: the time for questions has passed.")     \
+    X(RULE_REGISTRATION_CLOSED, 409,                                                               \
+      "Rule doc_end: the period for obtaining the documents has ended.")                           \
+    X(RULE_CONFLICT_OF_INTEREST, 403,                                                              \
+      "Rule conflict_of_interest: the tenderer's or agent's own organisation may not bid.")        \
+    X(RULE_BELOW_STATUTORY, 422, "The value would go past the legal limit of the rule.")           \
+    X(TENDER_PAUSED, 409, "The tender is paused until an objection is answered.")                  \
+    X(NOT_REGISTERED, 403, "Register for this tender first.")                                      \
+    /* certificates (docs/certificates.md) and sealed bids (docs/bids.md) */                       \
+    X(CERT_MALFORMED, 422, "The certificate cannot be read.")                                      \
+    X(CERT_EXPIRED, 422, "The certificate has expired.")                                           \
+    X(CERT_NOT_YET_VALID, 422, "The certificate is not valid yet.")                                \
+    X(CERT_REVOKED, 422, "The certificate has been revoked.")                                      \
+    X(CERT_UNTRUSTED_ISSUER, 422, "The certificate was not issued by a CA the platform trusts.")   \
+    X(CERT_BAD_SIGNATURE, 422, "A signature in the certificate chain does not verify.")            \
+    X(CERT_WRONG_USAGE, 422, "The certificate's key usage does not allow this use.")               \
+    X(CERT_INVALID_CA, 422, "An issuer in the chain may not issue certificates.")                  \
+    X(CERT_CRL_EXPIRED, 422, "The issuer's revocation list is out of date.")                       \
+    X(CERT_CRL_MISSING, 422, "There is no revocation list for the issuer.")                        \
+    X(CERT_CRL_INVALID, 422, "The issuer's revocation list is invalid.")                           \
+    X(CERT_UNSUPPORTED_KEY, 422, "The certificate's key must be SM2 or P-256.")                    \
+    X(CERT_PAIR_MISMATCH, 422,                                                                     \
+      "The signing and encryption certificates belong to different holders.")                      \
+    X(CERT_NO_USCC, 422, "The certificate names no unified social credit code.")                   \
+    X(CERT_USCC_AMBIGUOUS, 422,                                                                    \
+      "The certificate names two different unified social credit codes.")                          \
+    X(CERT_USCC_MISMATCH, 422, "The certificate belongs to another organisation.")                 \
+    X(CERT_NOT_REGISTERED, 409,                                                                    \
+      "Register your organisation's signing and encryption certificates first.")                   \
+    X(BID_NOT_SEALED, 422, "The file is not a sealed bid envelope; seal it first.")                \
+    X(BID_MALFORMED, 422, "The sealed bid envelope is damaged or incomplete.")                     \
+    X(BID_BAD_SIGNATURE, 422, "The bid's signature does not verify.")                              \
+    X(BID_WRONG_TENDER, 422, "The bid is sealed for another tender.")                              \
+    X(BID_WRONG_LOT, 422, "The bid is sealed for another lot.")                                    \
+    X(BID_WRONG_BIDDER, 422, "The bid is sealed in another organisation's name.")                  \
+    X(BID_WRONG_SIGNER, 422,                                                                       \
+      "The bid is not signed with your organisation's registered signing certificate.")            \
+    X(BID_WRONG_RECIPIENT, 422,                                                                    \
+      "The bid is not sealed to your organisation's registered encryption certificate.")           \
+    X(BID_NOT_OPEN, 409, "This tender does not accept bids now.")                                  \
+    X(BID_AFTER_DEADLINE, 409, "The bid deadline has passed.")                                     \
+    /* online auctions (docs/auction.md) */                                                        \
+    X(AUCTION_NOT_STARTED, 409, "The auction has not started yet.")                                \
+    X(AUCTION_ENDED, 409, "The auction has ended; the bid was received after the end.")            \
+    X(AUCTION_NOT_QUALIFIED, 403, "Only qualified bidders with a confirmed deposit may bid.")      \
+    X(AUCTION_BID_TOO_LOW, 422, "The bid is below the next valid amount.")                         \
+    X(AUCTION_BID_NOT_MULTIPLE, 422, "The bid is not a whole number of increments.")               \
+    X(AUCTION_BID_ABOVE_MAX, 422, "The bid is above the maximum price.")                           \
+    X(AUCTION_ALREADY_LEADING, 409, "You already hold the highest bid.")                           \
+    X(AUCTION_BID_REPLAYED, 409, "A bid with this reference was already made.")                    \
+    X(AUCTION_NOT_YOUR_TURN, 409, "It is not your turn to bid.")                                   \
+    X(AUCTION_BID_NOT_LOWER, 422, "The offer must be lower than your last by at least one step.")  \
+    X(AUCTION_SEALED_ONCE, 409, "A sealed bid can be made only once.")                             \
+    X(AUCTION_REGISTRATION_CLOSED, 409, "Registration for this auction is closed.")                \
+    X(AUCTION_NOT_HERE, 503, "Another node runs this auction now; try again.")                     \
     /* server */                                                                                   \
     X(INTERNAL, 500, "Internal error.")                                                            \
     X(STORE_UNAVAILABLE, 503, "The store is unavailable; try again.")                              \

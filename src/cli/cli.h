@@ -8,7 +8,8 @@
  *   2  usage error (unknown option, missing argument)
  *   3  invalid input (bad USCC, weak password, unknown role ...)
  *   4  conflict (already exists) or not found
- *   5  log damaged (`ledger check` found an altered row)
+ *   5  log damaged (`ledger check` found an altered row), or a certificate
+ *      invalid (`verify` found a failed check)
  *
  * Errors go to stderr as "sunbid: <command>: <message>". Every command that
  * touches the store takes --data-dir DIR and --db URL.
@@ -47,5 +48,13 @@ int cli_user(int argc, char **argv);
 int cli_org(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_ledger(int argc, char **argv);
+int cli_witness(int argc, char **argv);
+int cli_redflags(int argc, char **argv);
+int cli_screens(int argc, char **argv);
+int cli_verify(int argc, char **argv);
+int cli_ca(int argc, char **argv);
+int cli_seal(int argc, char **argv);   /* cli/seal.c */
+int cli_unseal(int argc, char **argv); /* cli/seal.c */
+int cli_verify_receipt(int argc, char **argv); /* cli/receipt.c */
 
 #endif

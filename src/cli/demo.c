@@ -11,7 +11,9 @@
 
 #include "base/roles.h"
 #include "cli/cli.h"
+#include "base/clock.h"
 #include "domain/accounts.h"
+#include "domain/tender.h"
 #include "domain/uscc.h"
 
 #define DEMO_PASSWORD "Sunbid@2026"
@@ -67,6 +69,179 @@ static const struct demo_user users[] = {
     {"expert7", "钱悦（电气工程师）", ROLE_EXPERT, -1},
     {"supervisor", "周明（行政监督）", ROLE_SUPERVISOR, 6},
 };
+
+/* ---- demo tenders: one published with a document, one bidding with
+ * clarifications, one draft. Seeded through the domain calls (audited and
+ * logged like any write), with dates relative to now; skipped when the
+ * store has tenders already. ---- */
+
+#define DEMO_DAY TENDER_DAY_MS
+
+static const char demo_doc[] =
+    "榕城市滨江大道综合改造工程施工招标文件（示例）\n"
+    "第一章 招标公告\n第二章 投标人须知\n第三章 评标办法（综合评估法）\n"
+    "第四章 合同条款及格式\n第五章 工程量清单\n第六章 图纸\n第七章 技术标准和要求\n"
+    "第八章 投标文件格式\n";
+
+/* A caller for a demo user by name. */
+static int demo_caller(struct store *s, const char *username, struct tender_caller *c)
+{
+    struct store_tx *tx = NULL;
+    struct arena a;
+    struct user u;
+    int rc = store_begin(s, STORE_READ, &tx);
+    arena_init(&a, 0);
+    if (rc == STORE_OK)
+        rc = store_user_by_name(tx, &a, username, &u);
+    store_rollback(tx);
+    if (rc == STORE_OK) {
+        memset(c, 0, sizeof(*c));
+        c->who.user_id = u.id;
+        c->who.name = username; /* static */
+        c->roles = u.roles;
+        c->org_id = u.org_id;
+    }
+    arena_release(&a);
+    return rc;
+}
+
+static int demo_check(const char *what, enum err e, const struct tender_refusal *why)
+{
+    if (e == ERR_OK)
+        return CLI_OK;
+    fprintf(stderr, "sunbid: demo: %s: %s%s%s%s%s\n", what, err_code(e), why->field ? " (" : "",
+            why->field ? why->field : "", why->rule ? ", rule " : "", why->rule ? why->rule : "");
+    return CLI_FAIL;
+}
+
+static int demo_tenders(struct store *s)
+{
+    struct tender_caller agent, b1, b2;
+    struct tender_refusal why = {0};
+    struct store_tx *tx = NULL;
+    char hash[BLOB_HASH_HEX + 1];
+    int64_t n = 0, id = 0, x = 0, q = 0, owner = 0;
+    int64_t now = clock_now_ms();
+    int rc = store_begin(s, STORE_READ, &tx);
+    struct store_param p[] = {SP_T("11350100003600012%")};
+    if (rc == STORE_OK)
+        rc = store_query_int(tx, "SELECT count(*) FROM tenders", NULL, 0, &n);
+    if (rc == STORE_OK) /* the tenderer: 榕城市城乡建设局 */
+        rc = store_query_int(tx, "SELECT id FROM orgs WHERE uscc LIKE $1", p, 1, &owner);
+    store_rollback(tx);
+    if (rc != STORE_OK || n > 0)
+        return CLI_OK;
+    if (demo_caller(s, "agent", &agent) != STORE_OK || demo_caller(s, "bidder1", &b1) != STORE_OK ||
+        demo_caller(s, "bidder2", &b2) != STORE_OK)
+        return CLI_OK; /* not the demo accounts: nothing to seed for */
+
+    /* 1. a works tender, published, documents out in two days */
+    struct tender_input in = {0};
+    in.title = "榕城市滨江大道综合改造工程施工";
+    in.description = "滨江大道（江滨路至南江滨西大道段）道路、排水、照明及绿化综合改造，"
+                     "计划工期 540 日历天。";
+    in.region = "350100";
+    in.category = "works";
+    in.procedure = "open";
+    in.has_owner_org = true;
+    in.owner_org_id = owner;
+    in.has_ceiling = true;
+    in.ceiling_fen = 8650000000; /* 86,500,000.00 yuan */
+    in.has_bond = true;
+    in.bond_fen = 100000000; /* 1,000,000.00 yuan */
+    in.bond_form = "e_guarantee";
+    in.eval_method = "comprehensive";
+    in.readout_fields = "bidder,price,duration,quality";
+    in.dates.publish_at = now;
+    in.dates.doc_start = now + 2 * DEMO_DAY;
+    in.dates.doc_end = now + 9 * DEMO_DAY;
+    in.dates.clarify_deadline = now + 12 * DEMO_DAY;
+    in.dates.bid_deadline = now + 25 * DEMO_DAY;
+    rc = demo_check("works tender", tender_create(s, &agent, &in, &id, &why), &why);
+    if (rc == CLI_OK)
+        rc = demo_check(
+            "lot",
+            tender_lot_add(s, &agent, id, "第一标段：道路及排水", 5200000000, 60000000, &x, &why),
+            &why);
+    if (rc == CLI_OK)
+        rc = demo_check(
+            "lot",
+            tender_lot_add(s, &agent, id, "第二标段：照明及绿化", 3450000000, 40000000, &x, &why),
+            &why);
+    if (rc == CLI_OK)
+        rc = demo_check("document",
+                        tender_document_add(s, &agent, id, "招标文件.txt", "text/plain", demo_doc,
+                                            sizeof demo_doc - 1, &x, hash, NULL, &why),
+                        &why);
+    if (rc == CLI_OK)
+        rc = demo_check("publish", tender_publish(s, &agent, id, NULL, &why), &why);
+    if (rc != CLI_OK)
+        return rc;
+
+    /* 2. a goods purchase in bidding, with questions and clarifications */
+    memset(&in, 0, sizeof in);
+    in.title = "榕城第一中学教学楼多媒体设备采购";
+    in.region = "350100";
+    in.category = "goods";
+    in.procedure = "open";
+    in.has_ceiling = true;
+    in.ceiling_fen = 386000000; /* 3,860,000.00 yuan */
+    in.has_bond = true;
+    in.bond_fen = 7000000;
+    in.bond_form = "guarantee";
+    in.eval_method = "lowest_price";
+    in.dates.publish_at = now;
+    in.dates.doc_start = now;
+    in.dates.doc_end = now + 7 * DEMO_DAY;
+    in.dates.clarify_deadline = now + 10 * DEMO_DAY;
+    in.dates.bid_deadline = now + 22 * DEMO_DAY;
+    rc = demo_check("goods tender", tender_create(s, &agent, &in, &id, &why), &why);
+    if (rc == CLI_OK)
+        rc = demo_check("document",
+                        tender_document_add(s, &agent, id, "采购文件.txt", "text/plain", demo_doc,
+                                            sizeof demo_doc - 1, &x, hash, NULL, &why),
+                        &why);
+    if (rc == CLI_OK)
+        rc = demo_check("publish", tender_publish(s, &agent, id, NULL, &why), &why);
+    if (rc == CLI_OK)
+        rc = demo_check("register", tender_register(s, &b1, id, &why), &why);
+    if (rc == CLI_OK)
+        rc = demo_check("register", tender_register(s, &b2, id, &why), &why);
+    if (rc == CLI_OK)
+        rc = demo_check(
+            "question",
+            tender_ask(s, &b1, id, "交互式触控一体机的屏幕尺寸是否接受 86 英寸？", &q, &why), &why);
+    if (rc == CLI_OK)
+        rc = demo_check("clarification",
+                        tender_clarify(s, &agent, id, "接受 86 英寸及以上屏幕，其余技术参数不变。",
+                                       &q, 1, 0, &x, NULL, &why),
+                        &why);
+    if (rc == CLI_OK)
+        rc = demo_check("clarification",
+                        tender_clarify(s, &agent, id,
+                                       "更正：第四章技术参数表第 12 项“质保期”应为 3 年。", NULL, 0,
+                                       0, &x, NULL, &why),
+                        &why);
+    if (rc != CLI_OK)
+        return rc;
+
+    /* 3. a land-use right transfer, still a draft */
+    memset(&in, 0, sizeof in);
+    in.title = "榕城市仓山区 2026-05 号地块国有建设用地使用权出让";
+    in.region = "350100";
+    in.category = "land";
+    in.procedure = "open";
+    in.has_owner_org = true;
+    in.owner_org_id = owner;
+    in.eval_method = "highest_price";
+    in.has_bond = true;
+    in.bond_fen = 2000000000;
+    in.bond_form = "cash";
+    rc = demo_check("land tender", tender_create(s, &agent, &in, &id, &why), &why);
+    if (rc == CLI_OK)
+        printf("demo tenders seeded: 3 (published, bidding, draft)\n");
+    return rc;
+}
 
 int cli_demo(int argc, char **argv)
 {
@@ -135,6 +310,9 @@ int cli_demo(int argc, char **argv)
     printf("demo data seeded: %zu organisations, %zu users\n", sizeof(orgs) / sizeof(orgs[0]),
            sizeof(users) / sizeof(users[0]));
 accounts:
+    rc = demo_tenders(s);
+    if (rc != CLI_OK)
+        goto out;
     printf("demo accounts (password %s):\n", DEMO_PASSWORD);
     for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
         char roles[64];

@@ -14,9 +14,22 @@
  * ledger_config. Memory is bounded by one batch (its leaf hashes, nodes and
  * checkpoints). Single-threaded, as every CLI command.
  *
+ * Each checkpoint's stored witness cosignatures and RFC 3161 token are
+ * checked over that checkpoint's stored note: a cosignature line by a
+ * configured witness (--witness, <data-dir>/ledger/witnesses) must verify,
+ * a line by any other name is counted as unverifiable (not damage: the
+ * check cannot know that witness); a token must verify with --tsa-cert and
+ * carry the stored genTime, and without --tsa-cert tokens are counted as
+ * not checked. When the checkpoint's note itself is damaged (already
+ * reported) its cosignatures and token are not checked again, so one
+ * altered row is still reported once.
+ *
  * Not covered: ledger_config itself (origin, keys, tree_size) is trusted —
  * whoever rewrites it and re-signs every checkpoint with a new key is caught
- * only by outside monitors holding the published key.
+ * only by outside monitors holding the published key (and by witnesses).
+ * The `witness` and `timestamp` columns of ledger_cosignatures are not
+ * compared with the line (the line is what is verified), and cosignature or
+ * token rows of sizes that have no checkpoint row are not visited.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -28,9 +41,11 @@
 
 #include "base/base64.h"
 #include "cli/cli.h"
+#include "ledger/cosign.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/tsa.h"
 #include "store/ledger.h"
 
 #define CHECK_BATCH     1024 /* leaves per query */
@@ -75,6 +90,14 @@ struct check {
     uint8_t (*chosen)[MERKLE_HASH_LEN]; /* CHECK_BATCH leaf hashes the tree is built from */
     struct mismatch *mism;              /* CHECK_BATCH leaves whose hash and entry disagree */
     size_t nmism;
+    /* cosignatures and timestamps (check_attachments) */
+    struct store_tx *tx;                /* the one read transaction */
+    const struct cosign_witnesses *wit; /* configured witnesses (may be empty) */
+    const struct tsa_trust *tsa;        /* --tsa-cert, or NULL: tokens not checked */
+    int store_rc;                       /* a store error met while checking them */
+    int64_t notices;                    /* informational lines printed */
+    int64_t ncosig, cosig_ok, cosig_unknown, cosig_skipped;
+    int64_t nts, ts_ok, ts_unchecked, ts_skipped;
 };
 
 static void hex(const void *p, size_t n, char *out, size_t cap)
@@ -88,6 +111,18 @@ __attribute__((format(printf, 2, 3))) static void problem(struct check *c, const
 {
     va_list ap;
     if (c->problems++ >= CHECK_MAX_PRINT)
+        return;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+}
+
+/* A line that is worth reading but is not damage (an unknown witness). */
+__attribute__((format(printf, 2, 3))) static void notice(struct check *c, const char *fmt, ...)
+{
+    va_list ap;
+    if (c->notices++ >= CHECK_MAX_PRINT)
         return;
     va_start(ap, fmt);
     vprintf(fmt, ap);
@@ -115,7 +150,115 @@ static int emit(void *ctx, unsigned level, uint64_t index, const uint8_t hash[ME
     return 0;
 }
 
-/* Checks one stored checkpoint against the recomputed root of its size. */
+static const char *tsa_rc_text(int rc)
+{
+    switch (rc) {
+    case TSA_EMALFORMED:
+        return "is not a timestamp token";
+    case TSA_EUNTRUSTED:
+        return "is not signed by the trusted TSA";
+    case TSA_EMISMATCH:
+        return "is not over this checkpoint";
+    default:
+        return "could not be verified";
+    }
+}
+
+/*
+ * The stored cosignature lines and timestamp token of one checkpoint,
+ * checked over its stored note (text = the first tl bytes). note_ok: the
+ * note itself verified; when not, they are counted as skipped (the note's
+ * damage is already reported). Store errors go to c->store_rc.
+ */
+static void check_attachments(struct check *c, const struct cp_row *cp, size_t tl, bool note_ok)
+{
+    struct buf lines, tok;
+    long long size = (long long)cp->size;
+    int64_t gen_ms = 0;
+    int rc;
+
+    buf_init(&lines, 4 << 20);
+    buf_init(&tok, STORE_LEDGER_TIMESTAMP_MAX);
+    rc = store_ledger_cosignatures(c->tx, cp->size, &lines);
+    if (rc != STORE_OK) {
+        c->store_rc = rc;
+        goto out;
+    }
+    for (size_t pos = 0; pos < lines.len;) {
+        const char *line = lines.data + pos;
+        const char *nl = memchr(line, '\n', lines.len - pos);
+        size_t ll = nl != NULL ? (size_t)(nl - line) : lines.len - pos;
+        const char *name;
+        size_t nlen;
+        pos += ll + 1;
+        c->ncosig++;
+        if (!note_ok) {
+            c->cosig_skipped++;
+            continue;
+        }
+        if (!cosign_line_name(line, ll, &name, &nlen)) {
+            problem(c, "checkpoint at size %lld: cosignature line malformed: %.80s", size, line);
+            continue;
+        }
+        const struct note_key *k = cosign_witness_find(c->wit, name, nlen);
+        if (k == NULL) {
+            c->cosig_unknown++;
+            notice(c,
+                   "checkpoint at size %lld: cosignature by %.*s: unverifiable (not a configured "
+                   "witness)",
+                   size, (int)nlen, name);
+            continue;
+        }
+        rc = cosign_verify_line(k, cp->note, tl, line, ll, NULL);
+        if (rc == NOTE_OK) {
+            c->cosig_ok++;
+        } else if (rc == NOTE_EUNVERIFIED) {
+            /* the name is configured, the key id is another key's */
+            c->cosig_unknown++;
+            notice(c,
+                   "checkpoint at size %lld: cosignature by %.*s: unverifiable (made with "
+                   "another key than the configured one)",
+                   size, (int)nlen, name);
+        } else {
+            problem(c, "checkpoint at size %lld: cosignature by %.*s does not verify", size,
+                    (int)nlen, name);
+        }
+    }
+
+    rc = store_ledger_timestamp_get(c->tx, cp->size, &tok, &gen_ms);
+    if (rc == STORE_NOTFOUND)
+        goto out;
+    if (rc != STORE_OK) {
+        c->store_rc = rc;
+        goto out;
+    }
+    c->nts++;
+    if (!note_ok) {
+        c->ts_skipped++;
+    } else if (c->tsa == NULL) {
+        c->ts_unchecked++;
+    } else {
+        int64_t token_ms = 0;
+        rc = tsa_verify(c->tsa, tok.data, tok.len, cp->note, cp->note_len, &token_ms);
+        if (rc == TSA_ECRYPTO)
+            c->failed = true;
+        else if (rc != TSA_OK)
+            problem(c, "checkpoint at size %lld: timestamp token %s", size, tsa_rc_text(rc));
+        else if (token_ms != gen_ms)
+            problem(c,
+                    "checkpoint at size %lld: timestamp genTime stored as %lld, the token says "
+                    "%lld",
+                    size, (long long)gen_ms, (long long)token_ms);
+        else
+            c->ts_ok++;
+    }
+out:
+    buf_release(&lines);
+    buf_release(&tok);
+}
+
+/* Checks one stored checkpoint against the recomputed root of its size,
+ * then its cosignatures and timestamp. */
 static void check_checkpoint(struct check *c, const struct cp_row *cp,
                              const uint8_t root[MERKLE_HASH_LEN])
 {
@@ -128,6 +271,7 @@ static void check_checkpoint(struct check *c, const struct cp_row *cp,
                 "checkpoint at size %lld: root mismatch: stored root %s but the tree hashes to %s",
                 size, a, b);
     }
+    int64_t before = c->problems; /* problems of the note itself from here */
     size_t tl = 0;
     int good = 0;
     int rc = note_open(cp->note, cp->note_len, c->keys, c->nkeys, &tl, &good);
@@ -145,13 +289,16 @@ static void check_checkpoint(struct check *c, const struct cp_row *cp,
                 bl = cp->note + i;
                 break;
             }
-        if (bl == NULL)
+        if (bl == NULL) {
+            check_attachments(c, cp, 0, false);
             return;
+        }
         tl = (size_t)(bl - cp->note) + 1;
     }
     struct checkpoint body;
     if (checkpoint_parse(cp->note, tl, &body) != NOTE_OK) {
         problem(c, "checkpoint at size %lld: note body malformed", size);
+        check_attachments(c, cp, tl, false);
         return;
     }
     if (strcmp(body.origin, c->origin) != 0)
@@ -166,6 +313,7 @@ static void check_checkpoint(struct check *c, const struct cp_row *cp,
         problem(c, "checkpoint at size %lld: root mismatch: note root %s but the tree hashes to %s",
                 size, a, b);
     }
+    check_attachments(c, cp, tl, c->problems == before);
 }
 
 static int on_leaf(void *ctx, int64_t idx, const void *entry, size_t n, const void *leaf_hash,
@@ -250,6 +398,8 @@ static int grow_tree(struct check *c)
                     return STORE_ERROR;
                 }
                 check_checkpoint(c, &c->cps[c->cpi], root);
+                if (c->store_rc != STORE_OK)
+                    return c->store_rc;
             }
             c->cpi++;
         }
@@ -384,6 +534,8 @@ static int run_check(struct store_tx *tx, const struct store_ledger_config *cfg,
     if (c->ncps > 0 && merkle_hash(c->alg, "", 0, empty) == MERKLE_OK)
         check_checkpoint(c, &c->cps[0], empty);
     cps_clear(c);
+    if (c->store_rc != STORE_OK)
+        return c->store_rc;
 
     for (int64_t start = 0; start < n && !c->gap && !c->failed; start += CHECK_BATCH) {
         int64_t end = start + CHECK_BATCH < n ? start + CHECK_BATCH : n;
@@ -435,21 +587,51 @@ static int run_check(struct store_tx *tx, const struct store_ledger_config *cfg,
 
 static void ledger_usage(FILE *f)
 {
-    fputs("usage: sunbid ledger check [--data-dir DIR] [--db URL]\n"
+    fputs("usage: sunbid ledger check [--data-dir DIR] [--db URL] [--witness VKEY]...\n"
+          "                           [--tsa-cert FILE]\n"
           "\n"
           "Recomputes the witness log from the store: every leaf hash from its entry,\n"
-          "every stored subtree hash, the root and signatures of every checkpoint.\n"
-          "Prints each altered row; exit 0 intact, 5 log damaged, 1 store error.\n",
+          "every stored subtree hash, the root and signatures of every checkpoint, and\n"
+          "each checkpoint's stored witness cosignatures and RFC 3161 timestamp token.\n"
+          "Prints each altered row; exit 0 intact, 5 log damaged, 1 store error.\n"
+          "\n"
+          "  --witness VKEY   a trusted witness (repeatable; also DIR/ledger/witnesses,\n"
+          "                   as for serve); lines by other witnesses are unverifiable\n"
+          "  --tsa-cert FILE  the trusted TSA certificate(s), PEM; without it stored\n"
+          "                   timestamp tokens are reported as not checked\n",
           f);
+}
+
+/* The summary of cosignatures and timestamps (before the last line). */
+static void print_attachments(const struct check *c)
+{
+    printf("cosignatures: %lld stored, %lld verified", (long long)c->ncosig,
+           (long long)c->cosig_ok);
+    if (c->cosig_unknown > 0)
+        printf(", %lld unverifiable (unknown witness or key)", (long long)c->cosig_unknown);
+    if (c->cosig_skipped > 0)
+        printf(", %lld not checked (their checkpoint is damaged)", (long long)c->cosig_skipped);
+    printf("\ntimestamps: %lld stored, %lld verified", (long long)c->nts, (long long)c->ts_ok);
+    if (c->ts_unchecked > 0)
+        printf(", %lld not checked (no --tsa-cert)", (long long)c->ts_unchecked);
+    if (c->ts_skipped > 0)
+        printf(", %lld not checked (their checkpoint is damaged)", (long long)c->ts_skipped);
+    putchar('\n');
 }
 
 int cli_ledger(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"data-dir", required_argument, NULL, 'd'},
-                                             {"db", required_argument, NULL, 'b'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"data-dir", required_argument, NULL, 'd'}, {"db", required_argument, NULL, 'b'},
+        {"witness", required_argument, NULL, 'W'},  {"tsa-cert", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
+    const char *witness_args[COSIGN_MAX_WITNESSES];
+    size_t nwitness_args = 0;
+    const char *tsa_cert = NULL;
+    struct cosign_witnesses wit = {0};
+    struct tsa_trust tsa = {0};
+    char err[512], wfile[4096];
     int opt;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         ledger_usage(argc < 2 ? stderr : stdout);
@@ -466,6 +648,15 @@ int cli_ledger(int argc, char **argv)
             so.data_dir = optarg;
         else if (opt == 'b')
             so.db = optarg;
+        else if (opt == 'W') {
+            if (nwitness_args == COSIGN_MAX_WITNESSES) {
+                fprintf(stderr, "sunbid: ledger check: at most %d --witness keys\n",
+                        COSIGN_MAX_WITNESSES);
+                return CLI_USAGE;
+            }
+            witness_args[nwitness_args++] = optarg;
+        } else if (opt == 'T')
+            tsa_cert = optarg;
         else if (opt == 'h') {
             ledger_usage(stdout);
             return CLI_OK;
@@ -474,6 +665,17 @@ int cli_ledger(int argc, char **argv)
     }
     if (optind < argc - 1) {
         fprintf(stderr, "sunbid: ledger check: unexpected argument '%s'\n", argv[optind + 1]);
+        return CLI_USAGE;
+    }
+    snprintf(wfile, sizeof wfile, "%s/ledger/witnesses", cli_data_dir(&so));
+    if (cosign_witnesses_load(&wit, witness_args, nwitness_args, wfile, err, sizeof err) !=
+        NOTE_OK) {
+        fprintf(stderr, "sunbid: ledger check: %s\n", err);
+        return CLI_USAGE;
+    }
+    if (tsa_cert != NULL && tsa_trust_load(&tsa, tsa_cert, err, sizeof err) != TSA_OK) {
+        fprintf(stderr, "sunbid: ledger check: --tsa-cert: %s\n", err);
+        cosign_witnesses_free(&wit);
         return CLI_USAGE;
     }
 
@@ -490,7 +692,10 @@ int cli_ledger(int argc, char **argv)
         fprintf(stderr, "sunbid: ledger check: out of memory\n");
         goto out;
     }
+    c->wit = &wit;
+    c->tsa = tsa_cert != NULL ? &tsa : NULL;
     rc = store_begin(s, STORE_READ, &tx);
+    c->tx = tx;
     if (rc == STORE_OK)
         rc = store_ledger_config_get(tx, cfg);
     if (rc == STORE_NOTFOUND) {
@@ -507,6 +712,9 @@ int cli_ledger(int argc, char **argv)
     }
     if (c->problems > CHECK_MAX_PRINT)
         printf("... %lld more problems not shown\n", (long long)(c->problems - CHECK_MAX_PRINT));
+    if (c->notices > CHECK_MAX_PRINT)
+        printf("... %lld more notices not shown\n", (long long)(c->notices - CHECK_MAX_PRINT));
+    print_attachments(c);
     if (c->problems == 0)
         printf("ledger: %lld entries, %lld checkpoints, intact\n", (long long)cfg->tree_size,
                (long long)c->ncheckpoints);
@@ -529,5 +737,7 @@ out:
     free(c);
     free(cfg);
     store_close(s);
+    cosign_witnesses_free(&wit);
+    tsa_trust_free(&tsa);
     return exit_code;
 }

@@ -21,6 +21,9 @@ static void usage(FILE *f)
           "  org       add | list organisations\n"
           "  demo      seed demo organisations and users\n"
           "  ledger    check: recompute the witness log, report altered rows\n"
+          "  witness   witness a log: check consistency, cosign; keygen\n"
+          "  verify    check a witness certificate offline\n"
+          "  ca        a local test CA; check an X.509 certificate\n"
           "  version   print the version and library versions\n"
           "\n"
           "Every command takes --help. Commands that use the store take\n"
@@ -60,6 +63,22 @@ int main(int argc, char **argv)
         return cli_demo(argc - 1, argv + 1);
     if (strcmp(cmd, "ledger") == 0)
         return cli_ledger(argc - 1, argv + 1);
+    if (strcmp(cmd, "witness") == 0)
+        return cli_witness(argc - 1, argv + 1);
+    if (strcmp(cmd, "redflags") == 0)
+        return cli_redflags(argc - 1, argv + 1);
+    if (strcmp(cmd, "screens") == 0)
+        return cli_screens(argc - 1, argv + 1);
+    if (strcmp(cmd, "verify") == 0)
+        return cli_verify(argc - 1, argv + 1);
+    if (strcmp(cmd, "ca") == 0)
+        return cli_ca(argc - 1, argv + 1);
+    if (strcmp(cmd, "seal") == 0)
+        return cli_seal(argc - 1, argv + 1);
+    if (strcmp(cmd, "unseal") == 0)
+        return cli_unseal(argc - 1, argv + 1);
+    if (strcmp(cmd, "verify-receipt") == 0)
+        return cli_verify_receipt(argc - 1, argv + 1);
     fprintf(stderr, "sunbid: unknown command '%s'\n", cmd);
     usage(stderr);
     return CLI_USAGE;

@@ -5,6 +5,12 @@
  *
  * Signals are blocked in every thread and taken by one thread with
  * sigwait(), which calls http_server_stop(): no async-signal-safety games.
+ *
+ * The witness log's hash and origin are chosen once, when the log is
+ * created: --ledger-hash / --ledger-origin (else $SUNBID_LEDGER_HASH /
+ * $SUNBID_LEDGER_ORIGIN). A flag that disagrees with what an existing log
+ * recorded stops serve (exit 2); an environment value that disagrees is
+ * only logged, as it always was.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -16,9 +22,14 @@
 #include "http/sse.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "cli/serve_bids.h"
+#include "base/clock.h"
+#include "domain/scheduler.h"
 #include "ledger/cosign.h"
+#include "ledger/note.h"
 #include "ledger/tsa.h"
 #include "ledger/sequencer.h"
+#include "store/ledger.h"
 
 static void serve_usage(FILE *f)
 {
@@ -26,7 +37,8 @@ static void serve_usage(FILE *f)
           "                    [--web-dir DIR] [--workers N] [--no-access-log]\n"
           "                    [--secure-cookies] [--node NAME]\n"
           "                    [--request-timeout MS] [--idle-timeout MS] [--witness VKEY]...\n"
-          "                    [--tsa-cert FILE]\n"
+          "                    [--tsa-cert FILE] [--ledger-hash sha256|sm3]\n"
+          "                    [--ledger-origin ORIGIN]\n"
           "\n"
           "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
           "  --data-dir DIR      data directory (default $SUNBID_DATA_DIR or var/data)\n"
@@ -43,6 +55,19 @@ static void serve_usage(FILE *f)
           "                      repeatable; also DIR/ledger/witnesses, one key a line)\n"
           "  --tsa-cert FILE     trust RFC 3161 timestamp tokens over checkpoints from the\n"
           "                      TSA whose certificate (or CA) is in this PEM file\n"
+          "  --ledger-hash H     the witness log's tree hash when it is created: sha256\n"
+          "                      (default) or sm3 (adds an SM2 signature); fixed after\n"
+          "                      (default $SUNBID_LEDGER_HASH)\n"
+          "  --ledger-origin O   the log's origin (checkpoint first line and key name) when\n"
+          "                      it is created (default $SUNBID_LEDGER_ORIGIN, else\n"
+          "                      sunbid.local/ledger)\n"
+          "  A --ledger-* flag that disagrees with an existing log stops serve (exit 2).\n"
+          "  --bid-max-mb N      largest sealed bid accepted, in MiB (default 1024)\n"
+          "  --ca-dir DIR        add the CA certificates and CRLs in DIR to the trusted ones\n"
+          "                      kept in the store (POST /api/trust does it at run time)\n"
+          "  --test-clock MS     TESTS ONLY: run on a manual clock starting at MS (Unix ms)\n"
+          "                      that POST /api/test/clock (admin) moves; refused unless\n"
+          "                      SUNBID_ALLOW_TEST_CLOCK=1 is set\n"
           "\n"
           "GET /api/health answers 200 once the server is ready.\n",
           f);
@@ -96,6 +121,92 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
     return 0;
 }
 
+/* The new log's hash and origin from the flags, else the environment
+ * (flags win). *from_flag_* say which were flags. CLI_OK or CLI_USAGE
+ * (message printed). */
+static int ledger_choice(const char *hash_flag, const char *origin_flag, struct ledger_options *opt,
+                         bool *from_flag_hash, bool *from_flag_origin)
+{
+    const char *hash = hash_flag != NULL ? hash_flag : getenv("SUNBID_LEDGER_HASH");
+    const char *origin = origin_flag != NULL ? origin_flag : getenv("SUNBID_LEDGER_ORIGIN");
+    const char *hsrc = hash_flag != NULL ? "--ledger-hash" : "SUNBID_LEDGER_HASH";
+    const char *osrc = origin_flag != NULL ? "--ledger-origin" : "SUNBID_LEDGER_ORIGIN";
+
+    *from_flag_hash = hash_flag != NULL;
+    *from_flag_origin = origin_flag != NULL;
+    if (hash != NULL && (hash[0] != '\0' || hash_flag != NULL)) {
+        opt->alg = merkle_alg_parse(hash);
+        if (opt->alg == 0) {
+            fprintf(stderr, "sunbid: serve: %s must be sha256 or sm3, not '%s'\n", hsrc, hash);
+            return CLI_USAGE;
+        }
+    }
+    if (origin != NULL && (origin[0] != '\0' || origin_flag != NULL)) {
+        /* the origin is also the log's key name: the same rules */
+        if (strlen(origin) > CHECKPOINT_MAX_ORIGIN || !note_name_ok(origin, strlen(origin))) {
+            fprintf(stderr,
+                    "sunbid: serve: %s '%s' is not a valid origin (1-%d bytes of UTF-8, no "
+                    "spaces, no '+')\n",
+                    osrc, origin, CHECKPOINT_MAX_ORIGIN);
+            return CLI_USAGE;
+        }
+        opt->origin = origin;
+    }
+    return CLI_OK;
+}
+
+/* Compares the chosen hash and origin with an existing log's. A mismatch
+ * from a flag: CLI_USAGE with a message; from the environment: a warning
+ * (when warn_env). No log yet: CLI_OK. */
+static int ledger_compare(struct store *s, const struct ledger_options *opt, bool flag_hash,
+                          bool flag_origin, bool warn_env)
+{
+    struct store_ledger_config *cfg = calloc(1, sizeof *cfg);
+    struct store_tx *tx = NULL;
+    int rc = cfg != NULL ? store_begin(s, STORE_READ, &tx) : STORE_ERROR;
+    if (rc == STORE_OK)
+        rc = store_ledger_config_get(tx, cfg);
+    store_rollback(tx);
+    if (rc == STORE_NOTFOUND) {
+        free(cfg);
+        return CLI_OK;
+    }
+    if (rc != STORE_OK) {
+        fprintf(stderr, "sunbid: serve: cannot read the witness log's configuration: %s\n",
+                store_rc_name(rc));
+        free(cfg);
+        return CLI_FAIL;
+    }
+    rc = CLI_OK;
+    if (opt->alg != 0 && merkle_alg_parse(cfg->hash_alg) != opt->alg) {
+        if (flag_hash) {
+            fprintf(stderr,
+                    "sunbid: serve: --ledger-hash %s disagrees with the witness log, which was "
+                    "created with %s; a log's hash never changes (drop the flag or use a new "
+                    "store)\n",
+                    merkle_alg_name(opt->alg), cfg->hash_alg);
+            rc = CLI_USAGE;
+        } else if (warn_env) {
+            log_warn("ledger: SUNBID_LEDGER_HASH=%s is ignored: the log was created with %s",
+                     merkle_alg_name(opt->alg), cfg->hash_alg);
+        }
+    }
+    if (opt->origin != NULL && strcmp(opt->origin, cfg->origin) != 0) {
+        if (flag_origin) {
+            fprintf(stderr,
+                    "sunbid: serve: --ledger-origin %s disagrees with the witness log, whose "
+                    "origin is %s; a log's origin never changes\n",
+                    opt->origin, cfg->origin);
+            rc = CLI_USAGE;
+        } else if (warn_env) {
+            log_warn("ledger: SUNBID_LEDGER_ORIGIN=%s is ignored: the log's origin is %s",
+                     opt->origin, cfg->origin);
+        }
+    }
+    free(cfg);
+    return rc;
+}
+
 static const char *default_web_dir(void)
 {
     struct stat st;
@@ -122,6 +233,11 @@ int cli_serve(int argc, char **argv)
                                              {"idle-timeout", required_argument, NULL, 'I'},
                                              {"witness", required_argument, NULL, 'W'},
                                              {"tsa-cert", required_argument, NULL, 'T'},
+                                             {"ledger-hash", required_argument, NULL, 'H'},
+                                             {"ledger-origin", required_argument, NULL, 'O'},
+                                             {"test-clock", required_argument, NULL, 'C'},
+                                             {"bid-max-mb", required_argument, NULL, 'B'},
+                                             {"ca-dir", required_argument, NULL, 'A'},
                                              {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     const char *listen = "127.0.0.1:8080";
@@ -138,11 +254,17 @@ int cli_serve(int argc, char **argv)
     pthread_t sigthr;
     bool sig_started = false;
     struct ledger_sequencer *ledger_seq = NULL;
+    struct tender_scheduler *scheduler = NULL;
     const char *witness_args[COSIGN_MAX_WITNESSES];
     size_t nwitness_args = 0;
     struct cosign_witnesses witnesses = {0};
     const char *tsa_cert = NULL;
     struct tsa_trust tsa = {0};
+    const char *ledger_hash = NULL, *ledger_origin = NULL;
+    struct ledger_options lopt = {0};
+    bool flag_hash = false, flag_origin = false;
+    uint64_t bid_max = 0;       /* --bid-max-mb, bytes; 0: the default */
+    const char *ca_dir = NULL; /* --ca-dir */
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -202,6 +324,34 @@ int cli_serve(int argc, char **argv)
         case 'T':
             tsa_cert = optarg;
             break;
+        case 'H':
+            ledger_hash = optarg;
+            break;
+        case 'O':
+            ledger_origin = optarg;
+            break;
+        case 'C': {
+            /* tests only: two locks, the flag and the environment */
+            const char *allow = getenv("SUNBID_ALLOW_TEST_CLOCK");
+            char *end;
+            long long v = strtoll(optarg, &end, 10);
+            if (allow == NULL || strcmp(allow, "1") != 0) {
+                fprintf(stderr, "sunbid: serve: --test-clock needs SUNBID_ALLOW_TEST_CLOCK=1\n");
+                return CLI_USAGE;
+            }
+            if (*end != '\0' || v <= 0) {
+                fprintf(stderr, "sunbid: serve: --test-clock wants a time in Unix ms\n");
+                return CLI_USAGE;
+            }
+            clock_manual((int64_t)v);
+            log_warn("serve: running on a TEST clock at %lld ms", v);
+            break;
+        }
+        case 'B':
+        case 'A':
+            if (serve_bids_opt(opt, optarg, &bid_max, &ca_dir) != 0)
+                return CLI_USAGE;
+            break;
         case 'h':
             serve_usage(stdout);
             return CLI_OK;
@@ -220,6 +370,10 @@ int cli_serve(int argc, char **argv)
     }
     if (web_dir == NULL)
         web_dir = default_web_dir();
+    rc = ledger_choice(ledger_hash, ledger_origin, &lopt, &flag_hash, &flag_origin);
+    if (rc != CLI_OK)
+        return rc;
+    rc = CLI_FAIL;
 
     /* Block the stop signals before any thread starts, so only sigwait sees them. */
     sigemptyset(&sc.set);
@@ -231,6 +385,10 @@ int cli_serve(int argc, char **argv)
     app.store = cli_open_store("serve", &so);
     if (app.store == NULL)
         return CLI_FAIL;
+    rc = ledger_compare(app.store, &lopt, flag_hash, flag_origin, true);
+    if (rc != CLI_OK)
+        goto out;
+    rc = CLI_FAIL;
     api_idempotency_prune(app.store);
     app.secure_cookies = secure;
     {
@@ -282,10 +440,21 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "sunbid: serve: %s\n", err);
         goto out;
     }
-    /* Single-writer work runs on the node holding its lease; the tender
-     * scheduler (a later capability) checks this one. */
-    cluster_lease_want(app.cluster, "scheduler");
-    ledger_seq = ledger_sequencer_start(app.store, app.cluster, cli_data_dir(&so), NULL);
+    if (serve_bids_open(&app, cli_data_dir(&so), node, bid_max, ca_dir) != 0)
+        goto out;
+    /* Single-writer work runs on the node holding its lease: the tender
+     * scheduler holds "scheduler" (it catches up on its first round). */
+    scheduler = tender_scheduler_start(app.store, app.cluster, 0);
+    if (scheduler == NULL) {
+        fprintf(stderr, "sunbid: serve: cannot start the tender scheduler\n");
+        goto out;
+    }
+    ledger_seq = ledger_sequencer_start(app.store, app.cluster, cli_data_dir(&so), &lopt);
+    /* another node may have created the log meanwhile, with its own choice */
+    rc = ledger_compare(app.store, &lopt, flag_hash, flag_origin, false);
+    if (rc != CLI_OK)
+        goto out;
+    rc = CLI_FAIL;
     if (pthread_create(&sigthr, NULL, signal_thread, &sc) != 0) {
         fprintf(stderr, "sunbid: serve: cannot start the signal thread\n");
         goto out;
@@ -300,6 +469,7 @@ int cli_serve(int argc, char **argv)
     rc = http_server_run(srv) == 0 ? CLI_OK : CLI_FAIL;
     log_info("stopped");
 out:
+    tender_scheduler_stop(scheduler);
     ledger_sequencer_stop(ledger_seq);
     cluster_stop(app.cluster);
     if (sig_started) {
@@ -307,6 +477,7 @@ out:
         pthread_join(sigthr, NULL);
     }
     http_server_free(srv);
+    bid_service_close(app.bids);
     store_close(app.store);
     cosign_witnesses_free(&witnesses);
     tsa_trust_free(&tsa);

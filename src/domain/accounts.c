@@ -150,9 +150,11 @@ static enum err org_create_tx(struct store_tx *tx, void *arg)
     buf_release(&detail);
     if (rc == STORE_OK) {
         /* the witness log: committed with the organisation or not at all */
-        struct ledger_event ev = {
-            "org.create", "org", j->id, j->who->user_id, j->who->name ? j->who->name : "system",
-            NULL};
+        struct ledger_event ev = {.type = "org.create",
+                                  .subject_type = "org",
+                                  .subject_id = j->id,
+                                  .actor_id = j->who->user_id,
+                                  .actor_name = j->who->name ? j->who->name : "system"};
         rc = ledger_append(tx, &ev);
     }
     return domain_store_err(rc);
@@ -244,6 +246,17 @@ static enum err user_create_tx(struct store_tx *tx, void *arg)
     jsonw_obj_end(&w);
     rc = audit_record(tx, j->who, "user.create", "user", j->id, detail.data);
     buf_release(&detail);
+    if (rc == STORE_OK) {
+        /* the witness log, with the user; a private event (users are
+         * personal data): its bytes are withheld from the public, its hash
+         * is provable (ledger/visibility.c) */
+        struct ledger_event ev = {.type = "user.create",
+                                  .subject_type = "user",
+                                  .subject_id = j->id,
+                                  .actor_id = j->who->user_id,
+                                  .actor_name = j->who->name ? j->who->name : "system"};
+        rc = ledger_append(tx, &ev);
+    }
     return domain_store_err(rc);
 }
 

@@ -210,6 +210,11 @@ static struct http_exchange *exchange_get(struct http_conn *c)
     x->expect_continue = false;
     x->continue_sent = false;
     x->orphan = false;
+    x->stream = false;
+    x->admitting = false;
+    x->admitted = false;
+    x->refused = false;
+    x->admit_rc = ERR_OK;
     x->req.arena = &x->arena;
     x->req.app = e->cfg.app;
     x->req.nheaders = 0;
@@ -221,6 +226,9 @@ static struct http_exchange *exchange_get(struct http_conn *c)
 /* Returns an exchange to the free list, dropping its big buffers. */
 static void exchange_put(struct http_engine *e, struct http_exchange *x)
 {
+    if (x->req.sink.release != NULL)
+        x->req.sink.release(x->req.sink.ctx); /* exactly once: cleared below */
+    memset(&x->req.sink, 0, sizeof(x->req.sink));
     arena_release(&x->arena);
     if (x->head.cap > X_KEEP_BUF)
         buf_release(&x->head);
@@ -252,7 +260,8 @@ static void exchange_error(struct http_exchange *x, enum err err)
     res->sse_topic = NULL;
     x->ext_body = NULL;
     x->ext_len = 0;
-    http_res_error(res, err, NULL);
+    /* a streamed body's sink may say what exactly was wrong */
+    http_res_error(res, err, x->stream ? x->req.sink.message : NULL);
     if (err == ERR_METHOD_NOT_ALLOWED && x->allow_buf[0] != '\0')
         http_res_header(res, "Allow", x->allow_buf);
 }
@@ -457,6 +466,10 @@ static void exchange_finish(struct http_exchange *x)
 
 void exchange_run(struct http_exchange *x)
 {
+    if (x->admitting) {
+        x->admit_rc = http_request_admit(&x->eng->cfg, &x->req, &x->res);
+        return;
+    }
     http_request_process(&x->eng->cfg, &x->req, &x->res);
 }
 
@@ -469,6 +482,16 @@ static void exchange_dispatch(struct http_exchange *x)
     x->state = X_READY;
     x->req.body = x->body.data ? x->body.data : "";
     x->req.body_len = x->body.len;
+    if (x->stream && x->fail == ERR_OK) {
+        x->req.body_len = x->body_seen;
+        if (x->req.sink.finish != NULL) {
+            const char *digest = NULL;
+            enum err fe = x->req.sink.finish(x->req.sink.ctx, &digest);
+            if (fe != ERR_OK)
+                x->fail = fe;
+            x->req.body_digest = digest;
+        }
+    }
     if (x->fail != ERR_OK) {
         exchange_error(x, x->fail);
         exchange_finish(x);
@@ -511,6 +534,41 @@ static void conn_finish(struct http_conn *c)
         e->on_drained(e);
 }
 
+/* Ends parsing with x (the request being parsed) answered by what its
+ * response holds: an admission refused the body, which is never read. */
+static void conn_refuse(struct http_conn *c, struct http_exchange *x)
+{
+    c->parse_dead = true;
+    if (c->cur == x)
+        c->cur = NULL;
+    x->refused = true;
+    x->keep_alive = false;
+    x->expect_continue = false;
+    c->linger = true; /* the client may be sending the body */
+    exchange_finish(x);
+    if (!c->read_stopped && !c->closing) {
+        c->read_stopped = true;
+        c->io->read_stop(c);
+    }
+}
+
+/* Loop: an admission came back from the pool. */
+static void admit_done(struct http_conn *c, struct http_exchange *x)
+{
+    x->admitting = false;
+    if (x->admit_rc == ERR_OK && (c->parse_dead || c->draining)) {
+        exchange_error(x, ERR_SHUTTING_DOWN); /* stopping meanwhile: do not start a body */
+        x->admit_rc = ERR_SHUTTING_DOWN;
+    }
+    if (x->admit_rc != ERR_OK) {
+        conn_refuse(c, x);
+        return;
+    }
+    x->admitted = true;
+    x->state = X_PARSING;
+    x->t_begin_ms = engine_now(c->eng); /* the body's own time starts now */
+}
+
 void conn_exchange_done(struct http_exchange *x)
 {
     struct http_conn *c = x->conn;
@@ -521,7 +579,10 @@ void conn_exchange_done(struct http_exchange *x)
         conn_finish(c);
         return;
     }
-    exchange_finish(x);
+    if (x->admitting)
+        admit_done(c, x);
+    else
+        exchange_finish(x);
     if (e->defer_flush)
         engine_mark_dirty(e, c);
     else
@@ -693,6 +754,30 @@ static bool is_api_path(const char *path)
     return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
 }
 
+/* A STREAM_BODY request's headers are in: admit it before reading its
+ * body. With a pool, the exchange goes there and the parser pauses (the
+ * body waits in c->pending, reading stops) until admit_done; without one
+ * (tests, the fuzzer) the admission runs here. */
+static int stream_admit(struct http_conn *c, struct http_exchange *x)
+{
+    struct http_engine *e = c->eng;
+    x->stream = true;
+    if (e->submit == NULL) {
+        x->admit_rc = http_request_admit(&e->cfg, &x->req, &x->res);
+        if (x->admit_rc != ERR_OK) {
+            x->refused = true;
+            return parse_fail(c, x->admit_rc); /* conn_fail keeps x->res */
+        }
+        x->admitted = true;
+        return 0;
+    }
+    x->admitting = true;
+    x->state = X_RUNNING;
+    c->nrunning++;
+    e->submit(e, x);
+    return HPE_PAUSED;
+}
+
 /* Headers are in: fix pointers, route, and check the body limit early. */
 static int on_headers_complete(llhttp_t *p)
 {
@@ -771,6 +856,8 @@ static int on_headers_complete(llhttp_t *p)
             ((p->flags & F_CHUNKED) || p->content_length > 0))
             x->expect_continue = true;
     }
+    if (x->fail == ERR_OK && (req->route->flags & HTTP_ROUTE_STREAM_BODY))
+        return stream_admit(c, x);
     return 0;
 }
 
@@ -783,6 +870,11 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
         return parse_fail(c, ERR_BODY_TOO_LARGE);
     if (x->discard_body)
         return 0;
+    if (x->stream) {
+        x->t_begin_ms = engine_now(c->eng); /* the timeout is per gap in a stream */
+        enum err e = x->req.sink.write(x->req.sink.ctx, at, n);
+        return e == ERR_OK ? 0 : parse_fail(c, e);
+    }
     if (buf_append(&x->body, at, n) != BUF_OK)
         return parse_fail(c, ERR_BODY_TOO_LARGE);
     return 0;
@@ -835,7 +927,8 @@ static void conn_fail(struct http_conn *c, enum err err)
     x->keep_alive = false;
     x->expect_continue = false;
     c->linger = true; /* the client may still be sending */
-    exchange_error(x, err);
+    if (!x->refused)
+        exchange_error(x, err); /* a refused admission wrote its own answer */
     x->state = X_DONE;
     if (!c->read_stopped && !c->closing) {
         c->read_stopped = true;
@@ -881,9 +974,16 @@ static void conn_parse(struct http_conn *c, const char *data, size_t len)
 }
 
 /* Feeds bytes kept while paused, once the queue has room again. */
+/* A streamed request's admission is on the pool: parsing waits for it. */
+static bool conn_admitting(const struct http_conn *c)
+{
+    return c->cur != NULL && c->cur->admitting;
+}
+
 static void conn_resume(struct http_conn *c)
 {
-    if (!c->paused || c->parse_dead || c->closing || c->nqueued >= CONN_MAX_PIPELINE)
+    if (!c->paused || c->parse_dead || c->closing || c->nqueued >= CONN_MAX_PIPELINE ||
+        conn_admitting(c))
         return;
     c->paused = false;
     llhttp_resume(&c->parser);
@@ -1050,8 +1150,8 @@ static void conn_run(struct http_conn *c)
         conn_flush(c);
         /* A write that completed at once may have made room for requests
          * waiting in c->pending: parse them now, no read will come. */
-    } while (c->run_again ||
-             (c->paused && !c->parse_dead && !c->closing && c->nqueued < CONN_MAX_PIPELINE));
+    } while (c->run_again || (c->paused && !c->parse_dead && !c->closing &&
+                              c->nqueued < CONN_MAX_PIPELINE && !conn_admitting(c)));
     c->in_run = false;
 }
 
@@ -1187,6 +1287,8 @@ static void conn_tick(struct http_conn *c, uint64_t now)
         return;
     }
     if (c->cur != NULL) {
+        if (c->cur->admitting)
+            return; /* a worker decides; the body has not begun */
         if (now - c->cur->t_begin_ms >= k->request_timeout_ms) {
             conn_fail(c, ERR_REQUEST_TIMEOUT);
             conn_run(c);

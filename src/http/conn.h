@@ -136,6 +136,11 @@ struct http_exchange {
     bool expect_continue;       /* send 100 Continue before the body */
     bool continue_sent;         /* it was sent */
     bool orphan;                /* the connection closed while on the pool */
+    bool stream;                /* STREAM_BODY route: the body goes to req.sink */
+    bool admitting;             /* on the pool for admission (http_request_admit) */
+    bool admitted;              /* admission passed: body bytes may be read */
+    bool refused;               /* admission failed: res holds the answer */
+    enum err admit_rc;          /* the admission's outcome (worker -> loop) */
 };
 
 struct http_conn {
@@ -211,6 +216,12 @@ void conn_exchange_done(struct http_exchange *x);
  * handler; answers with the JSON error when a check fails. */
 void http_request_process(const struct http_config *cfg, struct http_request *req,
                           struct http_response *res);
+/* request.c: the admission of a STREAM_BODY request (a worker, or the
+ * caller when there is no pool): the same checks as http_request_process up
+ * to the owner, then the handler with req->admitting. ERR_OK: req->streamed
+ * is set and req->sink filled; otherwise res holds the error answer. */
+enum err http_request_admit(const struct http_config *cfg, struct http_request *req,
+                            struct http_response *res);
 /* request.c: reason phrase of a status ("Not Found"). */
 const char *http_status_reason(int status);
 

@@ -51,7 +51,14 @@ enum http_method {
 enum {
     HTTP_ROUTE_INLINE = 1u << 0,  /* run on the loop thread: must not block */
     HTTP_ROUTE_NO_CSRF = 1u << 1, /* unsafe method that needs no CSRF token (login) */
-    HTTP_ROUTE_RAW_BODY = 1u << 2 /* body is not JSON (uploads); skip the content-type check */
+    HTTP_ROUTE_RAW_BODY = 1u << 2, /* body is not JSON (uploads); skip the content-type check */
+    /* The body is not held: the handler is called a first time on a worker
+     * once the headers are in (after authorisation, before any body byte is
+     * read) with req->admitting set, to refuse (an error in res) or to set
+     * up req->sink; the body then flows chunk by chunk into the sink, and
+     * the handler is called again as usual (see struct http_body_sink).
+     * Implies RAW_BODY. */
+    HTTP_ROUTE_STREAM_BODY = 1u << 3
 };
 
 struct http_header {
@@ -72,6 +79,39 @@ struct http_principal {
 
 struct http_route;
 
+/*
+ * Where a streamed body goes (HTTP_ROUTE_STREAM_BODY routes). The handler
+ * fills it on a worker thread when called with req->admitting; the loop
+ * thread then calls write
+ * for every piece of the body in order, and finish at its end; the handler
+ * runs on a worker afterwards with the sink in req->sink. Ownership of ctx
+ * passes from thread to thread with the exchange, never shared at once.
+ *
+ *   headers -> [worker] auth, roles, CSRF, owner, handler (req->admitting)
+ *           -> [loop]   100 Continue, write(ctx, piece)* , finish(ctx, ...)
+ *           -> [worker] around + handler (req->streamed, req->sink)
+ *           -> release(ctx), exactly once, whatever happened (also when the
+ *              client went away half-way, or the admission refused after
+ *              filling it)
+ *
+ * The loop must not wait: write may append to a file and hash, nothing
+ * slower. An error from write or finish stops the upload and is the answer
+ * (the connection is closed after it, since the rest of the body is not
+ * read). While a request is admitted the whole-request timeout does not run;
+ * during the body it applies to each gap between pieces instead of the whole.
+ */
+struct http_body_sink {
+    enum err (*write)(void *ctx, const void *p, size_t n); /* loop */
+    /* loop, at the end of the body: *digest (optional, NUL-terminated,
+     * owned by ctx) names the body for Idempotency-Key fingerprints. */
+    enum err (*finish)(void *ctx, const char **digest);
+    void (*release)(void *ctx); /* any thread, once */
+    void *ctx;
+    /* Set by write or finish when they fail: the answer's message (owned by
+     * ctx, valid until release), or NULL for the error table's. */
+    const char *message;
+};
+
 struct http_request {
     struct arena *arena;         /* per-request memory, freed after the response */
     enum http_method method;     /* HEAD is routed as GET, body suppressed */
@@ -83,7 +123,11 @@ struct http_request {
     struct http_header *headers; /* in order of arrival */
     int nheaders;
     const char *body; /* NUL-terminated, body_len bytes */
-    size_t body_len;
+    size_t body_len;  /* streamed: the bytes that went to the sink */
+    bool admitting;   /* STREAM_BODY: the handler's first call, before the body */
+    bool streamed;    /* STREAM_BODY: admitted, body in the sink, not in body */
+    struct http_body_sink sink; /* STREAM_BODY: what the admission set up */
+    const char *body_digest;    /* STREAM_BODY: the sink's digest of the body, or NULL */
     const char *param_names[8];  /* route parameters (":id") */
     const char *param_values[8]; /* percent-decoded */
     int nparams;

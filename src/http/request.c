@@ -291,6 +291,69 @@ static bool csrf_ok(const struct http_request *req)
     return CRYPTO_memcmp(sent, want, n) == 0;
 }
 
+/* The error code of a refusal's answer (from its JSON), else by status. */
+static enum err err_from_status(const struct http_response *res)
+{
+    const char *p = res->body.data ? strstr(res->body.data, "\"code\":\"") : NULL;
+    if (p != NULL) {
+        char code[64];
+        p += 8;
+        size_t n = 0;
+        while (p[n] != '\0' && p[n] != '"' && n < sizeof(code) - 1)
+            n++;
+        memcpy(code, p, n);
+        code[n] = '\0';
+        enum err e = err_from_code(code);
+        if (e != ERR__COUNT)
+            return e;
+    }
+    return res->status >= 500 ? ERR_INTERNAL : ERR_BAD_REQUEST;
+}
+
+/* The route's access rules, in the order at the top of this file, up to
+ * and including the owner check. ERR_OK or the error to answer with. */
+static enum err request_checks(const struct http_config *cfg, struct http_request *req)
+{
+    const struct http_route *rt = req->route;
+    enum err e = ERR_OK;
+
+    if (rt->roles == 0)
+        return ERR_FORBIDDEN; /* nobody: deny by default */
+    if (rt->flags & HTTP_ROUTE_INLINE) {
+        if (!(rt->roles & HTTP_ANON))
+            return ERR_FORBIDDEN; /* inline routes cannot authenticate */
+    } else {
+        bool creds = http_header(req, "authorization") != NULL || http_header(req, "cookie");
+        if (cfg->authenticate != NULL && (!(rt->roles & HTTP_ANON) || creds)) {
+            struct http_principal *who = NULL;
+            e = cfg->authenticate(req, &who);
+            if (e != ERR_OK)
+                return e;
+            req->who = who;
+        }
+        if (req->who == NULL) {
+            if (!(rt->roles & HTTP_ANON))
+                return ERR_UNAUTHENTICATED;
+        } else {
+            if (!(rt->roles & HTTP_ANON) && (req->who->roles & rt->roles & ROLE_ALL) == 0)
+                return ERR_FORBIDDEN;
+            if (req->who->via_cookie && method_unsafe(req->method) &&
+                !(rt->flags & HTTP_ROUTE_NO_CSRF) && !csrf_ok(req))
+                return ERR_CSRF_FAILED;
+        }
+    }
+    if (req->method != HTTP_M_GET && req->body_len > 0 &&
+        !(rt->flags & (HTTP_ROUTE_RAW_BODY | HTTP_ROUTE_STREAM_BODY)) &&
+        !content_type_json(http_header(req, "content-type")))
+        return ERR_UNSUPPORTED_MEDIA_TYPE;
+    if (rt->owner != NULL) {
+        e = rt->owner(req);
+        if (e != ERR_OK)
+            return e;
+    }
+    return ERR_OK;
+}
+
 void http_request_process(const struct http_config *cfg, struct http_request *req,
                           struct http_response *res)
 {
@@ -301,48 +364,8 @@ void http_request_process(const struct http_config *cfg, struct http_request *re
     if (res->sse_last_id < 0 && req->query != NULL)
         res->sse_last_id = parse_event_id(http_query(req, "last_event_id"));
 
-    if (rt->roles == 0) {
-        e = ERR_FORBIDDEN; /* nobody: deny by default */
-        goto fail;
-    }
-    if (rt->flags & HTTP_ROUTE_INLINE) {
-        if (!(rt->roles & HTTP_ANON)) {
-            e = ERR_FORBIDDEN; /* inline routes cannot authenticate */
-            goto fail;
-        }
-    } else {
-        bool creds = http_header(req, "authorization") != NULL || http_header(req, "cookie");
-        if (cfg->authenticate != NULL && (!(rt->roles & HTTP_ANON) || creds)) {
-            struct http_principal *who = NULL;
-            e = cfg->authenticate(req, &who);
-            if (e != ERR_OK)
-                goto fail;
-            req->who = who;
-        }
-        if (req->who == NULL) {
-            if (!(rt->roles & HTTP_ANON)) {
-                e = ERR_UNAUTHENTICATED;
-                goto fail;
-            }
-        } else {
-            if (!(rt->roles & HTTP_ANON) && (req->who->roles & rt->roles & ROLE_ALL) == 0) {
-                e = ERR_FORBIDDEN;
-                goto fail;
-            }
-            if (req->who->via_cookie && method_unsafe(req->method) &&
-                !(rt->flags & HTTP_ROUTE_NO_CSRF) && !csrf_ok(req)) {
-                e = ERR_CSRF_FAILED;
-                goto fail;
-            }
-        }
-    }
-    if (req->method != HTTP_M_GET && req->body_len > 0 && !(rt->flags & HTTP_ROUTE_RAW_BODY) &&
-        !content_type_json(http_header(req, "content-type"))) {
-        e = ERR_UNSUPPORTED_MEDIA_TYPE;
-        goto fail;
-    }
-    if (rt->owner != NULL) {
-        e = rt->owner(req);
+    if (!req->streamed) { /* a streamed request passed them at admission */
+        e = request_checks(cfg, req);
         if (e != ERR_OK)
             goto fail;
     }
@@ -355,4 +378,27 @@ void http_request_process(const struct http_config *cfg, struct http_request *re
     return;
 fail:
     http_res_error(res, e, NULL);
+}
+
+enum err http_request_admit(const struct http_config *cfg, struct http_request *req,
+                            struct http_response *res)
+{
+    enum err e = request_checks(cfg, req);
+    if (e != ERR_OK) {
+        http_res_error(res, e, NULL);
+        return e;
+    }
+    memset(&req->sink, 0, sizeof(req->sink));
+    req->admitting = true;
+    req->route->handler(req, res);
+    req->admitting = false;
+    if (res->status >= 400) /* refused: res holds the answer */
+        return err_from_status(res);
+    if (req->sink.write == NULL) {
+        http_res_error(res, ERR_INTERNAL, NULL); /* a handler that forgot its sink: a bug */
+        return ERR_INTERNAL;
+    }
+    res->status = 200;
+    req->streamed = true;
+    return ERR_OK;
 }

@@ -15,7 +15,10 @@
  * Key id = SHA-256(NAME || 0x0A || 0x04 || 32-byte public key)[:4]; 0x04 is
  * the cosignature/v1 type byte. Verifier key text (as Go's sumdb/note):
  * NAME+HHHHHHHH+base64(0x04 || public key); signer key text:
- * PRIVATE+KEY+NAME+HHHHHHHH+base64(0x04 || 32-byte seed).
+ * PRIVATE+KEY+NAME+HHHHHHHH+base64(0x04 || 32-byte seed). Those texts, the
+ * key id and the key itself are note.c's (struct note_key, type
+ * NOTE_COSIGN_V1); this module owns only the cosigned message, its
+ * timestamp and the list of trusted witnesses.
  *
  * Thread-safe: keys are read-only once made.
  */
@@ -29,61 +32,51 @@
 #include "base/buf.h"
 #include "ledger/note.h"
 
-#define COSIGN_TYPE    0x04
-#define COSIGN_SIG_LEN (4 + 8 + 64) /* key id, timestamp, Ed25519 signature */
+#define COSIGN_TYPE    NOTE_COSIGN_V1 /* 0x04, the key type byte */
+#define COSIGN_SIG_LEN (4 + 8 + 64)   /* key id, timestamp, Ed25519 signature */
 
-struct cosign_key {
-    char name[NOTE_MAX_NAME + 1]; /* witness name, no spaces or '+' */
-    uint32_t id;                  /* key id */
-    void *pkey;                   /* EVP_PKEY (Ed25519), owned */
-    bool has_private;             /* pkey can sign */
-};
-
-/* Makes a fresh Ed25519 witness key. Returns a note_rc. */
-int cosign_key_generate(struct cosign_key *k, const char *name);
-/* Parses a verifier key / signer key text (see above). Returns a note_rc. */
-int cosign_key_parse_vkey(struct cosign_key *k, const char *text, size_t n);
-int cosign_key_parse_skey(struct cosign_key *k, const char *text, size_t n);
-/* Appends the verifier key / signer key text to out. */
-int cosign_key_vkey(const struct cosign_key *k, struct buf *out);
-int cosign_key_skey(const struct cosign_key *k, struct buf *out);
-void cosign_key_release(struct cosign_key *k); /* safe twice */
+/* Witness keys are struct note_key of type NOTE_COSIGN_V1: make one with
+ * note_key_generate(&k, name, NOTE_COSIGN_V1), read and write their texts
+ * with note_key_parse_vkey/_skey and note_key_vkey/_skey (note.h). The
+ * functions below refuse keys of any other type. */
 
 /* Appends the cosignature line "— NAME BASE64\n" over the checkpoint body
  * (the note text, ending in '\n') at unix time `timestamp` to out. */
-int cosign_sign(const struct cosign_key *k, const char *body, size_t n, uint64_t timestamp,
+int cosign_sign(const struct note_key *k, const char *body, size_t n, uint64_t timestamp,
                 struct buf *out);
 
 /* Verifies one cosignature line (with or without its final '\n') over the
  * checkpoint body against k: NOTE_OK, NOTE_EMALFORMED (not a cosignature
- * line), NOTE_EUNVERIFIED (name or key id is not k's), NOTE_EBADSIG (the
+ * line), NOTE_EUNVERIFIED (name or key id is not k's, or k is not a
+ * NOTE_COSIGN_V1 key), NOTE_EBADSIG (the
  * signature does not verify). *timestamp (may be NULL) gets the signed
  * time on NOTE_OK. */
-int cosign_verify_line(const struct cosign_key *k, const char *body, size_t n, const char *line,
+int cosign_verify_line(const struct note_key *k, const char *body, size_t n, const char *line,
                        size_t len, uint64_t *timestamp);
 
 /* The name in a cosignature line "— NAME BASE64": *name points into line.
- * False when the line is not shaped like a signature line. */
+ * False when the line is not a signature line (note_sig_line_parse). */
 bool cosign_line_name(const char *line, size_t len, const char **name, size_t *nlen);
 
-/* The trusted witnesses: keys parsed from verifier-key texts, read-only once
- * loaded. Names are unique. */
+/* The trusted witnesses: NOTE_COSIGN_V1 keys parsed from verifier-key
+ * texts, read-only once loaded. Names are unique. */
 #define COSIGN_MAX_WITNESSES 64
 struct cosign_witnesses {
-    struct cosign_key *keys; /* heap array */
-    size_t n;
+    struct note_key *keys; /* heap array, every one NOTE_COSIGN_V1 */
+    size_t n;              /* keys in use */
 };
 
 /* Loads the verifier keys `vkeys[0..nvkeys)` and, when `file` exists, its
  * lines (one vkey each; blank lines and lines starting with '#' skipped).
- * A malformed key, a repeated name or more than COSIGN_MAX_WITNESSES keys
+ * A malformed key, a key of another type (a log's 0x01 key is not a
+ * witness key), a repeated name or more than COSIGN_MAX_WITNESSES keys
  * fail (NOTE_EMALFORMED, with a message in err); a missing file is no
  * error. On success free with cosign_witnesses_free. */
 int cosign_witnesses_load(struct cosign_witnesses *w, const char *const *vkeys, size_t nvkeys,
                           const char *file, char *err, size_t errlen);
 void cosign_witnesses_free(struct cosign_witnesses *w); /* safe twice */
 /* The witness named name[0..nlen), or NULL. */
-const struct cosign_key *cosign_witness_find(const struct cosign_witnesses *w, const char *name,
-                                             size_t nlen);
+const struct note_key *cosign_witness_find(const struct cosign_witnesses *w, const char *name,
+                                           size_t nlen);
 
 #endif

@@ -10,9 +10,11 @@
  *   - Only ledger_sequencer_run_once moves entries from the queue into the
  *     tree, in one write transaction: leaves get idx = tree_size, +1, ... in
  *     queue order; every complete subtree of level >= 1 is stored as it
- *     completes (merkle_frontier_append); tree_size moves last. A failure
- *     anywhere rolls the whole round back, so the stored tree is always a
- *     prefix of the queue's history with every complete subtree present.
+ *     completes (merkle_frontier_append), and every leaf is indexed by its
+ *     subject and its tender (ledger_subjects, for certificates); tree_size
+ *     moves last. A failure anywhere rolls the whole round back, so the
+ *     stored tree is always a prefix of the queue's history with every
+ *     complete subtree present.
  *   - It must run on one node at a time (the ledger.sequencer lease); two at
  *     once would collide on ledger_leaves' primary key and one would roll
  *     back, never corrupt the tree.
@@ -33,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "base/base64.h"
@@ -109,7 +112,7 @@ int ledger_event_json(const struct ledger_event *ev, int64_t time_ms, struct buf
                   (ev->doc_hash[i] >= 'a' && ev->doc_hash[i] <= 'f')))
                 return -1;
     }
-    /* keys in byte order: actor, doc_hash, subject, time_ms, type, v */
+    /* keys in byte order: actor, doc_hash, subject, tender, time_ms, type, v */
     if (buf_printf(out, "{\"actor\":{\"id\":%lld,\"name\":", (long long)ev->actor_id) != BUF_OK ||
         put_str(out, ev->actor_name) != 0)
         return -1;
@@ -117,8 +120,15 @@ int ledger_event_json(const struct ledger_event *ev, int64_t time_ms, struct buf
         return -1;
     if (ev->doc_hash != NULL && buf_printf(out, "\"doc_hash\":\"%s\",", ev->doc_hash) != BUF_OK)
         return -1;
-    if (buf_printf(out, "\"subject\":{\"id\":%lld,\"type\":\"%s\"},\"time_ms\":%lld,",
-                   (long long)ev->subject_id, ev->subject_type, (long long)time_ms) != BUF_OK ||
+    if (ev->tender_id < 0)
+        return -1;
+    if (buf_printf(out, "\"subject\":{\"id\":%lld,\"type\":\"%s\"},", (long long)ev->subject_id,
+                   ev->subject_type) != BUF_OK)
+        return -1;
+    if (ev->tender_id > 0 &&
+        buf_printf(out, "\"tender\":%lld,", (long long)ev->tender_id) != BUF_OK)
+        return -1;
+    if (buf_printf(out, "\"time_ms\":%lld,", (long long)time_ms) != BUF_OK ||
         buf_printf(out, "\"type\":\"%s\",\"v\":1}", ev->type) != BUF_OK)
         return -1;
     return 0;
@@ -164,6 +174,11 @@ static int key_load(const char *data_dir, const char *origin, enum note_type t, 
     int fd, rc = -1;
     ssize_t n;
 
+    if (t != NOTE_ED25519 && t != NOTE_SM2) { /* a witness's 0x04 key never signs the log */
+        snprintf(err, errlen, "the log's keys are Ed25519 or SM2 note keys, not type %#x",
+                 (unsigned)t);
+        return -1;
+    }
     if (snprintf(path, sizeof path, "%s/ledger", data_dir) >= (int)sizeof path)
         return -1;
     if (create && mkdir(path, 0700) != 0 && errno != EEXIST) {
@@ -188,6 +203,10 @@ static int key_load(const char *data_dir, const char *origin, enum note_type t, 
             n--;
         rc = note_key_parse_skey(k, text, (size_t)n);
         OPENSSL_cleanse(text, sizeof text);
+        if (rc == NOTE_OK && k->type != t) {
+            note_key_release(k);
+            rc = NOTE_EMALFORMED;
+        }
         if (rc != NOTE_OK) {
             snprintf(err, errlen, "%s is not a signer key", path);
             return -1;
@@ -359,6 +378,29 @@ int ledger_log_open(struct store *s, const char *data_dir, const struct ledger_o
 
 /* ---- the sequencer's round ---- */
 
+/* Indexes leaf idx under its subject and its tender (migration 7), so a
+ * certificate can gather a subject's entries. An entry without them (never
+ * one of ledger_event_json's) stays unindexed: still in the log, only not
+ * found by subject. */
+static int index_subjects(struct store_tx *tx, int64_t idx, const void *entry, size_t n)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(entry, n, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *subj = json_object_get(root, "subject");
+    const char *type = json_string_value(json_object_get(subj, "type"));
+    json_t *id = json_object_get(subj, "id");
+    json_t *tender = json_object_get(root, "tender");
+    int rc = STORE_OK;
+    if (root == NULL)
+        log_warn("ledger: leaf %lld is not JSON; not indexed by subject", (long long)idx);
+    if (type != NULL && json_is_integer(id) && strlen(type) <= STORE_LEDGER_SUBJECT_TYPE)
+        rc = store_ledger_subject_insert(tx, type, json_integer_value(id), idx);
+    if (rc == STORE_OK && json_is_integer(tender))
+        rc = store_ledger_subject_insert(tx, "tender", json_integer_value(tender), idx);
+    json_decref(root);
+    return rc;
+}
+
 struct emit_ctx {
     struct store_tx *tx;
     int rc;
@@ -434,6 +476,8 @@ int ledger_sequencer_run_once(struct store *s, struct ledger_log *log, int *inte
             goto out;
         }
         rc = store_ledger_leaf_insert(tx, size + i, q[i].entry, q[i].n, lh, q[i].queued_ms, now);
+        if (rc == STORE_OK)
+            rc = index_subjects(tx, size + i, q[i].entry, q[i].n);
         if (rc != STORE_OK)
             goto out;
         if (merkle_frontier_append(f, lh, emit_node, &e) != MERKLE_OK) {

@@ -17,9 +17,14 @@
  * (\" \\ \b \f \n \r \t, other controls as \u00xx), UTF-8 as is:
  *
  *   {"actor":{"id":1,"name":"admin"},"doc_hash":"ab12...","subject":{"id":7,
- *    "type":"org"},"time_ms":1764400000000,"type":"org.create","v":1}
+ *    "type":"org"},"tender":3,"time_ms":1764400000000,"type":"org.create","v":1}
  *
- * (doc_hash only when the event has a document.)
+ * (doc_hash only when the event has a document, tender only when the event
+ * belongs to a tender it is not the subject of.)
+ *
+ * The sequencer indexes every leaf it integrates by its subject and its
+ * tender (store_ledger_subject_insert), so a witness certificate can
+ * gather every entry of a subject (ledger/cert.h).
  *
  * Keys: the log's Ed25519 key (and SM2 key when the log uses SM3) are files
  * in the data directory of the node that signs, <data_dir>/ledger/ed25519.key (and sm2.key),
@@ -48,6 +53,8 @@ struct ledger_event {
     int64_t actor_id;         /* the user, 0 for the CLI or the system */
     const char *actor_name;   /* username, "cli", "system"; required */
     const char *doc_hash;     /* lower-case hex hash of a document, or NULL */
+    int64_t tender_id;        /* the tender an event of its parts (a lot, a bid, an
+                               * opening) belongs to, written as "tender"; 0: none */
 };
 
 /* Queues ev in tx, stamped with clock_now_ms(). Returns a store_rc;

@@ -1,6 +1,8 @@
 /*
  * ledger/note.c — C2SP signed notes and tlog checkpoints (note.h): key
- * making and parsing, signing, strict parsing and verification.
+ * making and parsing, signing, strict parsing and verification. Every key
+ * text of the log goes through here, witness cosignature keys (type 0x04)
+ * included; cosign.c only builds and checks the cosigned message.
  *
  * Owns: the EVP_PKEY inside each struct note_key (freed by
  * note_key_release). Everything else is pure; any thread may call it, and a
@@ -32,17 +34,23 @@ static const char sm2_ident[] = "sunbid-sm2"; /* follows the 0xff type byte */
 static const char sm2_userid[] = "1234567812345678"; /* GB/T 32918 default */
 static const char em_dash[] = "\xe2\x80\x94";        /* U+2014 */
 
+/* Ed25519 underneath: a note key (0x01) or a cosignature key (0x04). */
+static bool is_ed25519(enum note_type t)
+{
+    return t == NOTE_ED25519 || t == NOTE_COSIGN_V1;
+}
+
 /* The type bytes of a signature type into out (room for SM2_TYPE_LEN). */
 static size_t type_bytes(enum note_type t, uint8_t *out)
 {
     out[0] = (uint8_t)t;
-    if (t == NOTE_ED25519)
+    if (is_ed25519(t))
         return 1;
     memcpy(out + 1, sm2_ident, sizeof sm2_ident - 1);
     return SM2_TYPE_LEN;
 }
 
-static bool name_ok(const char *name, size_t n)
+bool note_name_ok(const char *name, size_t n)
 {
     if (n == 0 || n > NOTE_MAX_NAME)
         return false;
@@ -73,7 +81,7 @@ static bool name_ok(const char *name, size_t n)
 /* The public key's encoding (Ed25519: 32 raw bytes; SM2: SPKI DER). */
 static int pub_bytes(const struct note_key *k, uint8_t *out, size_t cap, size_t *len)
 {
-    if (k->type == NOTE_ED25519) {
+    if (is_ed25519(k->type)) {
         size_t n = cap;
         if (EVP_PKEY_get_raw_public_key(k->pkey, out, &n) != 1 || n != 32)
             return NOTE_ECRYPTO;
@@ -116,7 +124,8 @@ static int compute_id(struct note_key *k)
 static int key_init(struct note_key *k, const char *name, size_t nlen, enum note_type type)
 {
     memset(k, 0, sizeof *k);
-    if (!name_ok(name, nlen) || (type != NOTE_ED25519 && type != NOTE_SM2))
+    if (name == NULL || !note_name_ok(name, nlen) ||
+        (type != NOTE_ED25519 && type != NOTE_COSIGN_V1 && type != NOTE_SM2))
         return NOTE_EMALFORMED;
     memcpy(k->name, name, nlen);
     k->name[nlen] = '\0';
@@ -138,7 +147,7 @@ int note_key_generate(struct note_key *k, const char *name, enum note_type type)
     int rc = key_init(k, name, name ? strlen(name) : 0, type);
     if (rc != NOTE_OK)
         return rc;
-    k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, type == NOTE_ED25519 ? "ED25519" : "SM2");
+    k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, is_ed25519(type) ? "ED25519" : "SM2");
     if (k->pkey == NULL)
         return NOTE_ECRYPTO;
     k->has_private = true;
@@ -206,12 +215,14 @@ static int parse_key(struct note_key *k, const char *t, size_t n, bool priv)
     rl = b64_strict(b64, blen, raw, sizeof raw);
     if (rl < 1)
         return NOTE_EMALFORMED;
-    if (raw[0] == NOTE_ED25519) {
-        rc = key_init(k, name, nlen, NOTE_ED25519);
-        if (rc != NOTE_OK)
+    if (raw[0] == NOTE_ED25519 || raw[0] == NOTE_COSIGN_V1) {
+        rc = key_init(k, name, nlen, (enum note_type)raw[0]);
+        if (rc == NOTE_OK && rl != 33)
+            rc = NOTE_EMALFORMED;
+        if (rc != NOTE_OK) {
+            OPENSSL_cleanse(raw, sizeof raw);
             return rc;
-        if (rl != 33)
-            return NOTE_EMALFORMED;
+        }
         k->pkey = priv ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, raw + 1, 32)
                        : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw + 1, 32);
     } else if (raw[0] == NOTE_SM2) {
@@ -231,6 +242,7 @@ static int parse_key(struct note_key *k, const char *t, size_t n, bool priv)
     } else {
         return NOTE_EMALFORMED;
     }
+    OPENSSL_cleanse(raw, sizeof raw);
     if (k->pkey == NULL)
         return NOTE_EMALFORMED;
     k->has_private = priv;
@@ -266,9 +278,11 @@ static int put_key_text(const struct note_key *k, const uint8_t *body, size_t bl
         return NOTE_ECRYPTO;
     memcpy(raw + tl, body, blen);
     b64_encode(raw, tl + blen, b64);
-    if (buf_printf(out, "%s+%08x+%s", k->name, k->id, b64) != BUF_OK)
-        return NOTE_EMALFORMED;
-    return NOTE_OK;
+    int rc =
+        buf_printf(out, "%s+%08x+%s", k->name, k->id, b64) == BUF_OK ? NOTE_OK : NOTE_EMALFORMED;
+    OPENSSL_cleanse(raw, sizeof raw); /* it may hold a private key */
+    OPENSSL_cleanse(b64, sizeof b64);
+    return rc;
 }
 
 int note_key_vkey(const struct note_key *k, struct buf *out)
@@ -289,7 +303,7 @@ int note_key_skey(const struct note_key *k, struct buf *out)
 
     if (!k->has_private)
         return NOTE_EMALFORMED;
-    if (k->type == NOTE_ED25519) {
+    if (is_ed25519(k->type)) {
         if (EVP_PKEY_get_raw_private_key(k->pkey, priv, &plen) != 1 || plen != 32)
             return NOTE_ECRYPTO;
     } else {
@@ -306,18 +320,22 @@ int note_key_skey(const struct note_key *k, struct buf *out)
     return rc;
 }
 
-/* Signs or verifies msg with k. For verification, *siglen is the input
- * length; for signing, the capacity in and the length out. */
-static int sign_or_verify(const struct note_key *k, bool sign, const char *msg, size_t n,
-                          uint8_t *sig, size_t *siglen)
+/* Signs msg with k (out != NULL: *outlen is out's capacity in, the
+ * signature's length out) or verifies sig[0..siglen) over it (out == NULL). */
+static int sign_or_verify(const struct note_key *k, const void *msg, size_t n, uint8_t *out,
+                          size_t *outlen, const uint8_t *sig, size_t siglen)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = NULL;
     EVP_PKEY_CTX *pctx = NULL;
+    bool sign = out != NULL;
     int rc = NOTE_ECRYPTO, ok;
 
+    if (k == NULL || k->pkey == NULL || (sign && !k->has_private))
+        return NOTE_EMALFORMED;
+    ctx = EVP_MD_CTX_new();
     if (ctx == NULL)
         return NOTE_ECRYPTO;
-    if (k->type == NOTE_ED25519) {
+    if (is_ed25519(k->type)) {
         ok = sign ? EVP_DigestSignInit_ex(ctx, NULL, NULL, NULL, NULL, k->pkey, NULL)
                   : EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, k->pkey, NULL);
     } else {
@@ -332,16 +350,26 @@ static int sign_or_verify(const struct note_key *k, bool sign, const char *msg, 
     if (ok != 1)
         goto out;
     if (sign) {
-        rc = EVP_DigestSign(ctx, sig, siglen, (const unsigned char *)msg, n) == 1 ? NOTE_OK
-                                                                                  : NOTE_ECRYPTO;
+        rc = EVP_DigestSign(ctx, out, outlen, msg, n) == 1 ? NOTE_OK : NOTE_ECRYPTO;
     } else {
-        rc = EVP_DigestVerify(ctx, sig, *siglen, (const unsigned char *)msg, n) == 1 ? NOTE_OK
-                                                                                     : NOTE_EBADSIG;
+        rc = EVP_DigestVerify(ctx, sig, siglen, msg, n) == 1 ? NOTE_OK : NOTE_EBADSIG;
     }
 out:
     EVP_MD_CTX_free(ctx);
     EVP_PKEY_CTX_free(pctx);
     return rc;
+}
+
+int note_key_sign_raw(const struct note_key *k, const void *msg, size_t n, uint8_t *sig,
+                      size_t *siglen)
+{
+    return sign_or_verify(k, msg, n, sig, siglen, NULL, 0);
+}
+
+int note_key_verify_raw(const struct note_key *k, const void *msg, size_t n, const uint8_t *sig,
+                        size_t siglen)
+{
+    return sign_or_verify(k, msg, n, NULL, NULL, sig, siglen);
 }
 
 /* The note text rules: UTF-8, no control bytes but '\n'. */
@@ -372,19 +400,44 @@ int note_sign(const char *text, size_t n, const struct note_key *keys, size_t nk
         return NOTE_EMALFORMED;
     for (size_t i = 0; i < nkeys; i++) {
         size_t sl = NOTE_MAX_SIG;
-        if (!keys[i].has_private)
+        if (!keys[i].has_private || keys[i].type == NOTE_COSIGN_V1)
             return NOTE_EMALFORMED;
         sig[0] = (uint8_t)(keys[i].id >> 24);
         sig[1] = (uint8_t)(keys[i].id >> 16);
         sig[2] = (uint8_t)(keys[i].id >> 8);
         sig[3] = (uint8_t)keys[i].id;
-        int rc = sign_or_verify(&keys[i], true, text, n, sig + 4, &sl);
+        int rc = sign_or_verify(&keys[i], text, n, sig + 4, &sl, NULL, 0);
         if (rc != NOTE_OK)
             return rc;
         b64_encode(sig, 4 + sl, b64);
         if (buf_printf(out, "%s %s %s\n", em_dash, keys[i].name, b64) != BUF_OK)
             return NOTE_EMALFORMED;
     }
+    return NOTE_OK;
+}
+
+int note_sig_line_parse(const char *line, size_t len, const char **name, size_t *nlen, uint8_t *sig,
+                        size_t cap, size_t *siglen)
+{
+    const size_t dl = sizeof em_dash - 1;
+    const char *s, *sp;
+    long got;
+
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    if (len < dl + 2 || memcmp(line, em_dash, dl) != 0 || line[dl] != ' ')
+        return NOTE_EMALFORMED;
+    s = line + dl + 1;
+    sp = memchr(s, ' ', len - dl - 1);
+    if (sp == NULL || !note_name_ok(s, (size_t)(sp - s)))
+        return NOTE_EMALFORMED;
+    /* the rest is base64 alone: b64_strict refuses spaces and newlines */
+    got = b64_strict(sp + 1, len - (size_t)(sp + 1 - line), sig, cap);
+    if (got < 5)
+        return NOTE_EMALFORMED;
+    *name = s;
+    *nlen = (size_t)(sp - s);
+    *siglen = (size_t)got;
     return NOTE_OK;
 }
 
@@ -417,36 +470,22 @@ int note_open(const char *msg, size_t n, const struct note_key *keys, size_t nke
         const char *line = msg + pos;
         const char *nl = memchr(line, '\n', n - pos);
         size_t ll = (size_t)(nl - line);
-        const char *sp, *name, *b64;
-        size_t nlen, blen;
+        const char *name;
+        size_t nlen, sl;
         uint8_t sig[4 + NOTE_MAX_SIG];
-        long sl;
         uint32_t id;
 
         if (++nsig > NOTE_MAX_SIGS)
             return NOTE_EMALFORMED;
-        if (ll < 4 || memcmp(line, em_dash, 3) != 0 || line[3] != ' ')
-            return NOTE_EMALFORMED;
-        name = line + 4;
-        sp = memchr(name, ' ', ll - 4);
-        if (sp == NULL)
-            return NOTE_EMALFORMED;
-        nlen = (size_t)(sp - name);
-        b64 = sp + 1;
-        blen = ll - 4 - nlen - 1;
-        if (!name_ok(name, nlen))
-            return NOTE_EMALFORMED;
-        sl = b64_strict(b64, blen, sig, sizeof sig);
-        if (sl < 5)
+        if (note_sig_line_parse(line, ll, &name, &nlen, sig, sizeof sig, &sl) != NOTE_OK)
             return NOTE_EMALFORMED;
         id = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3];
         for (size_t k = 0; k < nkeys; k++) {
-            if (keys[k].id != id || strlen(keys[k].name) != nlen ||
-                memcmp(keys[k].name, name, nlen) != 0)
+            /* a cosignature key never signs the note text (note.h) */
+            if (keys[k].type == NOTE_COSIGN_V1 || keys[k].id != id ||
+                strlen(keys[k].name) != nlen || memcmp(keys[k].name, name, nlen) != 0)
                 continue;
-            size_t slen = (size_t)sl - 4;
-            int rc = sign_or_verify(&keys[k], false, msg, tl, sig + 4, &slen);
-            if (rc != NOTE_OK)
+            if (sign_or_verify(&keys[k], msg, tl, NULL, NULL, sig + 4, sl - 4) != NOTE_OK)
                 return NOTE_EBADSIG;
             good++;
             break;

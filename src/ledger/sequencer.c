@@ -79,24 +79,10 @@ struct ledger_sequencer *ledger_sequencer_start(struct store *s, struct cluster 
     struct ledger_sequencer *q;
     char err[512];
 
-    struct ledger_options env_opt = {0};
     if (data_dir == NULL)
         data_dir = getenv("SUNBID_DATA_DIR");
     if (data_dir == NULL)
         data_dir = "var/data";
-    if (opt == NULL) {
-        /* Until serve has flags for them: a NEW log's origin and hash. */
-        const char *hash = getenv("SUNBID_LEDGER_HASH");
-        env_opt.origin = getenv("SUNBID_LEDGER_ORIGIN");
-        if (hash != NULL && hash[0] != '\0') {
-            env_opt.alg = merkle_alg_parse(hash);
-            if (env_opt.alg == 0) {
-                log_error("ledger: SUNBID_LEDGER_HASH must be sha256 or sm3, not '%s'", hash);
-                return NULL;
-            }
-        }
-        opt = &env_opt;
-    }
     q = calloc(1, sizeof *q);
     if (q == NULL)
         return NULL;

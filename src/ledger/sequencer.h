@@ -19,10 +19,10 @@
 struct ledger_sequencer;
 
 /* data_dir NULL: $SUNBID_DATA_DIR or var/data, as the CLI. opt NULL: the
- * defaults, except that a log created now takes its origin and hash from
- * $SUNBID_LEDGER_ORIGIN and $SUNBID_LEDGER_HASH ("sha256" | "sm3") if set.
- * Returns NULL (and logs why) when the log cannot be opened; the server runs
- * on without a sequencer then. */
+ * defaults (a log created now is SHA-256 with origin sunbid.local/ledger);
+ * `sunbid serve` fills opt from --ledger-hash / --ledger-origin or their
+ * environment fallbacks. Returns NULL (and logs why) when the log cannot be
+ * opened; the server runs on without a sequencer then. */
 struct ledger_sequencer *ledger_sequencer_start(struct store *s, struct cluster *c,
                                                 const char *data_dir,
                                                 const struct ledger_options *opt);

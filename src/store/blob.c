@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -263,6 +264,71 @@ out:
         close(fd);
     if (tmp[0] != '\0')
         unlink(tmp);
+    return rc;
+}
+
+int blob_put_file(struct store *s, const char *path, size_t len, const char *hash)
+{
+    const struct store_driver *drv = store_driver_of(s);
+    char dir[PATH_MAX], final[PATH_MAX];
+    bool dir_created = false, renamed = false;
+    int rc = STORE_OK;
+    int fd = -1;
+
+    if (!hash_ok(hash) || len == 0) {
+        store_set_errmsg("blob_put_file: bad hash or empty file");
+        rc = STORE_ERROR;
+        goto out;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        store_set_errmsg("open %s: %s", path, strerror(errno));
+        rc = errno_rc(errno);
+        goto out;
+    }
+    if (drv->blob_put != NULL) {
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            store_set_errmsg("mmap %s: %s", path, strerror(errno));
+            rc = errno_rc(errno);
+            goto out;
+        }
+        madvise(map, len, MADV_SEQUENTIAL);
+        rc = drv->blob_put(s, map, len, hash);
+        munmap(map, len);
+        goto out;
+    }
+    rc = blob_paths(s, hash, dir, final);
+    if (rc != STORE_OK)
+        goto out;
+    if (access(final, F_OK) == 0 && file_matches(final, hash, len))
+        goto out; /* already there: the spool file just goes */
+    if (fsync(fd) != 0) {
+        store_set_errmsg("fsync %s: %s", path, strerror(errno));
+        rc = errno_rc(errno);
+        goto out;
+    }
+    if (mkdir(dir, 0750) == 0) {
+        dir_created = true;
+    } else if (errno != EEXIST) {
+        store_set_errmsg("mkdir %s: %s", dir, strerror(errno));
+        rc = errno_rc(errno);
+        goto out;
+    }
+    if (fchmod(fd, 0640) != 0 || rename(path, final) != 0) {
+        store_set_errmsg("rename %s: %s", path, strerror(errno));
+        rc = errno_rc(errno);
+        goto out;
+    }
+    renamed = true;
+    rc = fsync_dir(dir);
+    if (rc == STORE_OK && dir_created)
+        rc = fsync_dir(store_blob_dir(s));
+out:
+    if (fd >= 0)
+        close(fd);
+    if (!renamed)
+        unlink(path); /* never after the rename: the name may be another upload's by now */
     return rc;
 }
 

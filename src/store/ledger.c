@@ -423,3 +423,42 @@ int store_ledger_timestamp_get(struct store_tx *tx, int64_t size, struct buf *to
     store_rows_free(r);
     return rc;
 }
+
+int store_ledger_subject_insert(struct store_tx *tx, const char *type, int64_t id, int64_t idx)
+{
+    struct store_param p[] = {SP_T(type), SP_I(id), SP_I(idx)};
+    if (strlen(type) > STORE_LEDGER_SUBJECT_TYPE)
+        return STORE_TOOBIG;
+    return store_exec(tx,
+                      "INSERT INTO ledger_subjects (subject_type, subject_id, idx)"
+                      " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                      p, 3, NULL);
+}
+
+int store_ledger_subject_leaves(struct store_tx *tx, const char *type, int64_t id, int64_t below,
+                                int limit, store_ledger_leaf_fn fn, void *ctx)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_T(type), SP_I(id), SP_I(below), SP_I(limit)};
+    int rc = store_query(tx,
+                         "SELECT l.idx, l.entry, l.leaf_hash FROM ledger_subjects s"
+                         " JOIN ledger_leaves l ON l.idx = s.idx"
+                         " WHERE s.subject_type = $1 AND s.subject_id = $2 AND s.idx < $3"
+                         " ORDER BY s.idx LIMIT $4",
+                         p, 4, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1) {
+        size_t n, hn;
+        const void *e = store_col_blob(r, 1, &n);
+        const void *h = store_col_blob(r, 2, &hn);
+        if (h == NULL || hn != STORE_LEDGER_HASH) {
+            rc = -STORE_ERROR;
+            break;
+        }
+        if (fn(ctx, store_col_int(r, 0), e != NULL ? e : "", e != NULL ? n : 0, h) != 0)
+            break;
+    }
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}

@@ -1,5 +1,5 @@
 /*
- * store/ledger.h — the SQL of the witness log's tables (migrations 4-6; see
+ * store/ledger.h — the SQL of the witness log's tables (migrations 4-7; see
  * src/ledger/ and docs/ledger.md): its config row, the queue of appended
  * entries, integrated leaves, stored subtree hashes and checkpoints.
  *
@@ -121,5 +121,16 @@ int store_ledger_timestamp_insert(struct store_tx *tx, int64_t size, const void 
  * (unix ms) to *gen_time_ms; STORE_NOTFOUND when there is none. */
 int store_ledger_timestamp_get(struct store_tx *tx, int64_t size, struct buf *token,
                                int64_t *gen_time_ms);
+
+/* The subject index (migration 7): which leaves name a subject, filled by
+ * the sequencer as it integrates them (an entry's "subject" {type, id}, and
+ * ("tender", N) for its optional "tender" key). Inserting a row that exists
+ * is not an error. */
+#define STORE_LEDGER_SUBJECT_TYPE 64 /* bytes of a subject type, without the NUL */
+int store_ledger_subject_insert(struct store_tx *tx, const char *type, int64_t id, int64_t idx);
+/* The leaves indexed under (type, id) with idx < below, in idx order, at
+ * most `limit` of them; fn sees each as store_ledger_leaves' callback does. */
+int store_ledger_subject_leaves(struct store_tx *tx, const char *type, int64_t id, int64_t below,
+                                int limit, store_ledger_leaf_fn fn, void *ctx);
 
 #endif

@@ -136,6 +136,14 @@ int blob_put(struct store *s, const void *data, size_t len, char hash[BLOB_HASH_
  * content is verified against its name; a mismatch is STORE_ERROR. A name
  * that is not 64 lower-case hex digits is STORE_NOTFOUND. */
 int blob_get(struct store *s, const char *hash, struct buf *out);
+/* Makes the file at path (len bytes, in the data directory's file system)
+ * the blob `hash` without reading it into memory, consuming the file: on
+ * disk it is fsync'd and renamed into place (no copy); a backend that keeps
+ * blobs itself gets it through a read-only mapping. The caller computed
+ * hash over exactly these bytes while writing them (a streamed upload), so
+ * it is not hashed again here. The file is gone afterwards, whatever the
+ * outcome. */
+int blob_put_file(struct store *s, const char *path, size_t len, const char *hash);
 int blob_exists(struct store *s, const char *hash, bool *exists, size_t *len);
 
 #endif

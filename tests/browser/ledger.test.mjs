@@ -7,7 +7,9 @@
 // decoded canonical JSON, and "验证存证" verifies its inclusion proof in the
 // browser (WebCrypto SHA-256, RFC 9162 §2.1.3.2) against the checkpoint's
 // root: ✓. A tampered proof hash must not lead to the same root (checked with
-// the page's own verifier). Desktop and phone, Chinese and English.
+// the page's own verifier). A private entry (the demo's user.create) is
+// listed without its bytes ("public": false from the API), says so, and
+// its leaf hash alone still verifies. Desktop and phone, Chinese and English.
 
 import { run, DESKTOP, PHONE, navIds, pageFetch, settle, makeUscc } from './lib/harness.mjs';
 
@@ -168,6 +170,30 @@ await run('ledger', async (h) => {
     await verifyEntry(t, page, found.index, 'desktop en');
     t.ok('en: the result is in English', (await text(page, `li.ledger-entry[data-index="${found.index}"] .verify-result`)).includes('Verified'));
     await h.screenshot(page, 'ledger-desktop-en.png');
+    await h.closePage(page);
+  });
+
+  await h.step('public: a withheld (private) entry shows its hash and verifies', async () => {
+    if (!found) return;
+    const page = await h.newPage(DESKTOP, 'ledger withheld');
+    await h.goto(page, '/ledger');
+    await page.waitForSelector('#cp-size');
+    const priv = await page.evaluate(async () => {
+      const size = Number.parseInt((await (await fetch('/api/ledger/checkpoint')).text()).split('\n')[1], 10);
+      const e = await (await fetch(`/api/ledger/entries?start=${Math.max(0, size - 20)}&end=${size}`)).json();
+      const x = (e.entries || []).find((y) => y.public === false);
+      return x ? { index: x.index, hasEntry: 'entry' in x, leaf: x.leaf_hash } : null;
+    });
+    t.ok('withheld: the API lists a private entry among the newest 20', Boolean(priv), priv);
+    if (!priv) return;
+    t.ok('withheld: the API gives the public no bytes for it', priv.hasEntry === false, priv);
+    const li = page.locator(`li.ledger-entry[data-index="${priv.index}"]`);
+    await li.waitFor({ state: 'visible' });
+    t.ok('withheld: the page says the content is not public', (await li.innerText()).includes('内容不公开'));
+    await li.locator('.verify-btn').click();
+    const res = li.locator('.verify-result .alert');
+    await res.waitFor({ state: 'visible' });
+    t.eq('withheld: its leaf hash verifies in the browser', await res.getAttribute('data-ok'), 'true');
     await h.closePage(page);
   });
 

@@ -85,15 +85,18 @@ static void make_data_dir(struct it_server *s)
     snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->data_dir);
 }
 
-/* Runs argv with stdout captured; returns the exit code. */
-static int run(char *const argv[], char **out)
+/* Runs argv with stdout (or, with fd 2, stderr; with fd -1, both)
+ * captured; returns the exit code. */
+static int run_fd(char *const argv[], char **out, int fd)
 {
     int pfd[2];
     if (pipe(pfd) != 0)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
-        dup2(pfd[1], 1);
+        dup2(pfd[1], fd < 0 ? 1 : fd);
+        if (fd < 0)
+            dup2(pfd[1], 2);
         close(pfd[0]);
         close(pfd[1]);
         execv(argv[0], argv);
@@ -121,7 +124,36 @@ static int run(char *const argv[], char **out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* `sunbid ARG... --data-dir D [--db U]` with fd captured into out. */
+static int cli_va(struct it_server *s, char **out, int fd, const char *arg, va_list ap)
+{
+    char *argv[40];
+    int n = 0;
+    argv[n++] = (char *)bin();
+    argv[n++] = (char *)arg;
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 36)
+        argv[n++] = (char *)a;
+    argv[n++] = "--data-dir";
+    argv[n++] = s->data_dir;
+    if (s->db_url[0]) {
+        argv[n++] = "--db";
+        argv[n++] = s->db_url;
+    }
+    argv[n] = NULL;
+    return run_fd(argv, out, fd);
+}
+
 int it_cli(struct it_server *s, char **out, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    int rc = cli_va(s, out, 1, arg, ap);
+    va_end(ap);
+    return rc;
+}
+
+int it_run(char **out, const char *arg, ...)
 {
     char *argv[40];
     int n = 0;
@@ -130,17 +162,20 @@ int it_cli(struct it_server *s, char **out, const char *arg, ...)
     argv[n++] = (char *)arg;
     va_start(ap, arg);
     const char *a;
-    while ((a = va_arg(ap, const char *)) != NULL && n < 36)
+    while ((a = va_arg(ap, const char *)) != NULL && n < 38)
         argv[n++] = (char *)a;
     va_end(ap);
-    argv[n++] = "--data-dir";
-    argv[n++] = s->data_dir;
-    if (s->db_url[0]) {
-        argv[n++] = "--db";
-        argv[n++] = s->db_url;
-    }
     argv[n] = NULL;
-    return run(argv, out);
+    return run_fd(argv, out, -1);
+}
+
+int it_cli_stderr(struct it_server *s, char **err, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    int rc = cli_va(s, err, 2, arg, ap);
+    va_end(ap);
+    return rc;
 }
 
 static void spawn(struct it_server *s, const char *const *extra)
@@ -273,6 +308,57 @@ void it_server_start_peer(struct it_server *s, const struct it_server *peer,
     signal(SIGPIPE, SIG_IGN);
     make_data_dir(s);
     memcpy(s->db_url, peer->db_url, sizeof(s->db_url));
+    spawn(s, extra_args);
+}
+
+/* Copies one file with mode 0600; 0 or -1. */
+static int copy_file(const char *from, const char *to)
+{
+    char buf[8192];
+    ssize_t n;
+    int rc = 0;
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) {
+        close(in);
+        return -1;
+    }
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n)
+            rc = -1;
+    if (n < 0)
+        rc = -1;
+    close(in);
+    close(out);
+    return rc;
+}
+
+void it_server_start_peer_with_keys(struct it_server *s, const struct it_server *peer,
+                                    const char *const *extra_args)
+{
+    static const char *const files[] = {"ed25519.key", "sm2.key"};
+    char from[700], to[700];
+    int copied = 0;
+    memset(s, 0, sizeof(*s));
+    signal(SIGPIPE, SIG_IGN);
+    make_data_dir(s);
+    memcpy(s->db_url, peer->db_url, sizeof(s->db_url));
+    snprintf(to, sizeof(to), "%s/ledger", s->data_dir);
+    if (mkdir(to, 0700) != 0)
+        fail_msg("mkdir %s: %s", to, strerror(errno));
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(from, sizeof(from), "%s/ledger/%s", peer->data_dir, files[i]);
+        snprintf(to, sizeof(to), "%s/ledger/%s", s->data_dir, files[i]);
+        if (access(from, F_OK) != 0)
+            continue; /* sm2.key exists only for SM3 logs */
+        if (copy_file(from, to) != 0)
+            fail_msg("cannot copy %s to %s", from, to);
+        copied++;
+    }
+    if (copied == 0)
+        fail_msg("no key files in %s/ledger", peer->data_dir);
     spawn(s, extra_args);
 }
 
@@ -595,4 +681,68 @@ int it_request_as(struct it_server *s, const struct it_session *who, const char 
         snprintf(headers, sizeof(headers), "Cookie: %s\r\nX-CSRF-Token: %s\r\n", who->cookie,
                  who->csrf);
     return it_request(s, method, path, headers, body, r);
+}
+
+/* ---- a local RFC 3161 TSA (the `openssl` command) ---- */
+
+__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(cmd))
+        return -1;
+    return system(cmd);
+}
+
+int it_tsa_make(const char *dir, const char *prefix)
+{
+    if (system("openssl version >/dev/null 2>&1") != 0)
+        return -1;
+    return sh("(cd '%s' && P='%s' && "
+              "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+              "-keyout ${P}ca.key -out ${P}ca.pem -days 2 -subj /CN=${P}CA && "
+              "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+              "-keyout ${P}tsa.key -out ${P}tsa.csr -subj /CN=${P}TSA && "
+              "printf '[e]\\nbasicConstraints=CA:FALSE\\n"
+              "extendedKeyUsage=critical,timeStamping\\n' > ext.cnf && "
+              "openssl x509 -req -in ${P}tsa.csr -CA ${P}ca.pem -CAkey ${P}ca.key "
+              "-CAcreateserial -out ${P}tsa.pem -days 2 -extfile ext.cnf -extensions e && "
+              "printf '[tsa]\\ndefault_tsa=t\\n[t]\\nserial=serial\\nsigner_digest=sha256\\n"
+              "default_policy=1.2.3.4.1\\ndigests=sha256\\ness_cert_id_alg=sha256\\n' > tsa.cnf) "
+              ">/dev/null 2>&1",
+              dir, prefix) == 0
+               ? 0
+               : -1;
+}
+
+char *it_tsa_stamp(const char *dir, const char *prefix, const void *data, size_t n, size_t *len)
+{
+    char path[600];
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/stamp.dat", dir);
+    f = fopen(path, "wb");
+    if (f == NULL)
+        return NULL;
+    if (fwrite(data, 1, n, f) != n) {
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    if (sh("(cd '%s' && P='%s' && "
+           "openssl ts -query -data stamp.dat -sha256 -cert -out stamp.tsq && "
+           "openssl ts -reply -queryfile stamp.tsq -signer ${P}tsa.pem -inkey ${P}tsa.key "
+           "-chain ${P}ca.pem -config tsa.cnf -token_out -out stamp.der) >/dev/null 2>&1",
+           dir, prefix) != 0)
+        return NULL;
+    snprintf(path, sizeof(path), "%s/stamp.der", dir);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *p = malloc(70000);
+    *len = p != NULL ? fread(p, 1, 70000, f) : 0;
+    fclose(f);
+    return p;
 }

@@ -51,6 +51,11 @@ void it_server_start(struct it_server *s, int seed, const char *const *extra_arg
  * data dir. */
 void it_server_start_peer(struct it_server *s, const struct it_server *peer,
                           const char *const *extra_args);
+/* Like it_server_start_peer, but first copies peer's witness-log signing
+ * keys (<data-dir>/ledger/ed25519.key and sm2.key, mode 0600) into the new data dir, so this
+ * node may run the sequencer too (docs/ledger.md, "Keys"). */
+void it_server_start_peer_with_keys(struct it_server *s, const struct it_server *peer,
+                                    const char *const *extra_args);
 /* Kills the server with SIGKILL (no drain), and waits for it. */
 void it_server_kill(struct it_server *s);
 /* True when the tests run on PostgreSQL (SUNBID_TEST_DB=postgres). */
@@ -62,6 +67,11 @@ int it_server_stop(struct it_server *s);
 /* Runs `sunbid ARGS...` (NULL-terminated) with --data-dir of s; returns exit code,
  * output (stdout) into out if not NULL (caller frees). */
 int it_cli(struct it_server *s, char **out, const char *arg, ...);
+/* `sunbid ARGS...` (NULL-terminated) without store options, stdout and
+ * stderr together into out (caller frees); returns the exit code. */
+int it_run(char **out, const char *arg, ...);
+/* it_cli with stderr captured into err instead (stdout inherited). */
+int it_cli_stderr(struct it_server *s, char **err, const char *arg, ...);
 
 int it_connect(int port); /* a blocking TCP socket to 127.0.0.1:port */
 int it_send_all(int fd, const void *p, size_t n);
@@ -86,5 +96,14 @@ int it_login(struct it_server *s, const char *user, const char *password, int be
 /* Request with the session's credentials (cookie + CSRF, or bearer). */
 int it_request_as(struct it_server *s, const struct it_session *who, const char *method,
                   const char *path, const char *body, struct it_resp *r);
+
+/* A throw-away RFC 3161 time-stamping authority made with the `openssl`
+ * command in dir: PREFIXca.pem (a CA), PREFIXtsa.pem (its TSA, critical
+ * extendedKeyUsage timeStamping), their keys and tsa.cnf. 0 on success, -1
+ * when there is no `openssl` command or it failed. */
+int it_tsa_make(const char *dir, const char *prefix);
+/* The DER TimeStampToken of TSA PREFIX (made in dir) over data[0..n),
+ * heap (caller frees), its length in *len; NULL on failure. */
+char *it_tsa_stamp(const char *dir, const char *prefix, const void *data, size_t n, size_t *len);
 
 #endif

@@ -23,7 +23,7 @@
 #include "ledger/note.h"
 
 static struct it_server srv;
-static struct cosign_key w1, w2;
+static struct note_key w1, w2;
 static struct buf w1_vkey, w2_vkey;
 static struct note_key logkey;
 
@@ -32,10 +32,10 @@ static int setup(void **state)
     (void)state;
     buf_init(&w1_vkey, 4096);
     buf_init(&w2_vkey, 4096);
-    assert_int_equal(cosign_key_generate(&w1, "witness.example/w1"), NOTE_OK);
-    assert_int_equal(cosign_key_generate(&w2, "witness.example/w2"), NOTE_OK);
-    assert_int_equal(cosign_key_vkey(&w1, &w1_vkey), NOTE_OK);
-    assert_int_equal(cosign_key_vkey(&w2, &w2_vkey), NOTE_OK);
+    assert_int_equal(note_key_generate(&w1, "witness.example/w1", NOTE_COSIGN_V1), NOTE_OK);
+    assert_int_equal(note_key_generate(&w2, "witness.example/w2", NOTE_COSIGN_V1), NOTE_OK);
+    assert_int_equal(note_key_vkey(&w1, &w1_vkey), NOTE_OK);
+    assert_int_equal(note_key_vkey(&w2, &w2_vkey), NOTE_OK);
     const char *args[] = {"--witness", w1_vkey.data, NULL};
     it_server_start(&srv, IT_DEMO, args);
     return 0;
@@ -44,8 +44,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    cosign_key_release(&w1);
-    cosign_key_release(&w2);
+    note_key_release(&w1);
+    note_key_release(&w2);
     note_key_release(&logkey);
     buf_release(&w1_vkey);
     buf_release(&w2_vkey);
@@ -110,7 +110,7 @@ static int post(uint64_t size, const char *line, const char *want_in_body)
     return st;
 }
 
-static void cosign(const struct cosign_key *k, const char *note, size_t n, struct buf *line)
+static void cosign(const struct note_key *k, const char *note, size_t n, struct buf *line)
 {
     buf_reset(line);
     assert_int_equal(cosign_sign(k, note, n, 1764400000, line), NOTE_OK);
@@ -135,10 +135,10 @@ static void test_cosign(void **state)
     cosign(&w1, tampered, bl, &line);
     free(tampered);
     assert_int_equal(post(size, line.data, "\"signature\""), 422);
-    struct cosign_key impostor; /* the right name, another key */
-    assert_int_equal(cosign_key_generate(&impostor, "witness.example/w1"), NOTE_OK);
+    struct note_key impostor; /* the right name, another key */
+    assert_int_equal(note_key_generate(&impostor, "witness.example/w1", NOTE_COSIGN_V1), NOTE_OK);
     cosign(&impostor, before, bl, &line);
-    cosign_key_release(&impostor);
+    note_key_release(&impostor);
     assert_int_equal(post(size, line.data, "\"signature\""), 422);
     cosign(&w1, before, bl, &line);
     assert_int_equal(post(size + 100000, line.data, "\"not_found\""), 404);
@@ -177,14 +177,14 @@ static void test_cosign(void **state)
     assert_memory_equal(after, before, strlen(before));
     assert_string_equal(after + strlen(before), line.data);
     /* both verify: the log key (note_open in get_checkpoint), the witness key */
-    struct cosign_key pub;
+    struct note_key pub;
     uint64_t ts = 0;
-    assert_int_equal(cosign_key_parse_vkey(&pub, w1_vkey.data, w1_vkey.len), NOTE_OK);
+    assert_int_equal(note_key_parse_vkey(&pub, w1_vkey.data, w1_vkey.len), NOTE_OK);
     assert_int_equal(cosign_verify_line(&pub, after, bl2, after + strlen(before),
                                         strlen(after + strlen(before)), &ts),
                      NOTE_OK);
     assert_true(ts == 1764400000);
-    cosign_key_release(&pub);
+    note_key_release(&pub);
 
     /* restart with w2 in <data-dir>/ledger/witnesses: both are trusted */
     assert_int_equal(it_server_stop(&srv), 0);

@@ -10,6 +10,11 @@
  * a consistency proof between two checkpoints. Bad parameters are refused.
  * A second server creates its log with SM3 (SUNBID_LEDGER_HASH) and signs
  * with Ed25519 and SM2.
+ *
+ * Entry bytes of private events (user.create: the demo's users) are
+ * withheld from anonymous callers and from signed-in users other than admin
+ * and supervisor, who get them; everyone gets every leaf hash and
+ * "public", and a withheld entry's leaf hash still has an inclusion proof.
  */
 #include "harness.h"
 
@@ -154,6 +159,14 @@ static int64_t check_entries(uint64_t size, int64_t org_id)
             uint8_t lh[MERKLE_HASH_LEN], mine[MERKLE_HASH_LEN];
             const char *eb = json_string_value(json_object_get(e, "entry"));
             char entry[8192];
+            /* the public gets the bytes of public events only */
+            assert_true(json_is_boolean(json_object_get(e, "public")));
+            if (eb == NULL) {
+                assert_true(json_is_false(json_object_get(e, "public")));
+                b64_32(json_string_value(json_object_get(e, "leaf_hash")), lh);
+                continue;
+            }
+            assert_true(json_is_true(json_object_get(e, "public")));
             long n = b64_decode(eb, strlen(eb), entry, sizeof entry - 1, 0);
             assert_true(n > 0);
             entry[n] = '\0';
@@ -246,6 +259,99 @@ static void test_write_lands_in_log(void **state)
     json_decref(j);
 }
 
+/* GET /api/ledger/entries?start=0&end=size as who (NULL: anonymous). */
+static json_t *entries_as(const struct it_session *who, uint64_t size)
+{
+    struct it_resp r;
+    json_error_t e;
+    char path[128];
+    snprintf(path, sizeof path, "/api/ledger/entries?start=0&end=%llu", (unsigned long long)size);
+    if (who != NULL)
+        assert_int_equal(it_request_as(&srv, who, "GET", path, NULL, &r), 0);
+    else
+        assert_int_equal(it_request(&srv, "GET", path, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, &e);
+    it_resp_free(&r);
+    assert_non_null(j);
+    return j;
+}
+
+/* Counts (public with bytes, private with bytes, private without). */
+static void count_entries(json_t *j, int *pub, int *priv_bytes, int *priv_none)
+{
+    json_t *arr = json_object_get(j, "entries");
+    *pub = *priv_bytes = *priv_none = 0;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i);
+        const char *eb = json_string_value(json_object_get(e, "entry"));
+        assert_non_null(json_string_value(json_object_get(e, "leaf_hash")));
+        if (json_is_true(json_object_get(e, "public"))) {
+            assert_non_null(eb);
+            (*pub)++;
+        } else {
+            assert_true(json_is_false(json_object_get(e, "public")));
+            if (eb != NULL) {
+                char entry[8192];
+                long n = b64_decode(eb, strlen(eb), entry, sizeof entry - 1, 0);
+                assert_true(n > 0);
+                entry[n] = '\0';
+                /* private: users, and the demo tenders' steps; never a public type */
+                assert_null(strstr(entry, "\"type\":\"org.create\""));
+                (*priv_bytes)++;
+            } else {
+                (*priv_none)++;
+            }
+        }
+    }
+}
+
+static void test_private_entries_withheld(void **state)
+{
+    struct checkpoint cp;
+    struct it_session sup, bidder;
+    int pub, pb, pn;
+    /* the demo made 12 users (user.create, private) and 2 organisations */
+    wait_checkpoint(14, &cp);
+    assert_int_equal(it_login(&srv, "supervisor", IT_DEMO_PASSWORD, 1, &sup), 200);
+    assert_int_equal(it_login(&srv, "bidder1", IT_DEMO_PASSWORD, 1, &bidder), 200);
+
+    json_t *anon = entries_as(NULL, cp.size);
+    count_entries(anon, &pub, &pb, &pn);
+    assert_true(pub >= 2);
+    assert_int_equal(pb, 0);
+    assert_true(pn >= 12);
+    int want_private = pn;
+    json_t *j = entries_as(&bidder, cp.size);
+    count_entries(j, &pub, &pb, &pn);
+    assert_int_equal(pb, 0); /* a bidder is not the public's superior */
+    assert_int_equal(pn, want_private);
+    json_decref(j);
+    const struct it_session *readers[] = {&admin, &sup};
+    for (size_t k = 0; k < 2; k++) {
+        j = entries_as(readers[k], cp.size);
+        count_entries(j, &pub, &pb, &pn);
+        assert_int_equal(pb, want_private);
+        assert_int_equal(pn, 0);
+        /* the same leaves, the same hashes */
+        json_t *a = json_object_get(anon, "entries"), *b = json_object_get(j, "entries");
+        assert_int_equal(json_array_size(a), json_array_size(b));
+        for (size_t i = 0; i < json_array_size(a); i++)
+            assert_string_equal(
+                json_string_value(json_object_get(json_array_get(a, i), "leaf_hash")),
+                json_string_value(json_object_get(json_array_get(b, i), "leaf_hash")));
+        json_decref(j);
+    }
+    /* a withheld entry is still provable by its hash alone */
+    json_t *arr = json_object_get(anon, "entries");
+    for (size_t i = 0; i < json_array_size(arr); i++)
+        if (json_is_false(json_object_get(json_array_get(arr, i), "public"))) {
+            inclusion(json_integer_value(json_object_get(json_array_get(arr, i), "index")), &cp);
+            break;
+        }
+    json_decref(anon);
+}
+
 static void test_bad_parameters(void **state)
 {
     static const char *const bad[] = {
@@ -311,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_key),
         cmocka_unit_test(test_write_lands_in_log),
         cmocka_unit_test(test_bad_parameters),
+        cmocka_unit_test(test_private_entries_withheld),
         cmocka_unit_test(test_sm3_log),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

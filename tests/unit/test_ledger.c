@@ -58,7 +58,7 @@ static void append_n(struct store *s, int from, int n)
     struct store_tx *tx = NULL;
     assert_int_equal(store_begin(s, STORE_WRITE, &tx), STORE_OK);
     for (int i = from; i < from + n; i++) {
-        struct ledger_event ev = {"org.create", "org", i, 1, "admin", NULL};
+        struct ledger_event ev = {"org.create", "org", i, 1, "admin", NULL, 0};
         assert_int_equal(ledger_append(tx, &ev), STORE_OK);
     }
     assert_int_equal(store_commit(tx), STORE_OK);
@@ -102,15 +102,15 @@ static void test_event_json(void **state)
 {
     struct buf b;
     buf_init(&b, 4096);
-    struct ledger_event ev = {"org.create", "org", 7, 1, "ad\"m\\in\n\x01", "ab12"};
+    struct ledger_event ev = {"org.create", "org", 7, 1, "ad\"m\\in\n\x01", "ab12", 0};
     assert_int_equal(ledger_event_json(&ev, 1764400000000, &b), 0);
     assert_string_equal(b.data, "{\"actor\":{\"id\":1,\"name\":\"ad\\\"m\\\\in\\n\\u0001\"},"
                                 "\"doc_hash\":\"ab12\",\"subject\":{\"id\":7,\"type\":\"org\"},"
                                 "\"time_ms\":1764400000000,\"type\":\"org.create\",\"v\":1}");
     struct ledger_event bad[] = {
-        {"Org.create", "org", 1, 1, "a", NULL},    {"org.create", "", 1, 1, "a", NULL},
-        {"org.create", "org", 1, 1, NULL, NULL},   {"org.create", "org", 1, 1, "a", "AB"},
-        {"org.create", "org", 1, 1, "\xff", NULL},
+        {"Org.create", "org", 1, 1, "a", NULL, 0},    {"org.create", "", 1, 1, "a", NULL, 0},
+        {"org.create", "org", 1, 1, NULL, NULL, 0},   {"org.create", "org", 1, 1, "a", "AB", 0},
+        {"org.create", "org", 1, 1, "\xff", NULL, 0},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         buf_reset(&b);
@@ -140,7 +140,7 @@ static void test_sequence_and_prove(void **state)
 
     /* a rolled-back write queues nothing */
     struct store_tx *tx = NULL;
-    struct ledger_event ev = {"org.create", "org", 1, 1, "admin", NULL};
+    struct ledger_event ev = {"org.create", "org", 1, 1, "admin", NULL, 0};
     assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
     assert_int_equal(ledger_append(tx, &ev), STORE_OK);
     store_rollback(tx);

@@ -3,7 +3,9 @@
 // log's public keys (GET /api/ledger/key), and the public entries newest
 // first (GET /api/ledger/entries). "验证存证" fetches an inclusion proof for
 // one entry against the checkpoint's size and checks it here, in the browser,
-// with WebCrypto SHA-256 (RFC 9162 §2.1.3.2). The checkpoint's signature is
+// with WebCrypto SHA-256 (RFC 9162 §2.1.3.2). An entry whose bytes are not
+// public (no "entry", "public": false) is shown by its leaf hash, and that
+// hash's inclusion is checked the same way. The checkpoint's signature is
 // NOT checked here; the page says so. SM3 logs cannot be checked in the
 // browser (WebCrypto has no SM3), so verification is skipped for them.
 
@@ -285,7 +287,8 @@ export function render(ctx) {
   function entryItem(e) {
     const { bytes, obj } = decodeEntry(e);
     const result = h('div', { class: 'verify-result', 'aria-live': 'polite' });
-    const canVerify = bytes && hashAlg !== 'sm3' && cp;
+    // withheld entries: the leaf hash alone is still provable
+    const canVerify = (bytes || e.leaf_hash) && hashAlg !== 'sm3' && cp;
     const btn = canVerify
       ? h('button', { type: 'button', class: 'btn btn-secondary verify-btn', onclick: () => verify(e, bytes, btn, result) }, t('ledger.verify'))
       : null;
@@ -334,8 +337,8 @@ export function render(ctx) {
       const size = cp.size;
       const proof = await api('GET', withQuery('/api/ledger/proof/inclusion', { index: e.index, size }), undefined, { quiet: true });
       if (!ctx.alive()) return;
-      const leaf = await leafHash(bytes);
-      if (e.leaf_hash && !equal(leaf, b64ToBytes(e.leaf_hash))) {
+      const leaf = bytes ? await leafHash(bytes) : b64ToBytes(e.leaf_hash);
+      if (bytes && e.leaf_hash && !equal(leaf, b64ToBytes(e.leaf_hash))) {
         show(false, t('ledger.leaf_mismatch'));
         return;
       }

@@ -258,6 +258,403 @@ static const char m006_timestamps[] =
     "CREATE TRIGGER ledger_timestamps_no_truncate BEFORE TRUNCATE ON ledger_timestamps"
     "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
 
+/* Migration 7: the subject index of the witness log, for witness
+ * certificates of a whole subject (docs/certificate.md): one row per
+ * (subject type, subject id, leaf) for an entry's "subject" {type, id},
+ * and ("tender", N, leaf) for its optional "tender" key, so every event of
+ * a tender's parts (lots, bids, openings) is found with the tender. Filled
+ * by the sequencer in the round that integrates the leaf; leaves integrated
+ * before this migration are indexed here from their JSON (an entry that is
+ * not JSON is skipped, not fatal). Append-only. */
+static const char m007_subjects[] =
+    "CREATE TABLE ledger_subjects ("
+    "  subject_type TEXT NOT NULL,"
+    "  subject_id BIGINT NOT NULL,"
+    "  idx BIGINT NOT NULL CHECK (idx >= 0)," /* ledger_leaves.idx */
+    "  PRIMARY KEY (subject_type, subject_id, idx)"
+    ");"
+    "DO $do$"
+    " DECLARE r record; j jsonb;"
+    " BEGIN"
+    "   FOR r IN SELECT idx, entry FROM ledger_leaves ORDER BY idx LOOP"
+    "     BEGIN"
+    "       j := convert_from(r.entry, 'UTF8')::jsonb;"
+    "     EXCEPTION WHEN others THEN"
+    "       CONTINUE;"
+    "     END;"
+    "     IF jsonb_typeof(j #> '{subject,type}') = 'string'"
+    "        AND jsonb_typeof(j #> '{subject,id}') = 'number' THEN"
+    "       INSERT INTO ledger_subjects VALUES"
+    "         (j #>> '{subject,type}', (j #>> '{subject,id}')::bigint, r.idx)"
+    "         ON CONFLICT DO NOTHING;"
+    "     END IF;"
+    "     IF jsonb_typeof(j -> 'tender') = 'number' THEN"
+    "       INSERT INTO ledger_subjects VALUES ('tender', (j ->> 'tender')::bigint, r.idx)"
+    "         ON CONFLICT DO NOTHING;"
+    "     END IF;"
+    "   END LOOP;"
+    " END $do$;"
+    "CREATE TRIGGER ledger_subjects_append_only BEFORE UPDATE OR DELETE"
+    "  ON ledger_subjects FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_subjects_no_truncate BEFORE TRUNCATE ON ledger_subjects"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
+
+/* Migration 8: tenders up to their opening, the same tables as SQLite's
+ * m008 (domain/tender.h, docs/tenders.md).
+ * tenders: one row per tender (招標項目) with its unified transaction code
+ *   (統一交易編碼, tender_rules.h), its state and `paused` flag, money in
+ *   fen, the opening settings, the key dates (ms) and next_due_ms: when its
+ *   next timed transition is due (NULL: none), which the scheduler reads
+ *   instead of a job table. version counts edits (optimistic concurrency).
+ * tender_lots: lots (標段/包). tender_documents: document versions, bytes in
+ *   the blob store by hash. tender_registrations: bidders' organisations that
+ *   registered (obtained the documents). tender_downloads: the download log.
+ * tender_questions / tender_clarifications: questions (asker kept, shown to
+ *   the agent and the supervisor only) and the clarifications published to
+ *   registered bidders, with the deadline before and after.
+ * tender_objections: objections to the documents; an open one pauses.
+ * tender_transitions: every state change and pause/resume, with the time it
+ *   was due (a timer's deadline) and the time it happened.
+ * tender_rule_values: the operator's overrides of the rules per procedure.
+ * Notices (招標公告, 變更公告) are rows of `notices` (migration 1) with
+ * ref_type 'tender'; the index below finds a tender's notices. */
+static const char m008_tenders[] =
+    "CREATE TABLE tenders ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE," /* 350100-GC-2026-00001 */
+    "  region TEXT NOT NULL,"      /* GB/T 2260 */
+    "  code_year BIGINT NOT NULL,"
+    "  code_seq BIGINT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  description TEXT,"
+    "  category TEXT NOT NULL CHECK (category IN ('works', 'goods', 'services', 'land',"
+    "    'mining', 'assets', 'emission', 'rural', 'forest')),"
+    "  procedure TEXT NOT NULL CHECK (procedure IN ('open', 'invited', 'negotiation',"
+    "    'inquiry', 'single_source')),"
+    "  state TEXT NOT NULL CHECK (state IN ('draft', 'published', 'bidding', 'opening',"
+    "    'evaluation', 'publicity', 'awarded', 'contracted', 'archived', 'failed',"
+    "    'cancelled')),"
+    "  paused BIGINT NOT NULL DEFAULT 0,"
+    "  paused_since_ms BIGINT," /* the open pause began */
+    "  paused_total_ms BIGINT NOT NULL DEFAULT 0,"
+    "  scheduled BIGINT NOT NULL DEFAULT 0," /* a draft to publish at publish_at */
+    "  ceiling_fen BIGINT CHECK (ceiling_fen > 0)," /* 最高投標限價; NULL: none */
+    "  bond_fen BIGINT NOT NULL DEFAULT 0 CHECK (bond_fen >= 0),"
+    "  bond_form TEXT NOT NULL DEFAULT 'none',"
+    "  eval_method TEXT NOT NULL,"
+    "  decrypt_window_min BIGINT NOT NULL DEFAULT 30,"
+    "  escrow_k BIGINT NOT NULL DEFAULT 0," /* k-of-n escrow; 0: not allowed */
+    "  escrow_n BIGINT NOT NULL DEFAULT 0,"
+    "  min_bids BIGINT NOT NULL DEFAULT 3,"
+    "  readout_fields TEXT NOT NULL DEFAULT 'bidder,price,duration',"
+    "  publish_at_ms BIGINT,"
+    "  doc_start_ms BIGINT,"
+    "  doc_end_ms BIGINT,"
+    "  clarify_deadline_ms BIGINT,"
+    "  bid_deadline_ms BIGINT," /* = the opening time */
+    "  original_deadline_ms BIGINT," /* as first published */
+    "  next_due_ms BIGINT,"
+    "  owner_org_id BIGINT NOT NULL REFERENCES orgs(id)," /* the tenderer */
+    "  agent_org_id BIGINT NOT NULL REFERENCES orgs(id)," /* the agency running it */
+    "  created_by BIGINT REFERENCES users(id),"
+    "  published_ms BIGINT,"
+    "  cancel_reason TEXT,"
+    "  created_ms BIGINT NOT NULL,"
+    "  updated_ms BIGINT NOT NULL,"
+    "  version BIGINT NOT NULL DEFAULT 1,"
+    "  UNIQUE (region, category, code_year, code_seq)"
+    ");"
+    "CREATE INDEX tenders_due ON tenders(next_due_ms) WHERE next_due_ms IS NOT NULL;"
+    "CREATE INDEX tenders_agent ON tenders(agent_org_id, id);"
+    "CREATE INDEX tenders_owner ON tenders(owner_org_id, id);"
+    "CREATE TABLE tender_lots ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  lot_no BIGINT NOT NULL CHECK (lot_no >= 1),"
+    "  title TEXT NOT NULL,"
+    "  ceiling_fen BIGINT CHECK (ceiling_fen > 0),"
+    "  bond_fen BIGINT NOT NULL DEFAULT 0 CHECK (bond_fen >= 0),"
+    "  created_ms BIGINT NOT NULL,"
+    "  UNIQUE (tender_id, lot_no)"
+    ");"
+    "CREATE TABLE tender_documents ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  version BIGINT NOT NULL CHECK (version >= 1),"
+    "  name TEXT NOT NULL,"
+    "  media_type TEXT NOT NULL,"
+    "  blob_hash TEXT NOT NULL," /* SHA-256 hex, the blob store's name */
+    "  size BIGINT NOT NULL CHECK (size >= 0),"
+    "  uploaded_by BIGINT REFERENCES users(id),"
+    "  uploaded_ms BIGINT NOT NULL,"
+    "  UNIQUE (tender_id, version)"
+    ");"
+    "CREATE TABLE tender_registrations ("
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  registered_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (tender_id, org_id)"
+    ");"
+    "CREATE TABLE tender_downloads ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  document_id BIGINT NOT NULL REFERENCES tender_documents(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  at_ms BIGINT NOT NULL,"
+    "  remote_addr TEXT"
+    ");"
+    "CREATE INDEX tender_downloads_tender ON tender_downloads(tender_id, id);"
+    "CREATE TABLE tender_clarifications ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  no BIGINT NOT NULL CHECK (no >= 1)," /* 1, 2 ... within the tender */
+    "  body TEXT NOT NULL,"
+    "  document_version BIGINT," /* a document version it announces, or NULL */
+    "  deadline_before_ms BIGINT NOT NULL,"
+    "  deadline_after_ms BIGINT NOT NULL,"
+    "  published_by BIGINT REFERENCES users(id),"
+    "  published_ms BIGINT NOT NULL,"
+    "  UNIQUE (tender_id, no)"
+    ");"
+    "CREATE TABLE tender_questions ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id)," /* the asker: agent and supervisor only */
+    "  user_id BIGINT REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  asked_ms BIGINT NOT NULL,"
+    "  clarification_id BIGINT REFERENCES tender_clarifications(id)" /* answered by */
+    ");"
+    "CREATE INDEX tender_questions_tender ON tender_questions(tender_id, id);"
+    "CREATE TABLE tender_objections ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  raised_ms BIGINT NOT NULL,"
+    "  answer_due_ms BIGINT NOT NULL,"
+    "  answer TEXT,"
+    "  answered_by BIGINT REFERENCES users(id),"
+    "  answered_ms BIGINT" /* NULL: open, the tender is paused */
+    ");"
+    "CREATE INDEX tender_objections_tender ON tender_objections(tender_id, id);"
+    "CREATE TABLE tender_transitions ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  action TEXT NOT NULL," /* publish, release, bidding, opening, pause, resume, cancel ... */
+    "  from_state TEXT NOT NULL,"
+    "  to_state TEXT NOT NULL,"
+    "  due_ms BIGINT,"      /* a timer's nominal time (publish_at, deadline ...) */
+    "  at_ms BIGINT NOT NULL," /* when it happened */
+    "  actor_user_id BIGINT,"
+    "  actor TEXT NOT NULL"
+    ");"
+    "CREATE INDEX tender_transitions_tender ON tender_transitions(tender_id, id);"
+    "CREATE TABLE tender_rule_values ("
+    "  procedure TEXT NOT NULL,"
+    "  rule TEXT NOT NULL,"
+    "  value BIGINT NOT NULL,"
+    "  updated_by BIGINT REFERENCES users(id),"
+    "  updated_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (procedure, rule)"
+    ");"
+    "CREATE INDEX notices_ref ON notices(ref_type, ref_id);";
+
+/* Migration 9: sealed bids (domain/bids.h, docs/bids.md).
+ * trust_items: the CA certificates and CRLs the platform trusts (CA
+ *   mutual recognition), managed by the operator through the API and shared
+ *   by every node; a removed item keeps its row (removed_ms set).
+ * org_certs: organisations' signing and encryption certificates; one
+ *   active certificate per organisation and usage, older ones 'replaced'.
+ * bids: every version of every bid, never deleted: the newest of a bidder's
+ *   lot is 'submitted', the ones before it 'superseded', a withdrawn one
+ *   'withdrawn'. The envelope's bytes are a blob (SHA-256 = blob_hash).
+ * bid_receipts: the platform-signed receipts (回執), one per submission and
+ *   withdrawal, numbered per tender (seq); append-only.
+ * receipt_keys: the public keys receipts are signed with (one per node). */
+static const char m009_bids[] =
+    "CREATE TABLE trust_items ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('ca', 'crl')),"
+    "  der BYTEA NOT NULL,"
+    "  fingerprint TEXT NOT NULL," /* SHA-256 of der, hex */
+    "  subject TEXT NOT NULL,"     /* the CA's subject, or the CRL's issuer */
+    "  not_after_ms BIGINT,"       /* CA notAfter, CRL nextUpdate */
+    "  added_by BIGINT REFERENCES users(id),"
+    "  added_ms BIGINT NOT NULL,"
+    "  removed_by BIGINT REFERENCES users(id),"
+    "  removed_ms BIGINT"
+    ");"
+    "CREATE UNIQUE INDEX trust_items_live ON trust_items(fingerprint) WHERE removed_ms IS NULL;"
+    "CREATE TABLE org_certs ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  usage TEXT NOT NULL CHECK (usage IN ('sign', 'encrypt')),"
+    "  der BYTEA NOT NULL,"
+    "  chain BYTEA," /* intermediates sent with it (PEM), or NULL */
+    "  fingerprint TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  issuer TEXT NOT NULL,"
+    "  serial TEXT NOT NULL,"
+    "  key_alg TEXT NOT NULL," /* sm2, p256 */
+    "  uscc TEXT,"
+    "  not_before_ms BIGINT NOT NULL,"
+    "  not_after_ms BIGINT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'replaced')),"
+    "  registered_by BIGINT REFERENCES users(id),"
+    "  registered_ms BIGINT NOT NULL,"
+    "  replaced_ms BIGINT"
+    ");"
+    "CREATE UNIQUE INDEX org_certs_active ON org_certs(org_id, usage) WHERE status = 'active';"
+    "CREATE INDEX org_certs_fp ON org_certs(fingerprint);"
+    "CREATE TABLE bids ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  lot_no BIGINT NOT NULL CHECK (lot_no >= 1),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  version BIGINT NOT NULL CHECK (version >= 1),"
+    "  state TEXT NOT NULL CHECK (state IN ('submitted', 'superseded', 'withdrawn')),"
+    "  blob_hash TEXT NOT NULL," /* SHA-256 of the envelope, hex: the blob's name */
+    "  size BIGINT NOT NULL CHECK (size > 0),"
+    "  suite TEXT NOT NULL,"      /* gm, intl */
+    "  chain_hash TEXT NOT NULL," /* the envelope's signed chain value h, hex */
+    "  signer_fp TEXT NOT NULL,"  /* SHA-256 of the signer certificate, hex */
+    "  signer_cert_id BIGINT REFERENCES org_certs(id),"
+    "  user_id BIGINT REFERENCES users(id)," /* who uploaded */
+    "  remote_addr TEXT,"                    /* from where */
+    "  submitted_ms BIGINT NOT NULL,"        /* server time */
+    "  seq BIGINT NOT NULL,"                 /* the receipt's number in the tender */
+    "  ended_ms BIGINT,"                     /* superseded or withdrawn at */
+    "  UNIQUE (tender_id, lot_no, org_id, version)"
+    ");"
+    "CREATE INDEX bids_tender ON bids(tender_id, lot_no, org_id);"
+    "CREATE TABLE bid_receipts ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  seq BIGINT NOT NULL CHECK (seq >= 1),"
+    "  bid_id BIGINT NOT NULL REFERENCES bids(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw')),"
+    "  body TEXT NOT NULL,"      /* the signed text, docs/bids.md */
+    "  key_id TEXT NOT NULL,"    /* receipt_keys */
+    "  signature TEXT NOT NULL," /* base64 */
+    "  created_ms BIGINT NOT NULL,"
+    "  UNIQUE (tender_id, seq)"
+    ");"
+    "CREATE INDEX bid_receipts_org ON bid_receipts(org_id, tender_id, seq);"
+    /* ledger_append_only() of migration 4 names the table it refuses */
+    "CREATE TRIGGER bid_receipts_append_only BEFORE UPDATE OR DELETE ON bid_receipts"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER bid_receipts_no_truncate BEFORE TRUNCATE ON bid_receipts"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TABLE receipt_keys ("
+    "  key_id TEXT PRIMARY KEY," /* SHA-256 of the public key's SPKI DER, hex */
+    "  alg TEXT NOT NULL,"       /* ed25519 */
+    "  public_pem TEXT NOT NULL,"
+    "  node TEXT,"
+    "  created_ms BIGINT NOT NULL"
+    ");";
+
+/* Migration 10: online auctions (domain/auction.h, docs/auction.md).
+ * auctions: the terms (fixed at creation) and the live snapshot the single
+ *   writer keeps (state, end, price, leader, counters, its fencing epoch and
+ *   its last sign of life alive_ms, which decides outages on takeover).
+ * auction_regs: bidders' applications; qualified once the agent confirms
+ *   the deposit or guarantee; paddle is the anonymous bidder number (競買號).
+ * auction_bids: every accepted bid, in server-receipt order (seq); append-only.
+ * auction_results: the signed result (成交確認書, or the failure and its
+ *   reason), one per closed auction; append-only. */
+static const char m010_auctions[] =
+    "CREATE TABLE auctions ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('english', 'dutch', 'sealed', 'reverse')),"
+    "  preset TEXT NOT NULL,"
+    "  agent_org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  created_by BIGINT REFERENCES users(id),"
+    "  start_price BIGINT NOT NULL CHECK (start_price > 0)," /* fen */
+    "  increment BIGINT NOT NULL CHECK (increment > 0),"
+    "  reserve BIGINT NOT NULL DEFAULT 0," /* hidden; 0: none */
+    "  max_price BIGINT NOT NULL DEFAULT 0,"
+    "  deposit BIGINT NOT NULL DEFAULT 0,"
+    "  start_ms BIGINT NOT NULL,"
+    "  end_ms BIGINT NOT NULL," /* the planned end (english, sealed) */
+    "  window_ms BIGINT NOT NULL,"
+    "  step_ms BIGINT NOT NULL,"
+    "  pause_ms BIGINT NOT NULL,"
+    "  first_pause_ms BIGINT NOT NULL,"
+    "  rounds BIGINT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('scheduled', 'live', 'sold', 'failed', 'cancelled')),"
+    "  reason TEXT,"
+    "  cur_end_ms BIGINT NOT NULL," /* the current end, extensions and shifts included */
+    "  shift_ms BIGINT NOT NULL DEFAULT 0,"
+    "  price BIGINT NOT NULL DEFAULT 0,"
+    "  leader_reg BIGINT,"
+    "  leader_seq BIGINT NOT NULL DEFAULT 0,"
+    "  nbids BIGINT NOT NULL DEFAULT 0,"
+    "  seq BIGINT NOT NULL DEFAULT 0,"
+    "  order_round BIGINT NOT NULL DEFAULT 0,"
+    "  round_order TEXT," /* reverse: registration ids of the round's turns, comma list */
+    "  epoch BIGINT NOT NULL DEFAULT 0,"
+    "  owner_node TEXT,"
+    "  alive_ms BIGINT NOT NULL DEFAULT 0,"
+    "  closed_ms BIGINT,"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX auctions_state ON auctions(state, start_ms);"
+    "CREATE TABLE auction_regs ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  auction_id BIGINT NOT NULL REFERENCES auctions(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  state TEXT NOT NULL CHECK (state IN ('applied', 'qualified', 'rejected')),"
+    "  deposit_ref TEXT NOT NULL," /* the deposit slip or guarantee number */
+    "  paddle TEXT," /* 競買號, given at qualification */
+    "  applied_ms BIGINT NOT NULL,"
+    "  decided_ms BIGINT,"
+    "  decided_by BIGINT REFERENCES users(id),"
+    "  UNIQUE (auction_id, org_id),"
+    "  UNIQUE (auction_id, paddle)"
+    ");"
+    "CREATE TABLE auction_bids ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  auction_id BIGINT NOT NULL REFERENCES auctions(id),"
+    "  seq BIGINT NOT NULL CHECK (seq >= 1),"
+    "  reg_id BIGINT NOT NULL REFERENCES auction_regs(id),"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  amount BIGINT NOT NULL CHECK (amount > 0),"
+    "  offered BIGINT NOT NULL," /* what the bidder sent (dutch: may exceed the price) */
+    "  round BIGINT NOT NULL DEFAULT 0,"
+    "  received_ms BIGINT NOT NULL," /* server receipt */
+    "  ref TEXT," /* the client's reference: a replay is refused */
+    "  remote_addr TEXT,"
+    "  UNIQUE (auction_id, seq)"
+    ");"
+    "CREATE UNIQUE INDEX auction_bids_ref ON auction_bids(auction_id, reg_id, ref);"
+    "CREATE TABLE auction_results ("
+    "  auction_id BIGINT PRIMARY KEY REFERENCES auctions(id),"
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('sold', 'failed', 'cancelled')),"
+    "  reason TEXT,"
+    "  winner_reg BIGINT REFERENCES auction_regs(id),"
+    "  price BIGINT,"
+    "  body TEXT NOT NULL," /* the signed text, docs/auction.md */
+    "  key_id TEXT NOT NULL,"
+    "  public_pem TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TRIGGER auction_bids_append_only BEFORE UPDATE OR DELETE ON auction_bids"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER auction_bids_no_truncate BEFORE TRUNCATE ON auction_bids"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER auction_results_append_only BEFORE UPDATE OR DELETE ON auction_results"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER auction_results_no_truncate BEFORE TRUNCATE ON auction_results"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -265,5 +662,9 @@ const struct store_migration pg_migrations[] = {
     {4, "witness log", m004_ledger},
     {5, "witness cosignatures", m005_cosignatures},
     {6, "checkpoint timestamps", m006_timestamps},
+    {7, "witness log subject index", m007_subjects},
+    {8, "tenders", m008_tenders},
+    {9, "sealed bids, certificates, receipts", m009_bids},
+    {10, "online auctions", m010_auctions},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

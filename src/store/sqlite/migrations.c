@@ -207,6 +207,389 @@ static const char m006_timestamps[] =
     "CREATE TRIGGER ledger_timestamps_no_delete BEFORE DELETE ON ledger_timestamps"
     "  BEGIN SELECT RAISE(ABORT, 'ledger_timestamps is append-only'); END;";
 
+/* Migration 7: the subject index of the witness log, for witness
+ * certificates of a whole subject (docs/certificate.md): one row per
+ * (subject type, subject id, leaf) for an entry's "subject" {type, id},
+ * and ("tender", N, leaf) for its optional "tender" key, so every event of
+ * a tender's parts (lots, bids, openings) is found with the tender. Filled
+ * by the sequencer in the round that integrates the leaf; leaves integrated
+ * before this migration are indexed here from their JSON. Append-only. */
+static const char m007_subjects[] =
+    "CREATE TABLE ledger_subjects ("
+    "  subject_type TEXT NOT NULL,"
+    "  subject_id INTEGER NOT NULL,"
+    "  idx INTEGER NOT NULL CHECK (idx >= 0)," /* ledger_leaves.idx */
+    "  PRIMARY KEY (subject_type, subject_id, idx)"
+    ");"
+    "INSERT OR IGNORE INTO ledger_subjects (subject_type, subject_id, idx)"
+    "  SELECT json_extract(CAST(entry AS TEXT), '$.subject.type'),"
+    "         json_extract(CAST(entry AS TEXT), '$.subject.id'), idx"
+    "  FROM ledger_leaves WHERE json_valid(CAST(entry AS TEXT))"
+    "   AND json_type(CAST(entry AS TEXT), '$.subject.type') = 'text'"
+    "   AND json_type(CAST(entry AS TEXT), '$.subject.id') = 'integer';"
+    "INSERT OR IGNORE INTO ledger_subjects (subject_type, subject_id, idx)"
+    "  SELECT 'tender', json_extract(CAST(entry AS TEXT), '$.tender'), idx"
+    "  FROM ledger_leaves WHERE json_valid(CAST(entry AS TEXT))"
+    "   AND json_type(CAST(entry AS TEXT), '$.tender') = 'integer';"
+    "CREATE TRIGGER ledger_subjects_no_update BEFORE UPDATE ON ledger_subjects"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_subjects is append-only'); END;"
+    "CREATE TRIGGER ledger_subjects_no_delete BEFORE DELETE ON ledger_subjects"
+    "  BEGIN SELECT RAISE(ABORT, 'ledger_subjects is append-only'); END;";
+
+/* Migration 8: tenders up to their opening (domain/tender.h, docs/tenders.md).
+ * tenders: one row per tender (招標項目) with its unified transaction code
+ *   (統一交易編碼, tender_rules.h), its state and `paused` flag, money in
+ *   fen, the opening settings, the key dates (ms) and next_due_ms: when its
+ *   next timed transition is due (NULL: none), which the scheduler reads
+ *   instead of a job table. version counts edits (optimistic concurrency).
+ * tender_lots: lots (標段/包). tender_documents: document versions, bytes in
+ *   the blob store by hash. tender_registrations: bidders' organisations that
+ *   registered (obtained the documents). tender_downloads: the download log.
+ * tender_questions / tender_clarifications: questions (asker kept, shown to
+ *   the agent and the supervisor only) and the clarifications published to
+ *   registered bidders, with the deadline before and after.
+ * tender_objections: objections to the documents; an open one pauses.
+ * tender_transitions: every state change and pause/resume, with the time it
+ *   was due (a timer's deadline) and the time it happened.
+ * tender_rule_values: the operator's overrides of the rules per procedure.
+ * Notices (招標公告, 變更公告) are rows of `notices` (migration 1) with
+ * ref_type 'tender'; the index below finds a tender's notices. */
+static const char m008_tenders[] =
+    "CREATE TABLE tenders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE," /* 350100-GC-2026-00001 */
+    "  region TEXT NOT NULL,"      /* GB/T 2260 */
+    "  code_year INTEGER NOT NULL,"
+    "  code_seq INTEGER NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  description TEXT,"
+    "  category TEXT NOT NULL CHECK (category IN ('works', 'goods', 'services', 'land',"
+    "    'mining', 'assets', 'emission', 'rural', 'forest')),"
+    "  procedure TEXT NOT NULL CHECK (procedure IN ('open', 'invited', 'negotiation',"
+    "    'inquiry', 'single_source')),"
+    "  state TEXT NOT NULL CHECK (state IN ('draft', 'published', 'bidding', 'opening',"
+    "    'evaluation', 'publicity', 'awarded', 'contracted', 'archived', 'failed',"
+    "    'cancelled')),"
+    "  paused INTEGER NOT NULL DEFAULT 0,"
+    "  paused_since_ms INTEGER," /* the open pause began */
+    "  paused_total_ms INTEGER NOT NULL DEFAULT 0,"
+    "  scheduled INTEGER NOT NULL DEFAULT 0," /* a draft to publish at publish_at */
+    "  ceiling_fen INTEGER CHECK (ceiling_fen > 0)," /* 最高投標限價; NULL: none */
+    "  bond_fen INTEGER NOT NULL DEFAULT 0 CHECK (bond_fen >= 0),"
+    "  bond_form TEXT NOT NULL DEFAULT 'none',"
+    "  eval_method TEXT NOT NULL,"
+    "  decrypt_window_min INTEGER NOT NULL DEFAULT 30,"
+    "  escrow_k INTEGER NOT NULL DEFAULT 0," /* k-of-n escrow; 0: not allowed */
+    "  escrow_n INTEGER NOT NULL DEFAULT 0,"
+    "  min_bids INTEGER NOT NULL DEFAULT 3,"
+    "  readout_fields TEXT NOT NULL DEFAULT 'bidder,price,duration',"
+    "  publish_at_ms INTEGER,"
+    "  doc_start_ms INTEGER,"
+    "  doc_end_ms INTEGER,"
+    "  clarify_deadline_ms INTEGER,"
+    "  bid_deadline_ms INTEGER," /* = the opening time */
+    "  original_deadline_ms INTEGER," /* as first published */
+    "  next_due_ms INTEGER,"
+    "  owner_org_id INTEGER NOT NULL REFERENCES orgs(id)," /* the tenderer */
+    "  agent_org_id INTEGER NOT NULL REFERENCES orgs(id)," /* the agency running it */
+    "  created_by INTEGER REFERENCES users(id),"
+    "  published_ms INTEGER,"
+    "  cancel_reason TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  UNIQUE (region, category, code_year, code_seq)"
+    ");"
+    "CREATE INDEX tenders_due ON tenders(next_due_ms) WHERE next_due_ms IS NOT NULL;"
+    "CREATE INDEX tenders_agent ON tenders(agent_org_id, id);"
+    "CREATE INDEX tenders_owner ON tenders(owner_org_id, id);"
+    "CREATE TABLE tender_lots ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  lot_no INTEGER NOT NULL CHECK (lot_no >= 1),"
+    "  title TEXT NOT NULL,"
+    "  ceiling_fen INTEGER CHECK (ceiling_fen > 0),"
+    "  bond_fen INTEGER NOT NULL DEFAULT 0 CHECK (bond_fen >= 0),"
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (tender_id, lot_no)"
+    ");"
+    "CREATE TABLE tender_documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  name TEXT NOT NULL,"
+    "  media_type TEXT NOT NULL,"
+    "  blob_hash TEXT NOT NULL," /* SHA-256 hex, the blob store's name */
+    "  size INTEGER NOT NULL CHECK (size >= 0),"
+    "  uploaded_by INTEGER REFERENCES users(id),"
+    "  uploaded_ms INTEGER NOT NULL,"
+    "  UNIQUE (tender_id, version)"
+    ");"
+    "CREATE TABLE tender_registrations ("
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  registered_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (tender_id, org_id)"
+    ");"
+    "CREATE TABLE tender_downloads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  document_id INTEGER NOT NULL REFERENCES tender_documents(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  at_ms INTEGER NOT NULL,"
+    "  remote_addr TEXT"
+    ");"
+    "CREATE INDEX tender_downloads_tender ON tender_downloads(tender_id, id);"
+    "CREATE TABLE tender_clarifications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  no INTEGER NOT NULL CHECK (no >= 1)," /* 1, 2 ... within the tender */
+    "  body TEXT NOT NULL,"
+    "  document_version INTEGER," /* a document version it announces, or NULL */
+    "  deadline_before_ms INTEGER NOT NULL,"
+    "  deadline_after_ms INTEGER NOT NULL,"
+    "  published_by INTEGER REFERENCES users(id),"
+    "  published_ms INTEGER NOT NULL,"
+    "  UNIQUE (tender_id, no)"
+    ");"
+    "CREATE TABLE tender_questions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id)," /* the asker: agent and supervisor only */
+    "  user_id INTEGER REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  asked_ms INTEGER NOT NULL,"
+    "  clarification_id INTEGER REFERENCES tender_clarifications(id)" /* answered by */
+    ");"
+    "CREATE INDEX tender_questions_tender ON tender_questions(tender_id, id);"
+    "CREATE TABLE tender_objections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  raised_ms INTEGER NOT NULL,"
+    "  answer_due_ms INTEGER NOT NULL,"
+    "  answer TEXT,"
+    "  answered_by INTEGER REFERENCES users(id),"
+    "  answered_ms INTEGER" /* NULL: open, the tender is paused */
+    ");"
+    "CREATE INDEX tender_objections_tender ON tender_objections(tender_id, id);"
+    "CREATE TABLE tender_transitions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  action TEXT NOT NULL," /* publish, release, bidding, opening, pause, resume, cancel ... */
+    "  from_state TEXT NOT NULL,"
+    "  to_state TEXT NOT NULL,"
+    "  due_ms INTEGER,"      /* a timer's nominal time (publish_at, deadline ...) */
+    "  at_ms INTEGER NOT NULL," /* when it happened */
+    "  actor_user_id INTEGER,"
+    "  actor TEXT NOT NULL"
+    ");"
+    "CREATE INDEX tender_transitions_tender ON tender_transitions(tender_id, id);"
+    "CREATE TABLE tender_rule_values ("
+    "  procedure TEXT NOT NULL,"
+    "  rule TEXT NOT NULL,"
+    "  value INTEGER NOT NULL,"
+    "  updated_by INTEGER REFERENCES users(id),"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (procedure, rule)"
+    ");"
+    "CREATE INDEX notices_ref ON notices(ref_type, ref_id);";
+
+/* Migration 9: sealed bids (domain/bids.h, docs/bids.md).
+ * trust_items: the CA certificates and CRLs the platform trusts (CA
+ *   mutual recognition), managed by the operator through the API and shared
+ *   by every node; a removed item keeps its row (removed_ms set).
+ * org_certs: organisations' signing and encryption certificates; one
+ *   active certificate per organisation and usage, older ones 'replaced'.
+ * bids: every version of every bid, never deleted: the newest of a bidder's
+ *   lot is 'submitted', the ones before it 'superseded', a withdrawn one
+ *   'withdrawn'. The envelope's bytes are a blob (SHA-256 = blob_hash).
+ * bid_receipts: the platform-signed receipts (回執), one per submission and
+ *   withdrawal, numbered per tender (seq); append-only.
+ * receipt_keys: the public keys receipts are signed with (one per node). */
+static const char m009_bids[] =
+    "CREATE TABLE trust_items ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('ca', 'crl')),"
+    "  der BLOB NOT NULL,"
+    "  fingerprint TEXT NOT NULL," /* SHA-256 of der, hex */
+    "  subject TEXT NOT NULL,"     /* the CA's subject, or the CRL's issuer */
+    "  not_after_ms INTEGER,"      /* CA notAfter, CRL nextUpdate */
+    "  added_by INTEGER REFERENCES users(id),"
+    "  added_ms INTEGER NOT NULL,"
+    "  removed_by INTEGER REFERENCES users(id),"
+    "  removed_ms INTEGER"
+    ");"
+    "CREATE UNIQUE INDEX trust_items_live ON trust_items(fingerprint) WHERE removed_ms IS NULL;"
+    "CREATE TABLE org_certs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  usage TEXT NOT NULL CHECK (usage IN ('sign', 'encrypt')),"
+    "  der BLOB NOT NULL,"
+    "  chain BLOB," /* intermediates sent with it (PEM), or NULL */
+    "  fingerprint TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  issuer TEXT NOT NULL,"
+    "  serial TEXT NOT NULL,"
+    "  key_alg TEXT NOT NULL," /* sm2, p256 */
+    "  uscc TEXT,"
+    "  not_before_ms INTEGER NOT NULL,"
+    "  not_after_ms INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'replaced')),"
+    "  registered_by INTEGER REFERENCES users(id),"
+    "  registered_ms INTEGER NOT NULL,"
+    "  replaced_ms INTEGER"
+    ");"
+    "CREATE UNIQUE INDEX org_certs_active ON org_certs(org_id, usage) WHERE status = 'active';"
+    "CREATE INDEX org_certs_fp ON org_certs(fingerprint);"
+    "CREATE TABLE bids ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  lot_no INTEGER NOT NULL CHECK (lot_no >= 1),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  state TEXT NOT NULL CHECK (state IN ('submitted', 'superseded', 'withdrawn')),"
+    "  blob_hash TEXT NOT NULL," /* SHA-256 of the envelope, hex: the blob's name */
+    "  size INTEGER NOT NULL CHECK (size > 0),"
+    "  suite TEXT NOT NULL,"      /* gm, intl */
+    "  chain_hash TEXT NOT NULL," /* the envelope's signed chain value h, hex */
+    "  signer_fp TEXT NOT NULL,"  /* SHA-256 of the signer certificate, hex */
+    "  signer_cert_id INTEGER REFERENCES org_certs(id),"
+    "  user_id INTEGER REFERENCES users(id)," /* who uploaded */
+    "  remote_addr TEXT,"                     /* from where */
+    "  submitted_ms INTEGER NOT NULL,"        /* server time */
+    "  seq INTEGER NOT NULL,"                 /* the receipt's number in the tender */
+    "  ended_ms INTEGER,"                     /* superseded or withdrawn at */
+    "  UNIQUE (tender_id, lot_no, org_id, version)"
+    ");"
+    "CREATE INDEX bids_tender ON bids(tender_id, lot_no, org_id);"
+    "CREATE TABLE bid_receipts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  bid_id INTEGER NOT NULL REFERENCES bids(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw')),"
+    "  body TEXT NOT NULL,"  /* the signed text, docs/bids.md */
+    "  key_id TEXT NOT NULL," /* receipt_keys */
+    "  signature TEXT NOT NULL," /* base64 */
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (tender_id, seq)"
+    ");"
+    "CREATE INDEX bid_receipts_org ON bid_receipts(org_id, tender_id, seq);"
+    "CREATE TRIGGER bid_receipts_no_update BEFORE UPDATE ON bid_receipts"
+    "  BEGIN SELECT RAISE(ABORT, 'bid_receipts is append-only'); END;"
+    "CREATE TRIGGER bid_receipts_no_delete BEFORE DELETE ON bid_receipts"
+    "  BEGIN SELECT RAISE(ABORT, 'bid_receipts is append-only'); END;"
+    "CREATE TABLE receipt_keys ("
+    "  key_id TEXT PRIMARY KEY," /* SHA-256 of the public key's SPKI DER, hex */
+    "  alg TEXT NOT NULL,"       /* ed25519 */
+    "  public_pem TEXT NOT NULL,"
+    "  node TEXT,"
+    "  created_ms INTEGER NOT NULL"
+    ");";
+
+/* Migration 10: online auctions (domain/auction.h, docs/auction.md).
+ * auctions: the terms (fixed at creation) and the live snapshot the single
+ *   writer keeps (state, end, price, leader, counters, its fencing epoch and
+ *   its last sign of life alive_ms, which decides outages on takeover).
+ * auction_regs: bidders' applications; qualified once the agent confirms
+ *   the deposit or guarantee; paddle is the anonymous bidder number (競買號).
+ * auction_bids: every accepted bid, in server-receipt order (seq); append-only.
+ * auction_results: the signed result (成交確認書, or the failure and its
+ *   reason), one per closed auction; append-only. */
+static const char m010_auctions[] =
+    "CREATE TABLE auctions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('english', 'dutch', 'sealed', 'reverse')),"
+    "  preset TEXT NOT NULL,"
+    "  agent_org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  start_price INTEGER NOT NULL CHECK (start_price > 0)," /* fen */
+    "  increment INTEGER NOT NULL CHECK (increment > 0),"
+    "  reserve INTEGER NOT NULL DEFAULT 0," /* hidden; 0: none */
+    "  max_price INTEGER NOT NULL DEFAULT 0,"
+    "  deposit INTEGER NOT NULL DEFAULT 0,"
+    "  start_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER NOT NULL," /* the planned end (english, sealed) */
+    "  window_ms INTEGER NOT NULL,"
+    "  step_ms INTEGER NOT NULL,"
+    "  pause_ms INTEGER NOT NULL,"
+    "  first_pause_ms INTEGER NOT NULL,"
+    "  rounds INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('scheduled', 'live', 'sold', 'failed', 'cancelled')),"
+    "  reason TEXT,"
+    "  cur_end_ms INTEGER NOT NULL," /* the current end, extensions and shifts included */
+    "  shift_ms INTEGER NOT NULL DEFAULT 0,"
+    "  price INTEGER NOT NULL DEFAULT 0,"
+    "  leader_reg INTEGER,"
+    "  leader_seq INTEGER NOT NULL DEFAULT 0,"
+    "  nbids INTEGER NOT NULL DEFAULT 0,"
+    "  seq INTEGER NOT NULL DEFAULT 0,"
+    "  order_round INTEGER NOT NULL DEFAULT 0,"
+    "  round_order TEXT," /* reverse: registration ids of the round's turns, comma list */
+    "  epoch INTEGER NOT NULL DEFAULT 0,"
+    "  owner_node TEXT,"
+    "  alive_ms INTEGER NOT NULL DEFAULT 0,"
+    "  closed_ms INTEGER,"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX auctions_state ON auctions(state, start_ms);"
+    "CREATE TABLE auction_regs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  auction_id INTEGER NOT NULL REFERENCES auctions(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  state TEXT NOT NULL CHECK (state IN ('applied', 'qualified', 'rejected')),"
+    "  deposit_ref TEXT NOT NULL," /* the deposit slip or guarantee number */
+    "  paddle TEXT," /* 競買號, given at qualification */
+    "  applied_ms INTEGER NOT NULL,"
+    "  decided_ms INTEGER,"
+    "  decided_by INTEGER REFERENCES users(id),"
+    "  UNIQUE (auction_id, org_id),"
+    "  UNIQUE (auction_id, paddle)"
+    ");"
+    "CREATE TABLE auction_bids ("
+    "  id INTEGER PRIMARY KEY,"
+    "  auction_id INTEGER NOT NULL REFERENCES auctions(id),"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  reg_id INTEGER NOT NULL REFERENCES auction_regs(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  amount INTEGER NOT NULL CHECK (amount > 0),"
+    "  offered INTEGER NOT NULL," /* what the bidder sent (dutch: may exceed the price) */
+    "  round INTEGER NOT NULL DEFAULT 0,"
+    "  received_ms INTEGER NOT NULL," /* server receipt */
+    "  ref TEXT," /* the client's reference: a replay is refused */
+    "  remote_addr TEXT,"
+    "  UNIQUE (auction_id, seq)"
+    ");"
+    "CREATE UNIQUE INDEX auction_bids_ref ON auction_bids(auction_id, reg_id, ref);"
+    "CREATE TABLE auction_results ("
+    "  auction_id INTEGER PRIMARY KEY REFERENCES auctions(id),"
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('sold', 'failed', 'cancelled')),"
+    "  reason TEXT,"
+    "  winner_reg INTEGER REFERENCES auction_regs(id),"
+    "  price INTEGER,"
+    "  body TEXT NOT NULL," /* the signed text, docs/auction.md */
+    "  key_id TEXT NOT NULL,"
+    "  public_pem TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TRIGGER auction_bids_no_update BEFORE UPDATE ON auction_bids"
+    "  BEGIN SELECT RAISE(ABORT, 'auction_bids is append-only'); END;"
+    "CREATE TRIGGER auction_bids_no_delete BEFORE DELETE ON auction_bids"
+    "  BEGIN SELECT RAISE(ABORT, 'auction_bids is append-only'); END;"
+    "CREATE TRIGGER auction_results_no_update BEFORE UPDATE ON auction_results"
+    "  BEGIN SELECT RAISE(ABORT, 'auction_results is append-only'); END;"
+    "CREATE TRIGGER auction_results_no_delete BEFORE DELETE ON auction_results"
+    "  BEGIN SELECT RAISE(ABORT, 'auction_results is append-only'); END;";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -214,5 +597,9 @@ const struct store_migration sqlite_migrations[] = {
     {4, "witness log", m004_ledger},
     {5, "witness cosignatures", m005_cosignatures},
     {6, "checkpoint timestamps", m006_timestamps},
+    {7, "witness log subject index", m007_subjects},
+    {8, "tenders", m008_tenders},
+    {9, "sealed bids, certificates, receipts", m009_bids},
+    {10, "online auctions", m010_auctions},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));

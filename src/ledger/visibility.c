@@ -1,0 +1,44 @@
+/*
+ * ledger/visibility.c — the table of public event types (visibility.h).
+ *
+ * An entry is public when its "type" is listed below. Everything else is
+ * private by default: a new event type shows its bytes to the public only
+ * once it is added here. The type is read with jansson from the entry's
+ * canonical JSON (at most STORE_LEDGER_ENTRY_MAX bytes). Pure; any thread.
+ *
+ * Types are listed by their full name. The issues that bring events add
+ * their public ones here: tender.publish, the notice.* events,
+ * opening.record, award.publicity and the like (what the law makes
+ * public), one line each, so a new type is private until someone decides
+ * otherwise. Private on
+ * purpose (so: not listed): user.create (users are personal data), bids and
+ * their receipts before the opening, downloads, evaluation scores. A
+ * private entry's bytes go only to admin and supervisor
+ * (GET /api/ledger/entries); its leaf hash stays public and provable.
+ */
+#include "ledger/visibility.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#define ENTRY_MAX 65536
+
+static const char *const public_types[] = {
+    "org.create", /* an organisation registered on the platform */
+};
+
+bool ledger_entry_public(const void *entry, size_t n)
+{
+    json_error_t jerr;
+    json_t *root;
+    bool pub = false;
+    if (entry == NULL || n == 0 || n > ENTRY_MAX)
+        return false;
+    root = json_loadb(entry, n, JSON_REJECT_DUPLICATES, &jerr);
+    const char *type = json_string_value(json_object_get(root, "type"));
+    for (size_t i = 0; type != NULL && i < sizeof public_types / sizeof public_types[0]; i++)
+        if (strcmp(type, public_types[i]) == 0)
+            pub = true;
+    json_decref(root);
+    return pub;
+}
