@@ -9,7 +9,11 @@
 // root: ✓. A tampered proof hash must not lead to the same root (checked with
 // the page's own verifier). A private entry (the demo's user.create) is
 // listed without its bytes ("public": false from the API), says so, and
-// its leaf hash alone still verifies. Desktop and phone, Chinese and English.
+// its leaf hash alone still verifies. An entry's witness certificate (file
+// and PDF) is linked; pasted into the page's checker it passes both the
+// server's checks and the browser's own (Ed25519 signature, entry hash,
+// inclusion), and an uploaded tampered copy fails both, on the entry.
+// Desktop and phone, Chinese and English.
 
 import { run, DESKTOP, PHONE, navIds, pageFetch, settle, makeUscc } from './lib/harness.mjs';
 
@@ -194,6 +198,65 @@ await run('ledger', async (h) => {
     const res = li.locator('.verify-result .alert');
     await res.waitFor({ state: 'visible' });
     t.eq('withheld: its leaf hash verifies in the browser', await res.getAttribute('data-ok'), 'true');
+    await h.closePage(page);
+  });
+
+  await h.step('public: a witness certificate checked on the page, and a tampered one refused', async () => {
+    if (!found) return;
+    const page = await h.newPage(DESKTOP, 'ledger certificate');
+    await h.goto(page, '/ledger');
+    await page.waitForSelector('#cp-size');
+    const li = page.locator(`li.ledger-entry[data-index="${found.index}"]`);
+    await li.waitFor({ state: 'visible' });
+    const hrefs = await li.evaluate((el) => [...el.querySelectorAll('.cert-links a')].map((a) => a.getAttribute('href')));
+    t.ok('cert: the entry links its certificate file and PDF', hrefs.length === 2 && hrefs[1].includes('format=pdf'), hrefs);
+    const got = await page.evaluate(async (links) => {
+      const f = await fetch(links[0]);
+      const p = await fetch(links[1]);
+      const pdf = new Uint8Array(await p.arrayBuffer());
+      return { file: await f.text(), pdfType: p.headers.get('Content-Type'), pdfHead: String.fromCharCode(...pdf.slice(0, 5)) };
+    }, hrefs);
+    t.eq('cert: the PDF link serves a PDF', got.pdfHead, '%PDF-');
+    const cert = JSON.parse(got.file);
+    t.eq('cert: the file is a v1 certificate', cert.format, 'sunbid-witness-certificate/v1');
+
+    // Paste the real certificate: both the server and the browser pass it.
+    await page.fill('#cert-text', got.file);
+    await page.click('#cert-verify');
+    const verdict = page.locator('#cert-verdict');
+    await verdict.waitFor({ state: 'visible' });
+    t.eq('cert: a real certificate is valid', await verdict.getAttribute('data-ok'), 'true');
+    const rows = async (id) => page.$$eval(`#${id}-findings tbody tr`, (trs) => trs.map((tr) => [tr.dataset.code, tr.dataset.status]));
+    const server = await rows('cert-server');
+    const browser = await rows('cert-browser');
+    t.ok('cert: the server passed its inclusion check', server.some(([c, st]) => c === 'inclusion' && st === 'pass'), server);
+    t.ok('cert: the browser checked the Ed25519 signature itself', browser.some(([c, st]) => c === 'checkpoint' && st === 'pass'), browser);
+    t.ok('cert: the browser checked the inclusion itself', browser.some(([c, st]) => c === 'inclusion' && st === 'pass'), browser);
+    t.ok('cert: nothing failed', !server.concat(browser).some(([, st]) => st === 'fail'), { server, browser });
+    await verdict.scrollIntoViewIfNeeded();
+    await h.screenshot(page, 'ledger-certificate-ok.png', { fullPage: false });
+
+    // Upload a tampered file (one byte of the entry changed): both refuse it.
+    const e0 = cert.entries[0];
+    const bytes = Uint8Array.from(atob(e0.entry), (c) => c.charCodeAt(0));
+    bytes[bytes.length - 2] ^= 0x01;
+    e0.entry = btoa(String.fromCharCode(...bytes));
+    await page.fill('#cert-text', '');
+    await page.setInputFiles('#cert-file', { name: 'tampered.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(cert)) });
+    await page.waitForFunction(() => document.querySelector('#cert-text').value.length > 0);
+    await page.click('#cert-verify');
+    await page.waitForFunction(() => document.querySelector('#cert-verdict') && document.querySelector('#cert-verdict').dataset.ok === 'false');
+    const server2 = await rows('cert-server');
+    const browser2 = await rows('cert-browser');
+    t.ok('tampered: the server names the entry check as failed', server2.some(([c, st]) => c === 'entry' && st === 'fail'), server2);
+    t.ok('tampered: the browser finds the entry hash wrong too', browser2.some(([c, st]) => c === 'entry' && st === 'fail'), browser2);
+    await h.screenshot(page, 'ledger-certificate-bad.png', { fullPage: false });
+
+    // Not JSON at all: a clear message, no request.
+    await page.fill('#cert-text', 'not a certificate');
+    await page.click('#cert-verify');
+    await page.locator('#cert-error').waitFor({ state: 'visible' });
+    t.ok('junk: says it is not a JSON certificate', (await text(page, '#cert-error')).includes('JSON'));
     await h.closePage(page);
   });
 

@@ -8,104 +8,20 @@
 // hash's inclusion is checked the same way. The checkpoint's signature is
 // NOT checked here; the page says so. SM3 logs cannot be checked in the
 // browser (WebCrypto has no SM3), so verification is skipped for them.
+// Each entry links its witness certificate (GET /api/ledger/certificate,
+// the file or the printable PDF), and the card "验证见证证书"
+// (pages/certcheck.js) checks a pasted or uploaded certificate.
 
 import { api, withQuery } from '../api.js';
 import { h, replace, loading } from '../dom.js';
 import { t, has, errorText, formatTime } from '../i18n.js';
+import { b64ToBytes, equal, hex, leafHash, parseCheckpoint, rootFromInclusion } from '../tlog.js';
+import { certificateCheck } from './certcheck.js';
+
+// The proof arithmetic lives in tlog.js; re-exported for the browser test.
+export { parseCheckpoint, rootFromInclusion };
 
 const PAGE = 20;
-
-// ---- bytes ------------------------------------------------------------
-
-function b64ToBytes(s) {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function hex(bytes) {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function concat(...parts) {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-const leafHash = (entry) => sha256(concat(Uint8Array.of(0), entry));
-const nodeHash = (l, r) => sha256(concat(Uint8Array.of(1), l, r));
-
-const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-// RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or null when the
-// proof has the wrong shape for (index, size).
-export async function rootFromInclusion(index, size, leaf, path) {
-  if (index >= size) return null;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of path) {
-    if (sn === 0) return null;
-    if (fn % 2 === 1 || fn === sn) {
-      r = await nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      r = await nodeHash(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? r : null;
-}
-
-// ---- checkpoint -------------------------------------------------------
-
-// C2SP tlog-checkpoint in a signed note: origin, size, base64 root, then
-// (after a blank line) "— name base64(keyid||sig)" lines.
-export function parseCheckpoint(text) {
-  const blank = text.indexOf('\n\n');
-  const body = (blank >= 0 ? text.slice(0, blank) : text).split('\n');
-  const sigs = blank >= 0 ? text.slice(blank + 2).split('\n').filter((l) => l.trim()) : [];
-  const size = Number.parseInt(body[1], 10);
-  if (!body[0] || !Number.isSafeInteger(size) || !body[2]) return null;
-  let root;
-  try {
-    root = b64ToBytes(body[2]);
-  } catch {
-    return null;
-  }
-  return {
-    origin: body[0],
-    size,
-    rootB64: body[2],
-    root,
-    sigs: sigs.map((l) => {
-      const m = /^\u2014 (\S+) (\S+)$/.exec(l);
-      if (!m) return { name: '', keyId: '', line: l };
-      let keyId = '';
-      try {
-        keyId = hex(b64ToBytes(m[2]).slice(0, 4));
-      } catch {
-        keyId = '';
-      }
-      return { name: m[1], keyId, line: l };
-    }),
-    text,
-  };
-}
 
 async function fetchCheckpoint() {
   const res = await fetch('/api/ledger/checkpoint', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/plain' } });
@@ -146,6 +62,20 @@ function decodeEntry(e) {
   return { bytes, obj };
 }
 
+// Download links for an entry's witness certificate: the file and its
+// printable page, in the page's language.
+function certLinks(index) {
+  const base = '/api/ledger/certificate?index=' + index;
+  const lang = document.documentElement.lang === 'en' ? '&lang=en' : '';
+  return h(
+    'span',
+    { class: 'cert-links' },
+    h('span', { class: 'muted small' }, t('ledger.cert') + ':'),
+    h('a', { class: 'btn btn-small cert-json', href: base, download: '' }, t('ledger.cert_json')),
+    h('a', { class: 'btn btn-small cert-pdf', href: base + '&format=pdf' + lang, download: '' }, t('ledger.cert_pdf')),
+  );
+}
+
 function subjectText(s) {
   if (!s || typeof s !== 'object') return null;
   const ty = s.type && has('ledger.subj.' + s.type) ? t('ledger.subj.' + s.type) : s.type || '';
@@ -161,6 +91,7 @@ export function render(ctx) {
   const cpBox = h('div', { 'aria-busy': 'true' }, loading());
   const keyBox = h('div', { 'aria-busy': 'true' }, loading());
   const entriesBox = h('div', { 'aria-busy': 'true' }, loading());
+  const certBox = h('div', { id: 'ledger-cert-box' }, certificateCheck(null));
   let cp = null;
   let hashAlg = null;
 
@@ -172,6 +103,7 @@ export function render(ctx) {
     h('section', { class: 'card', id: 'ledger-checkpoint', 'aria-labelledby': 'cp-h' }, h('h2', { id: 'cp-h' }, t('ledger.cp_title')), cpBox),
     h('section', { class: 'card', id: 'ledger-keys', 'aria-labelledby': 'key-h' }, h('h2', { id: 'key-h' }, t('ledger.key_title')), keyBox),
     h('section', { class: 'card', id: 'ledger-entries', 'aria-labelledby': 'ent-h' }, h('h2', { id: 'ent-h' }, t('ledger.entries_title')), entriesBox),
+    certBox,
   );
 
   function failBox(box, e, retry) {
@@ -232,6 +164,7 @@ export function render(ctx) {
         ]),
         hashAlg === 'sm3' ? h('p', { class: 'alert alert-error', id: 'sm3-note' }, t('ledger.sm3')) : null,
       );
+      replace(certBox, certificateCheck(key));
       loadEntries(false);
     } catch (e) {
       if (!ctx.alive()) return;
@@ -310,7 +243,13 @@ export function render(ctx) {
         [t('ledger.leaf_hash'), h('span', { class: 'mono wrap-any small' }, e.leaf_hash ? hex(b64ToBytes(e.leaf_hash)) : '')],
       ]),
       bytes ? h('details', { class: 'raw' }, h('summary', null, t('ledger.entry_raw')), h('pre', { class: 'mono wrap-any' }, new TextDecoder().decode(bytes))) : null,
-      h('div', { class: 'entry-actions' }, btn, hashAlg === 'sm3' ? h('span', { class: 'muted small' }, t('ledger.sm3_skip')) : null),
+      h(
+        'div',
+        { class: 'entry-actions' },
+        btn,
+        hashAlg === 'sm3' ? h('span', { class: 'muted small' }, t('ledger.sm3_skip')) : null,
+        cp && e.index < cp.size ? certLinks(e.index) : null,
+      ),
       result,
     );
   }
