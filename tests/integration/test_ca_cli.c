@@ -6,6 +6,8 @@
  * `openssl verify` command to prove they interoperate: P-256 as is, SM2
  * with the default SM2 id (-vfyopt distid:1234567812345678). No server is
  * started; it_cli's --data-dir is accepted and ignored by `ca`.
+ *
+ * IT_NO_STORE: offline commands only, so there is no PostgreSQL variant.
  */
 #include "harness.h"
 

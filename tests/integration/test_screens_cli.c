@@ -3,6 +3,8 @@
  * script uses them: files in, files out, exit codes (0 ok, 1 I/O, 2 usage,
  * 3 invalid input) and error messages that name the line of a bad row.
  * No server: these commands read files only.
+ *
+ * IT_NO_STORE: offline commands only, so there is no PostgreSQL variant.
  */
 #include "harness.h"
 
