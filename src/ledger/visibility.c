@@ -24,7 +24,23 @@
 #define ENTRY_MAX 65536
 
 static const char *const public_types[] = {
-    "org.create", /* an organisation registered on the platform */
+    "org.create",   /* an organisation registered on the platform */
+    "trust.add",    /* a CA certificate or CRL the platform now trusts (docs/bids.md) */
+    "trust.remove", /* ... or no longer trusts */
+    /* tenders (docs/tenders.md): what a published tender's notices make
+     * public anyway. Drafts (tender.create, tender.edit, tender.lot,
+     * tender.upload, tender.schedule) stay private until published;
+     * registrations, downloads, questions and objections name bidders and
+     * stay private. */
+    "tender.publish",       /* the tender notice (招标公告) */
+    "tender.release",       /* ... published by the scheduler at publish_at */
+    "tender.state",         /* a published tender's state change */
+    "tender.document",      /* a new document version on a published tender */
+    "tender.clarification", /* a clarification published (变更公告) */
+    "tender.paused",        /* paused for an objection */
+    "tender.resumed",       /* ... and resumed */
+    "tender.cancel",        /* terminated (终止), with its reason */
+    "tender.rule",          /* the statutory-rule settings changed */
 };
 
 bool ledger_entry_public(const void *entry, size_t n)

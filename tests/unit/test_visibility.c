@@ -47,6 +47,14 @@ static void test_table(void **state)
     assert_false(pub("{\"type\":\"org.creat\",\"v\":1}"));
     assert_false(pub("{\"type\":\"ORG.CREATE\",\"v\":1}"));
     assert_true(pub("{\"type\":\"org.create\",\"v\":1}"));
+    /* a published tender's notices are public; who registered, downloaded
+     * or asked is not, and neither is a draft */
+    assert_true(pub("{\"type\":\"tender.publish\",\"v\":1}"));
+    assert_true(pub("{\"type\":\"tender.cancel\",\"v\":1}"));
+    assert_false(pub("{\"type\":\"tender.register\",\"v\":1}"));
+    assert_false(pub("{\"type\":\"tender.download\",\"v\":1}"));
+    assert_false(pub("{\"type\":\"tender.ask\",\"v\":1}"));
+    assert_false(pub("{\"type\":\"tender.create\",\"v\":1}"));
 }
 
 static void test_not_entries(void **state)

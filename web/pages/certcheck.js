@@ -94,7 +94,7 @@ function findingsTable(rows, idPrefix) {
           { dataset: { code: f.code, status: f.status } },
           h('td', { 'data-label': t('cert.col.check') }, codeText(f.code)),
           h('td', { 'data-label': t('cert.col.status') }, statusBadge(f.status)),
-          h('td', { 'data-label': t('cert.col.entry'), class: 'mono' }, f.index >= 0 ? '#' + f.index : '—'),
+          h('td', { 'data-label': t('cert.col.entry'), class: 'mono' }, Number.isInteger(f.index) && f.index >= 0 ? '#' + f.index : '—'),
           h('td', { 'data-label': t('cert.col.detail'), class: 'cert-msg' }, f.text),
         ),
       ),
@@ -194,7 +194,7 @@ export function certificateCheck(keyInfo) {
       { class: 'form cert-form', onsubmit: check },
       h('label', { for: 'cert-text' }, t('cert.paste')),
       text,
-      h('div', { class: 'cert-actions' }, h('label', { for: 'cert-file', class: 'btn btn-small' }, t('cert.upload')), file, button),
+      h('div', { class: 'cert-actions' }, h('label', { for: 'cert-file', class: 'btn btn-secondary' }, t('cert.upload')), file, button),
     ),
     out,
   );

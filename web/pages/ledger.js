@@ -70,7 +70,7 @@ function certLinks(index) {
   return h(
     'span',
     { class: 'cert-links' },
-    h('span', { class: 'muted small' }, t('ledger.cert') + ':'),
+    h('span', { class: 'muted small cert-links-label' }, t('ledger.cert')),
     h('a', { class: 'btn btn-small cert-json', href: base, download: '' }, t('ledger.cert_json')),
     h('a', { class: 'btn btn-small cert-pdf', href: base + '&format=pdf' + lang, download: '' }, t('ledger.cert_pdf')),
   );
