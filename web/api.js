@@ -32,14 +32,16 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A Blob or bytes (a file upload) go as they are, with opts.contentType.
+  const raw = body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body);
+  if (body !== undefined) headers['Content-Type'] = raw ? opts.contentType || 'application/octet-stream' : 'application/json';
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     });
@@ -65,6 +67,7 @@ export async function api(method, path, body, opts = {}) {
     e.field,
     Number.isFinite(ra) ? ra : undefined,
   );
+  err.body = e; // the whole error object: a rule refusal adds rule, limit, source
   if (res.status === 401 && !opts.quiet && onUnauthenticated) onUnauthenticated(err);
   return Promise.reject(err);
 }

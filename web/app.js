@@ -20,6 +20,10 @@ import * as orgs from './pages/orgs.js';
 import * as audit from './pages/audit.js';
 import * as misc from './pages/misc.js';
 import * as ledger from './pages/ledger.js';
+import * as tenderList from './pages/tender_list.js';
+import * as tenderDetail from './pages/tender_detail.js';
+import * as tenderEdit from './pages/tender_edit.js';
+import * as bid from './pages/bid.js';
 
 const ANY = '*'; // any signed-in user
 
@@ -32,12 +36,20 @@ const ROUTES = {
   '/orgs': { page: orgs, roles: ['admin', 'supervisor'] },
   '/audit': { page: audit, roles: ['admin', 'supervisor'] },
   '/ledger': { page: ledger },
+  '/tenders': { page: tenderList },
+  '/tenders/mine': { page: tenderList.mine, roles: ['agent'] },
+  '/tenders/new': { page: tenderEdit.create, roles: ['agent'] },
+  '/tender': { page: tenderDetail },
+  '/tender/edit': { page: tenderEdit.edit, roles: ['agent'] },
+  '/bid': { page: bid, roles: ['bidder'] },
 };
 
 // The navigation, in order. `label` may depend on the user (admin manages
 // organisations; the supervisor only reads them).
 const NAV = [
   { id: 'home', path: '/', label: () => t('nav.home') },
+  { id: 'tenders', path: '/tenders', label: () => t('nav.tenders') },
+  { id: 'tenders-mine', path: '/tenders/mine', roles: ['agent'], label: () => t('nav.tenders_mine') },
   { id: 'ledger', path: '/ledger', label: () => t('nav.ledger') },
   { id: 'workspace', path: '/workspace', roles: ANY, label: () => t('nav.workspace') },
   { id: 'users', path: '/admin/users', roles: ['admin'], label: () => t('nav.users') },

@@ -273,12 +273,15 @@ static void fmt_time(int64_t ms, bool seconds, char *out, size_t n)
         snprintf(out, n, "-");
         return;
     }
+    /* the modulos state the ranges gmtime_r guarantees, for the compiler's
+     * format-truncation check */
+    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u, mo = (unsigned)(tm.tm_mon + 1) % 100u,
+             d = (unsigned)tm.tm_mday % 100u, hh = (unsigned)tm.tm_hour % 100u,
+             mi = (unsigned)tm.tm_min % 100u, ss = (unsigned)tm.tm_sec % 100u;
     if (seconds)
-        snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        snprintf(out, n, "%04u-%02u-%02u %02u:%02u:%02u", y, mo, d, hh, mi, ss);
     else
-        snprintf(out, n, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                 tm.tm_hour, tm.tm_min);
+        snprintf(out, n, "%04u-%02u-%02u %02u:%02u", y, mo, d, hh, mi);
 }
 
 /* Copies at most cap-1 bytes of s, cut at a UTF-8 character boundary. */
