@@ -173,7 +173,7 @@ static int setup(void **state)
      * itself, two bids naming it by "tender", another tender's bid */
     for (int i = 1; i <= 5; i++)
         append("org.create", "org", i, 0);
-    append("tender.publish", "tender", TENDER, 0); /* 5 */
+    append("tender.create", "tender", TENDER, 0); /* 5: a draft, private */
     append("bid.submit", "bid", 101, TENDER);      /* 6 */
     append("bid.submit", "bid", 102, 8);           /* 7 */
     append("bid.submit", "bid", 103, TENDER);      /* 8 */
