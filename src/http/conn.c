@@ -20,6 +20,10 @@
  *     reading stops until the queue shrinks.
  *   - Every limit is checked before bytes are stored: header bytes and count
  *     (431), body bytes per route (413), whole-request time (408).
+ *   - A STREAM_BODY request is admitted on the pool before its body is read
+ *     (the parser pauses at the end of the headers, x->admitting); its body
+ *     then goes piece by piece to req.sink and is never stored; the sink is
+ *     released exactly once, in exchange_put (docs/internals/http.md).
  *
  * Connection lifecycle:
  *   conn_init -> (feed / written / exchange_done)* -> conn_close
@@ -856,7 +860,7 @@ static int on_headers_complete(llhttp_t *p)
             ((p->flags & F_CHUNKED) || p->content_length > 0))
             x->expect_continue = true;
     }
-    if (x->fail == ERR_OK && (req->route->flags & HTTP_ROUTE_STREAM_BODY))
+    if (x->fail == ERR_OK && req->route != NULL && (req->route->flags & HTTP_ROUTE_STREAM_BODY))
         return stream_admit(c, x);
     return 0;
 }

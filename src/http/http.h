@@ -122,12 +122,12 @@ struct http_request {
     const char *query;           /* raw query after '?', or NULL */
     struct http_header *headers; /* in order of arrival */
     int nheaders;
-    const char *body; /* NUL-terminated, body_len bytes */
-    size_t body_len;  /* streamed: the bytes that went to the sink */
-    bool admitting;   /* STREAM_BODY: the handler's first call, before the body */
-    bool streamed;    /* STREAM_BODY: admitted, body in the sink, not in body */
-    struct http_body_sink sink; /* STREAM_BODY: what the admission set up */
-    const char *body_digest;    /* STREAM_BODY: the sink's digest of the body, or NULL */
+    const char *body;            /* NUL-terminated, body_len bytes */
+    size_t body_len;             /* streamed: the bytes that went to the sink */
+    bool admitting;              /* STREAM_BODY: the handler's first call, before the body */
+    bool streamed;               /* STREAM_BODY: admitted, body in the sink, not in body */
+    struct http_body_sink sink;  /* STREAM_BODY: what the admission set up */
+    const char *body_digest;     /* STREAM_BODY: the sink's digest of the body, or NULL */
     const char *param_names[8];  /* route parameters (":id") */
     const char *param_values[8]; /* percent-decoded */
     int nparams;

@@ -18,6 +18,10 @@
  *   route->owner(req) != ERR_OK               its error (403 not_owner ...)
  *   handler
  *
+ * A STREAM_BODY request runs the same checks once its headers are in
+ * (http_request_admit), then the handler with req->admitting to refuse or
+ * set up the sink; after the body, the handler again without the checks.
+ *
  * Before all that, res->sse_last_id is set from the Last-Event-ID header or
  * the last_event_id query parameter (-1 when absent or not a number).
  *
