@@ -1,0 +1,36 @@
+/*
+ * api/opening.h — the opening hall over HTTP (api/opening.c; docs/opening.md).
+ *
+ *   GET  /api/tenders/:id/opening                        public (participants see more)
+ *   GET  /api/tenders/:id/opening/events                 public: SSE, topic "opening.<id>"
+ *   GET  /api/tenders/:id/opening/record                 public once sealed
+ *   POST /api/tenders/:id/opening/signin                 bidder with a bid
+ *   POST /api/tenders/:id/opening/advance {"from"}       host (agent, owner)
+ *   POST /api/tenders/:id/opening/fail {"reason"}        host, fewer bids than the minimum
+ *   POST /api/tenders/:id/opening/decrypt {"lot_no", "key"}   bidder: K, 64 hex digits
+ *   POST /api/tenders/:id/opening/objections {"body"}    bidder with a bid
+ *   POST /api/tenders/:id/opening/objections/:oid/answer {"answer"}   host
+ *   POST /api/tenders/:id/opening/sign                   bidder with a bid
+ *
+ * Every change is published after its commit on the tender's topic
+ * "opening.<id>" (a late joiner GETs the hall, then follows the stream;
+ * Last-Event-ID resumes through the hub); phase changes and the sealed
+ * record also go on "public". Worker threads.
+ */
+#ifndef SUNBID_API_OPENING_H
+#define SUNBID_API_OPENING_H
+
+#include "api/api.h"
+
+void api_opening_get(struct http_request *req, struct http_response *res);
+void api_opening_events(struct http_request *req, struct http_response *res);
+void api_opening_record(struct http_request *req, struct http_response *res);
+void api_opening_signin(struct http_request *req, struct http_response *res);
+void api_opening_advance(struct http_request *req, struct http_response *res);
+void api_opening_fail(struct http_request *req, struct http_response *res);
+void api_opening_object(struct http_request *req, struct http_response *res);
+void api_opening_answer(struct http_request *req, struct http_response *res);
+void api_opening_decrypt(struct http_request *req, struct http_response *res);
+void api_opening_sign(struct http_request *req, struct http_response *res);
+
+#endif

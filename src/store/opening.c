@@ -1,0 +1,248 @@
+/*
+ * store/opening.c — the SQL of the opening hall (store/opening.h).
+ */
+#include "store/opening.h"
+
+#include <string.h>
+
+static const char *col_dup(struct store_rows *r, struct arena *a, int col)
+{
+    size_t n;
+    const char *s = store_col_text(r, col, &n);
+    if (s == NULL)
+        return NULL;
+    return arena_strndup(a, s, n);
+}
+
+/* An integer column, 0 for NULL. */
+static int64_t col_i0(struct store_rows *r, int col)
+{
+    return store_col_null(r, col) ? 0 : store_col_int(r, col);
+}
+
+/* An optional integer: 0 is NULL. */
+static struct store_param opt_i(int64_t v)
+{
+    return v != 0 ? SP_I(v) : SP_NUL;
+}
+
+typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
+
+/* Runs a query and collects up to limit rows (fetching limit+1 to learn
+ * `more`). */
+static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
+                      const struct store_param *p, int np, size_t item_size, int limit,
+                      fill_fn fill, struct page *out)
+{
+    struct store_rows *r = NULL;
+    int rc;
+    out->n = 0;
+    out->more = false;
+    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
+    if (out->items == NULL)
+        return STORE_TOOBIG;
+    rc = store_query(tx, sql, p, np, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1) {
+        if (out->n == limit) {
+            out->more = true;
+            break;
+        }
+        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
+        out->n++;
+    }
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+/* ---- the hall ---- */
+
+int store_opening_hall_insert(struct store_tx *tx, const struct opening_hall *h)
+{
+    struct store_param p[] = {SP_I(h->tender_id),  SP_T(h->phase),          SP_I(h->bidders),
+                              SP_I(h->min_bids),   opt_i(h->window_end_ms), SP_I(h->created_ms),
+                              SP_I(h->updated_ms), SP_I(h->version)};
+    return store_exec(tx,
+                      "INSERT INTO opening_halls (tender_id, phase, bidders, min_bids,"
+                      " window_end_ms, created_ms, updated_ms, version)"
+                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                      p, 8, NULL);
+}
+
+int store_opening_hall_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
+                           struct opening_hall *out)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(tender_id)};
+    int rc = store_query(tx,
+                         "SELECT tender_id, phase, bidders, min_bids, window_end_ms, record,"
+                         " record_hash, created_ms, updated_ms, version"
+                         " FROM opening_halls WHERE tender_id = $1",
+                         p, 1, &r);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_rows_next(r);
+    if (rc == 1) {
+        out->tender_id = store_col_int(r, 0);
+        out->phase = col_dup(r, a, 1);
+        out->bidders = store_col_int(r, 2);
+        out->min_bids = store_col_int(r, 3);
+        out->window_end_ms = col_i0(r, 4);
+        out->record = col_dup(r, a, 5);
+        out->record_hash = col_dup(r, a, 6);
+        out->created_ms = store_col_int(r, 7);
+        out->updated_ms = store_col_int(r, 8);
+        out->version = store_col_int(r, 9);
+        rc = out->phase != NULL ? STORE_OK : STORE_TOOBIG;
+    } else {
+        rc = rc == 0 ? STORE_NOTFOUND : -rc;
+    }
+    store_rows_free(r);
+    return rc;
+}
+
+int store_opening_hall_update(struct store_tx *tx, const struct opening_hall *h)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {SP_I(h->tender_id), SP_T(h->phase),       opt_i(h->window_end_ms),
+                              SP_T(h->record),    SP_T(h->record_hash), SP_I(h->updated_ms),
+                              SP_I(h->version)};
+    int rc = store_exec(tx,
+                        "UPDATE opening_halls SET phase = $2, window_end_ms = $3, record = $4,"
+                        " record_hash = $5, updated_ms = $6, version = $7 WHERE tender_id = $1",
+                        p, 7, &changes);
+    if (rc == STORE_OK && changes == 0)
+        rc = STORE_NOTFOUND;
+    return rc;
+}
+
+/* ---- the bids ---- */
+
+int store_opening_bids_seed(struct store_tx *tx, int64_t tender_id, int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id)};
+    return store_exec(tx,
+                      "INSERT INTO opening_bids (bid_id, tender_id, lot_no, org_id, status)"
+                      " SELECT id, tender_id, lot_no, org_id, 'pending' FROM bids"
+                      " WHERE tender_id = $1 AND state = 'submitted'",
+                      p, 1, n);
+}
+
+static void bid_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct opening_bid *b = item;
+    b->bid_id = store_col_int(r, 0);
+    b->tender_id = store_col_int(r, 1);
+    b->lot_no = store_col_int(r, 2);
+    b->org_id = store_col_int(r, 3);
+    b->org_name = col_dup(r, a, 4);
+    b->blob_hash = col_dup(r, a, 5);
+    b->status = col_dup(r, a, 6);
+    b->form = col_dup(r, a, 7);
+    b->reason = col_dup(r, a, 8);
+    b->signed_in_ms = col_i0(r, 9);
+    b->decided_ms = col_i0(r, 10);
+    b->signed_ms = col_i0(r, 11);
+}
+
+int store_opening_bid_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                           struct page *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
+    return query_page(tx, a,
+                      "SELECT ob.bid_id, ob.tender_id, ob.lot_no, ob.org_id, o.name, b.blob_hash,"
+                      " ob.status, ob.form, ob.reason, ob.signed_in_ms, ob.decided_ms,"
+                      " ob.signed_ms FROM opening_bids ob JOIN orgs o ON o.id = ob.org_id"
+                      " JOIN bids b ON b.id = ob.bid_id WHERE ob.tender_id = $1"
+                      " ORDER BY ob.lot_no, ob.org_id LIMIT $2",
+                      p, 2, sizeof(struct opening_bid), limit, bid_fill, out);
+}
+
+int store_opening_bid_decide(struct store_tx *tx, int64_t bid_id, const char *status,
+                             const char *form, const char *reason, int64_t at_ms)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {SP_I(bid_id), SP_T(status), SP_T(form), SP_T(reason), SP_I(at_ms)};
+    int rc = store_exec(tx,
+                        "UPDATE opening_bids SET status = $2, form = $3, reason = $4,"
+                        " decided_ms = $5 WHERE bid_id = $1 AND status = 'pending'",
+                        p, 5, &changes);
+    if (rc == STORE_OK && changes == 0)
+        rc = STORE_NOTFOUND;
+    return rc;
+}
+
+int store_opening_bid_stamp(struct store_tx *tx, int64_t tender_id, int64_t org_id, int what,
+                            int64_t at_ms, int64_t *changes)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(at_ms)};
+    return store_exec(tx,
+                      what == 0 ? "UPDATE opening_bids SET signed_in_ms = $3 WHERE tender_id = $1"
+                                  " AND org_id = $2 AND signed_in_ms IS NULL"
+                                : "UPDATE opening_bids SET signed_ms = $3 WHERE tender_id = $1"
+                                  " AND org_id = $2 AND signed_ms IS NULL",
+                      p, 3, changes);
+}
+
+/* ---- objections ---- */
+
+int store_opening_objection_insert(struct store_tx *tx, const struct opening_objection *o,
+                                   int64_t *id)
+{
+    struct store_param p[] = {SP_I(o->tender_id), SP_I(o->org_id), opt_i(o->user_id), SP_T(o->body),
+                              SP_I(o->raised_ms)};
+    return store_query_int(tx,
+                           "INSERT INTO opening_objections (tender_id, org_id, user_id, body,"
+                           " raised_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                           p, 5, id);
+}
+
+int store_opening_objection_answer(struct store_tx *tx, int64_t tender_id, int64_t id,
+                                   const char *answer, int64_t by, int64_t at_ms)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {SP_I(tender_id), SP_I(id), SP_T(answer), opt_i(by), SP_I(at_ms)};
+    int rc = store_exec(tx,
+                        "UPDATE opening_objections SET answer = $3, answered_by = $4,"
+                        " answered_ms = $5 WHERE tender_id = $1 AND id = $2"
+                        " AND answered_ms IS NULL",
+                        p, 5, &changes);
+    if (rc == STORE_OK && changes == 0)
+        rc = STORE_NOTFOUND;
+    return rc;
+}
+
+int store_opening_objection_open_count(struct store_tx *tx, int64_t tender_id, int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id)};
+    return store_query_int(tx,
+                           "SELECT count(*) FROM opening_objections"
+                           " WHERE tender_id = $1 AND answered_ms IS NULL",
+                           p, 1, n);
+}
+
+static void objection_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct opening_objection *o = item;
+    o->id = store_col_int(r, 0);
+    o->tender_id = store_col_int(r, 1);
+    o->org_id = store_col_int(r, 2);
+    o->user_id = col_i0(r, 3);
+    o->body = col_dup(r, a, 4);
+    o->raised_ms = store_col_int(r, 5);
+    o->answer = col_dup(r, a, 6);
+    o->answered_by = col_i0(r, 7);
+    o->answered_ms = col_i0(r, 8);
+}
+
+int store_opening_objection_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                                 struct page *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
+    return query_page(tx, a,
+                      "SELECT id, tender_id, org_id, user_id, body, raised_ms, answer,"
+                      " answered_by, answered_ms FROM opening_objections WHERE tender_id = $1"
+                      " ORDER BY id LIMIT $2",
+                      p, 2, sizeof(struct opening_objection), limit, objection_fill, out);
+}

@@ -1,0 +1,686 @@
+/*
+ * Unit tests for the opening hall over a real store (domain/opening.h,
+ * store/opening.h) with a manual clock: the whole flow from sign-in to the
+ * sealed record, every step refused out of order, by the wrong role and
+ * with bad input (stable error codes), the decryption window and art. 31
+ * outcomes, 流標 with fewer bids than the minimum, the opening form check and
+ * what the public view shows.
+ *
+ * Every case runs on each store in SUNBID_TEST_STORES (as test_tender.c;
+ * default "sqlite"), each time on an empty database.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "base/clock.h"
+#include "base/roles.h"
+#include "crypto/envelope.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
+#include "domain/opening.h"
+#include "domain/tender.h"
+#include "domain/uscc.h"
+
+#define DAY        TENDER_DAY_MS
+#define MIN        ((int64_t)60000)
+#define T0         ((int64_t)1767225600000) /* 2026-01-01T00:00:00Z */
+#define MAX_STORES 8
+#define NB         4
+
+static const char *g_urls[MAX_STORES]; /* NULL: a fresh default SQLite */
+static int g_nurls;
+static const char *g_url;
+
+static const struct actor setup_actor = {0, "test", "127.0.0.1", "req-1"};
+
+struct fx {
+    struct store *s;
+    struct arena a;
+    char dir[512];
+    char schema[64];
+    char url[1024];
+    int64_t org_agency, org_other, org_b[NB], org_nobid;
+    struct tender_caller agent, other_agent, bidder[NB], nobid, supervisor, public;
+};
+
+static bool is_pg(const char *url)
+{
+    return url != NULL &&
+           (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
+}
+
+static int admin_exec(const char *dir, const char *sql)
+{
+    char err[256] = "";
+    struct store *s = NULL;
+    struct store_tx *tx = NULL;
+    int rc = store_open(&s, g_url, dir, err, sizeof(err));
+    if (rc == STORE_OK)
+        rc = store_begin(s, STORE_WRITE, &tx);
+    if (rc == STORE_OK)
+        rc = store_exec(tx, sql, NULL, 0, NULL);
+    if (rc == STORE_OK)
+        rc = store_commit(tx);
+    else
+        store_rollback(tx);
+    store_close(s);
+    return rc;
+}
+
+static int64_t make_org(struct store *s, const char *name, const char *first17)
+{
+    char code[USCC_LEN + 1];
+    struct org o = {0};
+    const char *field;
+    int64_t id = 0;
+    memcpy(code, first17, 17);
+    code[17] = uscc_check_char(first17);
+    code[18] = '\0';
+    o.name = name;
+    o.uscc = code;
+    o.legal_rep = "某人";
+    assert_int_equal(org_create(s, &setup_actor, &o, &id, &field), ERR_OK);
+    return id;
+}
+
+static struct tender_caller make_caller(struct store *s, const char *name, unsigned roles,
+                                        int64_t org)
+{
+    struct user_input in = {0};
+    struct tender_caller c = {{0}, roles, org, false};
+    const char *field;
+    in.username = name;
+    in.display_name = name;
+    in.password = "Sunbid@2026";
+    in.roles = roles;
+    in.org_id = org;
+    assert_int_equal(user_create(s, &setup_actor, &in, &c.who.user_id, &field), ERR_OK);
+    c.who.name = name;
+    c.who.remote_addr = "192.0.2.7";
+    c.who.request_id = "r";
+    return c;
+}
+
+static int setup(void **state)
+{
+    static const char *const names[NB] = {"海峡建工集团有限公司", "榕城市政建设有限公司",
+                                          "闽江路桥工程有限公司", "福州第四建筑公司"};
+    static const char *const codes[NB] = {"91350000158143215", "91350100735676503",
+                                          "91350100MA2YK0B2X", "91350100MA2YK0C3X"};
+    static const char *const users[NB] = {"bidder1", "bidder2", "bidder3", "bidder4"};
+    struct fx *f = calloc(1, sizeof(*f));
+    char err[256];
+    const char *url = g_url;
+    int applied;
+    const char *tmp = getenv("SUNBID_TEST_TMP");
+    static int seq;
+    assert_non_null(f);
+    snprintf(f->dir, sizeof(f->dir), "%s/opening-%d-%d", tmp ? tmp : "/tmp", (int)getpid(), seq++);
+    password_set_cost(10);
+    clock_manual(T0);
+    if (is_pg(g_url)) {
+        char sql[128];
+        snprintf(f->schema, sizeof(f->schema), "sbt_opening_%d_%d", (int)getpid(), seq);
+        snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->schema);
+        if (admin_exec(f->dir, sql) != STORE_OK)
+            fail_msg("cannot create schema %s", f->schema);
+        snprintf(f->url, sizeof(f->url), "%s%soptions=-csearch_path%%3D%s", g_url,
+                 strchr(g_url, '?') ? "&" : "?", f->schema);
+        url = f->url;
+    }
+    if (store_open(&f->s, url, f->dir, err, sizeof(err)) != STORE_OK)
+        fail_msg("store_open: %s", err);
+    assert_int_equal(store_migrate(f->s, &applied), STORE_OK);
+    arena_init(&f->a, 0);
+    f->org_agency = make_org(f->s, "榕城招标代理有限公司", "91350100MA2YK0A1X");
+    f->org_other = make_org(f->s, "另一代理公司", "91350100MA31PQ7K2");
+    f->org_nobid = make_org(f->s, "未投标公司", "11350100003600012");
+    for (int i = 0; i < NB; i++) {
+        f->org_b[i] = make_org(f->s, names[i], codes[i]);
+        f->bidder[i] = make_caller(f->s, users[i], ROLE_BIDDER, f->org_b[i]);
+    }
+    f->agent = make_caller(f->s, "agent", ROLE_AGENT, f->org_agency);
+    f->other_agent = make_caller(f->s, "stranger", ROLE_AGENT, f->org_other);
+    f->nobid = make_caller(f->s, "nobid", ROLE_BIDDER, f->org_nobid);
+    f->supervisor = make_caller(f->s, "supervisor", ROLE_SUPERVISOR, 0);
+    f->public.who.name = "anonymous";
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    char cmd[600];
+    store_close(f->s);
+    arena_release(&f->a);
+    if (f->schema[0] != '\0') {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->schema);
+        assert_int_equal(admin_exec(f->dir, sql), STORE_OK);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    clock_system();
+    free(f);
+    return 0;
+}
+
+static int64_t count(struct store *s, const char *sql, int64_t arg)
+{
+    struct store_tx *tx;
+    struct store_param p[] = {SP_I(arg)};
+    int64_t n = -1;
+    assert_int_equal(store_begin(s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_query_int(tx, sql, p, 1, &n), STORE_OK);
+    store_rollback(tx);
+    return n;
+}
+
+static struct tender get(struct fx *f, int64_t id)
+{
+    struct store_tx *tx;
+    struct tender t;
+    assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_tender_get(tx, &f->a, id, &t), STORE_OK);
+    store_rollback(tx);
+    return t;
+}
+
+/* A tender in state opening with one submitted bid of each of the first
+ * nbids bidders (rows written directly: the sealing is test_bids'). */
+static int64_t opening_tender_blobs(struct fx *f, int nbids, char (*blobs)[65]);
+
+static int64_t opening_tender(struct fx *f, int nbids)
+{
+    return opening_tender_blobs(f, nbids, NULL);
+}
+
+/* As opening_tender; blobs[i] (if given) is bidder i's envelope. */
+static int64_t opening_tender_blobs(struct fx *f, int nbids, char (*blobs)[65])
+{
+    static const char pdf[] = "%PDF-1.4 招标文件 (test)";
+    struct tender_input in = {0};
+    struct tender_refusal why;
+    struct tender_changes ch;
+    char hash[BLOB_HASH_HEX + 1];
+    int64_t id = 0, version = 0, now = clock_now_ms();
+    in.title = "榕城市滨江路改造工程施工";
+    in.region = "350100";
+    in.category = "works";
+    in.procedure = "open";
+    in.dates.publish_at = now;
+    in.dates.doc_start = now + DAY;
+    in.dates.doc_end = now + 8 * DAY;
+    in.dates.clarify_deadline = now + 11 * DAY;
+    in.dates.bid_deadline = now + 22 * DAY;
+    assert_int_equal(tender_create(f->s, &f->agent, &in, &id, &why), ERR_OK);
+    assert_int_equal(tender_document_add(f->s, &f->agent, id, "招标文件.pdf", "application/pdf",
+                                         pdf, sizeof pdf - 1, &version, hash, NULL, NULL),
+                     ERR_OK);
+    assert_int_equal(tender_publish(f->s, &f->agent, id, NULL, NULL), ERR_OK);
+    for (int i = 0; i < nbids; i++) {
+        struct store_tx *tx;
+        char blob[65];
+        if (blobs != NULL)
+            memcpy(blob, blobs[i], 65);
+        else
+            crypto_sha256_hex(&i, sizeof i, blob);
+        struct store_param p[] = {SP_I(id), SP_I(f->org_b[i]), SP_T(blob), SP_I(now), SP_I(i + 1)};
+        assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
+        assert_int_equal(store_exec(tx,
+                                    "INSERT INTO bids (tender_id, lot_no, org_id, version, state,"
+                                    " blob_hash, size, suite, chain_hash, signer_fp,"
+                                    " submitted_ms, seq) VALUES ($1, 1, $2, 1, 'submitted', $3,"
+                                    " 100, 'intl', $3, $3, $4, $5)",
+                                    p, 5, NULL),
+                         STORE_OK);
+        assert_int_equal(store_commit(tx), STORE_OK);
+    }
+    clock_manual_set(now + 22 * DAY);
+    assert_int_equal(tender_advance(f->s, id, &ch), ERR_OK);
+    assert_string_equal(get(f, id).state, "opening");
+    return id;
+}
+
+static const char *phase_of(struct fx *f, int64_t id)
+{
+    struct store_tx *tx;
+    struct opening_hall h;
+    assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_opening_hall_get(tx, &f->a, id, &h), STORE_OK);
+    store_rollback(tx);
+    return h.phase;
+}
+
+static const char form1[] = "{\"price_fen\":987654300,\"duration_days\":365,\"quality\":\"合格\"}";
+static const char form2[] = "{\"duration_days\":300,\"price_fen\":912345600}";
+
+/* ---- sealed envelopes for the key release ---- */
+
+struct src {
+    const uint8_t *p;
+    size_t len, at;
+};
+
+static ssize_t src_read(void *arg, void *buf, size_t n)
+{
+    struct src *s = arg;
+    size_t k = s->len - s->at < n ? s->len - s->at : n;
+    memcpy(buf, s->p + s->at, k);
+    s->at += k;
+    return (ssize_t)k;
+}
+
+static int out_write(void *arg, const void *p, size_t n)
+{
+    return buf_append(arg, p, n) == 0 ? 0 : -1;
+}
+
+/* Seals a small technical file and (form != NULL) the opening form with
+ * a fresh P-256 bidder, stores it as a blob (hash) and gives the content
+ * key K as the bidder's tool unwraps it. */
+static void seal_blob(struct fx *f, const char *form, char hash[65], uint8_t key[SUITE_KEY_LEN])
+{
+    const struct suite *s = &suite_intl;
+    EVP_PKEY *sign = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    EVP_PKEY *enc = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509 *x = X509_new();
+    unsigned char *der = NULL;
+    static const char tech[] = "技术标 (test)";
+    struct src in[2];
+    struct buf env;
+    struct seal_error err = {0, ""};
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_set_pubkey(x, sign);
+    X509_NAME *n = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"bidder", -1, -1, 0);
+    X509_set_issuer_name(x, n);
+    assert_true(X509_sign(x, sign, EVP_sha256()) > 0);
+    int len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    in[0] = (struct src){(const uint8_t *)tech, sizeof tech - 1, 0};
+    in[1] = (struct src){(const uint8_t *)form, form ? strlen(form) : 0, 0};
+    struct envelope_source files[2] = {
+        {"technical.pdf", ENVELOPE_ROLE_TECHNICAL, sizeof tech - 1, src_read, &in[0]},
+        {"opening-form.json", ENVELOPE_ROLE_PRICE_LIST, in[1].len, src_read, &in[1]},
+    };
+    struct envelope_seal_opts o = {.suite = s,
+                                   .tender = "1",
+                                   .lot = "1",
+                                   .created_ms = 1764400000000ULL,
+                                   .sign_key = sign,
+                                   .cert = der,
+                                   .cert_len = (size_t)len,
+                                   .bidder_key = enc,
+                                   .files = files,
+                                   .n_files = form ? 2 : 1};
+    buf_init(&env, 1 << 20);
+    assert_int_equal(envelope_seal(&o, out_write, &env, &err), SEAL_OK);
+    struct envelope_reader *r = envelope_reader_new(NULL);
+    assert_int_equal(envelope_reader_feed(r, env.data, env.len, &err), SEAL_OK);
+    assert_int_equal(envelope_reader_finish(r, &err), SEAL_OK);
+    const struct envelope_header *h = envelope_reader_header(r);
+    assert_int_equal(suite_unwrap(s, enc, h->rcpt[0].wrap, h->rcpt[0].wrap_len, key), SEAL_OK);
+    envelope_reader_free(r);
+    assert_int_equal(blob_put(f->s, env.data, env.len, hash), STORE_OK);
+    buf_release(&env);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(sign);
+    EVP_PKEY_free(enc);
+}
+
+static const char *bid_status(struct fx *f, int64_t id, int64_t org, const char **reason)
+{
+    struct store_tx *tx;
+    struct page pg;
+    const char *st = NULL;
+    assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_opening_bid_list(tx, &f->a, id, 100, &pg), STORE_OK);
+    store_rollback(tx);
+    for (int i = 0; i < pg.n; i++) {
+        const struct opening_bid *b = (const struct opening_bid *)pg.items + i;
+        if (b->org_id == org) {
+            st = b->status;
+            if (reason != NULL)
+                *reason = b->reason;
+        }
+    }
+    assert_non_null(st);
+    return st;
+}
+
+static void test_decrypt(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    struct opening_outcome out;
+    char blobs[NB][65];
+    uint8_t keys[NB][SUITE_KEY_LEN], wrong[SUITE_KEY_LEN];
+    const char *reason = NULL;
+    seal_blob(f, form1, blobs[0], keys[0]);
+    seal_blob(f, form2, blobs[1], keys[1]);
+    seal_blob(f, NULL, blobs[2], keys[2]); /* no opening form inside */
+    memset(blobs[3], 'a', 64);             /* a blob the platform lost */
+    blobs[3][64] = '\0';
+    memset(keys[3], 7, SUITE_KEY_LEN);
+    int64_t id = opening_tender_blobs(f, NB, blobs);
+    int64_t t_open = clock_now_ms();
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 1, keys[0], &out, &ch),
+                     ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch), ERR_OK);
+    assert_int_equal(opening_decrypt(f->s, &f->nobid, id, 1, keys[0], &out, &ch),
+                     ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_decrypt(f->s, &f->agent, id, 1, keys[0], &out, &ch),
+                     ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 2, keys[0], &out, &ch),
+                     ERR_OPENING_NOT_BIDDER); /* no bid for lot 2 */
+    /* a wrong key changes nothing and may be retried */
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 1, keys[1], &out, &ch),
+                     ERR_OPENING_WRONG_KEY);
+    memcpy(wrong, keys[0], sizeof wrong);
+    wrong[0] ^= 0x80;
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 1, wrong, &out, &ch),
+                     ERR_OPENING_WRONG_KEY);
+    assert_string_equal(bid_status(f, id, f->org_b[0], NULL), "pending");
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 1, keys[0], &out, &ch), ERR_OK);
+    assert_string_equal(out.status, "opened");
+    assert_string_equal(ch.event, "opening.decrypt");
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 1, keys[0], &out, &ch),
+                     ERR_OPENING_WRONG_PHASE); /* decided already */
+    /* no form: the bidder's fault (revoked); the lost blob: ours (withdrawn) */
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[2], id, 1, keys[2], &out, &ch), ERR_OK);
+    assert_string_equal(out.status, "revoked");
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[3], id, 1, keys[3], &out, &ch), ERR_OK);
+    assert_string_equal(out.status, "withdrawn");
+    assert_string_equal(bid_status(f, id, f->org_b[3], &reason), "withdrawn");
+    assert_non_null(reason);
+    /* bidder 2 misses the window */
+    clock_manual_set(t_open + 30 * MIN);
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[1], id, 1, keys[1], &out, &ch),
+                     ERR_OPENING_WINDOW_CLOSED);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_DECRYPT, &ch), ERR_OK);
+    assert_string_equal(bid_status(f, id, f->org_b[0], NULL), "opened");
+    assert_string_equal(bid_status(f, id, f->org_b[1], NULL), "revoked");
+    assert_string_equal(bid_status(f, id, f->org_b[2], &reason), "revoked");
+    assert_string_equal(reason, "opening form missing or invalid");
+    struct buf view;
+    buf_init(&view, 1 << 20);
+    assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
+    assert_non_null(strstr(view.data, "\"duration_days\":365,\"price_fen\":987654300"));
+    buf_release(&view);
+}
+
+static void test_flow(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    struct buf view;
+    int64_t oid = 0;
+    int64_t id = opening_tender(f, NB);
+    int64_t t_open = clock_now_ms();
+
+    /* sign-in: only bidders with a bid; out-of-order steps refused */
+    assert_int_equal(opening_sign_in(f->s, &f->nobid, id, &ch), ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_sign_in(f->s, &f->agent, id, &ch), ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[0], id, &ch), ERR_OK);
+    assert_string_equal(ch.event, "opening.signin");
+    assert_int_equal(ch.phase, OP_SIGNIN);
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[0], id, &ch), ERR_OK); /* idempotent */
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[1], id, &ch), ERR_OK);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "opened", form1, NULL, &ch),
+        ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_object(f->s, &f->bidder[0], id, "异议", &oid, &ch),
+                     ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, &ch), ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_answer(f->s, &f->agent, id, 1, "答复", &ch), ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_fail(f->s, &f->agent, id, "流标", &ch), ERR_OPENING_ENOUGH_BIDS);
+    /* only the host advances, and only from the phase it sees */
+    assert_int_equal(opening_advance(f->s, &f->bidder[0], id, OP__COUNT, &ch), ERR_FORBIDDEN);
+    assert_int_equal(opening_advance(f->s, &f->other_agent, id, OP__COUNT, &ch), ERR_FORBIDDEN);
+    assert_int_equal(opening_advance(f->s, &f->supervisor, id, OP__COUNT, &ch), ERR_FORBIDDEN);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_DECRYPT, &ch),
+                     ERR_OPENING_WRONG_PHASE);
+    assert_string_equal(phase_of(f, id), "signin");
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch), ERR_OK);
+    assert_string_equal(ch.event, "opening.phase");
+    assert_int_equal(ch.phase, OP_DECRYPT);
+    assert_int_equal(ch.window_end_ms, t_open + 30 * MIN);
+    assert_string_equal(phase_of(f, id), "decrypt");
+    /* late sign-in is still possible in the window */
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[2], id, &ch), ERR_OK);
+
+    /* decryption outcomes */
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[1], 1, "opened", form2, NULL, &ch),
+        ERR_OPENING_NOT_BIDDER); /* not its own */
+    assert_int_equal(
+        opening_decide(f->s, &f->nobid, id, f->org_nobid, 1, "opened", form1, NULL, &ch),
+        ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "opened",
+                                    "{\"duration_days\":3}", NULL, &ch),
+                     ERR_OPENING_FORM_INVALID);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "bogus", form1, NULL, &ch),
+        ERR_INVALID_FIELD);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "revoked", NULL, NULL, &ch),
+        ERR_MISSING_FIELD);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "opened", form1, NULL, &ch),
+        ERR_OK);
+    assert_string_equal(ch.event, "opening.decrypt");
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "opened", form1, NULL, &ch),
+        ERR_OPENING_WRONG_PHASE); /* decided already */
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[1], id, f->org_b[1], 1, "opened", form2, NULL, &ch),
+        ERR_OK);
+    assert_int_equal(opening_decide(f->s, &tender_system_caller, id, f->org_b[2], 1, "revoked",
+                                    NULL, "wrong key", &ch),
+                     ERR_OK);
+    /* bidder 4 never decrypts: the window must end first */
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_DECRYPT, &ch),
+                     ERR_OPENING_WINDOW_OPEN);
+    clock_manual_set(t_open + 30 * MIN);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[3], id, f->org_b[3], 1, "opened", form1, NULL, &ch),
+        ERR_OPENING_WINDOW_CLOSED);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_DECRYPT, &ch), ERR_OK);
+    assert_int_equal(ch.phase, OP_READOUT);
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM opening_bids WHERE tender_id = $1"
+                           " AND status = 'revoked'",
+                           id),
+                     2);
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[3], id, &ch), ERR_OPENING_WRONG_PHASE);
+
+    /* the read-out is public: forms as sealed, canonical */
+    buf_init(&view, 1 << 20);
+    assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
+    assert_non_null(strstr(view.data, "\"phase\":\"readout\""));
+    assert_non_null(strstr(view.data, "\"duration_days\":365,\"price_fen\":987654300"));
+    assert_non_null(strstr(view.data, "\"duration_days\":300,\"price_fen\":912345600"));
+    assert_non_null(strstr(view.data, "not decrypted within the window"));
+
+    /* objections */
+    assert_int_equal(opening_object(f->s, &f->bidder[0], id, "异议", &oid, &ch),
+                     ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_READOUT, &ch), ERR_OK);
+    assert_int_equal(opening_object(f->s, &f->nobid, id, "异议", &oid, &ch),
+                     ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_object(f->s, &f->bidder[2], id, "", &oid, &ch), ERR_INVALID_FIELD);
+    assert_int_equal(
+        opening_object(f->s, &f->bidder[2], id, "我方密钥正确，请复核解密结果。", &oid, &ch),
+        ERR_OK);
+    assert_string_equal(ch.event, "opening.objection");
+    assert_int_equal(ch.subject, oid);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_OBJECTIONS, &ch),
+                     ERR_OPENING_OBJECTIONS_OPEN);
+    assert_int_equal(opening_answer(f->s, &f->bidder[0], id, oid, "答复", &ch), ERR_FORBIDDEN);
+    assert_int_equal(opening_answer(f->s, &f->agent, id, oid + 99, "答复", &ch), ERR_NOT_FOUND);
+    assert_int_equal(
+        opening_answer(f->s, &f->agent, id, oid, "经核验，MAC 校验失败，维持撤销。", &ch), ERR_OK);
+    assert_int_equal(opening_answer(f->s, &f->agent, id, oid, "再答", &ch), ERR_NOT_FOUND);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_OBJECTIONS, &ch), ERR_OK);
+    assert_int_equal(ch.phase, OP_SIGNING);
+
+    /* signing and sealing */
+    assert_int_equal(opening_sign(f->s, &f->nobid, id, &ch), ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, &ch), ERR_OK);
+    assert_int_equal(opening_sign(f->s, &f->bidder[1], id, &ch), ERR_OK);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNING, &ch), ERR_OK);
+    assert_string_equal(ch.event, "opening.record");
+    assert_int_equal(ch.phase, OP_SEALED);
+    assert_string_equal(get(f, id).state, "evaluation");
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM audit_log WHERE action = 'opening.record'"
+                           " AND object_id = CAST($1 AS TEXT)",
+                           id),
+                     1);
+    {
+        struct store_tx *tx;
+        struct opening_hall h;
+        char hash[65];
+        assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+        assert_int_equal(store_opening_hall_get(tx, &f->a, id, &h), STORE_OK);
+        store_rollback(tx);
+        assert_non_null(h.record);
+        crypto_sha256_hex(h.record, strlen(h.record), hash);
+        assert_string_equal(hash, h.record_hash);
+        assert_string_equal(hash, ch.record_hash);
+        assert_non_null(strstr(h.record, "经核验"));
+        assert_non_null(strstr(h.record, "\"price_fen\":912345600"));
+    }
+    /* nothing after the seal */
+    assert_int_equal(opening_sign(f->s, &f->bidder[2], id, &ch), ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP__COUNT, &ch), ERR_OPENING_WRONG_PHASE);
+    buf_reset(&view);
+    assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
+    assert_non_null(strstr(view.data, "\"record_sha256\""));
+    buf_release(&view);
+}
+
+static void test_too_few_bids(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    int64_t id = opening_tender(f, 2);
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[0], id, &ch), ERR_OK);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch),
+                     ERR_OPENING_TOO_FEW_BIDS);
+    assert_string_equal(phase_of(f, id), "signin");
+    assert_int_equal(opening_fail(f->s, &f->bidder[0], id, "流标", &ch), ERR_FORBIDDEN);
+    assert_int_equal(opening_fail(f->s, &f->agent, id, "投标人不足三家，流标。", &ch), ERR_OK);
+    assert_int_equal(ch.phase, OP_FAILED);
+    assert_string_equal(get(f, id).state, "failed");
+    assert_string_equal(phase_of(f, id), "failed");
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[1], id, &ch), ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(opening_fail(f->s, &f->agent, id, "again", &ch), ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM audit_log WHERE action = 'opening.failed'"
+                           " AND object_id = CAST($1 AS TEXT)",
+                           id),
+                     1);
+}
+
+static void test_not_opening(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    struct buf view;
+    struct tender_input in = {0};
+    struct tender_refusal why;
+    int64_t id = 0;
+    in.title = "草稿";
+    in.region = "350100";
+    in.category = "works";
+    assert_int_equal(tender_create(f->s, &f->agent, &in, &id, &why), ERR_OK);
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[0], id, &ch), ERR_NOT_FOUND); /* a draft */
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP__COUNT, &ch), ERR_WRONG_STATE);
+    buf_init(&view, 4096);
+    assert_int_equal(opening_view_json(f->s, &f->agent, id, &view), ERR_WRONG_STATE);
+    assert_int_equal(opening_view_json(f->s, &f->public, id + 99, &view), ERR_NOT_FOUND);
+    buf_release(&view);
+}
+
+static void test_form_check(void **state)
+{
+    struct buf b;
+    (void)state;
+    buf_init(&b, 8192);
+    assert_int_equal(opening_form_check(form1, strlen(form1), &b), ERR_OK);
+    assert_string_equal(b.data,
+                        "{\"duration_days\":365,\"price_fen\":987654300,\"quality\":\"合格\"}");
+    static const char *const bad[] = {
+        "",
+        "[]",
+        "{}",
+        "{\"price_fen\":-1}",
+        "{\"price_fen\":1.5}",
+        "{\"price_fen\":\"100\"}",
+        "{\"price_fen\":1,\"duration_days\":-3}",
+        "{\"price_fen\":1,\"duration_days\":99999}",
+        "{\"price_fen\":1,\"x\":{\"y\":1}}",
+        "{\"price_fen\":1,\"x\":true}",
+        "{\"price_fen\":1,\"Bad-Key\":1}",
+        "{\"price_fen\":1,\"price_fen\":2}",
+        "{\"price_fen\":1",
+        "{\"price_fen\":2251799813685249}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(opening_form_check(bad[i], strlen(bad[i]), &b), ERR_OPENING_FORM_INVALID);
+    assert_int_equal(opening_phase_parse("objections"), OP_OBJECTIONS);
+    assert_int_equal(opening_phase_parse("nope"), -1);
+    assert_string_equal(opening_phase_name(OP_SEALED), "sealed");
+    buf_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_form_check),
+        cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decrypt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_few_bids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_opening, setup, teardown),
+    };
+    static char list[4096];
+    const char *env = getenv("SUNBID_TEST_STORES");
+    char *save = NULL;
+    int failed = 0;
+
+    snprintf(list, sizeof(list), "%s", env != NULL && env[0] != '\0' ? env : "sqlite");
+    for (char *tok = strtok_r(list, " \t", &save); tok != NULL && g_nurls < MAX_STORES;
+         tok = strtok_r(NULL, " \t", &save)) {
+        bool fresh = strcmp(tok, "sqlite") == 0 || strcmp(tok, "sqlite:") == 0;
+        if (!fresh && !is_pg(tok)) {
+            print_error("opening: skipping '%s' (needs sqlite or postgres://)\n", tok);
+            continue;
+        }
+        g_urls[g_nurls++] = fresh ? NULL : tok;
+    }
+    for (int i = 0; i < g_nurls; i++) {
+        char name[256];
+        g_url = g_urls[i];
+        snprintf(name, sizeof(name), "opening %s", g_url != NULL ? g_url : "sqlite (fresh)");
+        failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
+    }
+    return failed != 0;
+}
