@@ -41,6 +41,13 @@ static const char *const public_types[] = {
     "tender.resumed",       /* ... and resumed */
     "tender.cancel",        /* terminated (终止), with its reason */
     "tender.rule",          /* the statutory-rule settings changed */
+    /* the opening hall (docs/opening.md): the opening is public by law;
+     * sign-ins and key releases name bidders before the read-out and stay
+     * private */
+    "opening.open",   /* the hall opened at the deadline */
+    "opening.phase",  /* the host moved to the next step */
+    "opening.failed", /* ended as failed (流标) */
+    "opening.record", /* the sealed opening record (开标记录) */
 };
 
 bool ledger_entry_public(const void *entry, size_t n)

@@ -217,7 +217,7 @@ static int setup(void **state)
     it_resp_free(&r);
 
     org_a = create_org("证书测试一有限公司", "91440300708461136T");
-    queue_event("tender.publish", "tender", TENDER, 0);
+    queue_event("tender.create", "tender", TENDER, 0); /* a draft: private */
     queue_event("bid.submit", "bid", 501, TENDER);
     queue_event("bid.submit", "bid", 502, TENDER + 1); /* another tender's */
     org_b = create_org("证书测试二有限公司", "91330100799655058B");

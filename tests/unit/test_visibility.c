@@ -55,6 +55,9 @@ static void test_table(void **state)
     assert_false(pub("{\"type\":\"tender.download\",\"v\":1}"));
     assert_false(pub("{\"type\":\"tender.ask\",\"v\":1}"));
     assert_false(pub("{\"type\":\"tender.create\",\"v\":1}"));
+    assert_true(pub("{\"type\":\"opening.record\",\"v\":1}"));
+    assert_false(pub("{\"type\":\"opening.signin\",\"v\":1}"));
+    assert_false(pub("{\"type\":\"opening.decrypt\",\"v\":1}"));
 }
 
 static void test_not_entries(void **state)
