@@ -1,0 +1,182 @@
+// auction.test.mjs — the auction pages (网络竞价) with two browsers bidding
+// against each other to the end, on the server's real clock.
+//
+// The agent creates an auction through the form (/auctions/new) and lands on
+// its hall. A second, short English auction is created through the API (it
+// starts in 20 s, ends 30 s later, with a 15-second countdown). Two bidders,
+// each in its own browser context (one of them on a phone), apply with a
+// deposit reference in the hall; the agent confirms both deposits in the
+// console and they get their bidder numbers. When the auction is live they
+// take turns clicking the next valid amount: each sees the other's bid
+// arrive live (leading / outbid) without reloading. At the end both halls
+// show the auction sold, the result names the last bidder's number, the
+// price is the last bid, and the signed result text is there. Public list
+// and hall are readable signed out. Screenshots: desktop and phone.
+
+import { run, DESKTOP, PHONE, settle, DEMO_PASSWORD } from './lib/harness.mjs';
+
+const stamp = Date.now() % 100000;
+
+async function apiAs(h, token, method, p, body) {
+  const r = await fetch(h.url + p, {
+    method,
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try {
+    data = await r.json();
+  } catch {
+    data = null;
+  }
+  return { status: r.status, body: data };
+}
+
+async function token(h, user) {
+  const r = await apiAs(h, null, 'POST', '/api/auth/login', { username: user, password: DEMO_PASSWORD, token: true });
+  if (r.status !== 200) throw new Error('login ' + user + ': ' + r.status);
+  return r.body.token;
+}
+
+async function login(h, page, user) {
+  await h.login(page, user);
+  await page.waitForURL((u) => u.pathname === '/workspace');
+  await settle(page);
+}
+
+const text = (page, sel) => page.locator(sel).first().innerText();
+
+async function waitText(page, sel, want, ms = 20000) {
+  await page.waitForFunction(
+    ([s, w]) => {
+      const el = document.querySelector(s);
+      return el && el.textContent.includes(w);
+    },
+    [sel, want],
+    { timeout: ms },
+  );
+}
+
+await run('auction', async (h) => {
+  const { t } = h;
+  let agent, b1, b2;
+  let id = null;
+
+  await h.step('the agent creates an auction with the form', async () => {
+    agent = await h.newPage(DESKTOP, 'agent');
+    await login(h, agent, 'agent');
+    await h.goto(agent, '/auctions/new');
+    t.eq('form: h1', await text(agent, 'main h1'), '新建竞价');
+    await agent.fill('#af-title', `国有建设用地使用权挂牌出让（表单 ${stamp}）`);
+    await agent.selectOption('#af-kind', 'english');
+    await agent.selectOption('#af-preset', 'land');
+    await agent.fill('#af-start_price', '1,000,000');
+    await agent.fill('#af-increment', '10,000');
+    await agent.fill('#af-reserve', '1,050,000');
+    await agent.click('#af-submit');
+    await agent.waitForURL((u) => u.pathname === '/auction');
+    await settle(agent);
+    await waitText(agent, 'main h1', '表单');
+    t.ok('form: lands on the hall of the new auction', (await text(agent, 'main h1')).includes(`表单 ${stamp}`));
+    t.ok('form: the agent sees the reserve in the console', (await text(agent, '.agent-panel')).includes('¥1,050,000.00'));
+  });
+
+  await h.step('a short live auction, two bidders qualified', async () => {
+    const at = await token(h, 'agent');
+    const list = await apiAs(h, null, 'GET', '/api/auctions');
+    const start = list.body.now_ms + 20000;
+    const r = await apiAs(h, at, 'POST', '/api/auctions', {
+      title: `排污权竞价（测试 ${stamp}）`,
+      kind: 'english',
+      start_price: 500000,
+      increment: 5000,
+      start_ms: start,
+      end_ms: start + 30000,
+      window_ms: 15000,
+      deposit: 50000,
+    });
+    t.eq('api: the short auction is created', r.status, 201);
+    id = r.body.id;
+    b1 = await h.newPage(DESKTOP, 'bidder1');
+    b2 = await h.newPage(PHONE, 'bidder2 (phone)');
+    await login(h, b1, 'bidder1');
+    await login(h, b2, 'bidder2');
+    for (const [p, ref] of [
+      [b1, 'BOND-A-' + stamp],
+      [b2, 'BOND-B-' + stamp],
+    ]) {
+      await h.goto(p, '/auction?id=' + id);
+      await p.fill('#auction-deposit-ref', ref);
+      await p.click('#auction-apply');
+      await waitText(p, '[data-testid="my-reg"]', '等待确认保证金');
+    }
+    t.ok('bidders: both applied', true);
+    await h.goto(agent, '/auction?id=' + id);
+    for (let i = 0; i < 2; i++) {
+      await agent.waitForSelector('.agent-panel button[data-action="qualify"]');
+      await agent.locator('.agent-panel button[data-action="qualify"]').first().click();
+      await agent.waitForFunction((n) => document.querySelectorAll('.agent-panel button[data-action="qualify"]').length === n, 1 - i);
+    }
+    t.ok('console: both deposits confirmed', (await agent.locator('.agent-panel button[data-action="qualify"]').count()) === 0);
+    await h.screenshot(agent, 'auction-console-desktop-zh.png');
+  });
+
+  const paddles = {};
+  let last = null;
+  await h.step('two browsers bid against each other', async () => {
+    for (const [name, p] of [
+      ['b1', b1],
+      ['b2', b2],
+    ]) {
+      await h.goto(p, '/auction?id=' + id);
+      await p.waitForSelector('[data-testid="my-paddle"]');
+      paddles[name] = (await text(p, '[data-testid="my-paddle"]')).trim();
+    }
+    t.ok('bidders: six-digit numbers', /^\d{6}$/.test(paddles.b1) && /^\d{6}$/.test(paddles.b2), paddles);
+    t.ok('bidders: numbers differ', paddles.b1 !== paddles.b2);
+    // wait for the start (the page turns live by the event stream)
+    await waitText(b1, '.badges .astate', '竞价中', 40000);
+    await waitText(b2, '.badges .astate', '竞价中', 40000);
+    t.ok('hall: countdown runs on the server clock', /\d\d:\d\d:\d\d/.test(await text(b1, '[data-testid="countdown"]')));
+    let price = 500000;
+    for (let i = 0; i < 4; i++) {
+      const [me, other, meName] = i % 2 === 0 ? [b1, b2, 'b1'] : [b2, b1, 'b2'];
+      await me.waitForSelector('.bid-buttons .bid-btn');
+      const amount = Number(await me.locator('.bid-buttons .bid-btn').first().getAttribute('data-amount'));
+      t.eq(`bid ${i + 1}: the first button is the next valid amount`, amount, i === 0 ? 500000 : price + 5000);
+      await me.locator('.bid-buttons .bid-btn').first().click();
+      await waitText(me, '[data-testid="my-status"]', '领先');
+      // the other browser hears of it live, without a reload
+      await waitText(other, '[data-testid="my-status"]', '已被超越');
+      await waitText(other, '[data-testid="leader"]', paddles[meName]);
+      price = amount;
+      last = meName;
+    }
+    t.ok('bids: each browser saw the other take the lead', true);
+    t.ok('history: four bids listed', (await b1.locator('[data-testid="history"] tbody tr').count()) === 4);
+    await h.screenshot(b1, 'auction-hall-desktop-zh.png');
+    await h.screenshot(b2, 'auction-hall-phone-zh.png');
+    const overflow = await b2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    t.ok('phone: no horizontal scrolling', overflow <= 1, overflow);
+
+    // to the end: both halls close with the last bidder as the winner
+    await waitText(b1, '.badges .astate', '已成交', 60000);
+    await waitText(b2, '.badges .astate', '已成交', 20000);
+    await b1.waitForSelector('[data-testid="result"]');
+    t.ok('result: names the last bidder', (await text(b1, '[data-testid="result-winner"]')).includes(paddles[last]));
+    t.ok('result: at the last price', (await text(b1, '[data-testid="result-price"]')).includes('¥5,150.00'));
+    t.ok('result: the signed text is there', (await b1.locator('.signed-text').textContent()).startsWith('sunbid auction result v1'));
+    await h.screenshot(b2, 'auction-result-phone-zh.png');
+  });
+
+  await h.step('the public sees the list and the hall', async () => {
+    const pub = await h.newPage(DESKTOP, 'public');
+    await h.goto(pub, '/auctions');
+    t.ok('public list: shows the auction', (await text(pub, 'main')).includes(`排污权竞价（测试 ${stamp}）`));
+    await h.goto(pub, '/auction?id=' + id);
+    await pub.waitForSelector('[data-testid="result"]');
+    t.ok('public hall: no bidder panel', (await pub.locator('.bidder-panel').count()) === 0);
+    t.eq('public hall: the leader by number only', (await text(pub, '[data-testid="leader"]')).trim(), paddles[last]);
+    await h.closePage(pub);
+  });
+});
