@@ -24,11 +24,15 @@ import * as tenderList from './pages/tender_list.js';
 import * as tenderDetail from './pages/tender_detail.js';
 import * as tenderEdit from './pages/tender_edit.js';
 import * as bid from './pages/bid.js';
+import * as auction from './pages/auction.js';
 
 const ANY = '*'; // any signed-in user
 
 // path → page and who may open it (roles: undefined = public).
 const ROUTES = {
+  '/auctions': { page: auction.list },
+  '/auctions/new': { page: auction.create, roles: ['agent'] },
+  '/auction': { page: auction.hall },
   '/': { page: home },
   '/login': { page: login },
   '/workspace': { page: workspace, roles: ANY },
@@ -50,6 +54,7 @@ const NAV = [
   { id: 'home', path: '/', label: () => t('nav.home') },
   { id: 'tenders', path: '/tenders', label: () => t('nav.tenders') },
   { id: 'tenders-mine', path: '/tenders/mine', roles: ['agent'], label: () => t('nav.tenders_mine') },
+  { id: 'auctions', path: '/auctions', label: () => t('nav.auctions') },
   { id: 'ledger', path: '/ledger', label: () => t('nav.ledger') },
   { id: 'workspace', path: '/workspace', roles: ANY, label: () => t('nav.workspace') },
   { id: 'users', path: '/admin/users', roles: ['admin'], label: () => t('nav.users') },

@@ -114,6 +114,31 @@
     X(AUCTION_SEALED_ONCE, 409, "A sealed bid can be made only once.")                             \
     X(AUCTION_REGISTRATION_CLOSED, 409, "Registration for this auction is closed.")                \
     X(AUCTION_NOT_HERE, 503, "Another node runs this auction now; try again.")                     \
+    /* expert pool, draws, committees (docs/experts.md, docs/draw.md) */                           \
+    X(SPREADSHEET_INVALID, 422, "The file is not a readable CSV or XLSX table.")                   \
+    X(IMPORT_ROW_INVALID, 422, "A row of the imported file is invalid; nothing was imported.")     \
+    X(UNKNOWN_SPECIALTY, 422, "The specialty code is not in the specialty list.")                  \
+    X(DRAW_NOT_READY, 409,                                                                         \
+      "The draw's commitment is not in a signed checkpoint yet; try again shortly.")               \
+    X(DRAW_TOO_FEW_EXPERTS, 409, "Too few eligible experts for a group of the draw.")              \
+    X(DRAW_SECRET, 403, "The draw's list and seed stay secret until the evaluation ends.")         \
+    X(INVITATION_CLOSED, 409, "This invitation has been answered or withdrawn already.")           \
+    X(COMMITTEE_TOO_SMALL, 422, "The committee needs at least five members (the rule in force).")  \
+    X(COMMITTEE_EVEN_SIZE, 422, "The committee must have an odd number of members.")               \
+    X(COMMITTEE_EXPERT_SHARE, 422, "Experts must be at least two thirds of the committee.")        \
+    X(COMMITTEE_INCOMPLETE, 409,                                                                   \
+      "Invitations are still unanswered or the committee is not formed.")                          \
+    X(NOT_COMMITTEE_MEMBER, 403, "Only members of the committee may do this.")                     \
+    /* the opening hall (docs/opening.md) */                                                      \
+    X(OPENING_WRONG_PHASE, 409, "The opening hall is not at this step.")                           \
+    X(OPENING_NOT_BIDDER, 403, "Only bidders with a bid in this tender may do this.")              \
+    X(OPENING_TOO_FEW_BIDS, 409, "Fewer bids than the tender's minimum: the opening fails.")      \
+    X(OPENING_ENOUGH_BIDS, 409, "The tender has enough bids; the opening cannot fail for that.")  \
+    X(OPENING_WINDOW_OPEN, 409, "The decryption window is still open.")                            \
+    X(OPENING_WINDOW_CLOSED, 409, "The decryption window has closed.")                             \
+    X(OPENING_OBJECTIONS_OPEN, 409, "Objections in the hall are still unanswered.")                \
+    X(OPENING_FORM_INVALID, 422, "The bid's opening form is missing or invalid.")                  \
+    X(OPENING_WRONG_KEY, 422, "The key does not open this bid; check it and try again.")          \
     /* server */                                                                                   \
     X(INTERNAL, 500, "Internal error.")                                                            \
     X(STORE_UNAVAILABLE, 503, "The store is unavailable; try again.")                              \

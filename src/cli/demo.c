@@ -311,6 +311,8 @@ int cli_demo(int argc, char **argv)
            sizeof(users) / sizeof(users[0]));
 accounts:
     rc = demo_tenders(s);
+    if (rc == CLI_OK)
+        rc = cli_demo_experts(s); /* the expert pool (cli/demo_experts.c) */
     if (rc != CLI_OK)
         goto out;
     printf("demo accounts (password %s):\n", DEMO_PASSWORD);

@@ -73,6 +73,10 @@ int main(int argc, char **argv)
         return cli_redflags(argc - 1, argv + 1);
     if (strcmp(cmd, "screens") == 0)
         return cli_screens(argc - 1, argv + 1);
+    if (strcmp(cmd, "similarity") == 0)
+        return cli_similarity(argc - 1, argv + 1);
+    if (strcmp(cmd, "graph") == 0)
+        return cli_graph(argc - 1, argv + 1);
     if (strcmp(cmd, "verify") == 0)
         return cli_verify(argc - 1, argv + 1);
     if (strcmp(cmd, "ca") == 0)
@@ -83,6 +87,8 @@ int main(int argc, char **argv)
         return cli_unseal(argc - 1, argv + 1);
     if (strcmp(cmd, "verify-receipt") == 0)
         return cli_verify_receipt(argc - 1, argv + 1);
+    if (strcmp(cmd, "draw") == 0)
+        return cli_draw(argc - 1, argv + 1);
     fprintf(stderr, "sunbid: unknown command '%s'\n", cmd);
     usage(stderr);
     return CLI_USAGE;

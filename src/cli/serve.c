@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "cli/serve_bids.h"
 #include "base/clock.h"
+#include "domain/auction.h"
 #include "domain/scheduler.h"
 #include "ledger/cosign.h"
 #include "ledger/note.h"
@@ -255,6 +256,7 @@ int cli_serve(int argc, char **argv)
     bool sig_started = false;
     struct ledger_sequencer *ledger_seq = NULL;
     struct tender_scheduler *scheduler = NULL;
+    struct auction_engine *auctions = NULL;
     const char *witness_args[COSIGN_MAX_WITNESSES];
     size_t nwitness_args = 0;
     struct cosign_witnesses witnesses = {0};
@@ -450,6 +452,13 @@ int cli_serve(int argc, char **argv)
         goto out;
     }
     ledger_seq = ledger_sequencer_start(app.store, app.cluster, cli_data_dir(&so), &lopt);
+    /* each live auction's single writer runs where "auction.<id>" is held */
+    struct auction_engine_config acfg = {cli_data_dir(&so), 0};
+    auctions = auction_engine_start(app.store, app.cluster, &acfg);
+    if (auctions == NULL) {
+        fprintf(stderr, "sunbid: serve: cannot start the auction engine\n");
+        goto out;
+    }
     /* another node may have created the log meanwhile, with its own choice */
     rc = ledger_compare(app.store, &lopt, flag_hash, flag_origin, false);
     if (rc != CLI_OK)
@@ -469,6 +478,7 @@ int cli_serve(int argc, char **argv)
     rc = http_server_run(srv) == 0 ? CLI_OK : CLI_FAIL;
     log_info("stopped");
 out:
+    auction_engine_stop(auctions);
     tender_scheduler_stop(scheduler);
     ledger_sequencer_stop(ledger_seq);
     cluster_stop(app.cluster);

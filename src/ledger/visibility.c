@@ -48,6 +48,11 @@ static const char *const public_types[] = {
     "opening.phase",  /* the host moved to the next step */
     "opening.failed", /* ended as failed (流标) */
     "opening.record", /* the sealed opening record (开标记录) */
+    /* the expert draw (docs/draw.md): the commitment to the secret seed
+     * must be public before the draw, and the seed after the evaluation,
+     * for anyone to check the order; who was drawn is not in these */
+    "draw.commit", /* SHA-256 of the secret seed */
+    "draw.reveal", /* the seed itself, after the evaluation */
 };
 
 bool ledger_entry_public(const void *entry, size_t n)

@@ -655,6 +655,272 @@ static const char m010_auctions[] =
     "CREATE TRIGGER auction_results_no_truncate BEFORE TRUNCATE ON auction_results"
     "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();";
 
+/* Migration 11: the expert pool, the verifiable draw and the committee
+ * (domain/expert.h, domain/draw.h, domain/committee.h; docs/experts.md,
+ * docs/draw.md).
+ * expert_specialties: the coded specialty list, a tree by parent, seeded
+ *   with a small list modelled on the national evaluation-expert specialty
+ *   classification (importable; the operator replaces it).
+ * experts: the pool; expert_specialty_links: their specialties;
+ *   expert_relations: declared relations to organisations (recusal);
+ *   expert_unavailability: leave and blocked dates; expert_credit: the
+ *   credit history, append-only; expert_settings: the draw's settings.
+ * draws: one draw for a tender: the secret seed and its commitment, the
+ *   mixed checkpoint, the snapshot (a blob) and its state; draw_requests:
+ *   its groups; draw_members: every position of every group's order that
+ *   was used, with the invitation's state.
+ * committee_members / committees / committee_votes: the evaluation
+ *   committee (評標委員會), its representatives of the tenderer and its
+ *   chair's election. */
+static const char m011_experts[] =
+    "CREATE TABLE expert_specialties ("
+    "  code TEXT PRIMARY KEY,"                           /* A01.02 */
+    "  parent TEXT REFERENCES expert_specialties(code)," /* NULL: a top category */
+    "  name TEXT NOT NULL,"
+    "  name_en TEXT,"
+    "  updated_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX expert_specialties_parent ON expert_specialties(parent);"
+    "CREATE TABLE experts ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE," /* the pool's own number (專家編號), the import key */
+    "  name TEXT NOT NULL,"
+    "  user_id BIGINT UNIQUE REFERENCES users(id)," /* the expert's account, if any */
+    "  region TEXT NOT NULL,"                       /* GB/T 2260 */
+    "  employer TEXT NOT NULL,"
+    "  employer_uscc TEXT,"  /* GB 32100, when known */
+    "  title TEXT NOT NULL," /* 職稱 as written */
+    "  title_level TEXT NOT NULL CHECK (title_level IN ('intermediate', 'deputy_senior',"
+    "    'senior')),"
+    "  years BIGINT NOT NULL CHECK (years >= 0 AND years <= 80)," /* years of practice */
+    "  phone TEXT,"
+    "  email TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'retired')),"
+    "  note TEXT,"
+    "  created_ms BIGINT NOT NULL,"
+    "  updated_ms BIGINT NOT NULL,"
+    "  version BIGINT NOT NULL DEFAULT 1"
+    ");"
+    "CREATE INDEX experts_region ON experts(region);"
+    "CREATE TABLE expert_specialty_links ("
+    "  expert_id BIGINT NOT NULL REFERENCES experts(id),"
+    "  code TEXT NOT NULL REFERENCES expert_specialties(code),"
+    "  PRIMARY KEY (expert_id, code)"
+    ");"
+    "CREATE INDEX expert_specialty_links_code ON expert_specialty_links(code, expert_id);"
+    "CREATE TABLE expert_relations ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  expert_id BIGINT NOT NULL REFERENCES experts(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('former_employer', 'relative', 'shareholder',"
+    "    'interest', 'other')),"
+    "  org_uscc TEXT," /* the organisation, by its code when known */
+    "  org_name TEXT NOT NULL,"
+    "  until_ms BIGINT," /* NULL: ongoing */
+    "  note TEXT,"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX expert_relations_expert ON expert_relations(expert_id);"
+    "CREATE TABLE expert_unavailability ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  expert_id BIGINT NOT NULL REFERENCES experts(id),"
+    "  from_ms BIGINT NOT NULL,"
+    "  to_ms BIGINT NOT NULL CHECK (to_ms > from_ms)," /* exclusive */
+    "  kind TEXT NOT NULL CHECK (kind IN ('leave', 'blocked')),"
+    "  note TEXT,"
+    "  created_by BIGINT REFERENCES users(id),"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX expert_unavailability_expert ON expert_unavailability(expert_id, from_ms);"
+    "CREATE TABLE expert_credit ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  expert_id BIGINT NOT NULL REFERENCES experts(id),"
+    "  at_ms BIGINT NOT NULL," /* when it happened */
+    "  kind TEXT NOT NULL CHECK (kind IN ('commend', 'warning', 'penalty', 'suspend',"
+    "    'reinstate', 'note')),"
+    "  points BIGINT NOT NULL DEFAULT 0,"
+    "  note TEXT NOT NULL,"
+    "  tender_id BIGINT REFERENCES tenders(id),"
+    "  by_user BIGINT REFERENCES users(id),"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX expert_credit_expert ON expert_credit(expert_id, id);"
+    "CREATE TRIGGER expert_credit_append_only BEFORE UPDATE OR DELETE ON expert_credit"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER expert_credit_no_truncate BEFORE TRUNCATE ON expert_credit"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TABLE expert_settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value BIGINT NOT NULL,"
+    "  updated_by BIGINT REFERENCES users(id),"
+    "  updated_ms BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE draws ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  state TEXT NOT NULL CHECK (state IN ('committed', 'drawn', 'revealed', 'cancelled')),"
+    "  seed BYTEA NOT NULL,"           /* 32 bytes, secret until revealed */
+    "  commitment TEXT NOT NULL,"      /* SHA-256(seed), hex */
+    "  eval_start_ms BIGINT NOT NULL," /* the evaluation's dates */
+    "  eval_end_ms BIGINT NOT NULL,"
+    "  reps BIGINT NOT NULL DEFAULT 0," /* tenderer's representatives planned */
+    "  max_draws_30d BIGINT NOT NULL,"  /* the limit in force when requested */
+    "  commit_leaf BIGINT,"             /* the draw.commit entry's leaf */
+    "  checkpoint_size BIGINT,"         /* the mixed checkpoint */
+    "  checkpoint_note TEXT,"
+    "  snapshot_sha TEXT,"               /* the eligible snapshot: a blob, by its SHA-256 */
+    "  excluded_sha TEXT,"               /* the excluded experts with reasons: a blob */
+    "  short BIGINT NOT NULL DEFAULT 0," /* replacements that could not be found */
+    "  requested_by BIGINT REFERENCES users(id),"
+    "  requested_ms BIGINT NOT NULL,"
+    "  drawn_ms BIGINT,"
+    "  revealed_ms BIGINT,"
+    "  cancelled_ms BIGINT,"
+    "  cancel_reason TEXT,"
+    "  version BIGINT NOT NULL DEFAULT 1"
+    ");"
+    "CREATE INDEX draws_tender ON draws(tender_id, id);"
+    "CREATE TABLE draw_requests ("
+    "  draw_id BIGINT NOT NULL REFERENCES draws(id),"
+    "  grp BIGINT NOT NULL CHECK (grp >= 1),"
+    "  specialty TEXT NOT NULL REFERENCES expert_specialties(code),"
+    "  region TEXT NOT NULL," /* '' = any */
+    "  count BIGINT NOT NULL CHECK (count >= 1),"
+    "  reserves BIGINT NOT NULL CHECK (reserves >= 0),"
+    "  PRIMARY KEY (draw_id, grp)"
+    ");"
+    "CREATE TABLE draw_members ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  draw_id BIGINT NOT NULL REFERENCES draws(id),"
+    "  grp BIGINT NOT NULL,"
+    "  position BIGINT NOT NULL CHECK (position >= 0)," /* in the group's order */
+    "  expert_id BIGINT NOT NULL REFERENCES experts(id),"
+    "  role TEXT NOT NULL CHECK (role IN ('primary', 'reserve', 'replacement')),"
+    "  status TEXT NOT NULL CHECK (status IN ('notified', 'confirmed', 'declined', 'reserve',"
+    "    'skipped', 'released')),"
+    "  replaces_id BIGINT," /* the member this one replaces */
+    "  reason TEXT,"        /* a decline's or a skip's reason */
+    "  notified_ms BIGINT,"
+    "  answered_ms BIGINT,"
+    "  created_ms BIGINT NOT NULL,"
+    "  UNIQUE (draw_id, grp, position)"
+    ");"
+    "CREATE INDEX draw_members_expert ON draw_members(expert_id, notified_ms);"
+    "CREATE TABLE committee_members ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('expert', 'rep'))," /* rep: the tenderer's representative
+                                                               */
+    "  draw_member_id BIGINT REFERENCES draw_members(id),"
+    "  expert_id BIGINT REFERENCES experts(id),"
+    "  name TEXT NOT NULL,"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  title TEXT,"
+    "  added_by BIGINT REFERENCES users(id),"
+    "  added_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX committee_members_tender ON committee_members(tender_id, id);"
+    "CREATE TABLE committees ("
+    "  tender_id BIGINT PRIMARY KEY REFERENCES tenders(id),"
+    "  size BIGINT NOT NULL,"
+    "  experts BIGINT NOT NULL,"
+    "  reps BIGINT NOT NULL,"
+    "  chair_member_id BIGINT REFERENCES committee_members(id),"
+    "  chair_how TEXT CHECK (chair_how IN ('elected', 'designated')),"
+    "  formed_by BIGINT REFERENCES users(id),"
+    "  formed_ms BIGINT NOT NULL,"
+    "  chair_ms BIGINT"
+    ");"
+    "CREATE TABLE committee_votes ("
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  voter_member_id BIGINT NOT NULL REFERENCES committee_members(id),"
+    "  candidate_member_id BIGINT NOT NULL REFERENCES committee_members(id),"
+    "  at_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (tender_id, voter_member_id)"
+    ");"
+    "INSERT INTO expert_specialties (code, parent, name, name_en, updated_ms) VALUES"
+    "  ('A', NULL, '工程', 'Works', 0),"
+    "  ('A01', 'A', '土木建筑工程', 'Civil and building works', 0),"
+    "  ('A01.01', 'A01', '房屋建筑工程', 'Building construction', 0),"
+    "  ('A01.02', 'A01', '结构工程', 'Structural engineering', 0),"
+    "  ('A01.03', 'A01', '装饰装修工程', 'Decoration and fit-out', 0),"
+    "  ('A01.04', 'A01', '岩土与地基基础工程', 'Geotechnics and foundations', 0),"
+    "  ('A02', 'A', '市政公用工程', 'Municipal works', 0),"
+    "  ('A02.01', 'A02', '城市道路与桥梁工程', 'Urban roads and bridges', 0),"
+    "  ('A02.02', 'A02', '给水排水工程', 'Water supply and drainage', 0),"
+    "  ('A02.03', 'A02', '园林绿化工程', 'Landscaping', 0),"
+    "  ('A02.04', 'A02', '燃气与热力工程', 'Gas and district heating', 0),"
+    "  ('A03', 'A', '交通运输工程', 'Transport works', 0),"
+    "  ('A03.01', 'A03', '公路工程', 'Highways', 0),"
+    "  ('A03.02', 'A03', '水运工程', 'Waterways and ports', 0),"
+    "  ('A04', 'A', '水利水电工程', 'Water resources and hydropower', 0),"
+    "  ('A05', 'A', '电力与电气工程', 'Power and electrical works', 0),"
+    "  ('A05.01', 'A05', '输变电工程', 'Transmission and substations', 0),"
+    "  ('A05.02', 'A05', '建筑电气与智能化工程', 'Building electrical and intelligent systems', 0),"
+    "  ('A06', 'A', '通信与信息化工程', 'Telecommunication and IT works', 0),"
+    "  ('B', NULL, '货物', 'Goods', 0),"
+    "  ('B01', 'B', '机械设备', 'Machinery', 0),"
+    "  ('B02', 'B', '电气设备', 'Electrical equipment', 0),"
+    "  ('B03', 'B', '信息技术设备', 'IT equipment', 0),"
+    "  ('B03.01', 'B03', '计算机与网络设备', 'Computers and networks', 0),"
+    "  ('B03.02', 'B03', '教学与多媒体设备', 'Teaching and multimedia equipment', 0),"
+    "  ('B04', 'B', '医疗设备', 'Medical equipment', 0),"
+    "  ('B05', 'B', '交通运输设备', 'Vehicles and transport equipment', 0),"
+    "  ('B06', 'B', '办公家具与用品', 'Office furniture and supplies', 0),"
+    "  ('C', NULL, '服务', 'Services', 0),"
+    "  ('C01', 'C', '工程咨询服务', 'Engineering consultancy', 0),"
+    "  ('C01.01', 'C01', '勘察设计', 'Survey and design', 0),"
+    "  ('C01.02', 'C01', '工程监理', 'Construction supervision', 0),"
+    "  ('C01.03', 'C01', '工程造价', 'Cost engineering', 0),"
+    "  ('C01.04', 'C01', '项目管理', 'Project management', 0),"
+    "  ('C02', 'C', '信息技术服务', 'IT services', 0),"
+    "  ('C03', 'C', '物业管理服务', 'Property management', 0),"
+    "  ('C04', 'C', '法律服务', 'Legal services', 0),"
+    "  ('C05', 'C', '财务会计与审计', 'Accounting and audit', 0),"
+    "  ('C06', 'C', '招标采购与经济管理', 'Procurement and economic management', 0);";
+
+/* The opening hall (docs/opening.md): one hall per tender in state opening,
+ * one row per opened bid (the current submitted version at the deadline)
+ * and the objections raised in the hall. */
+static const char m012_opening[] =
+    "CREATE TABLE opening_halls ("
+    "  tender_id BIGINT PRIMARY KEY REFERENCES tenders(id),"
+    "  phase TEXT NOT NULL CHECK (phase IN ('signin', 'decrypt', 'readout', 'objections',"
+    "    'signing', 'sealed', 'failed')),"
+    "  bidders BIGINT NOT NULL,"   /* organisations with a bid, counted at creation */
+    "  min_bids BIGINT NOT NULL,"  /* the tender's minimum then */
+    "  window_end_ms BIGINT,"      /* the decryption window's end (server time) */
+    "  record TEXT,"               /* the sealed opening record, JSON */
+    "  record_hash TEXT,"          /* its SHA-256, hex */
+    "  created_ms BIGINT NOT NULL,"
+    "  updated_ms BIGINT NOT NULL,"
+    "  version BIGINT NOT NULL DEFAULT 1"
+    ");"
+    "CREATE TABLE opening_bids ("
+    "  bid_id BIGINT PRIMARY KEY REFERENCES bids(id),"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  lot_no BIGINT NOT NULL,"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  status TEXT NOT NULL CHECK (status IN ('pending', 'opened', 'revoked', 'withdrawn')),"
+    "  form TEXT,"                 /* the decrypted opening form, JSON */
+    "  reason TEXT,"               /* why revoked (撤销) or withdrawn (撤回) */
+    "  signed_in_ms BIGINT,"
+    "  decided_ms BIGINT,"         /* opened / revoked / withdrawn at */
+    "  signed_ms BIGINT"           /* the bidder signed the record */
+    ");"
+    "CREATE INDEX opening_bids_tender ON opening_bids(tender_id, lot_no, org_id);"
+    "CREATE TABLE opening_objections ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  raised_ms BIGINT NOT NULL,"
+    "  answer TEXT,"
+    "  answered_by BIGINT REFERENCES users(id),"
+    "  answered_ms BIGINT"
+    ");"
+    "CREATE INDEX opening_objections_tender ON opening_objections(tender_id, id);";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -666,5 +932,7 @@ const struct store_migration pg_migrations[] = {
     {8, "tenders", m008_tenders},
     {9, "sealed bids, certificates, receipts", m009_bids},
     {10, "online auctions", m010_auctions},
+    {11, "expert pool, draws, committees", m011_experts},
+    {12, "opening hall", m012_opening},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -474,8 +474,8 @@ static const char m009_bids[] =
     "  bid_id INTEGER NOT NULL REFERENCES bids(id),"
     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
     "  kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw')),"
-    "  body TEXT NOT NULL,"  /* the signed text, docs/bids.md */
-    "  key_id TEXT NOT NULL," /* receipt_keys */
+    "  body TEXT NOT NULL,"      /* the signed text, docs/bids.md */
+    "  key_id TEXT NOT NULL,"    /* receipt_keys */
     "  signature TEXT NOT NULL," /* base64 */
     "  created_ms INTEGER NOT NULL,"
     "  UNIQUE (tender_id, seq)"
@@ -590,6 +590,272 @@ static const char m010_auctions[] =
     "CREATE TRIGGER auction_results_no_delete BEFORE DELETE ON auction_results"
     "  BEGIN SELECT RAISE(ABORT, 'auction_results is append-only'); END;";
 
+/* Migration 11: the expert pool, the verifiable draw and the committee
+ * (domain/expert.h, domain/draw.h, domain/committee.h; docs/experts.md,
+ * docs/draw.md).
+ * expert_specialties: the coded specialty list, a tree by parent, seeded
+ *   with a small list modelled on the national evaluation-expert specialty
+ *   classification (importable; the operator replaces it).
+ * experts: the pool; expert_specialty_links: their specialties;
+ *   expert_relations: declared relations to organisations (recusal);
+ *   expert_unavailability: leave and blocked dates; expert_credit: the
+ *   credit history, append-only; expert_settings: the draw's settings.
+ * draws: one draw for a tender: the secret seed and its commitment, the
+ *   mixed checkpoint, the snapshot (a blob) and its state; draw_requests:
+ *   its groups; draw_members: every position of every group's order that
+ *   was used, with the invitation's state.
+ * committee_members / committees / committee_votes: the evaluation
+ *   committee (評標委員會), its representatives of the tenderer and its
+ *   chair's election. */
+static const char m011_experts[] =
+    "CREATE TABLE expert_specialties ("
+    "  code TEXT PRIMARY KEY,"                           /* A01.02 */
+    "  parent TEXT REFERENCES expert_specialties(code)," /* NULL: a top category */
+    "  name TEXT NOT NULL,"
+    "  name_en TEXT,"
+    "  updated_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX expert_specialties_parent ON expert_specialties(parent);"
+    "CREATE TABLE experts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE," /* the pool's own number (專家編號), the import key */
+    "  name TEXT NOT NULL,"
+    "  user_id INTEGER UNIQUE REFERENCES users(id)," /* the expert's account, if any */
+    "  region TEXT NOT NULL,"                        /* GB/T 2260 */
+    "  employer TEXT NOT NULL,"
+    "  employer_uscc TEXT,"  /* GB 32100, when known */
+    "  title TEXT NOT NULL," /* 職稱 as written */
+    "  title_level TEXT NOT NULL CHECK (title_level IN ('intermediate', 'deputy_senior',"
+    "    'senior')),"
+    "  years INTEGER NOT NULL CHECK (years >= 0 AND years <= 80)," /* years of practice */
+    "  phone TEXT,"
+    "  email TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'retired')),"
+    "  note TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 1"
+    ");"
+    "CREATE INDEX experts_region ON experts(region);"
+    "CREATE TABLE expert_specialty_links ("
+    "  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+    "  code TEXT NOT NULL REFERENCES expert_specialties(code),"
+    "  PRIMARY KEY (expert_id, code)"
+    ");"
+    "CREATE INDEX expert_specialty_links_code ON expert_specialty_links(code, expert_id);"
+    "CREATE TABLE expert_relations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('former_employer', 'relative', 'shareholder',"
+    "    'interest', 'other')),"
+    "  org_uscc TEXT," /* the organisation, by its code when known */
+    "  org_name TEXT NOT NULL,"
+    "  until_ms INTEGER," /* NULL: ongoing */
+    "  note TEXT,"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX expert_relations_expert ON expert_relations(expert_id);"
+    "CREATE TABLE expert_unavailability ("
+    "  id INTEGER PRIMARY KEY,"
+    "  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+    "  from_ms INTEGER NOT NULL,"
+    "  to_ms INTEGER NOT NULL CHECK (to_ms > from_ms)," /* exclusive */
+    "  kind TEXT NOT NULL CHECK (kind IN ('leave', 'blocked')),"
+    "  note TEXT,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX expert_unavailability_expert ON expert_unavailability(expert_id, from_ms);"
+    "CREATE TABLE expert_credit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+    "  at_ms INTEGER NOT NULL," /* when it happened */
+    "  kind TEXT NOT NULL CHECK (kind IN ('commend', 'warning', 'penalty', 'suspend',"
+    "    'reinstate', 'note')),"
+    "  points INTEGER NOT NULL DEFAULT 0,"
+    "  note TEXT NOT NULL,"
+    "  tender_id INTEGER REFERENCES tenders(id),"
+    "  by_user INTEGER REFERENCES users(id),"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX expert_credit_expert ON expert_credit(expert_id, id);"
+    "CREATE TRIGGER expert_credit_no_update BEFORE UPDATE ON expert_credit"
+    "  BEGIN SELECT RAISE(ABORT, 'expert_credit is append-only'); END;"
+    "CREATE TRIGGER expert_credit_no_delete BEFORE DELETE ON expert_credit"
+    "  BEGIN SELECT RAISE(ABORT, 'expert_credit is append-only'); END;"
+    "CREATE TABLE expert_settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value INTEGER NOT NULL,"
+    "  updated_by INTEGER REFERENCES users(id),"
+    "  updated_ms INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE draws ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  state TEXT NOT NULL CHECK (state IN ('committed', 'drawn', 'revealed', 'cancelled')),"
+    "  seed BLOB NOT NULL,"             /* 32 bytes, secret until revealed */
+    "  commitment TEXT NOT NULL,"       /* SHA-256(seed), hex */
+    "  eval_start_ms INTEGER NOT NULL," /* the evaluation's dates */
+    "  eval_end_ms INTEGER NOT NULL,"
+    "  reps INTEGER NOT NULL DEFAULT 0," /* tenderer's representatives planned */
+    "  max_draws_30d INTEGER NOT NULL,"  /* the limit in force when requested */
+    "  commit_leaf INTEGER,"             /* the draw.commit entry's leaf */
+    "  checkpoint_size INTEGER,"         /* the mixed checkpoint */
+    "  checkpoint_note TEXT,"
+    "  snapshot_sha TEXT,"                /* the eligible snapshot: a blob, by its SHA-256 */
+    "  excluded_sha TEXT,"                /* the excluded experts with reasons: a blob */
+    "  short INTEGER NOT NULL DEFAULT 0," /* replacements that could not be found */
+    "  requested_by INTEGER REFERENCES users(id),"
+    "  requested_ms INTEGER NOT NULL,"
+    "  drawn_ms INTEGER,"
+    "  revealed_ms INTEGER,"
+    "  cancelled_ms INTEGER,"
+    "  cancel_reason TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 1"
+    ");"
+    "CREATE INDEX draws_tender ON draws(tender_id, id);"
+    "CREATE TABLE draw_requests ("
+    "  draw_id INTEGER NOT NULL REFERENCES draws(id),"
+    "  grp INTEGER NOT NULL CHECK (grp >= 1),"
+    "  specialty TEXT NOT NULL REFERENCES expert_specialties(code),"
+    "  region TEXT NOT NULL," /* '' = any */
+    "  count INTEGER NOT NULL CHECK (count >= 1),"
+    "  reserves INTEGER NOT NULL CHECK (reserves >= 0),"
+    "  PRIMARY KEY (draw_id, grp)"
+    ");"
+    "CREATE TABLE draw_members ("
+    "  id INTEGER PRIMARY KEY,"
+    "  draw_id INTEGER NOT NULL REFERENCES draws(id),"
+    "  grp INTEGER NOT NULL,"
+    "  position INTEGER NOT NULL CHECK (position >= 0)," /* in the group's order */
+    "  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+    "  role TEXT NOT NULL CHECK (role IN ('primary', 'reserve', 'replacement')),"
+    "  status TEXT NOT NULL CHECK (status IN ('notified', 'confirmed', 'declined', 'reserve',"
+    "    'skipped', 'released')),"
+    "  replaces_id INTEGER," /* the member this one replaces */
+    "  reason TEXT,"         /* a decline's or a skip's reason */
+    "  notified_ms INTEGER,"
+    "  answered_ms INTEGER,"
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (draw_id, grp, position)"
+    ");"
+    "CREATE INDEX draw_members_expert ON draw_members(expert_id, notified_ms);"
+    "CREATE TABLE committee_members ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('expert', 'rep'))," /* rep: the tenderer's representative
+                                                               */
+    "  draw_member_id INTEGER REFERENCES draw_members(id),"
+    "  expert_id INTEGER REFERENCES experts(id),"
+    "  name TEXT NOT NULL,"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  title TEXT,"
+    "  added_by INTEGER REFERENCES users(id),"
+    "  added_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX committee_members_tender ON committee_members(tender_id, id);"
+    "CREATE TABLE committees ("
+    "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
+    "  size INTEGER NOT NULL,"
+    "  experts INTEGER NOT NULL,"
+    "  reps INTEGER NOT NULL,"
+    "  chair_member_id INTEGER REFERENCES committee_members(id),"
+    "  chair_how TEXT CHECK (chair_how IN ('elected', 'designated')),"
+    "  formed_by INTEGER REFERENCES users(id),"
+    "  formed_ms INTEGER NOT NULL,"
+    "  chair_ms INTEGER"
+    ");"
+    "CREATE TABLE committee_votes ("
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  voter_member_id INTEGER NOT NULL REFERENCES committee_members(id),"
+    "  candidate_member_id INTEGER NOT NULL REFERENCES committee_members(id),"
+    "  at_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (tender_id, voter_member_id)"
+    ");"
+    "INSERT INTO expert_specialties (code, parent, name, name_en, updated_ms) VALUES"
+    "  ('A', NULL, '工程', 'Works', 0),"
+    "  ('A01', 'A', '土木建筑工程', 'Civil and building works', 0),"
+    "  ('A01.01', 'A01', '房屋建筑工程', 'Building construction', 0),"
+    "  ('A01.02', 'A01', '结构工程', 'Structural engineering', 0),"
+    "  ('A01.03', 'A01', '装饰装修工程', 'Decoration and fit-out', 0),"
+    "  ('A01.04', 'A01', '岩土与地基基础工程', 'Geotechnics and foundations', 0),"
+    "  ('A02', 'A', '市政公用工程', 'Municipal works', 0),"
+    "  ('A02.01', 'A02', '城市道路与桥梁工程', 'Urban roads and bridges', 0),"
+    "  ('A02.02', 'A02', '给水排水工程', 'Water supply and drainage', 0),"
+    "  ('A02.03', 'A02', '园林绿化工程', 'Landscaping', 0),"
+    "  ('A02.04', 'A02', '燃气与热力工程', 'Gas and district heating', 0),"
+    "  ('A03', 'A', '交通运输工程', 'Transport works', 0),"
+    "  ('A03.01', 'A03', '公路工程', 'Highways', 0),"
+    "  ('A03.02', 'A03', '水运工程', 'Waterways and ports', 0),"
+    "  ('A04', 'A', '水利水电工程', 'Water resources and hydropower', 0),"
+    "  ('A05', 'A', '电力与电气工程', 'Power and electrical works', 0),"
+    "  ('A05.01', 'A05', '输变电工程', 'Transmission and substations', 0),"
+    "  ('A05.02', 'A05', '建筑电气与智能化工程', 'Building electrical and intelligent systems', 0),"
+    "  ('A06', 'A', '通信与信息化工程', 'Telecommunication and IT works', 0),"
+    "  ('B', NULL, '货物', 'Goods', 0),"
+    "  ('B01', 'B', '机械设备', 'Machinery', 0),"
+    "  ('B02', 'B', '电气设备', 'Electrical equipment', 0),"
+    "  ('B03', 'B', '信息技术设备', 'IT equipment', 0),"
+    "  ('B03.01', 'B03', '计算机与网络设备', 'Computers and networks', 0),"
+    "  ('B03.02', 'B03', '教学与多媒体设备', 'Teaching and multimedia equipment', 0),"
+    "  ('B04', 'B', '医疗设备', 'Medical equipment', 0),"
+    "  ('B05', 'B', '交通运输设备', 'Vehicles and transport equipment', 0),"
+    "  ('B06', 'B', '办公家具与用品', 'Office furniture and supplies', 0),"
+    "  ('C', NULL, '服务', 'Services', 0),"
+    "  ('C01', 'C', '工程咨询服务', 'Engineering consultancy', 0),"
+    "  ('C01.01', 'C01', '勘察设计', 'Survey and design', 0),"
+    "  ('C01.02', 'C01', '工程监理', 'Construction supervision', 0),"
+    "  ('C01.03', 'C01', '工程造价', 'Cost engineering', 0),"
+    "  ('C01.04', 'C01', '项目管理', 'Project management', 0),"
+    "  ('C02', 'C', '信息技术服务', 'IT services', 0),"
+    "  ('C03', 'C', '物业管理服务', 'Property management', 0),"
+    "  ('C04', 'C', '法律服务', 'Legal services', 0),"
+    "  ('C05', 'C', '财务会计与审计', 'Accounting and audit', 0),"
+    "  ('C06', 'C', '招标采购与经济管理', 'Procurement and economic management', 0);";
+
+/* The opening hall (docs/opening.md): one hall per tender in state opening,
+ * one row per opened bid (the current submitted version at the deadline)
+ * and the objections raised in the hall. */
+static const char m012_opening[] =
+    "CREATE TABLE opening_halls ("
+    "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
+    "  phase TEXT NOT NULL CHECK (phase IN ('signin', 'decrypt', 'readout', 'objections',"
+    "    'signing', 'sealed', 'failed')),"
+    "  bidders INTEGER NOT NULL,"   /* organisations with a bid, counted at creation */
+    "  min_bids INTEGER NOT NULL,"  /* the tender's minimum then */
+    "  window_end_ms INTEGER,"      /* the decryption window's end (server time) */
+    "  record TEXT,"               /* the sealed opening record, JSON */
+    "  record_hash TEXT,"          /* its SHA-256, hex */
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 1"
+    ");"
+    "CREATE TABLE opening_bids ("
+    "  bid_id INTEGER PRIMARY KEY REFERENCES bids(id),"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  lot_no INTEGER NOT NULL,"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  status TEXT NOT NULL CHECK (status IN ('pending', 'opened', 'revoked', 'withdrawn')),"
+    "  form TEXT,"                 /* the decrypted opening form, JSON */
+    "  reason TEXT,"               /* why revoked (撤销) or withdrawn (撤回) */
+    "  signed_in_ms INTEGER,"
+    "  decided_ms INTEGER,"         /* opened / revoked / withdrawn at */
+    "  signed_ms INTEGER"           /* the bidder signed the record */
+    ");"
+    "CREATE INDEX opening_bids_tender ON opening_bids(tender_id, lot_no, org_id);"
+    "CREATE TABLE opening_objections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  raised_ms INTEGER NOT NULL,"
+    "  answer TEXT,"
+    "  answered_by INTEGER REFERENCES users(id),"
+    "  answered_ms INTEGER"
+    ");"
+    "CREATE INDEX opening_objections_tender ON opening_objections(tender_id, id);";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -601,5 +867,7 @@ const struct store_migration sqlite_migrations[] = {
     {8, "tenders", m008_tenders},
     {9, "sealed bids, certificates, receipts", m009_bids},
     {10, "online auctions", m010_auctions},
+    {11, "expert pool, draws, committees", m011_experts},
+    {12, "opening hall", m012_opening},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
