@@ -160,8 +160,8 @@ static void certificate_pdf(struct http_request *req, struct http_response *res,
     if (host != NULL && host[0] != '\0' && strlen(host) < 200 &&
         strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
             strlen(host)) {
-        snprintf(url, sizeof url, "%s://%s/ledger",
-                 api_app(req)->secure_cookies ? "https" : "http", host);
+        snprintf(url, sizeof url, "%s://%s/ledger", api_app(req)->secure_cookies ? "https" : "http",
+                 host);
         o.verify_url = url;
     }
     rc = cert_pdf(c, sha, &o, &res->body, err, sizeof err);

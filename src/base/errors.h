@@ -129,16 +129,16 @@
     X(COMMITTEE_INCOMPLETE, 409,                                                                   \
       "Invitations are still unanswered or the committee is not formed.")                          \
     X(NOT_COMMITTEE_MEMBER, 403, "Only members of the committee may do this.")                     \
-    /* the opening hall (docs/opening.md) */                                                      \
+    /* the opening hall (docs/opening.md) */                                                       \
     X(OPENING_WRONG_PHASE, 409, "The opening hall is not at this step.")                           \
     X(OPENING_NOT_BIDDER, 403, "Only bidders with a bid in this tender may do this.")              \
-    X(OPENING_TOO_FEW_BIDS, 409, "Fewer bids than the tender's minimum: the opening fails.")      \
-    X(OPENING_ENOUGH_BIDS, 409, "The tender has enough bids; the opening cannot fail for that.")  \
+    X(OPENING_TOO_FEW_BIDS, 409, "Fewer bids than the tender's minimum: the opening fails.")       \
+    X(OPENING_ENOUGH_BIDS, 409, "The tender has enough bids; the opening cannot fail for that.")   \
     X(OPENING_WINDOW_OPEN, 409, "The decryption window is still open.")                            \
     X(OPENING_WINDOW_CLOSED, 409, "The decryption window has closed.")                             \
     X(OPENING_OBJECTIONS_OPEN, 409, "Objections in the hall are still unanswered.")                \
     X(OPENING_FORM_INVALID, 422, "The bid's opening form is missing or invalid.")                  \
-    X(OPENING_WRONG_KEY, 422, "The key does not open this bid; check it and try again.")          \
+    X(OPENING_WRONG_KEY, 422, "The key does not open this bid; check it and try again.")           \
     /* server */                                                                                   \
     X(INTERNAL, 500, "Internal error.")                                                            \
     X(STORE_UNAVAILABLE, 503, "The store is unavailable; try again.")                              \

@@ -55,10 +55,10 @@ int cli_similarity(int argc, char **argv); /* cli/similarity.c */
 int cli_graph(int argc, char **argv);      /* cli/graph.c */
 int cli_verify(int argc, char **argv);
 int cli_ca(int argc, char **argv);
-int cli_seal(int argc, char **argv);   /* cli/seal.c */
-int cli_unseal(int argc, char **argv); /* cli/seal.c */
+int cli_seal(int argc, char **argv);           /* cli/seal.c */
+int cli_unseal(int argc, char **argv);         /* cli/seal.c */
 int cli_verify_receipt(int argc, char **argv); /* cli/receipt.c */
-int cli_draw(int argc, char **argv);            /* cli/draw.c: draw verify */
+int cli_draw(int argc, char **argv);           /* cli/draw.c: draw verify */
 /* Seeds the demo expert pool (cli/demo_experts.c); CLI_OK when present. */
 int cli_demo_experts(struct store *s);
 

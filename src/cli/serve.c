@@ -265,7 +265,7 @@ int cli_serve(int argc, char **argv)
     const char *ledger_hash = NULL, *ledger_origin = NULL;
     struct ledger_options lopt = {0};
     bool flag_hash = false, flag_origin = false;
-    uint64_t bid_max = 0;       /* --bid-max-mb, bytes; 0: the default */
+    uint64_t bid_max = 0;      /* --bid-max-mb, bytes; 0: the default */
     const char *ca_dir = NULL; /* --ca-dir */
 
     optind = 1;

@@ -49,8 +49,8 @@ enum http_method {
 
 /* Route flags. */
 enum {
-    HTTP_ROUTE_INLINE = 1u << 0,  /* run on the loop thread: must not block */
-    HTTP_ROUTE_NO_CSRF = 1u << 1, /* unsafe method that needs no CSRF token (login) */
+    HTTP_ROUTE_INLINE = 1u << 0,   /* run on the loop thread: must not block */
+    HTTP_ROUTE_NO_CSRF = 1u << 1,  /* unsafe method that needs no CSRF token (login) */
     HTTP_ROUTE_RAW_BODY = 1u << 2, /* body is not JSON (uploads); skip the content-type check */
     /* The body is not held: the handler is called a first time on a worker
      * once the headers are in (after authorisation, before any body byte is

@@ -11,8 +11,8 @@
  *    "subject":{"type":"tender","id":7}          (or {"type":"entry","index":12})
  *    "log":{"origin":"sunbid.local/ledger","hash":"sha256",
  *           "keys":["sunbid.local/ledger+0a1b2c3d+AU..."]},
- *    "checkpoint":"sunbid.local/ledger\n40\n<b64 root>\n\n— sunbid.local/ledger ...\n— witness ...\n",
- *    "timestamp":"<b64 DER RFC 3161 token over the checkpoint>",   (optional)
+ *    "checkpoint":"sunbid.local/ledger\n40\n<b64 root>\n\n— sunbid.local/ledger ...\n— witness
+ * ...\n", "timestamp":"<b64 DER RFC 3161 token over the checkpoint>",   (optional)
  *    "entries":[{"index":12,"leaf_hash":"<b64>","entry":"<b64>",   (entry optional: withheld)
  *                "proof":["<b64>",...]}]}
  *
@@ -57,7 +57,7 @@ enum cert_rc {
 };
 
 struct cert_entry {
-    uint64_t index;                   /* leaf index */
+    uint64_t index; /* leaf index */
     uint8_t leaf_hash[MERKLE_HASH_LEN];
     uint8_t *entry; /* entry bytes (canonical JSON), heap; NULL: withheld */
     size_t entry_len;
@@ -114,8 +114,7 @@ struct cert_request {
  * (NOTE_MAX_SIGS lines in all), the earliest accepted first.
  * CERT_OK, CERT_ENOTFOUND (no log, no checkpoint, nothing provable for the
  * subject, a malformed request), CERT_ETOOBIG, CERT_ESTORE, CERT_ECRYPTO. */
-int cert_build(struct store_tx *tx, const struct cert_request *rq, int64_t now_ms,
-               struct cert *c);
+int cert_build(struct store_tx *tx, const struct cert_request *rq, int64_t now_ms, struct cert *c);
 
 /* What a verifier trusts. Keys given here are "pinned": the certificate's
  * own keys are then only compared with them, and only the pinned keys named

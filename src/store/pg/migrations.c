@@ -337,7 +337,7 @@ static const char m008_tenders[] =
     "  paused BIGINT NOT NULL DEFAULT 0,"
     "  paused_since_ms BIGINT," /* the open pause began */
     "  paused_total_ms BIGINT NOT NULL DEFAULT 0,"
-    "  scheduled BIGINT NOT NULL DEFAULT 0," /* a draft to publish at publish_at */
+    "  scheduled BIGINT NOT NULL DEFAULT 0,"        /* a draft to publish at publish_at */
     "  ceiling_fen BIGINT CHECK (ceiling_fen > 0)," /* 最高投標限價; NULL: none */
     "  bond_fen BIGINT NOT NULL DEFAULT 0 CHECK (bond_fen >= 0),"
     "  bond_form TEXT NOT NULL DEFAULT 'none',"
@@ -351,7 +351,7 @@ static const char m008_tenders[] =
     "  doc_start_ms BIGINT,"
     "  doc_end_ms BIGINT,"
     "  clarify_deadline_ms BIGINT,"
-    "  bid_deadline_ms BIGINT," /* = the opening time */
+    "  bid_deadline_ms BIGINT,"      /* = the opening time */
     "  original_deadline_ms BIGINT," /* as first published */
     "  next_due_ms BIGINT,"
     "  owner_org_id BIGINT NOT NULL REFERENCES orgs(id)," /* the tenderer */
@@ -447,7 +447,7 @@ static const char m008_tenders[] =
     "  action TEXT NOT NULL," /* publish, release, bidding, opening, pause, resume, cancel ... */
     "  from_state TEXT NOT NULL,"
     "  to_state TEXT NOT NULL,"
-    "  due_ms BIGINT,"      /* a timer's nominal time (publish_at, deadline ...) */
+    "  due_ms BIGINT,"         /* a timer's nominal time (publish_at, deadline ...) */
     "  at_ms BIGINT NOT NULL," /* when it happened */
     "  actor_user_id BIGINT,"
     "  actor TEXT NOT NULL"
@@ -612,7 +612,7 @@ static const char m010_auctions[] =
     "  user_id BIGINT REFERENCES users(id),"
     "  state TEXT NOT NULL CHECK (state IN ('applied', 'qualified', 'rejected')),"
     "  deposit_ref TEXT NOT NULL," /* the deposit slip or guarantee number */
-    "  paddle TEXT," /* 競買號, given at qualification */
+    "  paddle TEXT,"               /* 競買號, given at qualification */
     "  applied_ms BIGINT NOT NULL,"
     "  decided_ms BIGINT,"
     "  decided_by BIGINT REFERENCES users(id),"
@@ -629,7 +629,7 @@ static const char m010_auctions[] =
     "  offered BIGINT NOT NULL," /* what the bidder sent (dutch: may exceed the price) */
     "  round BIGINT NOT NULL DEFAULT 0,"
     "  received_ms BIGINT NOT NULL," /* server receipt */
-    "  ref TEXT," /* the client's reference: a replay is refused */
+    "  ref TEXT,"                    /* the client's reference: a replay is refused */
     "  remote_addr TEXT,"
     "  UNIQUE (auction_id, seq)"
     ");"
@@ -886,11 +886,11 @@ static const char m012_opening[] =
     "  tender_id BIGINT PRIMARY KEY REFERENCES tenders(id),"
     "  phase TEXT NOT NULL CHECK (phase IN ('signin', 'decrypt', 'readout', 'objections',"
     "    'signing', 'sealed', 'failed')),"
-    "  bidders BIGINT NOT NULL,"   /* organisations with a bid, counted at creation */
-    "  min_bids BIGINT NOT NULL,"  /* the tender's minimum then */
-    "  window_end_ms BIGINT,"      /* the decryption window's end (server time) */
-    "  record TEXT,"               /* the sealed opening record, JSON */
-    "  record_hash TEXT,"          /* its SHA-256, hex */
+    "  bidders BIGINT NOT NULL,"  /* organisations with a bid, counted at creation */
+    "  min_bids BIGINT NOT NULL," /* the tender's minimum then */
+    "  window_end_ms BIGINT,"     /* the decryption window's end (server time) */
+    "  record TEXT,"              /* the sealed opening record, JSON */
+    "  record_hash TEXT,"         /* its SHA-256, hex */
     "  created_ms BIGINT NOT NULL,"
     "  updated_ms BIGINT NOT NULL,"
     "  version BIGINT NOT NULL DEFAULT 1"
@@ -901,11 +901,11 @@ static const char m012_opening[] =
     "  lot_no BIGINT NOT NULL,"
     "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
     "  status TEXT NOT NULL CHECK (status IN ('pending', 'opened', 'revoked', 'withdrawn')),"
-    "  form TEXT,"                 /* the decrypted opening form, JSON */
-    "  reason TEXT,"               /* why revoked (撤销) or withdrawn (撤回) */
+    "  form TEXT,"   /* the decrypted opening form, JSON */
+    "  reason TEXT," /* why revoked (撤销) or withdrawn (撤回) */
     "  signed_in_ms BIGINT,"
-    "  decided_ms BIGINT,"         /* opened / revoked / withdrawn at */
-    "  signed_ms BIGINT"           /* the bidder signed the record */
+    "  decided_ms BIGINT," /* opened / revoked / withdrawn at */
+    "  signed_ms BIGINT"   /* the bidder signed the record */
     ");"
     "CREATE INDEX opening_bids_tender ON opening_bids(tender_id, lot_no, org_id);"
     "CREATE TABLE opening_objections ("
