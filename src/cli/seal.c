@@ -16,6 +16,16 @@
  *           says exactly what failed.
  *   unseal --inspect  verifies structure and signature without a key and
  *           prints the public header.
+ *   unseal --release-key  the bidder's step in the opening hall
+ *           (docs/opening.md): verifies the envelope exactly as unseal
+ *           does (structure, signature, binding, key, every chunk's MAC
+ *           and content hash; the plaintext is decrypted and discarded,
+ *           never written), then unwraps the content key K from the
+ *           recipient block of --key and prints it alone on stdout as the
+ *           64 lowercase hex digits POST .../opening/decrypt takes in
+ *           "key". A key that is none of the recipients is wrong_key
+ *           (exit 5). K opens this one envelope only, so releasing it
+ *           leaves the encryption key with the bidder.
  *
  * Exit codes (cli.h): 0 ok; 1 I/O; 2 usage; 3 invalid input (a bad id,
  * file name, key or certificate given to seal; an unreadable key); 4 an
@@ -512,12 +522,49 @@ static void unseal_usage(FILE *f)
     fputs("usage: sunbid unseal --key ENC_KEY.pem [--expect-tender ID] [--expect-lot ID]\n"
           "                     [--expect-signer CERT.pem] --out-dir DIR BID.sbe\n"
           "       sunbid unseal --inspect [--expect-tender ID] [--expect-lot ID] BID.sbe\n"
+          "       sunbid unseal --release-key --key ENC_KEY.pem [--expect-...] BID.sbe\n"
           "\n"
           "Verifies the envelope (structure, signature, binding) and decrypts its\n"
           "files into DIR, which is created if missing; nothing is left in DIR\n"
           "unless every check passes. --inspect verifies without a key and prints\n"
-          "the public header.\n",
+          "the public header. --release-key verifies and decrypts without writing\n"
+          "anything, then prints the content key K (64 hex digits) to release in\n"
+          "the opening hall (POST /api/tenders/:id/opening/decrypt).\n",
           f);
+}
+
+/* --release-key after envelope_open passed with key: K from the recipient
+ * block that is this key's, printed as hex. Returns a CLI exit code. */
+static int release_key(const struct envelope_header *h, EVP_PKEY *key)
+{
+    uint8_t id[32], k[SUITE_KEY_LEN];
+    char hex[2 * SUITE_KEY_LEN + 1];
+    struct seal_error err = {0, ""};
+    int i, rc;
+
+    if (suite_key_id(key, id) != SEAL_OK) {
+        seal_fail(&err, SEAL_ECRYPTO, "key id");
+        return report("unseal", &err);
+    }
+    for (i = 0; i < h->n_recipients; i++)
+        if (memcmp(h->rcpt[i].key_id, id, 32) == 0)
+            break;
+    if (i == h->n_recipients) {
+        seal_fail(&err, SEAL_EWRONGKEY, "none of the %d recipients has this key", h->n_recipients);
+        return report("unseal", &err);
+    }
+    rc = suite_unwrap(h->suite, key, h->rcpt[i].wrap, h->rcpt[i].wrap_len, k);
+    if (rc != SEAL_OK) {
+        seal_fail(&err, rc == SEAL_ECRYPTO ? SEAL_ECRYPTO : SEAL_EBADWRAP,
+                  "recipient %d: the wrapped content key does not decrypt", i + 1);
+        return report("unseal", &err);
+    }
+    hexstr(k, SUITE_KEY_LEN, hex);
+    OPENSSL_cleanse(k, sizeof k);
+    printf("%s\n", hex);
+    rc = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+    OPENSSL_cleanse(hex, sizeof hex);
+    return rc;
 }
 
 int cli_unseal(int argc, char **argv)
@@ -528,6 +575,7 @@ int cli_unseal(int argc, char **argv)
                                              {"expect-signer", required_argument, NULL, 's'},
                                              {"out-dir", required_argument, NULL, 'O'},
                                              {"inspect", no_argument, NULL, 'i'},
+                                             {"release-key", no_argument, NULL, 'r'},
                                              {"data-dir", required_argument, NULL, 'd'},
                                              {"db", required_argument, NULL, 'b'},
                                              {"help", no_argument, NULL, 'h'},
@@ -539,7 +587,7 @@ int cli_unseal(int argc, char **argv)
     struct envelope_header *h = NULL;
     struct seal_error err = {0, ""};
     uint8_t signer_fp[32];
-    int inspect = 0, opt, rc = CLI_FAIL;
+    int inspect = 0, release = 0, opt, rc = CLI_FAIL;
     FILE *in = NULL;
 
     memset(&u, 0, sizeof u);
@@ -565,6 +613,9 @@ int cli_unseal(int argc, char **argv)
         case 'i':
             inspect = 1;
             break;
+        case 'r':
+            release = 1;
+            break;
         case 'd':
         case 'b':
             break;
@@ -576,8 +627,14 @@ int cli_unseal(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    if (optind != argc - 1 || (!inspect && (key_path == NULL || dir == NULL))) {
+    if (optind != argc - 1 || (!inspect && !release && (key_path == NULL || dir == NULL))) {
         fprintf(stderr, "sunbid: unseal: one BID.sbe, and --key and --out-dir (or --inspect)\n");
+        unseal_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (release && (inspect || dir != NULL || key_path == NULL)) {
+        fprintf(stderr, "sunbid: unseal: --release-key takes --key, and neither --out-dir nor "
+                        "--inspect\n");
         unseal_usage(stderr);
         return CLI_USAGE;
     }
@@ -602,7 +659,7 @@ int cli_unseal(int argc, char **argv)
                 strerror(errno));
         goto out;
     }
-    if (!inspect) {
+    if (!inspect && !release) {
         if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
             fprintf(stderr, "sunbid: unseal: io_error: cannot create %s: %s\n", dir,
                     strerror(errno));
@@ -616,7 +673,9 @@ int cli_unseal(int argc, char **argv)
         }
     }
 
-    int erc = envelope_open(&oo, fd_read, in, inspect ? NULL : &out, &h, &err);
+    /* --release-key: decrypt to nowhere, so K is released only for an
+     * envelope that opens completely under it */
+    int erc = envelope_open(&oo, fd_read, in, inspect || release ? NULL : &out, &h, &err);
     if (erc != SEAL_OK) {
         if (inspect && h != NULL)
             print_header(h);
@@ -627,6 +686,10 @@ int cli_unseal(int argc, char **argv)
         print_header(h);
         printf("signature: valid\n");
         rc = CLI_OK;
+        goto out;
+    }
+    if (release) {
+        rc = release_key(h, oo.key);
         goto out;
     }
 

@@ -12,8 +12,9 @@
  * test_full_flow: three bidders with certificates from a test CA
  * (`sunbid ca`) seal their opening forms with `sunbid seal` and submit;
  * the deadline (test clock) opens the hall; all sign in; the host starts
- * the window; two release their content keys (one first with a wrong key:
- * 422, retried), the third never does and is revoked when the moved clock
+ * the window; two release their content keys, obtained with the bidder's
+ * tool `sunbid unseal --release-key` (one first with a wrong key: 422,
+ * retried), the third never does and is revoked when the moved clock
  * ends the window; the read-out shows the sealed values; an objection is
  * raised and answered; two sign; the record is sealed, its hash the same in
  * the answer, the stream, GET record; the tender is in evaluation; every
@@ -398,29 +399,21 @@ static void raw_ok(const struct it_session *who, const char *method, const char 
     it_resp_free(&r);
 }
 
-/* The content key K of an envelope file, as the bidder's tool unwraps it
- * with the encryption key (PREFIX.key.pem), as hex. */
+/* The content key K of an envelope file as the bidder releases it: the
+ * real tool, `sunbid unseal --release-key` with the encryption key
+ * (PREFIX.key.pem), which verifies the envelope and prints K as the hex the
+ * decrypt endpoint takes. */
 static void content_key(const char *env_file, const char *enc_prefix, char hex[65])
 {
     char kp[700];
-    size_t len;
-    uint8_t k[SUITE_KEY_LEN];
-    EVP_PKEY *priv = NULL;
-    struct seal_error err = {0, ""};
+    char *out = NULL;
     snprintf(kp, sizeof kp, "%s/%s.key.pem", dir, enc_prefix);
-    assert_int_equal(suite_load_private_key(kp, &priv, &err), SEAL_OK);
-    char *data = slurp(path_in(env_file), &len);
-    struct envelope_reader *rd = envelope_reader_new(NULL);
-    assert_int_equal(envelope_reader_feed(rd, data, len, &err), SEAL_OK);
-    assert_int_equal(envelope_reader_finish(rd, &err), SEAL_OK);
-    const struct envelope_header *h = envelope_reader_header(rd);
-    assert_int_equal(suite_unwrap(h->suite, priv, h->rcpt[0].wrap, h->rcpt[0].wrap_len, k),
-                     SEAL_OK);
-    for (int i = 0; i < SUITE_KEY_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", k[i]);
-    envelope_reader_free(rd);
-    EVP_PKEY_free(priv);
-    free(data);
+    int rc = it_run(&out, "unseal", "--release-key", "--key", kp, path_in(env_file), NULL);
+    if (rc != 0 || out == NULL || strlen(out) != 65 || out[64] != '\n')
+        fail_msg("unseal --release-key %s: exit %d: %s", env_file, rc, out ? out : "");
+    memcpy(hex, out, 64);
+    hex[64] = '\0';
+    free(out);
 }
 
 static void test_full_flow(void **state)

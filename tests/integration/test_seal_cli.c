@@ -11,6 +11,12 @@
  * usage errors. Checks the exit code, the stable code in the message, and
  * that a failed unseal leaves nothing in the output directory.
  *
+ * unseal --release-key (the opening hall's key release): the K it prints
+ * equals the bidder block's suite_unwrap, opens the envelope through the
+ * server's opener (opening_envelope_form) while K with one bit flipped
+ * does not; the escrow key yields the same K; a key that is no recipient
+ * is wrong_key, and damaged or misbound envelopes release nothing.
+ *
  * IT_NO_STORE: offline commands only, so there is no PostgreSQL variant.
  */
 #include "harness.h"
@@ -21,6 +27,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/buf.h"
+#include "crypto/envelope.h"
+#include "domain/opening.h"
 
 static char dir[512]; /* the test's scratch directory */
 
@@ -306,12 +316,165 @@ static void test_failures(void **state)
     free(out);
 }
 
+/* The whole of dir/name (malloc'ed, caller frees). */
+static uint8_t *slurp(const char *name, size_t *len)
+{
+    FILE *f = fopen(p(name), "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", p(name));
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *d = malloc((size_t)n + 1);
+    assert_non_null(d);
+    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return d;
+}
+
+/* `unseal --release-key` of env with key: asserts exit 0 and that the
+ * output is exactly 64 lowercase hex digits and a newline; K into k. */
+static void release_ok(const char *env, const char *key, uint8_t k[SUITE_KEY_LEN])
+{
+    char *out = NULL;
+    int rc = it_run(&out, "unseal", "--release-key", "--key", p(key), p(env), NULL);
+    if (rc != 0)
+        fail_msg("release-key %s with %s: exit %d: %s", env, key, rc, out);
+    assert_int_equal(strlen(out), 2 * SUITE_KEY_LEN + 1);
+    assert_int_equal(out[2 * SUITE_KEY_LEN], '\n');
+    for (int i = 0; i < SUITE_KEY_LEN; i++) {
+        char two[3] = {out[2 * i], out[2 * i + 1], '\0'};
+        assert_non_null(strchr("0123456789abcdef", two[0]));
+        assert_non_null(strchr("0123456789abcdef", two[1]));
+        k[i] = (uint8_t)strtol(two, NULL, 16);
+    }
+    free(out);
+}
+
+/* The bidder block's K by the library, as the opening test used to. */
+static void unwrap_first(const char *env, const char *key, uint8_t k[SUITE_KEY_LEN])
+{
+    size_t len;
+    uint8_t *data = slurp(env, &len);
+    EVP_PKEY *priv = NULL;
+    struct seal_error err = {0, ""};
+    struct envelope_reader *rd = envelope_reader_new(NULL);
+    assert_int_equal(suite_load_private_key(p(key), &priv, &err), SEAL_OK);
+    assert_int_equal(envelope_reader_feed(rd, data, len, &err), SEAL_OK);
+    assert_int_equal(envelope_reader_finish(rd, &err), SEAL_OK);
+    const struct envelope_header *h = envelope_reader_header(rd);
+    assert_int_equal(h->rcpt[0].kind, ENVELOPE_RCPT_BIDDER);
+    assert_int_equal(suite_unwrap(h->suite, priv, h->rcpt[0].wrap, h->rcpt[0].wrap_len, k),
+                     SEAL_OK);
+    envelope_reader_free(rd);
+    EVP_PKEY_free(priv);
+    free(data);
+}
+
+/* Opens env with K as the server does: SEAL_OK or the error. */
+static int open_with(const char *env, const uint8_t k[SUITE_KEY_LEN])
+{
+    size_t len;
+    uint8_t *data = slurp(env, &len);
+    struct buf form;
+    struct seal_error err = {0, ""};
+    buf_init(&form, OPENING_FORM_MAX);
+    int rc = opening_envelope_form(data, len, k, &form, &err);
+    if (rc == SEAL_OK)
+        assert_int_equal(form.len, strlen("{\"price_fen\":100}"));
+    buf_release(&form);
+    free(data);
+    return rc;
+}
+
+static void release_fails(const char *env, const char *key, int want_rc, const char *code,
+                          const char *extra)
+{
+    char *out = NULL;
+    int rc = extra != NULL ? it_run(&out, "unseal", "--release-key", "--key", p(key),
+                                    "--expect-tender", extra, p(env), NULL)
+                           : it_run(&out, "unseal", "--release-key", "--key", p(key), p(env), NULL);
+    if (rc != want_rc || strstr(out, code) == NULL)
+        fail_msg("release-key %s: exit %d (want %d), output: %s (want %s)", env, rc, want_rc, out,
+                 code);
+    assert_int_equal(strncmp(out, "sunbid: unseal: ", 16), 0); /* the error alone, no K */
+    free(out);
+}
+
+static void test_release_key(void **state)
+{
+    uint8_t k[SUITE_KEY_LEN], want[SUITE_KEY_LEN], esc[SUITE_KEY_LEN];
+    char *out = NULL;
+    int before;
+
+    sh("cd '%s' && mkdir -p rk && printf '{\"price_fen\":100}' > rk/opening-form.json", dir);
+    int rc = it_run(&out, "seal", "--tender", "ZB-7", "--lot", "1", "--sign-key", p("gm-sign.key"),
+                    "--sign-cert", p("gm-sign.crt"), "--recipient", p("gm-enc.crt"), "--recipient",
+                    p("gm-escrow.crt"), "--out", p("rk.sbe"), p("rk/opening-form.json:price-list"),
+                    p("technical.pdf:technical"), NULL);
+    if (rc != 0)
+        fail_msg("seal: %s", out);
+    free(out);
+    rc = it_run(&out, "seal", "--suite", "intl", "--tender", "ZB-7", "--lot", "1", "--sign-key",
+                p("p-sign.key"), "--sign-cert", p("p-sign.crt"), "--recipient", p("p-enc.crt"),
+                "--out", p("rki.sbe"), p("rk/opening-form.json:price-list"), NULL);
+    if (rc != 0)
+        fail_msg("seal intl: %s", out);
+    free(out);
+
+    /* gm: K is the bidder block's, opens the envelope; nothing written */
+    before = files_in(dir);
+    release_ok("rk.sbe", "gm-enc.key", k);
+    assert_int_equal(files_in(dir), before);
+    unwrap_first("rk.sbe", "gm-enc.key", want);
+    assert_memory_equal(k, want, SUITE_KEY_LEN);
+    assert_int_equal(open_with("rk.sbe", k), SEAL_OK);
+    k[5] ^= 0x01;
+    assert_int_equal(open_with("rk.sbe", k), SEAL_EWRONGKEY);
+    /* the escrow block wraps the same K */
+    release_ok("rk.sbe", "gm-escrow.key", esc);
+    assert_memory_equal(esc, want, SUITE_KEY_LEN);
+    /* intl */
+    release_ok("rki.sbe", "p-enc.key", k);
+    unwrap_first("rki.sbe", "p-enc.key", want);
+    assert_memory_equal(k, want, SUITE_KEY_LEN);
+    assert_int_equal(open_with("rki.sbe", k), SEAL_OK);
+
+    /* refusals: not a recipient, wrong algorithm, misbound, damaged */
+    release_fails("rk.sbe", "gm-other.key", 5, "wrong_key: none of the 2 recipients", NULL);
+    release_fails("rki.sbe", "p-escrow.key", 5, "wrong_key", NULL);
+    release_fails("rk.sbe", "p-enc.key", 5, "wrong_key_type", NULL);
+    release_fails("rk.sbe", "gm-enc.key", 5, "wrong_tender", "ZB-8");
+    sh("cd '%s' && cp rk.sbe rkx.sbe && printf 'X' | dd of=rkx.sbe bs=1 seek=400000 conv=notrunc "
+       "2>/dev/null && head -c 300000 rk.sbe > rkt.sbe",
+       dir);
+    release_fails("rkx.sbe", "gm-enc.key", 5, "bad_signature", NULL);
+    release_fails("rkt.sbe", "gm-enc.key", 5, "truncated", NULL);
+    release_fails("nope.sbe", "gm-enc.key", 1, "cannot open", NULL);
+
+    /* usage: --release-key needs --key and takes no --out-dir or --inspect */
+    assert_int_equal(it_run(NULL, "unseal", "--release-key", p("rk.sbe"), NULL), 2);
+    assert_int_equal(it_run(NULL, "unseal", "--release-key", "--key", p("gm-enc.key"), "--out-dir",
+                            p("rk-out"), p("rk.sbe"), NULL),
+                     2);
+    assert_int_equal(it_run(NULL, "unseal", "--release-key", "--inspect", "--key", p("gm-enc.key"),
+                            p("rk.sbe"), NULL),
+                     2);
+    struct stat st;
+    assert_int_not_equal(stat(p("rk-out"), &st), 0);
+    assert_int_equal(it_run(&out, "unseal", "--help", NULL), 0);
+    assert_non_null(strstr(out, "--release-key"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gm_round_trip),
         cmocka_unit_test(test_intl_round_trip_with_escrow),
         cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_release_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -722,7 +722,7 @@ static void test_decline_and_redraw(void **state)
     int64_t ids[9];
     int nleft = 0;
     for (int k = 0; k < 9; k++) {
-        char code[8];
+        char code[16];
         snprintf(code, sizeof code, "D%d", k + 1);
         int64_t id = expert_id(f, code);
         bool in = false;
