@@ -61,5 +61,7 @@ int cli_verify_receipt(int argc, char **argv); /* cli/receipt.c */
 int cli_draw(int argc, char **argv);           /* cli/draw.c: draw verify */
 /* Seeds the demo expert pool (cli/demo_experts.c); CLI_OK when present. */
 int cli_demo_experts(struct store *s);
+/* Seeds the demo CA and bidder certificates in data_dir (cli/demo_certs.c). */
+int cli_demo_certs(struct store *s, const char *data_dir);
 
 #endif

@@ -5,7 +5,8 @@
  * Idempotent: a store that already has the demo accounts is left alone.
  *
  * Later capabilities (tenders, auctions, evaluations) add their demo data
- * here as they land.
+ * here as they land: the expert pool (demo_experts.c), the test CA and the
+ * bidders' certificates and key files (demo_certs.c).
  */
 #include <getopt.h>
 
@@ -261,7 +262,8 @@ int cli_demo(int argc, char **argv)
         else if (opt == 'h') {
             puts("usage: sunbid demo [--data-dir DIR] [--db URL]\n\n"
                  "Seeds demo organisations and one account per role (password " DEMO_PASSWORD
-                 ").\nDoes nothing when the demo accounts exist already.");
+                 "),\ndemo tenders, experts, a test CA in DIR/demo-ca and the bidders' keys\n"
+                 "and certificates in DIR/demo-keys. Adds only what is missing.");
             return CLI_OK;
         } else
             return CLI_USAGE;
@@ -313,6 +315,8 @@ accounts:
     rc = demo_tenders(s);
     if (rc == CLI_OK)
         rc = cli_demo_experts(s); /* the expert pool (cli/demo_experts.c) */
+    if (rc == CLI_OK)             /* the CA and bidder certificates (cli/demo_certs.c) */
+        rc = cli_demo_certs(s, cli_data_dir(&so));
     if (rc != CLI_OK)
         goto out;
     printf("demo accounts (password %s):\n", DEMO_PASSWORD);
