@@ -273,7 +273,7 @@ static const char m008_tenders[] =
     "  paused INTEGER NOT NULL DEFAULT 0,"
     "  paused_since_ms INTEGER," /* the open pause began */
     "  paused_total_ms INTEGER NOT NULL DEFAULT 0,"
-    "  scheduled INTEGER NOT NULL DEFAULT 0," /* a draft to publish at publish_at */
+    "  scheduled INTEGER NOT NULL DEFAULT 0,"        /* a draft to publish at publish_at */
     "  ceiling_fen INTEGER CHECK (ceiling_fen > 0)," /* 最高投標限價; NULL: none */
     "  bond_fen INTEGER NOT NULL DEFAULT 0 CHECK (bond_fen >= 0),"
     "  bond_form TEXT NOT NULL DEFAULT 'none',"
@@ -287,7 +287,7 @@ static const char m008_tenders[] =
     "  doc_start_ms INTEGER,"
     "  doc_end_ms INTEGER,"
     "  clarify_deadline_ms INTEGER,"
-    "  bid_deadline_ms INTEGER," /* = the opening time */
+    "  bid_deadline_ms INTEGER,"      /* = the opening time */
     "  original_deadline_ms INTEGER," /* as first published */
     "  next_due_ms INTEGER,"
     "  owner_org_id INTEGER NOT NULL REFERENCES orgs(id)," /* the tenderer */
@@ -383,7 +383,7 @@ static const char m008_tenders[] =
     "  action TEXT NOT NULL," /* publish, release, bidding, opening, pause, resume, cancel ... */
     "  from_state TEXT NOT NULL,"
     "  to_state TEXT NOT NULL,"
-    "  due_ms INTEGER,"      /* a timer's nominal time (publish_at, deadline ...) */
+    "  due_ms INTEGER,"         /* a timer's nominal time (publish_at, deadline ...) */
     "  at_ms INTEGER NOT NULL," /* when it happened */
     "  actor_user_id INTEGER,"
     "  actor TEXT NOT NULL"
@@ -547,7 +547,7 @@ static const char m010_auctions[] =
     "  user_id INTEGER REFERENCES users(id),"
     "  state TEXT NOT NULL CHECK (state IN ('applied', 'qualified', 'rejected')),"
     "  deposit_ref TEXT NOT NULL," /* the deposit slip or guarantee number */
-    "  paddle TEXT," /* 競買號, given at qualification */
+    "  paddle TEXT,"               /* 競買號, given at qualification */
     "  applied_ms INTEGER NOT NULL,"
     "  decided_ms INTEGER,"
     "  decided_by INTEGER REFERENCES users(id),"
@@ -564,7 +564,7 @@ static const char m010_auctions[] =
     "  offered INTEGER NOT NULL," /* what the bidder sent (dutch: may exceed the price) */
     "  round INTEGER NOT NULL DEFAULT 0,"
     "  received_ms INTEGER NOT NULL," /* server receipt */
-    "  ref TEXT," /* the client's reference: a replay is refused */
+    "  ref TEXT,"                     /* the client's reference: a replay is refused */
     "  remote_addr TEXT,"
     "  UNIQUE (auction_id, seq)"
     ");"
@@ -821,9 +821,9 @@ static const char m012_opening[] =
     "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
     "  phase TEXT NOT NULL CHECK (phase IN ('signin', 'decrypt', 'readout', 'objections',"
     "    'signing', 'sealed', 'failed')),"
-    "  bidders INTEGER NOT NULL,"   /* organisations with a bid, counted at creation */
-    "  min_bids INTEGER NOT NULL,"  /* the tender's minimum then */
-    "  window_end_ms INTEGER,"      /* the decryption window's end (server time) */
+    "  bidders INTEGER NOT NULL,"  /* organisations with a bid, counted at creation */
+    "  min_bids INTEGER NOT NULL," /* the tender's minimum then */
+    "  window_end_ms INTEGER,"     /* the decryption window's end (server time) */
     "  record TEXT,"               /* the sealed opening record, JSON */
     "  record_hash TEXT,"          /* its SHA-256, hex */
     "  created_ms INTEGER NOT NULL,"
@@ -836,11 +836,11 @@ static const char m012_opening[] =
     "  lot_no INTEGER NOT NULL,"
     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
     "  status TEXT NOT NULL CHECK (status IN ('pending', 'opened', 'revoked', 'withdrawn')),"
-    "  form TEXT,"                 /* the decrypted opening form, JSON */
-    "  reason TEXT,"               /* why revoked (撤销) or withdrawn (撤回) */
+    "  form TEXT,"   /* the decrypted opening form, JSON */
+    "  reason TEXT," /* why revoked (撤销) or withdrawn (撤回) */
     "  signed_in_ms INTEGER,"
-    "  decided_ms INTEGER,"         /* opened / revoked / withdrawn at */
-    "  signed_ms INTEGER"           /* the bidder signed the record */
+    "  decided_ms INTEGER," /* opened / revoked / withdrawn at */
+    "  signed_ms INTEGER"   /* the bidder signed the record */
     ");"
     "CREATE INDEX opening_bids_tender ON opening_bids(tender_id, lot_no, org_id);"
     "CREATE TABLE opening_objections ("
