@@ -15,6 +15,15 @@
  *
  * Transactions: STORE_WRITE is BEGIN IMMEDIATE (the write lock is taken at
  * begin, so a write transaction never fails half-way for lack of it);
+ * before it, the thread takes the database's writer gate, a process-wide
+ * mutex (one of SQ_GATES, chosen by the path's hash), held until COMMIT or
+ * ROLLBACK. SQLite's own busy handler polls: a writer that finds the lock
+ * taken sleeps 1, 2, 5, 10 ms... and wakes late, so under several writer
+ * threads most of the time went to sleeping. The gate hands the lock over
+ * at once; other processes on the same file still meet busy_timeout. A
+ * thread that already holds a gate (a write transaction nested in another
+ * on a second connection) does not wait on one again: it gets the busy
+ * timeout as before, and the gate is never waited on longer than it.
  * STORE_READ is a deferred BEGIN whose snapshot starts at the first read, and
  * statements that would write are refused in it (sqlite3_stmt_readonly).
  *
@@ -44,6 +53,7 @@
  */
 #include "store/sqlite/sqlite.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
 
@@ -57,6 +67,20 @@
 #define SQ_CACHE_SQL   16384 /* longer SQL is prepared but not cached */
 #define SQ_MSG_MAX     512   /* bytes of the last error message */
 #define SQ_WAL_RETRIES 50    /* attempts to switch a new file to WAL */
+#define SQ_GATES       16    /* writer gates (power of two) */
+
+/* The writer gates: gate[fnv(path) % SQ_GATES] serialises the write
+ * transactions of this process on one database file (two files sharing a
+ * gate are merely serialised together). */
+static pthread_mutex_t sq_gate[SQ_GATES];
+static pthread_once_t sq_gate_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool sq_gate_held; /* this thread holds a gate */
+
+static void sq_gate_init(void)
+{
+    for (int i = 0; i < SQ_GATES; i++)
+        pthread_mutex_init(&sq_gate[i], NULL);
+}
 
 /* A cached prepared statement. */
 struct sq_ent {
@@ -74,6 +98,8 @@ struct sq_conn {
     sqlite3 *db;                       /* the connection (NOMUTEX) */
     enum store_txmode mode;            /* mode of the open transaction */
     bool in_tx;                        /* a transaction is open */
+    pthread_mutex_t *gate;             /* this database's writer gate */
+    bool gate_held;                    /* this connection holds it */
     sqlite3_stmt *begin_read;          /* BEGIN */
     sqlite3_stmt *begin_write;         /* BEGIN IMMEDIATE */
     sqlite3_stmt *commit;              /* COMMIT */
@@ -358,6 +384,10 @@ static void sq_disconnect(void *conn)
     struct sq_conn *c = conn;
     if (c == NULL)
         return;
+    if (c->gate_held) { /* a transaction left open: its thread is done with it */
+        c->gate_held = false;
+        pthread_mutex_unlock(c->gate);
+    }
     while (c->lru.oldest != NULL)
         ent_evict(c, lru_entry(c->lru.oldest, struct sq_ent, lru));
     sqlite3_finalize(c->begin_read);
@@ -389,6 +419,8 @@ static int sq_connect(struct store *s, void **out, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return STORE_ERROR;
     }
+    pthread_once(&sq_gate_once, sq_gate_init);
+    c->gate = &sq_gate[hash_fnv1a32(path) & (SQ_GATES - 1)];
 #ifdef SQLITE_OPEN_EXRESCODE
     flags |= SQLITE_OPEN_EXRESCODE;
 #endif
@@ -473,14 +505,39 @@ static int run_control(struct sq_conn *c, sqlite3_stmt *st)
     return sq_fail(c, rc);
 }
 
+/* Takes the writer gate, waiting at most SQ_BUSY_MS (then BEGIN IMMEDIATE
+ * meets the busy timeout as it would have without a gate). */
+static void gate_enter(struct sq_conn *c)
+{
+    struct timespec until;
+    if (sq_gate_held)
+        return;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += SQ_BUSY_MS / 1000;
+    if (pthread_mutex_timedlock(c->gate, &until) == 0)
+        c->gate_held = sq_gate_held = true;
+}
+
+static void gate_leave(struct sq_conn *c)
+{
+    if (!c->gate_held)
+        return;
+    c->gate_held = sq_gate_held = false;
+    pthread_mutex_unlock(c->gate);
+}
+
 static int sq_begin(void *conn, enum store_txmode mode)
 {
     struct sq_conn *c = conn;
     int rc;
     c->msg[0] = '\0';
+    if (mode == STORE_WRITE)
+        gate_enter(c);
     rc = run_control(c, mode == STORE_WRITE ? c->begin_write : c->begin_read);
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
+        gate_leave(c);
         return rc;
+    }
     c->mode = mode;
     c->in_tx = true;
     return STORE_OK;
@@ -492,8 +549,10 @@ static int sq_commit(void *conn)
     int rc;
     c->msg[0] = '\0';
     rc = run_control(c, c->commit);
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
         c->in_tx = false;
+        gate_leave(c);
+    }
     return rc;
 }
 
@@ -507,6 +566,7 @@ static void sq_rollback(void *conn)
             log_error("store: sqlite ROLLBACK failed: %s", c->msg);
     }
     c->in_tx = false;
+    gate_leave(c);
 }
 
 /* ---- statements and cursors ---- */
