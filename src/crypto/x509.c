@@ -1070,6 +1070,10 @@ static int revocation(const struct x509_trust *t, STACK_OF(X509) * chain, int64_
     }
     r->revocation_checked = all;
     for (int d = 0; d + 1 < n; d++) {
+        if (st[d].have_crl && st[d].next_ms < r->valid_until_ms)
+            r->valid_until_ms = st[d].next_ms;
+        if (!st[d].revoked && st[d].revoked_ms != 0 && st[d].revoked_ms < r->valid_until_ms)
+            r->valid_until_ms = st[d].revoked_ms; /* listed, revoked from a later date */
         if (!st[d].revoked)
             continue;
         name_text(X509_get_subject_name(sk_X509_value(chain, d)), subj, sizeof subj);
@@ -1166,6 +1170,14 @@ int x509_check(const struct x509_trust *t, X509 *leaf, STACK_OF(X509) * extra, e
         goto out;
     }
     r->chain_len = sk_X509_num(chain);
+    r->valid_until_ms = INT64_MAX;
+    for (int i = 0; i < r->chain_len; i++) {
+        int64_t na = 0;
+        if (x509_time_ms(X509_get0_notAfter(sk_X509_value(chain, i)), &na) != 0)
+            na = at_ms; /* unreadable: no window beyond this check */
+        if (na < r->valid_until_ms)
+            r->valid_until_ms = na;
+    }
     name_text(X509_get_subject_name(sk_X509_value(chain, r->chain_len - 1)), r->root,
               sizeof r->root);
     rc = revocation(t, chain, at_ms, r);

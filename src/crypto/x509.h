@@ -205,6 +205,10 @@ struct x509_result {
     enum x509_key key;            /* the leaf key's algorithm */
     int chain_len;                /* certificates from leaf to root, both included */
     bool revocation_checked;      /* every issuing CA of the chain had a CRL consulted */
+    int64_t valid_until_ms;       /* on X509V_OK: the same check on the same trust store
+                                   * answers OK at every time in [at_ms, valid_until_ms):
+                                   * the earliest notAfter of the chain, nextUpdate of a
+                                   * consulted CRL, or a listed revocation still to come */
 };
 
 /* Validates leaf (with optional untrusted intermediates `extra`, which may

@@ -230,13 +230,10 @@ static enum err cert_valid_now(struct bid_service *svc, struct store_tx *tx, con
     enum err e = trust_snapshot_get(svc->trust, tx, &snap);
     if (e != ERR_OK)
         return e;
-    X509 *x = x509_parse(der, der_len);
-    int rc = x == NULL ? X509V_EMALFORMED : x509_check(&snap->t, x, NULL, use, now, &res);
+    int rc = trust_check_der(snap, der, der_len, use, now, &res);
     if (rc != X509V_OK && msg != NULL)
         snprintf(msg, msglen, "%s certificate: %.280s",
-                 use == X509V_USE_SIGN ? "signing" : "encryption",
-                 x == NULL ? "unreadable" : res.message);
-    X509_free(x);
+                 use == X509V_USE_SIGN ? "signing" : "encryption", res.message);
     trust_snapshot_put(svc->trust, snap);
     return trust_x509_err(rc);
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "base/clock.h"
@@ -52,12 +53,104 @@ struct trust_cache *trust_cache_new(void)
     return c;
 }
 
+/* One remembered pass: the certificate (SHA-256 of its DER), the use, and
+ * the window in which the check's answer cannot change. */
+struct memo_slot {
+    uint8_t id[32];
+    int use;              /* enum x509_usage; -1: empty */
+    int64_t from_ms;      /* the time it was checked at */
+    int64_t until_ms;     /* x509_result.valid_until_ms */
+    char fingerprint[65]; /* the leaf's, as x509_check reported it */
+};
+
+/* Direct-mapped by the id's first bytes: a collision replaces. */
+struct trust_memo {
+    pthread_mutex_t mu;
+    struct memo_slot slot[TRUST_MEMO_SLOTS];
+};
+
+static struct trust_memo *memo_new(void)
+{
+    struct trust_memo *m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        return NULL;
+    if (pthread_mutex_init(&m->mu, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    for (int i = 0; i < TRUST_MEMO_SLOTS; i++)
+        m->slot[i].use = -1;
+    return m;
+}
+
+int trust_snapshot_memo_init(struct trust_snapshot *s)
+{
+    s->memo = memo_new();
+    return s->memo != NULL ? 0 : -1;
+}
+
+void trust_snapshot_memo_free(struct trust_snapshot *s)
+{
+    if (s->memo != NULL) {
+        pthread_mutex_destroy(&s->memo->mu);
+        free(s->memo);
+        s->memo = NULL;
+    }
+}
+
 static void snapshot_free(struct trust_snapshot *s)
 {
     if (s == NULL)
         return;
+    trust_snapshot_memo_free(s);
     x509_trust_release(&s->t);
     free(s);
+}
+
+int trust_check_der(struct trust_snapshot *s, const void *der, size_t len, enum x509_usage use,
+                    int64_t at_ms, struct x509_result *r)
+{
+    uint8_t id[32];
+    struct memo_slot *sl = NULL;
+    struct trust_memo *m = s->memo;
+    if (m != NULL && len > 0 && EVP_Digest(der, len, id, NULL, EVP_sha256(), NULL) == 1) {
+        sl = &m->slot[(((unsigned)id[0] << 8) | id[1]) % TRUST_MEMO_SLOTS];
+        pthread_mutex_lock(&m->mu);
+        bool hit = sl->use == (int)use && memcmp(sl->id, id, sizeof(id)) == 0 &&
+                   sl->from_ms <= at_ms && at_ms < sl->until_ms;
+        if (hit) {
+            memset(r, 0, sizeof(*r));
+            r->rc = X509V_OK;
+            r->depth = -1;
+            r->valid_until_ms = sl->until_ms;
+            memcpy(r->fingerprint, sl->fingerprint, sizeof(r->fingerprint));
+            snprintf(r->message, sizeof(r->message), "valid (remembered)");
+        }
+        pthread_mutex_unlock(&m->mu);
+        if (hit)
+            return X509V_OK;
+    }
+    X509 *x = x509_parse(der, len);
+    int rc;
+    if (x == NULL) {
+        memset(r, 0, sizeof(*r));
+        r->depth = -1;
+        r->rc = rc = X509V_EMALFORMED;
+        snprintf(r->message, sizeof(r->message), "the certificate cannot be parsed");
+    } else {
+        rc = x509_check(&s->t, x, NULL, use, at_ms, r);
+    }
+    X509_free(x);
+    if (rc == X509V_OK && sl != NULL && r->valid_until_ms > at_ms) {
+        pthread_mutex_lock(&m->mu);
+        memcpy(sl->id, id, sizeof(id));
+        sl->use = (int)use;
+        sl->from_ms = at_ms;
+        sl->until_ms = r->valid_until_ms;
+        memcpy(sl->fingerprint, r->fingerprint, sizeof(sl->fingerprint));
+        pthread_mutex_unlock(&m->mu);
+    }
+    return rc;
 }
 
 void trust_cache_free(struct trust_cache *c)
@@ -95,6 +188,7 @@ static enum err snapshot_build(struct store_tx *tx, int64_t count, int64_t max_i
         free(s);
         return ERR_INTERNAL;
     }
+    trust_snapshot_memo_init(s); /* failing: checks are simply not remembered */
     arena_init(&a, 0);
     int rc = store_trust_list(tx, &a, true, 0, TRUST_MAX_ITEMS, &pg);
     if (rc != STORE_OK) {

@@ -41,11 +41,13 @@
 #define TRUST_ADD_MAX   16  /* items one request adds */
 
 struct trust_cache;
+struct trust_memo;
 struct trust_snapshot {
     struct x509_trust t; /* loaded, read-only */
     int64_t count;       /* the generation it was built from */
     int64_t max_id;
-    int refs; /* under the cache's mutex */
+    int refs;                /* under the cache's mutex */
+    struct trust_memo *memo; /* checks that passed (trust_check_der); own lock */
 };
 
 struct trust_cache *trust_cache_new(void);
@@ -56,6 +58,26 @@ void trust_cache_free(struct trust_cache *c); /* NULL: no-op */
 enum err trust_snapshot_get(struct trust_cache *c, struct store_tx *tx,
                             struct trust_snapshot **out);
 void trust_snapshot_put(struct trust_cache *c, struct trust_snapshot *s);
+
+/* x509_check of one DER certificate on the snapshot, remembered. A check
+ * that passed at time T passes again at any time in [T, valid_until_ms)
+ * on the same snapshot (crypto/x509.h), so the snapshot remembers the
+ * window (up to TRUST_MEMO_SLOTS certificates, keyed by the SHA-256 of the
+ * DER and the use) and a repeat inside it skips parsing and the chain's
+ * signature checks: a bid's signing certificate is checked when the upload
+ * starts and again at its commit, each time with two SM2 or ECDSA
+ * verifications otherwise. A new snapshot (any change to the CAs or CRLs)
+ * starts empty; a time before T or past the window checks afresh. On a
+ * remembered pass r holds rc, the fingerprint and "valid (remembered)".
+ * Returns r->rc. Thread-safe. */
+#define TRUST_MEMO_SLOTS 512
+int trust_check_der(struct trust_snapshot *s, const void *der, size_t len, enum x509_usage use,
+                    int64_t at_ms, struct x509_result *r);
+/* Gives a snapshot its (empty) memo; snapshots of the cache have one, a
+ * hand-made snapshot (tests) starts without. 0, or -1 out of memory. */
+int trust_snapshot_memo_init(struct trust_snapshot *s);
+/* Frees a hand-made snapshot's memo (the cache frees its own). */
+void trust_snapshot_memo_free(struct trust_snapshot *s);
 
 /* The API error of an x509_rc (cert_expired -> ERR_CERT_EXPIRED ...). */
 enum err trust_x509_err(int x509_rc);

@@ -31,6 +31,7 @@
 #include "crypto/ca.h"
 #include "crypto/random.h"
 #include "crypto/x509.h"
+#include "domain/trust.h"
 
 #define DAY   86400000LL
 #define T0    1767225600000LL /* 2026-01-01T00:00:00Z */
@@ -293,6 +294,7 @@ static void test_time(void **state)
     trust_of(&t, root_s, inter_s, NULL);
     assert_int_equal(check(&t, leaf_s, X509V_USE_SIGN, T0 - 1000, &r), X509V_ENOT_YET_VALID);
     assert_int_equal(check(&t, leaf_s, X509V_USE_SIGN, T0, &r), X509V_OK);
+    assert_int_equal(r.valid_until_ms, T0 + 365 * DAY); /* leaf and intermediate */
     /* OpenSSL counts the notAfter second itself as expired */
     assert_int_equal(check(&t, leaf_s, X509V_USE_SIGN, T0 + 365 * DAY - 1000, &r), X509V_OK);
     assert_int_equal(check(&t, leaf_s, X509V_USE_SIGN, T0 + 365 * DAY + 1000, &r), X509V_EEXPIRED);
@@ -302,6 +304,7 @@ static void test_time(void **state)
         issue("某公司", USCC1, CA_USAGE_SIGN, -1, k_leaf_s, inter_s, k_inter_s, T0, T0 + 100 * DAY);
     trust_of(&t, root_s, inter_s, NULL);
     assert_int_equal(check(&t, early, X509V_USE_SIGN, T0 + 99 * DAY, &r), X509V_OK);
+    assert_int_equal(r.valid_until_ms, T0 + 100 * DAY);
     assert_int_equal(check(&t, early, X509V_USE_SIGN, T0 + 101 * DAY, &r), X509V_EEXPIRED);
     assert_int_equal(r.depth, 0);
     X509_free(early);
@@ -314,6 +317,7 @@ static void test_time(void **state)
                        T0 + 365 * DAY);
     trust_of(&t, root_s, short_inter, NULL);
     assert_int_equal(check(&t, leaf, X509V_USE_SIGN, T0 + 20 * DAY, &r), X509V_OK);
+    assert_int_equal(r.valid_until_ms, T0 + 30 * DAY); /* the intermediate's end */
     assert_int_equal(check(&t, leaf, X509V_USE_SIGN, T0 + 40 * DAY, &r), X509V_EEXPIRED);
     assert_int_equal(r.depth, 1);
     X509_free(short_inter);
@@ -353,6 +357,9 @@ static void test_revocation(void **state)
     assert_int_equal(r.depth, 0);
     assert_non_null(strstr(r.message, "superseded"));
     assert_int_equal(check(&t, leaf_s, X509V_USE_SIGN, T0 + 5 * DAY, &r), X509V_OK);
+    assert_int_equal(r.valid_until_ms, T0 + 10 * DAY); /* listed, revoked from T0+10d */
+    assert_int_equal(check(&t, enc_s, X509V_USE_ENCRYPT, T0 + 5 * DAY, &r), X509V_OK);
+    assert_int_equal(r.valid_until_ms, T0 + 40 * DAY); /* the CRL's nextUpdate */
     /* revoked wins over an expired CRL; the expired CRL is its own result */
     assert_int_equal(check(&t, leaf_s, X509V_USE_SIGN, T0 + 50 * DAY, &r), X509V_EREVOKED);
     assert_int_equal(check(&t, enc_s, X509V_USE_ENCRYPT, T0 + 50 * DAY, &r), X509V_ECRL_EXPIRED);
@@ -391,6 +398,47 @@ static void test_revocation(void **state)
     assert_int_equal(check(&t, enc_s, X509V_USE_ENCRYPT, T0 + 5 * DAY, &r), X509V_EREVOKED);
     assert_int_equal(r.depth, 1);
     x509_trust_release(&t);
+}
+
+/* trust_check_der remembers a pass for its window only, per use and
+ * certificate, and a later or earlier time checks afresh. */
+static void test_memo(void **state)
+{
+    struct trust_snapshot s = {0};
+    struct x509_result r;
+    unsigned char *der = NULL;
+    X509_CRL *c;
+    trust_of(&s.t, root_s, inter_s, NULL);
+    c = crl_of(inter_s, k_inter_s, leaf_s, T0 + 10 * DAY, 4, T0 + 1 * DAY, T0 + 40 * DAY);
+    add_crl(&s.t, c);
+    X509_CRL_free(c);
+    assert_int_equal(trust_snapshot_memo_init(&s), 0);
+    int n = i2d_X509(leaf_s, &der);
+    assert_true(n > 0);
+    assert_int_equal(trust_check_der(&s, der, (size_t)n, X509V_USE_SIGN, T0 + 2 * DAY, &r),
+                     X509V_OK);
+    assert_null(strstr(r.message, "remembered"));
+    assert_int_equal(trust_check_der(&s, der, (size_t)n, X509V_USE_SIGN, T0 + 9 * DAY, &r),
+                     X509V_OK);
+    assert_non_null(strstr(r.message, "remembered"));
+    assert_int_equal(strlen(r.fingerprint), 64);
+    /* the scheduled revocation ends the window: checked again, revoked */
+    assert_int_equal(trust_check_der(&s, der, (size_t)n, X509V_USE_SIGN, T0 + 10 * DAY, &r),
+                     X509V_EREVOKED);
+    /* before the remembered time: afresh (and fine) */
+    assert_int_equal(trust_check_der(&s, der, (size_t)n, X509V_USE_SIGN, T0 + 1 * DAY, &r),
+                     X509V_OK);
+    assert_null(strstr(r.message, "remembered"));
+    /* another use is another check: a signing certificate cannot encrypt */
+    assert_int_equal(trust_check_der(&s, der, (size_t)n, X509V_USE_ENCRYPT, T0 + 2 * DAY, &r),
+                     X509V_EWRONG_USAGE);
+    /* one changed byte is another certificate (and not a valid one) */
+    der[n - 5] ^= 1;
+    assert_int_not_equal(trust_check_der(&s, der, (size_t)n, X509V_USE_SIGN, T0 + 2 * DAY, &r),
+                         X509V_OK);
+    OPENSSL_free(der);
+    trust_snapshot_memo_free(&s);
+    x509_trust_release(&s.t);
 }
 
 static void test_forged_and_empty_id_crls(void **state)
@@ -760,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_revocation),
         cmocka_unit_test(test_forged_and_empty_id_crls),
+        cmocka_unit_test(test_memo),
         cmocka_unit_test(test_untrusted_and_invalid_ca),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_unsupported_key),
