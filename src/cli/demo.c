@@ -317,6 +317,8 @@ accounts:
         rc = cli_demo_experts(s); /* the expert pool (cli/demo_experts.c) */
     if (rc == CLI_OK)             /* the CA and bidder certificates (cli/demo_certs.c) */
         rc = cli_demo_certs(s, cli_data_dir(&so));
+    if (rc == CLI_OK) /* the opening officers and an escrow tender (cli/demo_escrow.c) */
+        rc = cli_demo_escrow(s, cli_data_dir(&so));
     if (rc != CLI_OK)
         goto out;
     printf("demo accounts (password %s):\n", DEMO_PASSWORD);

@@ -44,6 +44,7 @@
 #include "crypto/envelope.h"
 #include "crypto/random.h"
 #include "crypto/receipt.h"
+#include "domain/escrow.h"
 #include "ledger/ledger.h"
 
 struct bid_upload {
@@ -731,6 +732,9 @@ enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_out
     }
     e = cert_valid_now(u->svc, tx, sign.der, sign.der_len, X509V_USE_SIGN, clock_now_ms(), u->msg,
                        sizeof(u->msg));
+    if (e == ERR_OK) /* a tender with escrow: sealed to its key too (domain/escrow.h) */
+        e = escrow_bid_check(tx, u->tender_id, envelope_reader_header(u->reader), u->msg,
+                             sizeof(u->msg));
     store_rollback(tx);
     if (e != ERR_OK) {
         upload_discard_file(u);

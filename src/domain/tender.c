@@ -30,6 +30,7 @@
 #include "base/log.h"
 #include "base/roles.h"
 #include "base/utf8.h"
+#include "domain/escrow.h"
 #include "ledger/ledger.h"
 
 #define DETAIL_MAX       8192
@@ -961,6 +962,9 @@ static enum err publish_apply(struct store_tx *tx, struct step *s)
         if (e != ERR_OK)
             return e;
     }
+    e = escrow_publish(tx, s->c, &s->t, s->why); /* the escrow key, if asked (escrow.h) */
+    if (e != ERR_OK)
+        return e;
     if (d.publish_at <= s->now) {
         rc = go_published(tx, s, s->c, "publish", 0);
         if (rc == STORE_OK)

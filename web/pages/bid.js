@@ -178,6 +178,9 @@ export function render(ctx) {
     submit.disabled = true;
     try {
       status.textContent = t('bid.sealing', { pct: 0 });
+      // a tender with escrow (docs/escrow.md): sealed to its intl escrow key too
+      const escrow = tender.opening && tender.opening.escrow_k > 0 ? await api('GET', `/api/tenders/${tenderId}/escrow`) : null;
+      const escrowPem = escrow && escrow.public_keys ? escrow.public_keys.intl : null;
       const env = await sealBid({
         tender: tender.code,
         lot: String(lot),
@@ -185,6 +188,7 @@ export function render(ctx) {
         signKeyPem: keyPem,
         signCertPem: signPem,
         encCertPem: encPem,
+        escrowKeys: escrowPem ? [escrowPem] : [],
         files: chosen.map((c) => ({ name: c.file.name, role: c.role, data: c.file })),
         onProgress: (f) => {
           if (ctx.alive()) status.textContent = t('bid.sealing', { pct: Math.round(f * 100) });
