@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "api/tenders.h"
+#include "base/clock.h"
+#include "store/escrow.h"
 #include "base/base64.h"
 #include "domain/bids.h"
 #include "domain/escrow.h"
@@ -132,6 +134,61 @@ void api_escrow_get(struct http_request *req, struct http_response *res)
         api_json_end(res, &w);
     }
     buf_release(&b);
+}
+
+/* GET /api/escrow/candidates: who may be named an opening officer, for the
+ * tender editor's picker (agents may not list users otherwise). Certificates
+ * that expired since registration are left out: publishing would refuse
+ * them. Subjects only, never keys. */
+void api_escrow_candidates(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    struct arena a;
+    struct page pg;
+    struct jsonw w;
+    int64_t now = clock_now_ms();
+    arena_init(&a, 0);
+    int rc = store_begin(api_app(req)->store, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = store_escrow_candidates(tx, &a, API_OFFICER_ROLES, ESCROW_CANDIDATES_MAX, &pg);
+    if (tx != NULL)
+        store_rollback(tx);
+    if (rc != STORE_OK) {
+        api_error(res, domain_store_err(rc), NULL);
+        arena_release(&a);
+        return;
+    }
+    api_json_begin(res, &w, 200);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "items");
+    jsonw_arr_begin(&w);
+    for (int i = 0; i < pg.n; i++) {
+        const struct escrow_candidate *c = (const struct escrow_candidate *)pg.items + i;
+        if (c->not_after_ms <= now)
+            continue;
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "user_id", c->user_id);
+        jsonw_kstr(&w, "username", c->username);
+        jsonw_kstr(&w, "name", c->name);
+        jsonw_key(&w, "roles");
+        jsonw_arr_begin(&w);
+        if (c->roles & ROLE_AGENT)
+            jsonw_str(&w, "agent");
+        if (c->roles & ROLE_SUPERVISOR)
+            jsonw_str(&w, "supervisor");
+        if (c->roles & ROLE_ADMIN)
+            jsonw_str(&w, "admin");
+        jsonw_arr_end(&w);
+        jsonw_kstr(&w, "subject", c->subject);
+        jsonw_kstr(&w, "key_alg", c->key_alg);
+        jsonw_kint(&w, "not_after_ms", c->not_after_ms);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_kbool(&w, "more", pg.more);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+    arena_release(&a);
 }
 
 void api_escrow_officers(struct http_request *req, struct http_response *res)

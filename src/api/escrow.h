@@ -10,6 +10,8 @@
  *   GET  /api/tenders/:id/escrow/share                officer: {"x","encrypted_share"}
  *   POST /api/tenders/:id/escrow/shares {"share"}     officer, tender in `opening`
  *   POST /api/tenders/:id/opening/escrow-open {"lot_no","org_id"}   host, phase decrypt
+ *   GET  /api/escrow/candidates                       agent, supervisor, admin: who may
+ *                                                     be named an officer
  *
  * Worker threads.
  */
@@ -26,6 +28,9 @@
 
 void api_usercerts_list(struct http_request *req, struct http_response *res);
 void api_usercerts_register(struct http_request *req, struct http_response *res);
+#define ESCROW_CANDIDATES_MAX 500 /* users GET /api/escrow/candidates lists */
+
+void api_escrow_candidates(struct http_request *req, struct http_response *res);
 void api_escrow_get(struct http_request *req, struct http_response *res);
 void api_escrow_officers(struct http_request *req, struct http_response *res);
 void api_escrow_share_get(struct http_request *req, struct http_response *res);

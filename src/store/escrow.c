@@ -195,6 +195,30 @@ int store_escrow_officer_list(struct store_tx *tx, struct arena *a, int64_t tend
                       p, 2, sizeof(struct escrow_officer), limit, officer_fill, out);
 }
 
+static void candidate_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct escrow_candidate *c = item;
+    c->user_id = store_col_int(r, 0);
+    c->username = col_dup(r, a, 1);
+    c->name = col_dup(r, a, 2);
+    c->roles = store_col_int(r, 3);
+    c->subject = col_dup(r, a, 4);
+    c->key_alg = col_dup(r, a, 5);
+    c->not_after_ms = store_col_int(r, 6);
+}
+
+int store_escrow_candidates(struct store_tx *tx, struct arena *a, int64_t roles_mask, int limit,
+                            struct page *out)
+{
+    struct store_param p[] = {SP_I(roles_mask), SP_I(limit + 1)};
+    return query_page(tx, a,
+                      "SELECT u.id, u.username, u.display_name, u.roles, c.subject, c.key_alg,"
+                      " c.not_after_ms FROM users u JOIN user_certs c ON c.user_id = u.id"
+                      " AND c.usage = 'encrypt' AND c.status = 'active'"
+                      " WHERE u.disabled = 0 AND (u.roles & $1) <> 0 ORDER BY u.id LIMIT $2",
+                      p, 2, sizeof(struct escrow_candidate), limit, candidate_fill, out);
+}
+
 /* ---- the key ---- */
 
 static void key_fill(struct store_rows *r, struct arena *a, void *item)

@@ -57,6 +57,20 @@ struct escrow_officer {
     const char *name; /* joined: the user's display name */
 };
 
+/* A user who may be named an opening officer: an agent, supervisor or
+ * admin (roles & mask), not disabled, with an active encryption certificate. */
+struct escrow_candidate {
+    int64_t user_id;
+    const char *username, *name; /* login and display name */
+    int64_t roles;               /* ROLE_* bits */
+    const char *subject;         /* the encryption certificate's subject */
+    const char *key_alg;         /* sm2, p256 */
+    int64_t not_after_ms;        /* its end */
+};
+/* By user id, at most limit (page.more when there are others). */
+int store_escrow_candidates(struct store_tx *tx, struct arena *a, int64_t roles_mask, int limit,
+                            struct page *out);
+
 /* Replaces the tender's officer list by ids[0..n) (x = 1..n in order). */
 int store_escrow_officers_set(struct store_tx *tx, int64_t tender_id, const int64_t *ids, int n);
 /* By x. */

@@ -283,6 +283,22 @@ static void test_escrow_opening(void **state)
     int64_t officer_ids[3] = {me_id(&agent), me_id(&supervisor), me_id(&admin)};
     int64_t bidder1_uid = me_id(&bidder1);
 
+    /* the editor's picker: the three with encryption certificates, no bidder */
+    j = call(&agent, "GET", "/api/escrow/candidates", NULL, 200);
+    {
+        json_t *items = json_object_get(j, "items");
+        int found = 0;
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            int64_t uid = json_integer_value(json_object_get(json_array_get(items, i), "user_id"));
+            assert_int_not_equal(uid, bidder1_uid);
+            for (int k = 0; k < 3; k++)
+                found += uid == officer_ids[k];
+        }
+        assert_int_equal(found, 3);
+    }
+    json_decref(j);
+    json_decref(call(&bidder1, "GET", "/api/escrow/candidates", NULL, 403));
+
     /* two more bidders: organisations, users, sessions */
     for (int i = 3; i < 5; i++) {
         snprintf(body, sizeof body,

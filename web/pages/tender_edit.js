@@ -320,6 +320,82 @@ function docsCard(ctx, d, refresh) {
   );
 }
 
+// The opening officers of a tender with escrow (docs/escrow.md): the n
+// users whose personal encryption certificates the escrow key's shares are
+// sealed to at publication, chosen from GET /api/escrow/candidates and saved
+// in order (x = 1..n) with PUT /api/tenders/:id/escrow/officers.
+function escrowCard(ctx, d, refresh) {
+  const x = d.tender;
+  const op = x.opening || {};
+  const n = op.escrow_n || 0;
+  const msg = messageSlot();
+  const list = h('div', { 'aria-busy': 'true' }, loading());
+  const card = h(
+    'section',
+    { class: 'card', id: 'tender-escrow-edit', 'aria-labelledby': 'te-escrow-h' },
+    h('h2', { id: 'te-escrow-h' }, t('tender.escrow.title')),
+    h('p', { class: 'muted small' }, t('tender.escrow.intro', { n, k: op.escrow_k })),
+    list,
+    msg.el,
+  );
+  (async () => {
+    try {
+      const [cur, cand] = await Promise.all([api('GET', `/api/tenders/${x.id}/escrow`), api('GET', '/api/escrow/candidates')]);
+      if (!ctx.alive()) return;
+      const chosen = (cur.officers || []).map((o) => o.user_id);
+      const items = cand.items || [];
+      if (!items.length) {
+        replace(list, h('p', { class: 'alert alert-info', id: 'escrow-none' }, t('tender.escrow.none')));
+        return;
+      }
+      const need = h('p', { id: 'escrow-need' });
+      const showNeed = () => {
+        need.textContent = t('tender.escrow.need', { n, m: chosen.length });
+      };
+      const boxes = items.map((c) => {
+        const box = h('input', { type: 'checkbox', name: 'officer', value: String(c.user_id), checked: chosen.includes(c.user_id) });
+        const num = h('span', { class: 'tag', hidden: !chosen.includes(c.user_id) }, chosen.includes(c.user_id) ? '#' + (chosen.indexOf(c.user_id) + 1) : '');
+        box.addEventListener('change', () => {
+          const i = chosen.indexOf(c.user_id);
+          if (box.checked && i < 0) chosen.push(c.user_id);
+          if (!box.checked && i >= 0) chosen.splice(i, 1);
+          for (const b of boxes) {
+            b.num.textContent = chosen.includes(b.id) ? '#' + (chosen.indexOf(b.id) + 1) : '';
+            b.num.hidden = !chosen.includes(b.id);
+          }
+          showNeed();
+        });
+        const row = h(
+          'li',
+          { dataset: { user: String(c.user_id) } },
+          h('label', null, box, ' ', num, ' ', h('strong', null, c.name), ' ', h('span', { class: 'muted small' }, c.username + ' · ' + c.roles.map((r) => t('role.' + r)).join('、'))),
+          h('div', { class: 'muted small' }, t('tender.escrow.cert', { subject: c.subject, alg: c.key_alg === 'sm2' ? 'SM2' : 'P-256' })),
+        );
+        return { id: c.user_id, num, row };
+      });
+      const save = h('button', { type: 'button', class: 'btn btn-primary', id: 'escrow-save' }, t('tender.escrow.save'));
+      save.addEventListener('click', () =>
+        busy(save, async () => {
+          msg.clear();
+          try {
+            await api('PUT', `/api/tenders/${x.id}/escrow/officers`, { officers: chosen });
+            if (ctx.alive()) refresh(t('tender.escrow.saved'));
+          } catch (err) {
+            if (ctx.alive()) msg.error(err);
+          }
+        }),
+      );
+      showNeed();
+      replace(list, need, h('ul', { class: 'plain-list escrow-officers' }, boxes.map((b) => b.row)), h('div', { class: 'form-actions' }, save));
+    } catch (err) {
+      if (ctx.alive()) replace(list, errorBox(err));
+    } finally {
+      list.setAttribute('aria-busy', 'false');
+    }
+  })();
+  return card;
+}
+
 function publishCard(ctx, d, form) {
   const x = d.tender;
   const msg = messageSlot();
@@ -404,6 +480,7 @@ function renderPage(ctx, creating) {
         form.el,
         lotsCard(ctx, d, refresh),
         docsCard(ctx, d, refresh),
+        x.opening && x.opening.escrow_k > 0 ? escrowCard(ctx, d, refresh) : null,
         publishCard(ctx, d, form),
         h('p', null, h('a', { href: tenderHref(x.id), 'data-link': true }, t('tender.edit.preview'))),
       );
