@@ -25,11 +25,16 @@ import * as tenderDetail from './pages/tender_detail.js';
 import * as tenderEdit from './pages/tender_edit.js';
 import * as bid from './pages/bid.js';
 import * as auction from './pages/auction.js';
+import * as supervision from './pages/supervision.js';
+import * as opening from './pages/opening.js';
+import * as evaluation from './pages/evaluation.js';
 
 const ANY = '*'; // any signed-in user
 
 // path → page and who may open it (roles: undefined = public).
 const ROUTES = {
+  '/opening': { page: opening },
+  '/evaluation': { page: evaluation },
   '/auctions': { page: auction.list },
   '/auctions/new': { page: auction.create, roles: ['agent'] },
   '/auction': { page: auction.hall },
@@ -46,6 +51,7 @@ const ROUTES = {
   '/tender': { page: tenderDetail },
   '/tender/edit': { page: tenderEdit.edit, roles: ['agent'] },
   '/bid': { page: bid, roles: ['bidder'] },
+  '/supervision': { page: supervision, roles: ['supervisor'] },
 };
 
 // The navigation, in order. `label` may depend on the user (admin manages
@@ -65,6 +71,7 @@ const NAV = [
     label: (u) => (hasRole(u, ['admin']) ? t('nav.orgs_admin') : t('nav.orgs')),
   },
   { id: 'audit', path: '/audit', roles: ['admin', 'supervisor'], label: () => t('nav.audit') },
+  { id: 'supervision', path: '/supervision', roles: ['supervisor'], label: () => supervision.navLabel() },
 ];
 
 const state = {

@@ -593,6 +593,8 @@ export function render(ctx) {
     } else if (PRE_DEADLINE.includes(x.state)) why = isBidder ? t('tender.doc.register_first') : u ? null : t('tender.doc.signin_first');
 
     const side = [cdCard];
+    // the opening hall (pages/opening.js), from the deadline on
+    if (!PRE_DEADLINE.includes(x.state) && !['draft', 'cancelled'].includes(x.state)) side.push(h('section', { class: 'card', id: 'tender-hall-card' }, h('h2', null, t('hall.title')), h('p', { class: 'muted small' }, t('hall.link_text')), h('a', { href: '/opening?tender=' + x.id, 'data-link': true, class: 'btn btn-primary btn-block', id: 'tender-hall-link' }, t('hall.enter'))));
     if (!u && PRE_DEADLINE.includes(x.state)) side.push(signInCard(ctx));
     if (x.state === 'draft' && owner) {
       side.push(
