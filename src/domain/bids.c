@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/base64.h"
@@ -89,6 +90,32 @@ static void spool_clean(const char *dir)
             log_info("bids: removed %s, left by an upload that never finished", p);
     }
     closedir(d);
+}
+
+/* The blob journal's flusher: every BID_FLUSH_MS, and once more at close. */
+static void *flusher_main(void *arg)
+{
+    struct bid_service *svc = arg;
+    bool stop = false;
+    while (!stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)BID_FLUSH_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_mutex_lock(&svc->fl_mu);
+        while (!svc->fl_stop && pthread_cond_timedwait(&svc->fl_cv, &svc->fl_mu, &until) == 0)
+            ;
+        stop = svc->fl_stop;
+        pthread_mutex_unlock(&svc->fl_mu);
+        int flushed = 0, rc;
+        do
+            rc = blob_journal_flush(svc->store, &flushed, NULL);
+        while (rc == STORE_OK && flushed == BLOB_JOURNAL_BATCH);
+        if (rc != STORE_OK && rc != STORE_BUSY)
+            log_error("bids: flushing the blob journal: %s", store_errmsg(svc->store));
+    }
+    return NULL;
 }
 
 int bid_service_open(struct bid_service **out, struct store *s, const char *data_dir,
@@ -147,6 +174,27 @@ int bid_service_open(struct bid_service **out, struct store *s, const char *data
         snprintf(err, errlen, "cannot record the receipt key: %s", store_errmsg(s));
         goto fail;
     }
+    /* blobs an earlier process journaled: durable (restored if a crash lost
+     * them) before anything is served */
+    int flushed = 0, restored = 0;
+    do {
+        rc = blob_journal_flush(s, &flushed, &restored);
+        if (restored > 0)
+            log_warn("bids: %d envelope(s) restored from the blob journal", restored);
+    } while (rc == STORE_OK && flushed == BLOB_JOURNAL_BATCH);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "cannot flush the blob journal: %s", store_errmsg(s));
+        goto fail;
+    }
+    pthread_mutex_init(&svc->fl_mu, NULL);
+    pthread_cond_init(&svc->fl_cv, NULL);
+    if (pthread_create(&svc->flusher, NULL, flusher_main, svc) != 0) {
+        snprintf(err, errlen, "cannot start the blob journal's flusher");
+        pthread_cond_destroy(&svc->fl_cv);
+        pthread_mutex_destroy(&svc->fl_mu);
+        goto fail;
+    }
+    svc->fl_started = true;
     *out = svc;
     return 0;
 fail:
@@ -159,6 +207,15 @@ void bid_service_close(struct bid_service *svc)
 {
     if (svc == NULL)
         return;
+    if (svc->fl_started) {
+        pthread_mutex_lock(&svc->fl_mu);
+        svc->fl_stop = true;
+        pthread_cond_signal(&svc->fl_cv);
+        pthread_mutex_unlock(&svc->fl_mu);
+        pthread_join(svc->flusher, NULL);
+        pthread_cond_destroy(&svc->fl_cv);
+        pthread_mutex_destroy(&svc->fl_mu);
+    }
     trust_cache_free(svc->trust);
     EVP_PKEY_free(svc->receipt_key);
     free(svc->receipt_pub_pem);
@@ -617,6 +674,9 @@ struct commit_job {
     char chain[65];
     struct bid_outcome *out;
     const char *field;
+    const void *small; /* an envelope of up to BLOB_TX_MAX bytes: its bytes,
+                        * stored by the commit itself (blob_put_tx); NULL: the
+                        * spool file became the blob before */
 };
 
 static enum err commit_tx(struct store_tx *tx, void *arg)
@@ -675,6 +735,11 @@ static enum err commit_tx(struct store_tx *tx, void *arg)
     b->remote_addr = u->who.remote_addr;
     b->submitted_ms = now;
     b->seq = seq;
+    if (j->small != NULL) {
+        rc = blob_put_tx(tx, j->small, u->len, u->sha_hex);
+        if (rc != STORE_OK)
+            return domain_store_err(rc == STORE_ERROR ? STORE_UNAVAILABLE : rc);
+    }
     rc = store_bid_insert(tx, b, &b->id);
     if (rc == STORE_CONSTRAINT)
         return ERR_STORE_BUSY; /* a concurrent version: try again */
@@ -684,12 +749,38 @@ static enum err commit_tx(struct store_tx *tx, void *arg)
                          &j->out->receipt);
 }
 
+/* Reads the whole spool file of a small envelope (len bytes) into out. */
+static int read_small(const char *path, size_t len, struct buf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || buf_reserve(out, len) != BUF_OK) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, out->data + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (got != len)
+        return -1;
+    out->len = len;
+    return 0;
+}
+
 enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_outcome *out)
 {
     struct seal_error serr;
     uint8_t chain[SUITE_HASH_LEN];
     struct store_tx *tx = NULL;
-    struct commit_job j = {u, a, NULL, {0}, out, NULL};
+    struct commit_job j = {u, a, NULL, {0}, out, NULL, NULL};
+    struct buf small;
     enum err e;
     memset(out, 0, sizeof(*out));
     if (u->file_gone || u->sha_hex[0] == '\0')
@@ -740,20 +831,30 @@ enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_out
         upload_discard_file(u);
         return e;
     }
-    /* 3. durable bytes: the spool file becomes the blob (fsync + rename) */
+    /* 3. durable bytes: a small envelope goes into the commit itself (one
+     *    durable write for the bytes and the rows); a larger spool file
+     *    becomes the blob first (fsync + rename) */
     if (u->fd >= 0) {
         close(u->fd);
         u->fd = -1;
     }
-    u->file_gone = true; /* blob_put_file consumes it whatever happens */
-    rc = blob_put_file(u->svc->store, u->path, (size_t)u->len, u->sha_hex);
-    if (rc != STORE_OK) {
-        log_error("bids: storing the envelope %s failed: %s", u->sha_hex,
-                  store_errmsg(u->svc->store));
-        return domain_store_err(rc == STORE_ERROR ? STORE_UNAVAILABLE : rc);
+    buf_init(&small, BLOB_TX_MAX);
+    if (u->len <= BLOB_TX_MAX && read_small(u->path, (size_t)u->len, &small) == 0) {
+        j.small = small.data;
+        upload_discard_file(u);
+    } else {
+        u->file_gone = true; /* blob_put_file consumes it whatever happens */
+        rc = blob_put_file(u->svc->store, u->path, (size_t)u->len, u->sha_hex);
+        if (rc != STORE_OK) {
+            buf_release(&small);
+            log_error("bids: storing the envelope %s failed: %s", u->sha_hex,
+                      store_errmsg(u->svc->store));
+            return domain_store_err(rc == STORE_ERROR ? STORE_UNAVAILABLE : rc);
+        }
     }
     /* 4. the rows, the receipt and the log, by server time */
     e = domain_write(u->svc->store, commit_tx, &j);
+    buf_release(&small);
     if (e == ERR_BID_AFTER_DEADLINE)
         snprintf(u->msg, sizeof(u->msg),
                  "The upload ended after the bid deadline by the platform's clock.");

@@ -49,6 +49,7 @@
 #ifndef SUNBID_DOMAIN_BIDS_H
 #define SUNBID_DOMAIN_BIDS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,7 +73,16 @@ struct bid_service {
     char *receipt_pub_pem;     /* heap: its public key, PEM */
     char spool_dir[1024];      /* <data-dir>/spool */
     uint64_t max_bytes;        /* largest envelope accepted */
+    /* The blob journal's flusher (store.h, blob_put_tx): envelopes of up to
+     * BLOB_TX_MAX bytes are durable by the commit that records them, and
+     * this thread fsyncs their files every BID_FLUSH_MS afterwards. */
+    pthread_t flusher;
+    pthread_mutex_t fl_mu;
+    pthread_cond_t fl_cv;
+    bool fl_started, fl_stop; /* under fl_mu */
 };
+
+#define BID_FLUSH_MS 200
 
 /* Opens the service: the receipt key (created on first use and recorded in
  * receipt_keys), the spool directory (emptied of files an earlier process

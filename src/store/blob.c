@@ -28,6 +28,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -35,6 +37,8 @@
 
 #include <openssl/evp.h>
 
+#include "base/buf.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "store/driver.h"
 
@@ -418,4 +422,229 @@ int blob_exists(struct store *s, const char *hash, bool *exists, size_t *len)
     if (len != NULL && *exists)
         *len = (size_t)st.st_size;
     return STORE_OK;
+}
+
+/* ---- small blobs inside a transaction: the journal ----
+ *
+ * blob_put_tx makes a blob durable by the commit of the caller's write
+ * transaction, so a row and the bytes it names cost one durable write
+ * between them. A backend that keeps blobs itself inserts them into its
+ * blob tables in that transaction. On disk, the file is written and renamed
+ * into place without an fsync, and the bytes go into blob_journal (hash,
+ * data) in the transaction: after a crash the row still holds them.
+ * blob_journal_flush, run at start and then every few hundred milliseconds
+ * (domain/bids.c), fsyncs the files and their directories and deletes the
+ * rows; a file that is missing or damaged is first written again from its
+ * row. A row is deleted only if the file it fsync'd is still the one at the
+ * blob's path (same inode), so a concurrent put that replaced the file keeps
+ * its row for the next flush.
+ */
+
+int blob_put_tx(struct store_tx *tx, const void *data, size_t len, const char *hash)
+{
+    struct store *s = store_tx_store(tx);
+    const struct store_driver *drv = store_driver_of(s);
+    char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
+    int64_t changes = 0;
+    int fd = -1, rc;
+
+    if (!hash_ok(hash) || data == NULL || len == 0 || len > BLOB_TX_MAX) {
+        store_set_errmsg("blob_put_tx: bad hash, or not 1..%d bytes", BLOB_TX_MAX);
+        return STORE_ERROR;
+    }
+    if (drv->blob_put != NULL) {
+        struct store_param p[] = {SP_T(hash), SP_I(len), SP_I(1), SP_I(clock_now_ms())};
+        rc =
+            store_exec(tx,
+                       "INSERT INTO blobs (hash, size, nchunks, created_ms) VALUES ($1, $2, $3, $4)"
+                       " ON CONFLICT (hash) DO NOTHING",
+                       p, 4, &changes);
+        if (rc != STORE_OK || changes == 0)
+            return rc; /* there already (blob_get checks its bytes when read) */
+        struct store_param q[] = {SP_T(hash), SP_B(data, len)};
+        return store_exec(tx, "INSERT INTO blob_chunks (hash, n, data) VALUES ($1, 0, $2)", q, 2,
+                          NULL);
+    }
+    rc = blob_paths(s, hash, dir, path);
+    if (rc != STORE_OK)
+        return rc;
+    if (access(path, F_OK) != 0 || !file_matches(path, hash, len)) {
+        if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+            store_set_errmsg("mkdir %s: %s", dir, strerror(errno));
+            return errno_rc(errno);
+        }
+        int n = snprintf(tmp, sizeof(tmp), "%s/.tmp-%.16s-XXXXXX", dir, hash);
+        if (n < 0 || (size_t)n >= sizeof(tmp)) {
+            store_set_errmsg("blob path too long");
+            return STORE_ERROR;
+        }
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0) {
+            store_set_errmsg("create %s: %s", tmp, strerror(errno));
+            return errno_rc(errno);
+        }
+        if (fchmod(fd, 0640) != 0 || write_all(fd, data, len) != 0 || close(fd) != 0) {
+            store_set_errmsg("write %s: %s", tmp, strerror(errno));
+            rc = errno_rc(errno);
+            if (fd >= 0)
+                close(fd);
+            unlink(tmp);
+            return rc;
+        }
+        if (rename(tmp, path) != 0) {
+            store_set_errmsg("rename %s: %s", tmp, strerror(errno));
+            rc = errno_rc(errno);
+            unlink(tmp);
+            return rc;
+        }
+    }
+    /* even when the file was there: it may be an unsynced one of a put whose
+     * transaction rolled back */
+    struct store_param j[] = {SP_T(hash), SP_B(data, len), SP_I(clock_now_ms())};
+    return store_exec(tx,
+                      "INSERT INTO blob_journal (hash, data, created_ms) VALUES ($1, $2, $3)"
+                      " ON CONFLICT (hash) DO NOTHING",
+                      j, 3, NULL);
+}
+
+/* One journal row being flushed. */
+struct jrow {
+    char hash[BLOB_HASH_HEX + 1];
+    dev_t dev; /* the file fsync'd; dev 0 and ino 0: not flushed */
+    ino_t ino;
+};
+
+/* Writes row r's bytes to its blob again (fsync'd, blob_put's way). */
+static int journal_restore(struct store *s, const char *hash)
+{
+    struct store_tx *tx = NULL;
+    struct buf b;
+    char got[BLOB_HASH_HEX + 1];
+    struct store_param p[] = {SP_T(hash)};
+    buf_init(&b, (size_t)BLOB_TX_MAX + 1);
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK) {
+        struct store_rows *r = NULL;
+        rc = store_query(tx, "SELECT data FROM blob_journal WHERE hash = $1", p, 1, &r);
+        if (rc == STORE_OK) {
+            int k = store_rows_next(r);
+            size_t n = 0;
+            const void *d = k == 1 ? store_col_blob(r, 0, &n) : NULL;
+            if (k == 1 && d != NULL && buf_append(&b, d, n) == BUF_OK)
+                rc = STORE_OK;
+            else
+                rc = k < 0 ? -k : STORE_NOTFOUND;
+            store_rows_free(r);
+        }
+        store_rollback(tx);
+    }
+    if (rc == STORE_OK)
+        rc = blob_put(s, b.data, b.len, got);
+    if (rc == STORE_OK && strcmp(got, hash) != 0) {
+        log_error("store: journal row %s holds bytes that hash to %s", hash, got);
+        rc = STORE_ERROR;
+    }
+    buf_release(&b);
+    return rc;
+}
+
+int blob_journal_flush(struct store *s, int *flushed, int *restored)
+{
+    const struct store_driver *drv = store_driver_of(s);
+    struct jrow *rows = NULL;
+    struct store_tx *tx = NULL;
+    struct store_rows *r = NULL;
+    char dir[PATH_MAX], path[PATH_MAX];
+    char dirs[256][3];
+    int n = 0, ndirs = 0, rc, k;
+
+    if (flushed != NULL)
+        *flushed = 0;
+    if (restored != NULL)
+        *restored = 0;
+    if (drv->blob_put != NULL)
+        return STORE_OK; /* the backend's blobs are durable with their commit */
+    rows = calloc(BLOB_JOURNAL_BATCH, sizeof(*rows));
+    if (rows == NULL)
+        return STORE_ERROR;
+    rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK) {
+        struct store_param p[] = {SP_I(BLOB_JOURNAL_BATCH)};
+        rc =
+            store_query(tx, "SELECT hash FROM blob_journal ORDER BY created_ms LIMIT $1", p, 1, &r);
+    }
+    while (rc == STORE_OK && (k = store_rows_next(r)) == 1) {
+        const char *h = store_col_text(r, 0, NULL);
+        if (h != NULL && hash_ok(h) && strlen(h) == BLOB_HASH_HEX)
+            memcpy(rows[n++].hash, h, BLOB_HASH_HEX + 1);
+    }
+    store_rows_free(r);
+    store_rollback(tx);
+    if (rc != STORE_OK || n == 0)
+        goto out;
+
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (blob_paths(s, rows[i].hash, dir, path) != STORE_OK)
+            continue;
+        if (stat(path, &st) != 0 || !file_matches(path, rows[i].hash, (size_t)st.st_size)) {
+            log_warn("store: blob %s of the journal is missing or damaged on disk; restoring it",
+                     rows[i].hash);
+            if (journal_restore(s, rows[i].hash) != STORE_OK || stat(path, &st) != 0)
+                continue; /* stays in the journal */
+            if (restored != NULL)
+                (*restored)++;
+        } else {
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || fsync(fd) != 0 || fstat(fd, &st) != 0) {
+                log_error("store: fsync %s: %s", path, strerror(errno));
+                if (fd >= 0)
+                    close(fd);
+                continue;
+            }
+            close(fd);
+        }
+        rows[i].dev = st.st_dev;
+        rows[i].ino = st.st_ino;
+        bool seen = false;
+        for (int d = 0; d < ndirs && !seen; d++)
+            seen = memcmp(dirs[d], rows[i].hash, 2) == 0;
+        if (!seen && ndirs < 256) {
+            memcpy(dirs[ndirs], rows[i].hash, 2);
+            dirs[ndirs++][2] = '\0';
+        }
+    }
+    for (int d = 0; d < ndirs; d++) {
+        snprintf(dir, sizeof(dir), "%s/%s", store_blob_dir(s), dirs[d]);
+        if (fsync_dir(dir) != STORE_OK) {
+            log_error("store: %s", store_errmsg(s));
+            goto out; /* nothing is deleted: the next flush tries again */
+        }
+    }
+    if (ndirs > 0 && fsync_dir(store_blob_dir(s)) != STORE_OK)
+        goto out;
+
+    /* the rows of files that are still the ones fsync'd */
+    rc = store_begin(s, STORE_WRITE, &tx);
+    for (int i = 0; rc == STORE_OK && i < n; i++) {
+        struct stat st;
+        if (rows[i].ino == 0 && rows[i].dev == 0)
+            continue;
+        if (blob_paths(s, rows[i].hash, dir, path) != STORE_OK || stat(path, &st) != 0 ||
+            st.st_ino != rows[i].ino || st.st_dev != rows[i].dev)
+            continue;
+        struct store_param p[] = {SP_T(rows[i].hash)};
+        rc = store_exec(tx, "DELETE FROM blob_journal WHERE hash = $1", p, 1, NULL);
+        if (rc == STORE_OK && flushed != NULL)
+            (*flushed)++;
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(tx);
+    else if (tx != NULL)
+        store_rollback(tx);
+    if (rc != STORE_OK && flushed != NULL)
+        *flushed = 0;
+out:
+    free(rows);
+    return rc;
 }

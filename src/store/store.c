@@ -637,6 +637,11 @@ void store_rollback(struct store_tx *tx)
 
 /* ---- statements and cursors ---- */
 
+struct store *store_tx_store(struct store_tx *tx)
+{
+    return tx->c->s;
+}
+
 int store_exec(struct store_tx *tx, const char *sql, const struct store_param *p, int np,
                int64_t *changes)
 {

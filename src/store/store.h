@@ -146,4 +146,22 @@ int blob_get(struct store *s, const char *hash, struct buf *out);
 int blob_put_file(struct store *s, const char *path, size_t len, const char *hash);
 int blob_exists(struct store *s, const char *hash, bool *exists, size_t *len);
 
+/* A small blob (1..BLOB_TX_MAX bytes) made durable by the commit of the
+ * caller's write transaction, so a row and the bytes it names cost one
+ * durable write: readers see it with blob_get as any other. On disk the
+ * file is not fsync'd before the commit; its bytes are also kept in the
+ * blob_journal table until blob_journal_flush has fsync'd it (blob.c). The
+ * caller computed hash over exactly these bytes. Idempotent. */
+#define BLOB_TX_MAX        (256 << 10)
+#define BLOB_JOURNAL_BATCH 512 /* journal rows one flush takes */
+int blob_put_tx(struct store_tx *tx, const void *data, size_t len, const char *hash);
+/* Makes journaled blobs durable on their own (fsync of the files and their
+ * directories) and deletes their rows, restoring first any file a crash
+ * lost; up to BLOB_JOURNAL_BATCH rows per call. Run at start before serving
+ * and then periodically. *flushed / *restored (may be NULL) get the counts.
+ * A no-op for a backend that keeps blobs itself. */
+int blob_journal_flush(struct store *s, int *flushed, int *restored);
+/* The store a transaction belongs to. */
+struct store *store_tx_store(struct store_tx *tx);
+
 #endif

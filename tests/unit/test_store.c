@@ -61,6 +61,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "base/buf.h"
 #include "base/clock.h"
 #include "store/store.h"
@@ -1002,6 +1004,94 @@ static void test_blobs(void **state)
 /* Blobs larger than one PostgreSQL chunk (1 MiB), on every backend; on
  * PostgreSQL, a chunk damaged in the table is detected and repaired by a
  * second put, as a damaged file is on disk. */
+/* blob_put_tx: durable with the caller's commit, gone with its rollback
+ * (no journal row; a file left behind is harmless), and on disk restored by
+ * blob_journal_flush from the journal when a crash lost the unsynced file. */
+static int64_t journal_rows(void)
+{
+    struct store_tx *tx = NULL;
+    int64_t n = -1;
+    assert_int_equal(store_begin(g_fx.s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_query_int(tx, "SELECT count(*) FROM blob_journal", NULL, 0, &n),
+                     STORE_OK);
+    store_rollback(tx);
+    return n;
+}
+
+static void test_blobs_tx(void **state)
+{
+    unsigned char data[3000], md[32];
+    char h[BLOB_HASH_HEX + 1], path[PATH_MAX * 2];
+    struct store_tx *tx = NULL;
+    struct buf out;
+    int flushed = -1, restored = -1;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (unsigned char)(i * 13 + 5);
+    assert_int_equal(EVP_Digest(data, sizeof(data), md, NULL, EVP_sha256(), NULL), 1);
+    for (int i = 0; i < 32; i++)
+        snprintf(h + 2 * i, 3, "%02x", md[i]);
+    buf_init(&out, 1 << 20);
+
+    /* bad arguments change nothing */
+    assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
+    assert_int_equal(blob_put_tx(tx, data, 0, h), STORE_ERROR);
+    assert_int_equal(blob_put_tx(tx, data, (size_t)BLOB_TX_MAX + 1, h), STORE_ERROR);
+    assert_int_equal(blob_put_tx(tx, data, sizeof(data), "../x"), STORE_ERROR);
+    /* rolled back: no journal row; the blob is not there (PostgreSQL) or
+     * only an unsynced file that nothing names (disk) */
+    assert_int_equal(blob_put_tx(tx, data, sizeof(data), h), STORE_OK);
+    store_rollback(tx);
+    assert_int_equal(journal_rows(), 0);
+    if (is_pg(g_url))
+        assert_int_equal(blob_get(g_fx.s, h, &out), STORE_NOTFOUND);
+
+    /* committed: readable at once; twice is a no-op */
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
+        assert_int_equal(blob_put_tx(tx, data, sizeof(data), h), STORE_OK);
+        assert_int_equal(store_commit(tx), STORE_OK);
+    }
+    assert_int_equal(blob_get(g_fx.s, h, &out), STORE_OK);
+    assert_memory_equal(out.data, data, sizeof(data));
+    if (is_pg(g_url)) {
+        assert_int_equal(journal_rows(), 0); /* in the blob tables already */
+        assert_int_equal(blob_journal_flush(g_fx.s, &flushed, &restored), STORE_OK);
+        assert_int_equal(flushed, 0);
+        buf_release(&out);
+        return;
+    }
+    assert_int_equal(journal_rows(), 1);
+    /* a crash lost the unsynced file: the flush writes it again from the row */
+    snprintf(path, sizeof(path), "%s/blobs/%.2s/%s", g_fx.dir, h, h);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(blob_get(g_fx.s, h, &out), STORE_NOTFOUND);
+    assert_int_equal(blob_journal_flush(g_fx.s, &flushed, &restored), STORE_OK);
+    assert_int_equal(flushed, 1);
+    assert_int_equal(restored, 1);
+    assert_int_equal(journal_rows(), 0);
+    assert_int_equal(blob_get(g_fx.s, h, &out), STORE_OK);
+    assert_memory_equal(out.data, data, sizeof(data));
+    /* a damaged file is rewritten the same way */
+    assert_int_equal(store_begin(g_fx.s, STORE_WRITE, &tx), STORE_OK);
+    assert_int_equal(blob_put_tx(tx, data, sizeof(data), h), STORE_OK);
+    assert_int_equal(store_commit(tx), STORE_OK);
+    assert_int_equal(journal_rows(), 1); /* the file was there: the row makes it durable */
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fputc('!', f);
+    fclose(f);
+    assert_int_equal(blob_journal_flush(g_fx.s, &flushed, &restored), STORE_OK);
+    assert_int_equal(flushed, 1);
+    assert_int_equal(restored, 1);
+    assert_int_equal(blob_get(g_fx.s, h, &out), STORE_OK);
+    /* nothing to do */
+    assert_int_equal(blob_journal_flush(g_fx.s, &flushed, &restored), STORE_OK);
+    assert_int_equal(flushed, 0);
+    buf_release(&out);
+}
+
 static void test_blobs_big(void **state)
 {
     enum { BIG = 2 * 1024 * 1024 + 12345 };
@@ -1538,6 +1628,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blobs_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blobs_big, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blobs_concurrent_put, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_then_insert, setup, teardown),
