@@ -25,6 +25,7 @@
 #include "cli/serve_bids.h"
 #include "base/clock.h"
 #include "domain/auction.h"
+#include "domain/risk.h"
 #include "domain/scheduler.h"
 #include "ledger/cosign.h"
 #include "ledger/note.h"
@@ -256,6 +257,7 @@ int cli_serve(int argc, char **argv)
     bool sig_started = false;
     struct ledger_sequencer *ledger_seq = NULL;
     struct tender_scheduler *scheduler = NULL;
+    struct risk_watcher *risk_watch = NULL; /* supervision: domain/risk.h */
     struct auction_engine *auctions = NULL;
     const char *witness_args[COSIGN_MAX_WITNESSES];
     size_t nwitness_args = 0;
@@ -452,6 +454,8 @@ int cli_serve(int argc, char **argv)
         goto out;
     }
     ledger_seq = ledger_sequencer_start(app.store, app.cluster, cli_data_dir(&so), &lopt);
+    /* risk flags of sealed openings, under "supervision.risk" */
+    risk_watch = risk_watcher_start(app.store, app.cluster, 0);
     /* each live auction's single writer runs where "auction.<id>" is held */
     struct auction_engine_config acfg = {cli_data_dir(&so), 0};
     auctions = auction_engine_start(app.store, app.cluster, &acfg);
@@ -479,6 +483,7 @@ int cli_serve(int argc, char **argv)
     log_info("stopped");
 out:
     auction_engine_stop(auctions);
+    risk_watcher_stop(risk_watch);
     tender_scheduler_stop(scheduler);
     ledger_sequencer_stop(ledger_seq);
     cluster_stop(app.cluster);

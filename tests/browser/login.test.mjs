@@ -20,7 +20,7 @@ const ROLES = [
   { user: 'agent', role: 'agent', nav: ['home', 'tenders', 'tenders-mine', 'auctions', 'ledger', 'workspace'] },
   { user: 'bidder1', role: 'bidder', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace'] },
   { user: 'expert1', role: 'expert', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace'] },
-  { user: 'supervisor', role: 'supervisor', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace', 'orgs', 'audit'] },
+  { user: 'supervisor', role: 'supervisor', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace', 'orgs', 'audit', 'supervision'] },
 ];
 
 // What each page path needs, to check that the others see "access denied".
