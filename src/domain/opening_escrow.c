@@ -34,6 +34,7 @@
 #include "base/log.h"
 #include "base/roles.h"
 #include "crypto/envelope.h"
+#include "domain/boq.h"
 #include "ledger/ledger.h"
 #include "store/opening.h"
 
@@ -204,6 +205,11 @@ enum err opening_escrow_open(struct store *s, const struct tender_caller *c, int
             out->reason = seal_err_code(rc);
         } else {
             rc = opening_envelope_form(env.data, env.len, k, &form, &err);
+            if (rc == SEAL_OK) { /* K opens it: kept for the BoQ comparison (domain/boq.h) */
+                e = boq_key_keep(s, tender_id, org_id, lot_no, k);
+                if (e != ERR_OK)
+                    goto out;
+            }
             if (rc == SEAL_OK && form.len > 0 &&
                 opening_form_check(form.data, form.len, &canon) == ERR_OK) {
                 out->status = "opened";
