@@ -10,6 +10,7 @@
 
 #include "api/tenders.h"
 #include "domain/opening.h"
+#include "domain/orgsig.h"
 
 /* Publishes a change on the tender's topic (and phase changes and the
  * record on "public"). */
@@ -133,7 +134,8 @@ void api_opening_record(struct http_request *req, struct http_response *res)
         e = rc == STORE_NOTFOUND ? ERR_OPENING_WRONG_PHASE : domain_store_err(rc);
     }
     store_rollback(tx);
-    if (e == ERR_OK && (h.record == NULL || h.record_hash == NULL))
+    if (e == ERR_OK &&
+        (h.record == NULL || h.record_hash == NULL || strcmp(h.phase, "sealed") != 0))
         e = ERR_OPENING_WRONG_PHASE;
     if (e != ERR_OK) {
         api_error(res, e, NULL);
@@ -274,10 +276,25 @@ void api_opening_decrypt(struct http_request *req, struct http_response *res)
     publish(req, &ch);
 }
 
+/* {"signature": base64 (DER, or raw r || s), "draft_sha256"?: the hash
+ * signed}; orgsig_decode is the parser of the signature (fuzz_orgsig). */
 void api_opening_sign(struct http_request *req, struct http_response *res)
 {
     struct tender_caller c = api_tender_caller(req);
     struct opening_change ch = {0};
-    enum err e = opening_sign(api_app(req)->store, &c, api_param_id(req), &ch);
+    const char *b64 = NULL, *draft = NULL;
+    uint8_t sig[ORGSIG_MAX];
+    size_t sig_len = 0;
+    json_t *body = api_body(req, res);
+    if (body == NULL)
+        return;
+    bool ok = api_field_str(req, res, body, "signature", true, ORGSIG_B64_MAX, &b64) &&
+              api_field_str(req, res, body, "draft_sha256", false, 64, &draft);
+    json_decref(body);
+    if (!ok)
+        return;
+    enum err e = orgsig_decode(b64, strlen(b64), sig, &sig_len);
+    if (e == ERR_OK)
+        e = opening_sign(api_app(req)->store, &c, api_param_id(req), sig, sig_len, draft, &ch);
     answer(req, res, e, &ch, 0);
 }

@@ -338,6 +338,13 @@ int httpc_request(const struct httpc_url *u, const char *method, const char *pat
                   const char *content_type, const void *body, size_t n, struct httpc_resp *r,
                   char *err, size_t errlen)
 {
+    return httpc_request_h(u, method, path, NULL, content_type, body, n, r, err, errlen);
+}
+
+int httpc_request_h(const struct httpc_url *u, const char *method, const char *path,
+                    const char *headers, const char *content_type, const void *body, size_t n,
+                    struct httpc_resp *r, char *err, size_t errlen)
+{
     struct buf req, raw;
     char chunk[16384];
     int fd, rc = -1;
@@ -353,6 +360,7 @@ int httpc_request(const struct httpc_url *u, const char *method, const char *pat
                    method, u->prefix, path, v6 ? "[" : "", u->host, v6 ? "]" : "",
                    strcmp(u->port, "80") != 0 ? ":" : "",
                    strcmp(u->port, "80") != 0 ? u->port : "") != BUF_OK ||
+        (headers != NULL && buf_puts(&req, headers) != BUF_OK) ||
         (body != NULL &&
          buf_printf(&req, "Content-Type: %s\r\nContent-Length: %zu\r\n",
                     content_type ? content_type : "application/octet-stream", n) != BUF_OK) ||

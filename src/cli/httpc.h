@@ -60,6 +60,11 @@ int httpc_request(const struct httpc_url *u, const char *method, const char *pat
                   const char *content_type, const void *body, size_t n, struct httpc_resp *r,
                   char *err, size_t errlen);
 
+/* httpc_request with extra header lines ("Name: value\r\n"..., or NULL),
+ * e.g. "Authorization: Bearer ...\r\n" for `sunbid opening`. */
+int httpc_request_h(const struct httpc_url *u, const char *method, const char *path,
+                    const char *headers, const char *content_type, const void *body, size_t n,
+                    struct httpc_resp *r, char *err, size_t errlen);
 void httpc_resp_release(struct httpc_resp *r); /* safe twice */
 
 #endif

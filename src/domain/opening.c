@@ -8,6 +8,14 @@
  * The tender's own state moves (failed, evaluation) are written here with
  * their tender_transitions rows, checked by tender_action_check.
  *
+ * The signing sheet: from phase signing on, opening_halls.record holds
+ * {"draft", "signatures"} in canonical form and record_hash the draft's
+ * SHA-256 (everybody signs that hash); each good signature is appended
+ * there; sealing adds draft_sha256, sealed_ms and type, and then record
+ * and record_hash are the sealed record's. Keeping the sheet in the hall
+ * row needs no table of its own: the draft cannot drift (it is stored, not
+ * recomputed) and a signature commits with its audit row and log event.
+ *
  * Threads: any; no shared state.
  */
 #include "domain/opening.h"
@@ -17,13 +25,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/jsonr.h"
 #include "base/jsonw.h"
+#include "base/log.h"
 #include "base/roles.h"
 #include "base/utf8.h"
 #include "crypto/random.h"
+#include "domain/orgsig.h"
 #include "ledger/ledger.h"
+#include "store/bids.h"
+
+/* Why a bid still pending at the window's end is revoked (art. 31). */
+#define WINDOW_REASON "not decrypted within the window"
 
 static const char *const phase_names[OP__COUNT] = {"signin",  "decrypt", "readout", "objections",
                                                    "signing", "sealed",  "failed"};
@@ -118,7 +133,7 @@ out:
 
 /* ---- the step runner ---- */
 
-enum step_kind { K_SIGNIN, K_ADVANCE, K_FAIL, K_DECIDE, K_OBJECT, K_ANSWER, K_SIGN };
+enum step_kind { K_SIGNIN, K_ADVANCE, K_FAIL, K_DECIDE, K_OBJECT, K_ANSWER, K_SIGN, K_EXPIRE };
 
 struct job {
     enum step_kind kind;
@@ -129,6 +144,9 @@ struct job {
     const char *status;        /* decide */
     const char *text;          /* form, reason, objection, answer */
     int64_t id;                /* objection: in (answer), out (object) */
+    const uint8_t *sig;        /* sign: the signature as sent, borrowed */
+    size_t sig_len;
+    const char *draft; /* sign: the draft hash the bidder signed, or NULL */
     struct opening_change *ch;
     struct arena a;
     struct buf tmp; /* the canonical form; the record */
@@ -255,66 +273,123 @@ static enum err is_bidder(struct store_tx *tx, int64_t tender_id, int64_t org_id
     return n > 0 ? ERR_OK : ERR_OPENING_NOT_BIDDER;
 }
 
-/* The sealed record: the hall's facts as canonical JSON into j->tmp. */
-static enum err build_record(struct store_tx *tx, struct job *j, const struct tender *t,
-                             const struct opening_hall *h, int64_t now)
+/* Sets o[k] = v (taking v); false when v is NULL or the set fails. */
+static bool put(json_t *o, const char *k, json_t *v)
+{
+    return v != NULL && json_object_set_new(o, k, v) == 0;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+/* The signing sheet as the objections end: {"draft": the hall's facts,
+ * "signatures": []} in canonical form into j->tmp, the draft's SHA-256
+ * into hash. The draft is fixed from here on: the record seals exactly
+ * these bytes, whatever changes elsewhere (an organisation renamed). */
+static enum err build_sheet(struct store_tx *tx, struct job *j, const struct tender *t,
+                            const struct opening_hall *h, int64_t now, char hash[65])
 {
     struct page bids, objs;
-    struct jsonw w;
+    enum err e = ERR_INTERNAL;
     int rc = store_opening_bid_list(tx, &j->a, t->id, OPENING_BIDS_MAX, &bids);
     if (rc == STORE_OK)
         rc = store_opening_objection_list(tx, &j->a, t->id, OPENING_BIDS_MAX, &objs);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    buf_reset(&j->tmp);
-    jsonw_init(&w, &j->tmp);
-    jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "type", "sunbid.opening-record.v1");
-    jsonw_kint(&w, "tender_id", t->id);
-    jsonw_kstr(&w, "code", t->code);
-    jsonw_kstr(&w, "title", t->title);
-    jsonw_kint(&w, "bid_deadline_ms", t->bid_deadline_ms);
-    jsonw_kint(&w, "opened_ms", h->created_ms);
-    jsonw_kint(&w, "window_end_ms", h->window_end_ms);
-    jsonw_kint(&w, "sealed_ms", now);
-    jsonw_kint(&w, "min_bids", h->min_bids);
-    jsonw_kstr(&w, "readout_fields", t->readout_fields);
-    jsonw_key(&w, "bids");
-    jsonw_arr_begin(&w);
-    for (int i = 0; i < bids.n; i++) {
+    json_t *sheet = json_object(), *d = json_object(), *ab = json_array(), *ao = json_array();
+    bool ok = sheet != NULL && d != NULL && ab != NULL && ao != NULL;
+    ok = ok && put(d, "type", json_string(OPENING_DRAFT_TYPE)) &&
+         put(d, "tender_id", json_integer(t->id)) && put(d, "code", str_or_null(t->code)) &&
+         put(d, "title", str_or_null(t->title)) &&
+         put(d, "bid_deadline_ms", json_integer(t->bid_deadline_ms)) &&
+         put(d, "opened_ms", json_integer(h->created_ms)) &&
+         put(d, "window_end_ms", json_integer(h->window_end_ms)) &&
+         put(d, "signing_ms", json_integer(now)) && put(d, "min_bids", json_integer(h->min_bids)) &&
+         put(d, "readout_fields", str_or_null(t->readout_fields));
+    for (int i = 0; ok && i < bids.n; i++) {
         const struct opening_bid *b = (const struct opening_bid *)bids.items + i;
-        jsonw_obj_begin(&w);
-        jsonw_kint(&w, "lot_no", b->lot_no);
-        jsonw_kint(&w, "org_id", b->org_id);
-        jsonw_kstr(&w, "bidder", b->org_name);
-        jsonw_kstr(&w, "envelope_sha256", b->blob_hash);
-        jsonw_kstr(&w, "status", b->status);
-        jsonw_key(&w, "form");
-        if (b->form != NULL)
-            jsonw_raw(&w, b->form, strlen(b->form));
-        else
-            jsonw_null(&w);
-        jsonw_kstr(&w, "reason", b->reason);
-        jsonw_kint(&w, "signed_in_ms", b->signed_in_ms);
-        jsonw_kint(&w, "signed_ms", b->signed_ms);
-        jsonw_obj_end(&w);
+        json_t *o = json_object();
+        json_t *form =
+            b->form != NULL ? json_loads(b->form, JSON_REJECT_DUPLICATES, NULL) : json_null();
+        ok = o != NULL && json_array_append_new(ab, o) == 0 &&
+             put(o, "lot_no", json_integer(b->lot_no)) &&
+             put(o, "org_id", json_integer(b->org_id)) &&
+             put(o, "bidder", str_or_null(b->org_name)) &&
+             put(o, "envelope_sha256", str_or_null(b->blob_hash)) &&
+             put(o, "status", str_or_null(b->status)) && put(o, "form", form) &&
+             put(o, "reason", str_or_null(b->reason)) &&
+             put(o, "signed_in_ms", json_integer(b->signed_in_ms)) &&
+             put(o, "decided_ms", json_integer(b->decided_ms));
     }
-    jsonw_arr_end(&w);
-    jsonw_key(&w, "objections");
-    jsonw_arr_begin(&w);
-    for (int i = 0; i < objs.n; i++) {
-        const struct opening_objection *o = (const struct opening_objection *)objs.items + i;
-        jsonw_obj_begin(&w);
-        jsonw_kint(&w, "id", o->id);
-        jsonw_kstr(&w, "body", o->body);
-        jsonw_kint(&w, "raised_ms", o->raised_ms);
-        jsonw_kstr(&w, "answer", o->answer);
-        jsonw_kint(&w, "answered_ms", o->answered_ms);
-        jsonw_obj_end(&w);
+    for (int i = 0; ok && i < objs.n; i++) {
+        const struct opening_objection *ob = (const struct opening_objection *)objs.items + i;
+        json_t *o = json_object();
+        ok = o != NULL && json_array_append_new(ao, o) == 0 && put(o, "id", json_integer(ob->id)) &&
+             put(o, "body", str_or_null(ob->body)) &&
+             put(o, "raised_ms", json_integer(ob->raised_ms)) &&
+             put(o, "answer", str_or_null(ob->answer)) &&
+             put(o, "answered_ms", json_integer(ob->answered_ms));
     }
-    jsonw_arr_end(&w);
-    jsonw_obj_end(&w);
-    return jsonw_finish(&w) == JSONW_OK ? ERR_OK : ERR_INTERNAL;
+    ok = ok && json_object_set(d, "bids", ab) == 0 && json_object_set(d, "objections", ao) == 0 &&
+         opening_canon(d, &j->tmp) == 0;
+    if (ok)
+        crypto_sha256_hex(j->tmp.data, j->tmp.len, hash);
+    ok = ok && json_object_set(sheet, "draft", d) == 0 && put(sheet, "signatures", json_array()) &&
+         opening_canon(sheet, &j->tmp) == 0;
+    if (ok)
+        e = ERR_OK;
+    json_decref(ab);
+    json_decref(ao);
+    json_decref(d);
+    json_decref(sheet);
+    return e;
+}
+
+/* The hall's signing sheet, parsed; its draft re-hashed must be the hash
+ * everybody signed (record_hash), else the sheet was altered: internal. */
+static enum err sheet_load(const struct opening_hall *h, struct buf *tmp, json_t **out)
+{
+    enum err e = ERR_OK;
+    const char *msg = NULL;
+    char hash[65];
+    *out = NULL;
+    if (h->record == NULL || h->record_hash == NULL)
+        return ERR_INTERNAL;
+    json_t *sheet =
+        jsonr_parse(h->record, strlen(h->record), OPENING_RECORD_MAX, JSONR_MAX_DEPTH, &e, &msg);
+    if (sheet == NULL || !json_is_object(json_object_get(sheet, "draft")) ||
+        !json_is_array(json_object_get(sheet, "signatures")) ||
+        opening_canon(json_object_get(sheet, "draft"), tmp) != 0) {
+        json_decref(sheet);
+        return ERR_INTERNAL;
+    }
+    crypto_sha256_hex(tmp->data, tmp->len, hash);
+    if (strcmp(hash, h->record_hash) != 0) {
+        log_error("opening: tender %lld: the signing sheet's draft is not the one signed",
+                  (long long)h->tender_id);
+        json_decref(sheet);
+        return ERR_INTERNAL;
+    }
+    *out = sheet;
+    return ERR_OK;
+}
+
+/* The sealed record from the sheet: draft, draft_sha256, sealed_ms,
+ * signatures, type, canonical, into j->tmp. */
+static enum err build_record(struct job *j, const struct opening_hall *h, int64_t now)
+{
+    json_t *sheet = NULL;
+    enum err e = sheet_load(h, &j->tmp, &sheet);
+    if (e != ERR_OK)
+        return e;
+    bool ok = put(sheet, "draft_sha256", json_string(h->record_hash)) &&
+              put(sheet, "sealed_ms", json_integer(now)) &&
+              put(sheet, "type", json_string(OPENING_RECORD_TYPE)) &&
+              opening_canon(sheet, &j->tmp) == 0;
+    json_decref(sheet);
+    return ok ? ERR_OK : ERR_INTERNAL;
 }
 
 static enum err do_advance(struct store_tx *tx, struct job *j, struct tender *t,
@@ -343,12 +418,7 @@ static enum err do_advance(struct store_tx *tx, struct job *j, struct tender *t,
         if (n > 0 && now < h->window_end_ms)
             return ERR_OPENING_WINDOW_OPEN;
         /* art. 31: a bid not decrypted in the window is the bidder's fault */
-        struct store_param q[] = {SP_I(t->id), SP_I(now)};
-        rc = store_exec(tx,
-                        "UPDATE opening_bids SET status = 'revoked',"
-                        " reason = 'not decrypted within the window', decided_ms = $2"
-                        " WHERE tender_id = $1 AND status = 'pending'",
-                        q, 2, NULL);
+        rc = store_opening_bids_revoke_pending(tx, t->id, WINDOW_REASON, now, &n);
         ph = OP_READOUT;
         break;
     }
@@ -361,10 +431,18 @@ static enum err do_advance(struct store_tx *tx, struct job *j, struct tender *t,
             return domain_store_err(rc);
         if (n > 0)
             return ERR_OPENING_OBJECTIONS_OPEN;
+        {
+            char dh[65];
+            enum err e = build_sheet(tx, j, t, h, now, dh);
+            if (e != ERR_OK)
+                return e;
+            h->record = j->tmp.data;
+            h->record_hash = arena_strndup(&j->a, dh, 64);
+        }
         ph = OP_SIGNING;
         break;
     case OP_SIGNING: {
-        enum err e = build_record(tx, j, t, h, now);
+        enum err e = build_record(j, h, now);
         if (e != ERR_OK)
             return e;
         char hash[65];
@@ -437,6 +515,106 @@ static enum err do_decide(struct store_tx *tx, struct job *j, const struct tende
     return domain_store_err(record(tx, j->c, "opening.decrypt", t->id, d, NULL));
 }
 
+/* Bidder: its organisation's signature of the draft (phase signing). */
+static enum err do_sign(struct store_tx *tx, struct job *j, const struct tender *t,
+                        struct opening_hall *h, int64_t now)
+{
+    struct org_cert cert;
+    struct buf name;
+    json_t *sheet = NULL, *sigs, *sg;
+    uint8_t der[ORGSIG_MAX];
+    size_t der_len = 0, i;
+    const char *alg = NULL;
+    char msg[256], d[256];
+    int64_t n = 0;
+    if (h->record == NULL || h->record_hash == NULL)
+        return ERR_INTERNAL; /* phase signing always has its sheet */
+    if (j->draft != NULL && strcmp(j->draft, h->record_hash) != 0)
+        return ERR_OPENING_STALE_DRAFT;
+    int rc = store_org_cert_active(tx, &j->a, j->c->org_id, "sign", &cert);
+    if (rc == STORE_NOTFOUND)
+        return ERR_OPENING_NO_CERTIFICATE;
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (cert.not_before_ms != 0 && now < cert.not_before_ms)
+        return ERR_CERT_NOT_YET_VALID;
+    if (cert.not_after_ms != 0 && now > cert.not_after_ms)
+        return ERR_CERT_EXPIRED;
+    if (cert.der_len > OPENING_CERT_MAX)
+        return ERR_CERT_MALFORMED;
+    int ml = opening_sign_message(t->id, h->record_hash, msg, sizeof msg);
+    if (ml < 0)
+        return ERR_INTERNAL;
+    enum err e = orgsig_verify(cert.der, cert.der_len, msg, (size_t)ml, j->sig, j->sig_len, der,
+                               &der_len, &alg);
+    if (e != ERR_OK)
+        return e;
+    j->ch->event = "opening.sign";
+    e = sheet_load(h, &j->tmp, &sheet);
+    if (e != ERR_OK)
+        return e;
+    sigs = json_object_get(sheet, "signatures");
+    json_array_foreach(sigs, i, sg)
+    {
+        if (json_integer_value(json_object_get(sg, "org_id")) == j->c->org_id) {
+            json_decref(sheet); /* signed already: the first signature stays */
+            return ERR_OK;
+        }
+    }
+    char *c64 = arena_alloc(&j->a, B64_LEN(cert.der_len));
+    char s64[B64_LEN(ORGSIG_MAX)];
+    buf_init(&name, 4096);
+    struct store_param p[] = {SP_I(j->c->org_id)};
+    rc = store_query_text(tx, "SELECT name FROM orgs WHERE id = $1", p, 1, &name);
+    json_t *o = json_object();
+    bool ok = c64 != NULL && rc == STORE_OK && o != NULL && name.data != NULL;
+    if (!ok) {
+        json_decref(o);
+    } else {
+        b64_encode(cert.der, cert.der_len, c64);
+        b64_encode(der, der_len, s64);
+        /* the array owns o from here, even when appending fails */
+        ok = json_array_append_new(sigs, o) == 0 && put(o, "org_id", json_integer(j->c->org_id)) &&
+             put(o, "bidder", json_string(name.data)) && put(o, "certificate", json_string(c64)) &&
+             put(o, "certificate_sha256", json_string(cert.fingerprint)) &&
+             put(o, "key_alg", json_string(alg)) && put(o, "signature", json_string(s64)) &&
+             put(o, "signed_ms", json_integer(now)) && opening_canon(sheet, &j->tmp) == 0;
+    }
+    json_decref(sheet);
+    buf_release(&name);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (!ok)
+        return ERR_INTERNAL;
+    h->record = j->tmp.data;
+    e = hall_save(tx, h, OP_SIGNING, now);
+    if (e != ERR_OK)
+        return e;
+    rc = store_opening_bid_stamp(tx, t->id, j->c->org_id, 1, now, &n);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    snprintf(d, sizeof d, "{\"org_id\":%lld,\"certificate_sha256\":\"%s\",\"draft_sha256\":\"%s\"}",
+             (long long)j->c->org_id, cert.fingerprint, h->record_hash);
+    return domain_store_err(record(tx, j->c, "opening.sign", t->id, d, h->record_hash));
+}
+
+/* System: the window's end (opening_expire). */
+static enum err do_expire(struct store_tx *tx, struct job *j, const struct tender *t,
+                          const struct opening_hall *h, int ph, int64_t now)
+{
+    int64_t n = 0;
+    char d[64];
+    if (ph != OP_DECRYPT || h->window_end_ms == 0 || now < h->window_end_ms)
+        return ERR_OK;
+    int rc = store_opening_bids_revoke_pending(tx, t->id, WINDOW_REASON, now, &n);
+    if (rc != STORE_OK || n == 0)
+        return domain_store_err(rc);
+    j->ch->event = "opening.expire";
+    j->ch->subject = n;
+    snprintf(d, sizeof d, "{\"revoked\":%lld}", (long long)n);
+    return domain_store_err(record(tx, j->c, "opening.expire", t->id, d, NULL));
+}
+
 static enum err step_tx(struct store_tx *tx, void *arg)
 {
     struct job *j = arg;
@@ -469,6 +647,10 @@ static enum err step_tx(struct store_tx *tx, void *arg)
     case K_FAIL:
     case K_ANSWER:
         if (!host)
+            return ERR_FORBIDDEN;
+        break;
+    case K_EXPIRE:
+        if (!j->c->system)
             return ERR_FORBIDDEN;
         break;
     case K_DECIDE:
@@ -554,11 +736,9 @@ static enum err step_tx(struct store_tx *tx, void *arg)
     case K_SIGN:
         if (ph != OP_SIGNING)
             return ERR_OPENING_WRONG_PHASE;
-        rc = store_opening_bid_stamp(tx, t.id, j->c->org_id, 1, now, &n);
-        j->ch->event = "opening.sign";
-        if (rc != STORE_OK || n == 0)
-            return domain_store_err(rc);
-        return domain_store_err(record(tx, j->c, "opening.sign", t.id, NULL, NULL));
+        return do_sign(tx, j, &t, &h, now);
+    case K_EXPIRE:
+        return do_expire(tx, j, &t, &h, ph, now);
     }
     return ERR_INTERNAL;
 }
@@ -646,17 +826,77 @@ enum err opening_answer(struct store *s, const struct tender_caller *c, int64_t 
 }
 
 enum err opening_sign(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                      const uint8_t *sig, size_t sig_len, const char *draft,
                       struct opening_change *ch)
 {
-    struct job j = {.kind = K_SIGN, .c = c, .tender_id = tender_id, .ch = ch};
+    if (sig == NULL || sig_len == 0 || sig_len > ORGSIG_MAX)
+        return ERR_OPENING_BAD_SIGNATURE;
+    if (draft != NULL && strlen(draft) != 64)
+        return ERR_OPENING_STALE_DRAFT;
+    struct job j = {.kind = K_SIGN,
+                    .c = c,
+                    .tender_id = tender_id,
+                    .sig = sig,
+                    .sig_len = sig_len,
+                    .draft = draft,
+                    .ch = ch};
     return run(s, &j);
+}
+
+enum err opening_expire(struct store *s, int64_t tender_id, struct opening_change *ch)
+{
+    struct job j = {.kind = K_EXPIRE, .c = &tender_system_caller, .tender_id = tender_id, .ch = ch};
+    enum err e = run(s, &j);
+    if (e != ERR_OK)
+        ch->event = NULL;
+    return e;
+}
+
+int opening_run_due(struct store *s, struct cluster *c, int *done)
+{
+    int64_t ids[OPENING_DUE_BATCH];
+    int n = 0;
+    struct store_tx *tx = NULL;
+    *done = 0;
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_opening_halls_due(tx, clock_now_ms(), ids, OPENING_DUE_BATCH, &n);
+    store_rollback(tx);
+    if (rc != STORE_OK)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        struct opening_change ch;
+        enum err e = opening_expire(s, ids[i], &ch);
+        if (e != ERR_OK) {
+            log_error("opening: tender %lld: window end not applied: %s", (long long)ids[i],
+                      err_code(e));
+            continue;
+        }
+        if (ch.event == NULL)
+            continue;
+        log_info("opening: tender %lld: window ended, %lld pending bid(s) revoked",
+                 (long long)ids[i], (long long)ch.subject);
+        (*done)++;
+        struct buf b;
+        char topic[40];
+        buf_init(&b, 4096);
+        snprintf(topic, sizeof topic, "opening.%lld", (long long)ids[i]);
+        if (c != NULL && opening_change_json(&ch, &b) == 0) {
+            rc = cluster_publish(c, topic, ch.event, b.data, b.len);
+            if (rc != STORE_OK)
+                log_warn("opening: event %s not published: %s", ch.event, store_rc_name(rc));
+        }
+        buf_release(&b);
+    }
+    return STORE_OK;
 }
 
 /* ---- the view ---- */
 
 static void view_write(struct jsonw *w, const struct tender *t, const struct opening_hall *h,
                        int ph, bool participant, int64_t my_org, const struct page *bids,
-                       const struct page *objs)
+                       const struct page *objs, const struct buf *draft)
 {
     bool public_forms = ph >= OP_READOUT && ph != OP_FAILED;
     jsonw_obj_begin(w);
@@ -710,7 +950,13 @@ static void view_write(struct jsonw *w, const struct tender *t, const struct ope
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    if (h->record != NULL) {
+    if (ph == OP_SIGNING && draft->len > 0) {
+        /* what the bidders sign: opening_sign_message over draft_sha256 */
+        jsonw_kstr(w, "draft_sha256", h->record_hash);
+        jsonw_key(w, "draft");
+        jsonw_raw(w, draft->data, draft->len);
+    }
+    if (ph == OP_SEALED && h->record != NULL) {
         jsonw_kstr(w, "record_sha256", h->record_hash);
         jsonw_key(w, "record");
         jsonw_raw(w, h->record, strlen(h->record));
@@ -728,11 +974,13 @@ enum err opening_view_json(struct store *s, const struct tender_caller *c, int64
     struct opening_hall h;
     struct page bids = {0}, objs = {0};
     struct jsonw w;
+    struct buf draft;
     enum err e;
     int rc = store_begin(s, STORE_READ, &tx);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     arena_init(&a, 0);
+    buf_init(&draft, OPENING_RECORD_MAX);
     rc = store_tender_get(tx, &a, tender_id, &t);
     if (rc != STORE_OK) {
         e = domain_store_err(rc);
@@ -761,13 +1009,21 @@ enum err opening_view_json(struct store *s, const struct tender_caller *c, int64
         goto out;
     }
     int ph = opening_phase_parse(h.phase);
+    if (ph == OP_SIGNING) {
+        json_t *sheet = NULL;
+        e = sheet_load(&h, &draft, &sheet); /* leaves the canonical draft in draft */
+        json_decref(sheet);
+        if (e != ERR_OK)
+            goto out;
+    }
     bool participant = c->system || acc.owner || acc.supervisor;
     int64_t my_org = (c->roles & ROLE_BIDDER) ? c->org_id : 0;
     jsonw_init(&w, out);
-    view_write(&w, &t, &h, ph < 0 ? 0 : ph, participant, my_org, &bids, &objs);
+    view_write(&w, &t, &h, ph < 0 ? 0 : ph, participant, my_org, &bids, &objs, &draft);
     e = jsonw_finish(&w) == JSONW_OK ? ERR_OK : ERR_INTERNAL;
 out:
     store_rollback(tx);
     arena_release(&a);
+    buf_release(&draft);
     return e;
 }

@@ -12,6 +12,17 @@
  *                                                   (no open objection)   |
  *                          sealed (record hashed, logged, tender -> evaluation) <--advance--+
  *
+ * The decryption window ends by itself: the tender scheduler's round calls
+ * opening_run_due, which revokes what is still pending once the server
+ * clock passes window_end_ms (opening_expire; idempotent, so a restarted
+ * server catches up on its first round). Leaving objections fixes the
+ * draft of the record (every fact but the signatures, canonical JSON,
+ * opening_record.c); in phase signing the view shows it with its SHA-256,
+ * each bidder signs opening_sign_message(tender, draft_sha256) with its
+ * organisation's signing certificate (domain/orgsig.h), and the sealed
+ * record holds the draft, its hash and every signature, so anyone can
+ * check it offline (opening_record_verify).
+ *
  * The hall is created by its first step once the tender is `opening`: one
  * row per current ('submitted') bid at that moment, the organisations
  * counted, the tender's min_bids and decrypt_window_min copied in.
@@ -26,8 +37,8 @@
  * (with its opening form), revoked (撤銷: the bidder's fault — wrong key, a
  * bad MAC in its own data, the window missed) or withdrawn (撤回: the
  * platform's fault — its blob missing or corrupt on our side). The others
- * open regardless. opening_decide() records one outcome; the key release
- * that produces it is the next step (see the report / docs).
+ * open regardless. opening_decide() records one outcome; opening_decrypt
+ * (opening_open.c) is the key release that produces it.
  *
  * Every write is one transaction (domain_write) with its audit row and a
  * witness-log event "opening.<step>" carrying the tender id; the sealed
@@ -46,6 +57,7 @@
 #include "base/buf.h"
 #include "crypto/suite.h"
 #include "domain/tender.h"
+#include "store/cluster.h"
 #include "store/opening.h"
 
 #define OPENING_FORM_MAX    4096 /* bytes of one opening form (JSON) */
@@ -146,9 +158,73 @@ enum err opening_object(struct store *s, const struct tender_caller *c, int64_t 
 /* Host: answers an open objection (phase objections). */
 enum err opening_answer(struct store *s, const struct tender_caller *c, int64_t tender_id,
                         int64_t objection_id, const char *answer, struct opening_change *ch);
-/* Bidder: signs the opening record (phase signing). Idempotent. */
+/* ---- signing the record (opening_record.c; docs/opening.md) ---- */
+
+#define OPENING_SIGN_PREFIX "sunbid opening record v1"
+#define OPENING_RECORD_TYPE "sunbid.opening-record.v1"
+#define OPENING_DRAFT_TYPE  "sunbid.opening-draft.v1"
+#define OPENING_CERT_MAX    (64 << 10) /* bytes of a signer certificate in a record */
+
+/* The message a bidder signs: "sunbid opening record v1\n<tender_id>\n
+ * <draft_sha256 hex>\n" (UTF-8, no NUL) into out; its length, or -1 when
+ * cap is too small. */
+int opening_sign_message(int64_t tender_id, const char *draft_sha256, char *out, size_t cap);
+/* The canonical form (opening_record.c) of the JSON text json into out:
+ * 0, or -1 when it is not JSON (duplicate keys, bad UTF-8, over max bytes). */
+int opening_canon_text(const char *json, size_t len, size_t max, struct buf *out);
+/* canonical(v) of a jansson value (json_t) into out (reset first): 0 or -1. */
+struct json_t;
+int opening_canon(const struct json_t *v, struct buf *out);
+
+/* What opening_record_verify found. */
+struct opening_record_report {
+    int64_t tender_id;      /* the draft's */
+    char draft_sha256[65];  /* as the record states it (checked) */
+    char record_sha256[65]; /* SHA-256 of the bytes given */
+    int signatures;         /* signatures that verified */
+    int bad_signature;      /* index of the first that failed; -1: none */
+    char message[160];      /* what failed, English, one line */
+};
+/* Checks a sealed record offline: its shape, draft_sha256 against the
+ * canonical draft, and every signature (its certificate's fingerprint, the
+ * DER signature over opening_sign_message with the certificate's key).
+ * ERR_OK; ERR_INVALID_FIELD (not a record); ERR_OPENING_STALE_DRAFT (the
+ * draft is not what was signed); ERR_CERT_MALFORMED,
+ * ERR_CERT_UNSUPPORTED_KEY, ERR_OPENING_BAD_SIGNATURE (a signature,
+ * r->bad_signature says which). Does not judge the certificates' chains:
+ * that was done when they were registered. */
+enum err opening_record_verify(const char *json, size_t len, struct opening_record_report *r);
+
+/* Bidder: signs the opening record (phase signing) with its organisation's
+ * current signing certificate: sig (sig_len bytes: DER, or raw r || s,
+ * domain/orgsig.h) over opening_sign_message(tender_id, draft_sha256) where
+ * draft_sha256 is the hall's (GET, phase signing). draft: the hash the
+ * bidder signed, or NULL; one that is not the hall's is
+ * ERR_OPENING_STALE_DRAFT. ERR_OPENING_NO_CERTIFICATE without an active
+ * signing certificate, ERR_CERT_EXPIRED / ERR_CERT_NOT_YET_VALID outside
+ * its validity, ERR_OPENING_BAD_SIGNATURE when it does not verify.
+ * Idempotent: an organisation that signed already keeps its first
+ * signature (ERR_OK, no new event). */
 enum err opening_sign(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                      const uint8_t *sig, size_t sig_len, const char *draft,
                       struct opening_change *ch);
+
+/* ---- the window's end (the scheduler, docs/opening.md) ---- */
+
+#define OPENING_DUE_BATCH 64 /* halls one round looks at */
+
+/* System: ends tender_id's decryption window when it is past: every
+ * pending bid is revoked ("not decrypted within the window"), event
+ * "opening.expire" with the number revoked as subject. ERR_OK with
+ * ch->event NULL when there was nothing to do (not in decrypt, window not
+ * over, nothing pending): idempotent, so a restarted server catches up
+ * and two nodes racing do it once. */
+enum err opening_expire(struct store *s, int64_t tender_id, struct opening_change *ch);
+/* One scheduler round (domain/scheduler.c): opening_expire for every hall
+ * whose window ended by clock_now_ms() with bids pending, publishing each
+ * change on "opening.<id>" through the cluster (c may be NULL). *done gets
+ * how many halls changed. A store_rc of the due query. */
+int opening_run_due(struct store *s, struct cluster *c, int *done);
 
 /* What the caller may see of the hall, as JSON into out: the phase, the
  * window, counts; bidders' names and forms from the read-out on (their

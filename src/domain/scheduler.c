@@ -19,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "domain/opening.h"
 #include "domain/tender.h"
 
 struct tender_scheduler {
@@ -68,7 +69,11 @@ int tender_scheduler_run_once(struct store *s, struct cluster *c, int *moved)
         *moved += ch.n;
         publish(c, &ch);
     }
-    return STORE_OK;
+    /* opening halls whose decryption window ended (domain/opening.h) */
+    int ended = 0;
+    rc = opening_run_due(s, c, &ended);
+    *moved += ended;
+    return rc;
 }
 
 static void *sched_main(void *arg)

@@ -117,7 +117,36 @@ int store_opening_hall_update(struct store_tx *tx, const struct opening_hall *h)
     return rc;
 }
 
+int store_opening_halls_due(struct store_tx *tx, int64_t now_ms, int64_t *ids, int max, int *n)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(now_ms), SP_I(max)};
+    *n = 0;
+    int rc = store_query(tx,
+                         "SELECT h.tender_id FROM opening_halls h WHERE h.phase = 'decrypt'"
+                         " AND h.window_end_ms <= $1 AND EXISTS (SELECT 1 FROM opening_bids b"
+                         " WHERE b.tender_id = h.tender_id AND b.status = 'pending')"
+                         " ORDER BY h.window_end_ms, h.tender_id LIMIT $2",
+                         p, 2, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1 && *n < max)
+        ids[(*n)++] = store_col_int(r, 0);
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
 /* ---- the bids ---- */
+
+int store_opening_bids_revoke_pending(struct store_tx *tx, int64_t tender_id, const char *reason,
+                                      int64_t at_ms, int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_T(reason), SP_I(at_ms)};
+    return store_exec(tx,
+                      "UPDATE opening_bids SET status = 'revoked', reason = $2, decided_ms = $3"
+                      " WHERE tender_id = $1 AND status = 'pending'",
+                      p, 3, n);
+}
 
 int store_opening_bids_seed(struct store_tx *tx, int64_t tender_id, int64_t *n)
 {

@@ -23,8 +23,9 @@ struct opening_hall {
     int64_t bidders;         /* organisations with a bid at the deadline */
     int64_t min_bids;        /* the tender's minimum when the hall opened */
     int64_t window_end_ms;   /* the decryption window's end; 0: not started */
-    const char *record;      /* the sealed record (JSON) or NULL */
-    const char *record_hash; /* its SHA-256, hex, or NULL */
+    const char *record;      /* sealed: the record (JSON); signing: the signing sheet
+                              * {"draft", "signatures"} (docs/opening.md); else NULL */
+    const char *record_hash; /* sealed: the record's SHA-256; signing: the draft's; hex */
     int64_t created_ms;
     int64_t updated_ms;
     int64_t version; /* 1, then +1 per write */
@@ -63,6 +64,14 @@ int store_opening_hall_get(struct store_tx *tx, struct arena *a, int64_t tender_
 /* Writes phase, window_end_ms, record, record_hash, updated_ms and version
  * (by tender_id); STORE_NOTFOUND when there is no hall. */
 int store_opening_hall_update(struct store_tx *tx, const struct opening_hall *h);
+/* Tenders whose hall is in phase decrypt with its window ended by now_ms
+ * and a bid still pending, earliest window first: up to max ids into ids,
+ * *n gets how many. */
+int store_opening_halls_due(struct store_tx *tx, int64_t now_ms, int64_t *ids, int max, int *n);
+/* Revokes every pending bid of the tender with reason (the window's end);
+ * *n gets how many. */
+int store_opening_bids_revoke_pending(struct store_tx *tx, int64_t tender_id, const char *reason,
+                                      int64_t at_ms, int64_t *n);
 
 /* One pending row per current ('submitted') bid of the tender; *n gets how
  * many. */

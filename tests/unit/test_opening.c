@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -29,8 +31,10 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "domain/opening.h"
+#include "domain/orgsig.h"
 #include "domain/tender.h"
 #include "domain/uscc.h"
+#include "store/bids.h"
 
 #define DAY        TENDER_DAY_MS
 #define MIN        ((int64_t)60000)
@@ -52,6 +56,7 @@ struct fx {
     char url[1024];
     int64_t org_agency, org_other, org_b[NB], org_nobid;
     struct tender_caller agent, other_agent, bidder[NB], nobid, supervisor, public;
+    EVP_PKEY *key[NB]; /* each bidder's signing key (give_cert), or NULL */
 };
 
 static bool is_pg(const char *url)
@@ -165,6 +170,8 @@ static int teardown(void **state)
     char cmd[600];
     store_close(f->s);
     arena_release(&f->a);
+    for (int i = 0; i < NB; i++)
+        EVP_PKEY_free(f->key[i]);
     if (f->schema[0] != '\0') {
         char sql[128];
         snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->schema);
@@ -262,6 +269,100 @@ static const char *phase_of(struct fx *f, int64_t id)
     assert_int_equal(store_opening_hall_get(tx, &f->a, id, &h), STORE_OK);
     store_rollback(tx);
     return h.phase;
+}
+
+/* ---- signing certificates and signatures ---- */
+
+/* Registers a signing certificate for bidder i (rows written directly:
+ * the chain checks are test_bids'): a fresh key of alg "p256" or "sm2",
+ * in a certificate issued by a throw-away P-256 CA key, valid from
+ * not_before for `days`. */
+static void give_cert_at(struct fx *f, int i, const char *alg, int64_t not_before, int days)
+{
+    EVP_PKEY *ca = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    EVP_PKEY *k = strcmp(alg, "sm2") == 0 ? EVP_PKEY_Q_keygen(NULL, NULL, "SM2")
+                                          : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509 *x = X509_new();
+    unsigned char *der = NULL;
+    char fp[65];
+    struct store_tx *tx;
+    int64_t cid = 0;
+    assert_non_null(ca);
+    assert_non_null(k);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 100 + i);
+    ASN1_TIME_set(X509_getm_notBefore(x), (time_t)(not_before / 1000));
+    ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(not_before / 1000) + (time_t)days * 86400);
+    X509_set_pubkey(x, k);
+    X509_NAME *n = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"bidder", -1, -1, 0);
+    X509_set_issuer_name(x, n);
+    assert_true(X509_sign(x, ca, EVP_sha256()) > 0);
+    int len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    crypto_sha256_hex(der, (size_t)len, fp);
+    struct org_cert c = {.org_id = f->org_b[i],
+                         .usage = "sign",
+                         .der = der,
+                         .der_len = (size_t)len,
+                         .fingerprint = fp,
+                         .subject = "CN=bidder",
+                         .issuer = "CN=bidder",
+                         .serial = "64",
+                         .key_alg = alg,
+                         .not_before_ms = not_before,
+                         .not_after_ms = not_before + days * DAY,
+                         .registered_ms = clock_now_ms()};
+    assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
+    assert_int_equal(store_org_cert_retire(tx, f->org_b[i], "sign", clock_now_ms()), STORE_OK);
+    assert_int_equal(store_org_cert_insert(tx, &c, &cid), STORE_OK);
+    assert_int_equal(store_commit(tx), STORE_OK);
+    EVP_PKEY_free(f->key[i]);
+    f->key[i] = k;
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(ca);
+}
+
+static void give_cert(struct fx *f, int i, const char *alg)
+{
+    give_cert_at(f, i, alg, T0 - DAY, 3650);
+}
+
+/* The hall's draft_sha256 as the view shows it (phase signing). */
+static void draft_hash(struct fx *f, int64_t id, char out[65])
+{
+    struct buf view;
+    buf_init(&view, 1 << 20);
+    assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
+    const char *p = strstr(view.data, "\"draft_sha256\":\"");
+    assert_non_null(p);
+    memcpy(out, p + 16, 64);
+    out[64] = '\0';
+    assert_non_null(strstr(view.data, "\"draft\":{"));
+    buf_release(&view);
+}
+
+/* key's signature (DER) over the record message of tender id and hash. */
+static size_t sign_with(EVP_PKEY *key, int64_t id, const char *hash, uint8_t sig[SUITE_MAX_SIG])
+{
+    char msg[256];
+    size_t len = SUITE_MAX_SIG;
+    int ml = opening_sign_message(id, hash, msg, sizeof msg);
+    assert_true(ml > 0);
+    const struct suite *s = EVP_PKEY_is_a(key, "SM2") ? &suite_gm : &suite_intl;
+    assert_int_equal(suite_sign(s, key, msg, (size_t)ml, sig, &len), SEAL_OK);
+    return len;
+}
+
+/* Bidder i signs the current draft with its key. */
+static enum err sign_as(struct fx *f, int i, int64_t id, struct opening_change *ch)
+{
+    uint8_t sig[SUITE_MAX_SIG];
+    char hash[65];
+    draft_hash(f, id, hash);
+    size_t n = sign_with(f->key[i], id, hash, sig);
+    return opening_sign(f->s, &f->bidder[i], id, sig, n, hash, ch);
 }
 
 static const char form1[] = "{\"price_fen\":987654300,\"duration_days\":365,\"quality\":\"合格\"}";
@@ -448,7 +549,9 @@ static void test_flow(void **state)
         ERR_OPENING_WRONG_PHASE);
     assert_int_equal(opening_object(f->s, &f->bidder[0], id, "异议", &oid, &ch),
                      ERR_OPENING_WRONG_PHASE);
-    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, &ch), ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(
+        opening_sign(f->s, &f->bidder[0], id, (const uint8_t *)"12345678", 8, NULL, &ch),
+        ERR_OPENING_WRONG_PHASE);
     assert_int_equal(opening_answer(f->s, &f->agent, id, 1, "答复", &ch), ERR_OPENING_WRONG_PHASE);
     assert_int_equal(opening_fail(f->s, &f->agent, id, "流标", &ch), ERR_OPENING_ENOUGH_BIDS);
     /* only the host advances, and only from the phase it sees */
@@ -542,9 +645,13 @@ static void test_flow(void **state)
     assert_int_equal(ch.phase, OP_SIGNING);
 
     /* signing and sealing */
-    assert_int_equal(opening_sign(f->s, &f->nobid, id, &ch), ERR_OPENING_NOT_BIDDER);
-    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, &ch), ERR_OK);
-    assert_int_equal(opening_sign(f->s, &f->bidder[1], id, &ch), ERR_OK);
+    give_cert(f, 0, "p256");
+    give_cert(f, 1, "sm2");
+    assert_int_equal(opening_sign(f->s, &f->nobid, id, (const uint8_t *)"12345678", 8, NULL, &ch),
+                     ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(sign_as(f, 0, id, &ch), ERR_OK);
+    assert_string_equal(ch.event, "opening.sign");
+    assert_int_equal(sign_as(f, 1, id, &ch), ERR_OK);
     assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNING, &ch), ERR_OK);
     assert_string_equal(ch.event, "opening.record");
     assert_int_equal(ch.phase, OP_SEALED);
@@ -567,14 +674,250 @@ static void test_flow(void **state)
         assert_string_equal(hash, ch.record_hash);
         assert_non_null(strstr(h.record, "经核验"));
         assert_non_null(strstr(h.record, "\"price_fen\":912345600"));
+        struct opening_record_report rep;
+        assert_int_equal(opening_record_verify(h.record, strlen(h.record), &rep), ERR_OK);
+        assert_int_equal(rep.signatures, 2);
+        assert_int_equal(rep.tender_id, id);
+        assert_string_equal(rep.record_sha256, h.record_hash);
     }
     /* nothing after the seal */
-    assert_int_equal(opening_sign(f->s, &f->bidder[2], id, &ch), ERR_OPENING_WRONG_PHASE);
+    assert_int_equal(
+        opening_sign(f->s, &f->bidder[2], id, (const uint8_t *)"12345678", 8, NULL, &ch),
+        ERR_OPENING_WRONG_PHASE);
     assert_int_equal(opening_advance(f->s, &f->agent, id, OP__COUNT, &ch), ERR_OPENING_WRONG_PHASE);
     buf_reset(&view);
     assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
     assert_non_null(strstr(view.data, "\"record_sha256\""));
     buf_release(&view);
+}
+
+/* A hall of NB bids walked to phase signing: bids 0 and 1 opened, the
+ * others revoked at the window's end. */
+static int64_t to_signing(struct fx *f)
+{
+    struct opening_change ch;
+    int64_t id = opening_tender(f, NB);
+    int64_t t_open = clock_now_ms();
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch), ERR_OK);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "opened", form1, NULL, &ch),
+        ERR_OK);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[1], id, f->org_b[1], 1, "opened", form2, NULL, &ch),
+        ERR_OK);
+    clock_manual_set(t_open + 30 * MIN);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_DECRYPT, &ch), ERR_OK);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_READOUT, &ch), ERR_OK);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_OBJECTIONS, &ch), ERR_OK);
+    assert_string_equal(phase_of(f, id), "signing");
+    return id;
+}
+
+/* Signing the record: good signatures in DER (P-256, SM2) and raw r || s,
+ * refusals with stable codes (bad signature, another organisation's key,
+ * no certificate, a stale draft, an expired certificate, garbage), the
+ * draft fixed while signing, the sealed record verified offline and every
+ * alteration of it caught. */
+static void test_sign(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    uint8_t sig[SUITE_MAX_SIG], raw[ORGSIG_RAW_LEN];
+    char hash[65], hash2[65], other[65];
+    int64_t id = to_signing(f);
+    give_cert(f, 0, "p256");
+    give_cert(f, 1, "sm2");
+    give_cert(f, 3, "p256");
+    draft_hash(f, id, hash);
+
+    /* refusals */
+    size_t n = sign_with(f->key[0], id, hash, sig);
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, 0, NULL, &ch),
+                     ERR_OPENING_BAD_SIGNATURE);
+    memset(other, 'a', 64);
+    other[64] = '\0';
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, n, other, &ch),
+                     ERR_OPENING_STALE_DRAFT);
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, n, "abc", &ch),
+                     ERR_OPENING_STALE_DRAFT);
+    size_t m = sign_with(f->key[0], id, other, sig); /* over another draft */
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, m, NULL, &ch),
+                     ERR_OPENING_BAD_SIGNATURE);
+    m = sign_with(f->key[0], id + 1, hash, sig); /* for another tender */
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, m, NULL, &ch),
+                     ERR_OPENING_BAD_SIGNATURE);
+    m = sign_with(f->key[3], id, hash, sig); /* another organisation's key */
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, m, hash, &ch),
+                     ERR_OPENING_BAD_SIGNATURE);
+    m = sign_with(f->key[0], id, hash, sig);
+    sig[m - 1] ^= 1;
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, m, hash, &ch),
+                     ERR_OPENING_BAD_SIGNATURE);
+    assert_int_equal(opening_sign(f->s, &f->bidder[2], id, sig, m, hash, &ch),
+                     ERR_OPENING_NO_CERTIFICATE);
+    assert_int_equal(opening_sign(f->s, &f->nobid, id, sig, m, hash, &ch), ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(opening_sign(f->s, &f->agent, id, sig, m, hash, &ch), ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM opening_bids WHERE tender_id = $1"
+                           " AND signed_ms IS NOT NULL",
+                           id),
+                     0);
+
+    /* P-256 in DER; SM2 in DER; P-256 as raw r || s (WebCrypto) */
+    n = sign_with(f->key[0], id, hash, sig);
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, n, hash, &ch), ERR_OK);
+    assert_string_equal(ch.event, "opening.sign");
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, n, NULL, &ch), ERR_OK); /* again */
+    n = sign_with(f->key[1], id, hash, sig);
+    assert_int_equal(opening_sign(f->s, &f->bidder[1], id, sig, n, hash, &ch), ERR_OK);
+    n = sign_with(f->key[3], id, hash, sig);
+    {
+        const unsigned char *p = sig;
+        ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)n);
+        assert_non_null(es);
+        assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, 32), 32);
+        assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + 32, 32), 32);
+        ECDSA_SIG_free(es);
+    }
+    raw[5] ^= 1;
+    assert_int_equal(opening_sign(f->s, &f->bidder[3], id, raw, sizeof raw, NULL, &ch),
+                     ERR_OPENING_BAD_SIGNATURE);
+    raw[5] ^= 1;
+    assert_int_equal(opening_sign(f->s, &f->bidder[3], id, raw, sizeof raw, NULL, &ch), ERR_OK);
+    draft_hash(f, id, hash2);
+    assert_string_equal(hash, hash2); /* signing does not change the draft */
+    assert_int_equal(count(f->s,
+                           "SELECT count(DISTINCT org_id) FROM opening_bids WHERE tender_id = $1"
+                           " AND signed_ms IS NOT NULL",
+                           id),
+                     3);
+
+    /* sealed: the record verifies, and says what was signed */
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNING, &ch), ERR_OK);
+    struct store_tx *tx;
+    struct opening_hall h;
+    struct opening_record_report rep;
+    assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_opening_hall_get(tx, &f->a, id, &h), STORE_OK);
+    store_rollback(tx);
+    assert_int_equal(opening_record_verify(h.record, strlen(h.record), &rep), ERR_OK);
+    assert_int_equal(rep.signatures, 3);
+    assert_int_equal(rep.bad_signature, -1);
+    assert_string_equal(rep.draft_sha256, hash);
+    assert_string_equal(rep.record_sha256, h.record_hash);
+    assert_non_null(strstr(h.record, "\"key_alg\":\"sm2\""));
+    assert_non_null(strstr(h.record, "\"type\":\"sunbid.opening-record.v1\""));
+    {
+        struct buf c;
+        buf_init(&c, OPENING_RECORD_MAX);
+        assert_int_equal(opening_canon_text(h.record, strlen(h.record), OPENING_RECORD_MAX, &c), 0);
+        assert_string_equal(c.data, h.record); /* stored canonical */
+        buf_release(&c);
+    }
+    /* any change is caught: a price in the draft, a signature, a certificate */
+    char *bad = strdup(h.record);
+    char *p = strstr(bad, "987654300");
+    assert_non_null(p);
+    p[0] = '8';
+    assert_int_equal(opening_record_verify(bad, strlen(bad), &rep), ERR_OPENING_STALE_DRAFT);
+    memcpy(bad, h.record, strlen(h.record) + 1);
+    p = strstr(bad, "\"signature\":\"");
+    assert_non_null(p);
+    p[20] = p[20] == 'A' ? 'B' : 'A';
+    assert_int_equal(opening_record_verify(bad, strlen(bad), &rep), ERR_OPENING_BAD_SIGNATURE);
+    assert_true(rep.bad_signature >= 0);
+    memcpy(bad, h.record, strlen(h.record) + 1);
+    p = strstr(bad, "\"certificate_sha256\":\"");
+    assert_non_null(p);
+    p[22] = p[22] == '0' ? '1' : '0';
+    assert_int_equal(opening_record_verify(bad, strlen(bad), &rep), ERR_CERT_MALFORMED);
+    free(bad);
+    assert_int_equal(opening_record_verify("{}", 2, &rep), ERR_INVALID_FIELD);
+    assert_int_equal(opening_record_verify("[", 1, &rep), ERR_INVALID_FIELD);
+    assert_int_equal(opening_sign(f->s, &f->bidder[2], id, sig, n, NULL, &ch),
+                     ERR_OPENING_WRONG_PHASE);
+}
+
+/* An expired certificate cannot sign; the raw form's conversion. */
+static void test_sign_expired(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    uint8_t sig[SUITE_MAX_SIG], der[ORGSIG_MAX], raw[ORGSIG_RAW_LEN];
+    size_t dl = 0;
+    char hash[65];
+    int64_t id = to_signing(f);
+    give_cert_at(f, 0, "p256", T0 - 400 * DAY, 30);
+    draft_hash(f, id, hash);
+    size_t n = sign_with(f->key[0], id, hash, sig);
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, n, hash, &ch), ERR_CERT_EXPIRED);
+    give_cert_at(f, 0, "p256", clock_now_ms() + DAY, 30);
+    n = sign_with(f->key[0], id, hash, sig);
+    assert_int_equal(opening_sign(f->s, &f->bidder[0], id, sig, n, hash, &ch),
+                     ERR_CERT_NOT_YET_VALID);
+    memset(raw, 0, sizeof raw);
+    assert_int_equal(orgsig_raw_to_der(raw, der, &dl), -1); /* r = s = 0 */
+    raw[31] = 1;
+    raw[63] = 2;
+    assert_int_equal(orgsig_raw_to_der(raw, der, &dl), 0);
+    assert_int_equal(dl, 8); /* 30 06 02 01 01 02 01 02 */
+    assert_int_equal(orgsig_decode("!!!!", 4, der, &dl), ERR_OPENING_BAD_SIGNATURE);
+    assert_int_equal(orgsig_decode("AAAA", 4, der, &dl), ERR_OPENING_BAD_SIGNATURE); /* 3 bytes */
+    assert_int_equal(orgsig_decode("MAYCAQECAQI=", 12, der, &dl), ERR_OK);
+    assert_int_equal(dl, 8);
+    assert_int_equal(orgsig_decode("MAYCAQECAQI", 11, der, &dl), ERR_OK); /* base64url */
+}
+
+/* The window's end without the host: opening_expire / opening_run_due
+ * revoke what is pending once the server clock passes window_end_ms, and
+ * do nothing before, twice, or in another phase. */
+static void test_expire(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    int done = -1;
+    int64_t id = opening_tender(f, NB);
+    int64_t t_open = clock_now_ms();
+    assert_int_equal(opening_expire(f->s, id, &ch), ERR_OK); /* signin: nothing */
+    assert_null(ch.event);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch), ERR_OK);
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "opened", form1, NULL, &ch),
+        ERR_OK);
+    clock_manual_set(t_open + 30 * MIN - 1);
+    assert_int_equal(opening_run_due(f->s, NULL, &done), STORE_OK);
+    assert_int_equal(done, 0);
+    assert_string_equal(bid_status(f, id, f->org_b[1], NULL), "pending");
+    clock_manual_set(t_open + 30 * MIN);
+    assert_int_equal(opening_expire(f->s, id, &ch), ERR_OK);
+    assert_string_equal(ch.event, "opening.expire");
+    assert_int_equal(ch.subject, NB - 1);
+    assert_int_equal(ch.phase, OP_DECRYPT);
+    assert_int_equal(ch.window_end_ms, t_open + 30 * MIN);
+    const char *reason = NULL;
+    assert_string_equal(bid_status(f, id, f->org_b[0], NULL), "opened");
+    assert_string_equal(bid_status(f, id, f->org_b[1], &reason), "revoked");
+    assert_string_equal(reason, "not decrypted within the window");
+    assert_int_equal(opening_expire(f->s, id, &ch), ERR_OK); /* idempotent */
+    assert_null(ch.event);
+    assert_int_equal(opening_run_due(f->s, NULL, &done), STORE_OK);
+    assert_int_equal(done, 0);
+    assert_string_equal(phase_of(f, id), "decrypt"); /* the host still moves on */
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_DECRYPT, &ch), ERR_OK);
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM audit_log WHERE action = 'opening.expire'"
+                           " AND object_id = CAST($1 AS TEXT)",
+                           id),
+                     1);
+    /* a second tender: the scheduler's round finds it by itself */
+    clock_manual_set(T0 + 100 * DAY);
+    int64_t id2 = opening_tender(f, 3);
+    assert_int_equal(opening_advance(f->s, &f->agent, id2, OP_SIGNIN, &ch), ERR_OK);
+    clock_manual_set(clock_now_ms() + 31 * MIN);
+    assert_int_equal(opening_run_due(f->s, NULL, &done), STORE_OK);
+    assert_int_equal(done, 1);
+    assert_string_equal(bid_status(f, id2, f->org_b[2], NULL), "revoked");
+    assert_int_equal(opening_sign_in(f->s, &f->bidder[0], id, &ch), ERR_OPENING_WRONG_PHASE);
 }
 
 static void test_too_few_bids(void **state)
@@ -659,6 +1002,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decrypt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_few_bids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign_expired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_opening, setup, teardown),
     };
     static char list[4096];

@@ -33,7 +33,7 @@ import { formatFen, clockSample, serverNow, formatLeft, messageSlot, kvList, tim
 import { releaseKey, signRecord, recordMessage, openShare, SealError } from '../seal.js';
 
 export const PHASES = ['signin', 'decrypt', 'readout', 'objections', 'signing', 'sealed'];
-const EVENTS = ['opening.signin', 'opening.phase', 'opening.decrypt', 'opening.objection', 'opening.answer', 'opening.sign', 'opening.record', 'opening.escrow'];
+const EVENTS = ['opening.signin', 'opening.phase', 'opening.decrypt', 'opening.expire', 'opening.objection', 'opening.answer', 'opening.sign', 'opening.record', 'opening.escrow'];
 const LOG_MAX = 50;
 
 export function openingHref(id) {
