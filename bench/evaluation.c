@@ -12,9 +12,18 @@
  *                       snapshot and excluded blobs written (fsync), the
  *                       members and the log events committed
  *
+ *   eval_scoring_ms     scoring and ranking of 200 bids × 9 experts × 40
+ *                       items (39 subjective, the price by the average-based
+ *                       formula) with every anomaly check (eval/eval.h:
+ *                       eval_compute, then eval_anomalies: outliers per
+ *                       item and per sheet, ranges, identical sheets, and
+ *                       the 9 leave-one-expert-out recomputations of the
+ *                       pivotal check) — goal: under 100 ms
+ *
  * Figures are medians of several runs, printed as "bench: NAME VALUE UNIT".
- * Scoring and ranking, and the BoQ comparison, join when they are built.
- * Run: build/release/bench/bench_evaluation (bench/run runs it).
+ * The BoQ comparison's figures (bench_boq) are described at it, below.
+ * Run: build/release/bench/bench_evaluation (bench/run runs it); with the
+ * argument `scoring`, only the scoring figure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +36,7 @@
 #include "domain/draw.h"
 #include "domain/expert.h"
 #include "domain/uscc.h"
+#include "eval/eval.h"
 #include "ledger/ledger.h"
 
 #define POOL   100000
@@ -214,8 +224,156 @@ static void bench_store(void)
         fprintf(stderr, "bench: could not remove %s\n", dir);
 }
 
-int main(void)
+/* ---- scoring and ranking (eval/eval.h) ---- */
+
+#define SB 200 /* bids */
+#define SE 9   /* experts */
+#define SI 40  /* items: 39 subjective of 2 points, the price 22 */
+
+static void bench_scoring(void)
 {
+    struct buf j;
+    struct eval_template *t = calloc(1, sizeof(*t));
+    int64_t *price = calloc(SB, sizeof(int64_t));
+    int64_t *sc = calloc((size_t)SE * SB * SI, sizeof(int64_t));
+    struct eval_warning *w = calloc(4096, sizeof(*w));
+    bool *q = calloc(SB, sizeof(bool));
+    double tm[ROUNDS];
+    int nw = 0;
+    if (t == NULL || price == NULL || sc == NULL || w == NULL || q == NULL)
+        exit(1);
+    buf_init(&j, 1 << 16);
+    buf_puts(&j, "{\"method\":\"comprehensive\",\"items\":[");
+    for (int i = 0; i < SI - 1; i++)
+        buf_printf(&j, "{\"code\":\"T%d\",\"name\":\"item %d\",\"kind\":\"subjective\","
+                       "\"points\":2,\"min\":0.5},",
+                   i, i);
+    buf_puts(&j, "{\"code\":\"P\",\"name\":\"price\",\"kind\":\"price\",\"points\":22}],"
+                 "\"price\":{\"formula\":\"avg_base\",\"k\":0.97,\"trim_min\":7,"
+                 "\"above\":2,\"below\":1},\"aggregate\":\"trimmed_mean\"}");
+    if (eval_template_parse(j.data, j.len, t, NULL, NULL) != EVAL_OK) {
+        fprintf(stderr, "bench: template refused\n");
+        exit(1);
+    }
+    /* deterministic scores: each bid's level, each expert's small wobble,
+     * a few planted far-off scores; one bid in 50 fails the qualification */
+    uint32_t x = 12345;
+    for (int b = 0; b < SB; b++) {
+        price[b] = 9000000 + (int64_t)((b * 7919) % 2000) * 1000;
+        q[b] = b % 50 != 49;
+    }
+    for (int e = 0; e < SE; e++)
+        for (int b = 0; b < SB; b++)
+            for (int i = 0; i < SI; i++) {
+                x = x * 1103515245u + 12345u;
+                int64_t v = i == SI - 1 ? EVAL_ABSENT
+                                        : 100 + (b * 37 + i * 11) % 80 + (int64_t)(x >> 28) % 8;
+                if (v != EVAL_ABSENT && (x >> 8) % 997 == 0)
+                    v = 10; /* a far-off score */
+                sc[((size_t)e * SB + b) * SI + i] = v;
+            }
+    struct eval_input in = {
+        .t = t, .nb = SB, .ne = SE, .price_fen = price, .qualified = q, .scores = sc};
+    struct eval_result r;
+    if (eval_result_init(&r, SB, SI) != EVAL_OK)
+        exit(1);
+    for (int k = 0; k < ROUNDS; k++) {
+        int64_t t0 = clock_mono_ns();
+        if (eval_compute(&in, NULL, &r) != EVAL_OK ||
+            eval_anomalies(&in, &r, w, 4096, &nw) != EVAL_OK) {
+            fprintf(stderr, "bench: scoring failed\n");
+            exit(1);
+        }
+        tm[k] = ms_since(t0);
+    }
+    printf("bench: eval_scoring_ms %.2f ms (%d bids x %d experts x %d items, all checks, "
+           "%d warnings)\n",
+           median(tm, ROUNDS), SB, SE, SI, nw);
+    eval_result_release(&r);
+    buf_release(&j);
+    free(t);
+    free(price);
+    free(sc);
+    free(w);
+    free(q);
+}
+
+#include <time.h>
+
+#include "boq/boq.h" /* the BoQ comparison's benchmark, below */
+
+/* BoQ comparison of 30 bidders x 20,000 lines (goal: under 1 s): the 31
+ * CSV files read from memory (sheet and BoQ readers), lined up, judged
+ * (medians/MADs, the 435 pairs, arithmetic) and the JSON of the flagged
+ * lines written. "boq_compare_only" is the comparison without reading. */
+static void bench_boq(void)
+{
+    enum { BIDDERS = 30, LINES = 20000, RUNS = 5 };
+    struct buf csv[BIDDERS + 1];
+    double t[RUNS], tc[RUNS], cpu[RUNS];
+    for (int b = 0; b <= BIDDERS; b++) {
+        buf_init(&csv[b], (size_t)64 << 20);
+        buf_puts(&csv[b], b == 0 ? "项目编码,项目名称,计量单位,工程量\n"
+                                 : "项目编码,项目名称,计量单位,工程量,综合单价,合价\n");
+        for (int i = 0; i < LINES; i++) {
+            double q = 1 + (i % 97) * 3.5, p = 50 + (i % 113) * 7.25;
+            p *= 1 + 0.01 * ((b * 7 + i * 13) % 11 - 5); /* within 5 % */
+            if (b == 7 && i % 500 == 0)
+                p *= 3; /* planted unbalanced prices */
+            if (b == 0)
+                buf_printf(&csv[b], "%02d%010d,项目%d,m3,%.2f\n", i % 9, i, i, q);
+            else
+                buf_printf(&csv[b], "%02d%010d,项目%d,m3,%.2f,%.2f,%.2f\n", i % 9, i, i, q, p,
+                           q * p);
+        }
+    }
+    for (int r = 0; r < RUNS; r++) {
+        struct boq bq[BIDDERS + 1];
+        const struct boq *ptr[BIDDERS];
+        struct boq_comparison c;
+        struct buf out;
+        struct timespec c0, c1;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+        int64_t t0 = clock_mono_ns();
+        for (int b = 0; b <= BIDDERS; b++) {
+            boq_init(&bq[b]);
+            if (boq_read(&bq[b], csv[b].data, csv[b].len, b > 0, NULL) != BOQ_OK) {
+                fprintf(stderr, "bench: boq_read failed\n");
+                exit(1);
+            }
+            if (b > 0)
+                ptr[b - 1] = &bq[b];
+        }
+        int64_t t1 = clock_mono_ns();
+        buf_init(&out, (size_t)256 << 20);
+        if (boq_compare(&c, &bq[0], ptr, BIDDERS, NULL) != BOQ_OK ||
+            boq_comparison_json(&c, NULL, 0, &out) != 0 || c.sum[6].unbalanced < 40) {
+            fprintf(stderr, "bench: boq_compare failed\n");
+            exit(1);
+        }
+        tc[r] = ms_since(t1);
+        t[r] = ms_since(t0);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+        cpu[r] = (double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6;
+        boq_comparison_release(&c);
+        buf_release(&out);
+        for (int b = 0; b <= BIDDERS; b++)
+            boq_release(&bq[b]);
+    }
+    printf("bench: boq_compare_30x20000 %.1f ms (31 CSV files read, lined up, judged, JSON; "
+           "cpu %.1f ms)\n",
+           median(t, RUNS), median(cpu, RUNS));
+    printf("bench: boq_compare_only_30x20000 %.1f ms (in memory)\n", median(tc, RUNS));
+    for (int b = 0; b <= BIDDERS; b++)
+        buf_release(&csv[b]);
+}
+
+int main(int argc, char **argv)
+{
+    bench_scoring();
+    if (argc > 1 && strcmp(argv[1], "scoring") == 0)
+        return 0; /* the in-memory scoring figure alone */
+    bench_boq();
     bench_algorithm();
     bench_store();
     return 0;

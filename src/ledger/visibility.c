@@ -53,6 +53,12 @@ static const char *const public_types[] = {
      * for anyone to check the order; who was drawn is not in these */
     "draw.commit", /* SHA-256 of the secret seed */
     "draw.reveal", /* the seed itself, after the evaluation */
+    /* the evaluation (docs/evaluation.md): its result is public from the
+     * candidates' publicity on (招標公告和公示信息發布管理辦法 art. 6);
+     * scores, warnings, signatures and objections stay private */
+    "evaluation.publicity", /* the candidates published, the report's hash */
+    "evaluation.award",     /* the award notice (中標通知書), its hash */
+    "evaluation.contract",  /* the contract recorded */
 };
 
 bool ledger_entry_public(const void *entry, size_t n)

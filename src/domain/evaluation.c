@@ -1,0 +1,1344 @@
+/*
+ * domain/evaluation.c — the evaluation room and the road to the contract
+ * (evaluation.h; the numbers are eval/eval.h's).
+ *
+ * Every step runs step_tx in one write transaction: it loads the tender
+ * (visibility through tender_access_check), the committee and the caller's
+ * place in it, the evaluation and its parsed template and bids, checks the
+ * role and the phase, does the step's work and writes its audit row and
+ * witness-log event. The tender's own moves (publicity, awarded,
+ * contracted) are written here with their tender_transitions rows, checked
+ * by tender_action_check (TA_REPORT, TA_AWARD, TA_CONTRACT).
+ *
+ * The bids are a snapshot taken at the start from the sealed opening
+ * record's rows (opening_bids, status opened, lot 1): org, name, price_fen
+ * and the form's integer fields, which objective items read. Entries are
+ * rows of (member, org, item): "q:CODE" votes, "s:CODE" scores,
+ * "adjust" the chair's price adjustments. Nothing computed is stored until
+ * the report: the qualification outcome and the warnings are recomputed
+ * from the entries whenever they are needed, so a revision can never leave
+ * a stale number behind.
+ *
+ * What callers see is domain/evaluation_view.c; the job both files work on
+ * is in domain/evaluation_internal.h.
+ *
+ * Threads: any; no shared state.
+ */
+#include "domain/evaluation.h"
+#include "domain/evaluation_internal.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base64.h"
+#include "base/clock.h"
+#include "base/jsonw.h"
+#include "base/roles.h"
+#include "base/utf8.h"
+#include "crypto/random.h"
+#include "domain/committee.h"
+#include "domain/usercert.h"
+#include "ledger/ledger.h"
+#include "store/draws.h"
+#include "store/escrow.h"
+#include "domain/opening.h"
+
+#define DAY_MS       ((int64_t)24 * 3600 * 1000)
+#define WARNINGS_MAX 20000 /* warning rows of one evaluation read at once */
+
+static bool text_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_seq((const unsigned char *)s + i, n - i);
+        if (l == 0 || (l == 1 && (unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t'))
+            return false;
+        i += l;
+    }
+    return true;
+}
+
+void evaluation_sign_message(const char *report_sha, char out[128])
+{
+    snprintf(out, 128, "%s%s", EVALUATION_SIGN_PREFIX, report_sha ? report_sha : "");
+}
+
+static int record(struct store_tx *tx, const struct tender_caller *c, const char *type,
+                  int64_t tender_id, const char *detail, const char *doc_hash)
+{
+    int rc = audit_record(tx, &c->who, type, "evaluation", tender_id, detail);
+    if (rc != STORE_OK)
+        return rc;
+    struct ledger_event ev = {.type = type,
+                              .subject_type = "evaluation",
+                              .subject_id = tender_id,
+                              .actor_id = c->who.user_id,
+                              .actor_name = c->who.name ? c->who.name : "system",
+                              .doc_hash = doc_hash,
+                              .tender_id = tender_id};
+    return ledger_append(tx, &ev);
+}
+
+/* Moves the tender by act (TA_REPORT, TA_AWARD, TA_CONTRACT), with its row. */
+static enum err tender_move(struct store_tx *tx, const struct tender_caller *c, struct tender *t,
+                            enum tender_action act, int64_t now)
+{
+    int st = tender_state_parse(t->state);
+    if (st < 0)
+        return ERR_INTERNAL;
+    enum err e = tender_action_check(act, (enum tender_state)st, t->paused);
+    if (e != ERR_OK)
+        return e;
+    const char *from = t->state;
+    t->state = tender_state_name((enum tender_state)tender_action_defs[act].to);
+    t->next_due_ms = 0;
+    t->updated_ms = now;
+    t->version++;
+    int rc = store_tender_update(tx, t);
+    if (rc == STORE_OK) {
+        struct tender_transition tr = {.tender_id = t->id,
+                                       .action = tender_action_defs[act].name,
+                                       .from_state = from,
+                                       .to_state = t->state,
+                                       .at_ms = now,
+                                       .actor_user_id = c->who.user_id,
+                                       .actor = c->who.name ? c->who.name : "system"};
+        rc = store_tender_transition_insert(tx, &tr);
+    }
+    return domain_store_err(rc);
+}
+
+/* ---- loading ---- */
+
+static enum err parse_bidders(struct eval_job *j)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(j->e.bidders, 0, &jerr);
+    enum err e = ERR_INTERNAL;
+    int ni = j->tpl->nitems;
+    if (!json_is_array(root) || json_array_size(root) > EVAL_BIDDERS_MAX)
+        goto out;
+    j->nb = (int)json_array_size(root);
+    size_t nb = (size_t)(j->nb > 0 ? j->nb : 1);
+    j->org = arena_calloc(&j->a, nb * sizeof(int64_t));
+    j->price = arena_calloc(&j->a, nb * sizeof(int64_t));
+    j->bname = arena_calloc(&j->a, nb * sizeof(char *));
+    j->fields = arena_calloc(&j->a, nb * (size_t)(ni > 0 ? ni : 1) * sizeof(int64_t));
+    if (!j->org || !j->price || !j->bname || !j->fields)
+        goto out;
+    for (int b = 0; b < j->nb; b++) {
+        json_t *o = json_array_get(root, (size_t)b);
+        json_t *form = json_object_get(o, "form");
+        j->org[b] = json_integer_value(json_object_get(o, "org_id"));
+        j->price[b] = json_integer_value(json_object_get(form, "price_fen"));
+        j->bname[b] = arena_strdup(&j->a, json_string_value(json_object_get(o, "bidder"))
+                                              ? json_string_value(json_object_get(o, "bidder"))
+                                              : "");
+        for (int i = 0; i < ni; i++) {
+            json_t *v = j->tpl->items[i].kind == EK_OBJECTIVE
+                            ? json_object_get(form, j->tpl->items[i].field)
+                            : NULL;
+            j->fields[(size_t)b * (size_t)ni + (size_t)i] =
+                json_is_integer(v) ? (int64_t)json_integer_value(v) : EVAL_FIELD_ABSENT;
+        }
+    }
+    e = ERR_OK;
+out:
+    json_decref(root);
+    return e;
+}
+
+enum err evaluation_load(struct store_tx *tx, struct eval_job *j)
+{
+    struct page pg;
+    int rc = store_tender_get(tx, &j->a, j->tender_id, &j->t);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    enum err e = tender_access_check(tx, j->c, &j->t, &j->acc);
+    if (e != ERR_OK)
+        return e;
+    rc = store_committee_get(tx, j->t.id, &j->cm);
+    if (rc != STORE_OK && rc != STORE_NOTFOUND)
+        return domain_store_err(rc);
+    j->formed = rc == STORE_OK;
+    rc = store_committee_members(tx, &j->a, j->t.id, COMMITTEE_MEMBERS_MAX, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    j->mem = pg.items;
+    j->nmem = j->formed ? pg.n : 0;
+    j->me = 0;
+    for (int i = 0; i < j->nmem && j->c->who.user_id != 0; i++)
+        if (j->mem[i].user_id == j->c->who.user_id)
+            j->me = j->mem[i].id;
+    j->chair = j->me != 0 && j->me == j->cm.chair_member_id;
+    rc = store_eval_get(tx, &j->a, j->t.id, &j->e);
+    if (rc != STORE_OK && rc != STORE_NOTFOUND)
+        return domain_store_err(rc);
+    j->have = rc == STORE_OK;
+    if (!j->have)
+        return ERR_OK;
+    j->tpl = arena_calloc(&j->a, sizeof(struct eval_template));
+    if (j->tpl == NULL)
+        return ERR_INTERNAL;
+    if (eval_template_parse(j->e.tpl, strlen(j->e.tpl), j->tpl, NULL, NULL) != EVAL_OK)
+        return ERR_INTERNAL;
+    return parse_bidders(j);
+}
+
+int evaluation_bidder_index(const struct eval_job *j, int64_t org)
+{
+    for (int b = 0; b < j->nb; b++)
+        if (j->org[b] == org)
+            return b;
+    return -1;
+}
+
+static int member_index(const struct eval_job *j, int64_t id)
+{
+    for (int i = 0; i < j->nmem; i++)
+        if (j->mem[i].id == id)
+            return i;
+    return -1;
+}
+
+bool evaluation_is_agent(const struct eval_job *j)
+{
+    return j->acc.owner && (j->c->roles & ROLE_AGENT);
+}
+
+/* Whether the method has a scoring phase. */
+static bool needs_scoring(const struct eval_template *t)
+{
+    if (t->method == EM_LOWEST_EVALUATED)
+        return true;
+    for (int i = 0; i < t->nitems; i++)
+        if (t->items[i].kind == EK_SUBJECTIVE)
+            return true;
+    return false;
+}
+
+/* ---- computing from the entries ---- */
+
+/* The qualification review over every member's votes: qualified[nb],
+ * failed[nb] (criterion index or -1). A bid nobody voted on (no criteria)
+ * is qualified. */
+enum err evaluation_qualified(struct store_tx *tx, struct eval_job *j, bool *qualified, int *failed)
+{
+    int nc = j->tpl->ncrit, nb = j->nb, ne = j->nmem;
+    struct page pg;
+    for (int b = 0; b < nb; b++) {
+        qualified[b] = true;
+        failed[b] = -1;
+    }
+    if (nc == 0 || nb == 0)
+        return ERR_OK;
+    int8_t *v = arena_alloc(&j->a, (size_t)ne * (size_t)nb * (size_t)nc);
+    if (v == NULL)
+        return ERR_INTERNAL;
+    memset(v, EVAL_ABSENT, (size_t)ne * (size_t)nb * (size_t)nc);
+    int rc = store_eval_entries(tx, &j->a, j->t.id, 0, "q:", ne * nb * nc + 1, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    for (int k = 0; k < pg.n; k++) {
+        const struct eval_entry *en = (const struct eval_entry *)pg.items + k;
+        int m = member_index(j, en->member_id), b = evaluation_bidder_index(j, en->org_id), c = -1;
+        for (int i = 0; i < nc; i++)
+            if (strcmp(en->item + 2, j->tpl->crit[i].code) == 0)
+                c = i;
+        if (m >= 0 && b >= 0 && c >= 0)
+            v[((size_t)m * (size_t)nb + (size_t)b) * (size_t)nc + (size_t)c] = en->value ? 1 : 0;
+    }
+    if (eval_qualify(v, ne, nb, nc, qualified, failed) != EVAL_OK)
+        return ERR_EVAL_SHEETS_MISSING;
+    return ERR_OK;
+}
+
+/* The engine's input over the members of ids[0..ne) (their scores), the
+ * qualified bids and the chair's adjustments; arrays in the arena. */
+static enum err build_input(struct store_tx *tx, struct eval_job *j, const int64_t *ids, int ne,
+                            const bool *qualified, struct eval_input *in)
+{
+    int nb = j->nb, ni = j->tpl->nitems;
+    struct page pg;
+    memset(in, 0, sizeof(*in));
+    in->t = j->tpl;
+    in->nb = nb;
+    in->ne = ne;
+    in->price_fen = j->price;
+    in->qualified = qualified;
+    in->field = j->fields;
+    in->ceiling_fen = j->t.ceiling_fen;
+    size_t n = (size_t)(ne > 0 ? ne : 1) * (size_t)(nb > 0 ? nb : 1) * (size_t)(ni > 0 ? ni : 1);
+    int64_t *sc = arena_alloc(&j->a, n * sizeof(int64_t));
+    int64_t *adj = arena_calloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(int64_t));
+    if (sc == NULL || adj == NULL)
+        return ERR_INTERNAL;
+    for (size_t k = 0; k < n; k++)
+        sc[k] = EVAL_ABSENT;
+    /* every member's scores (a member may have saved without submitting) */
+    int rc = store_eval_entries(
+        tx, &j->a, j->t.id, 0,
+        "s:", (j->nmem > 0 ? j->nmem : 1) * (nb > 0 ? nb : 1) * (ni > 0 ? ni : 1) + 1, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    for (int k = 0; k < pg.n; k++) {
+        const struct eval_entry *en = (const struct eval_entry *)pg.items + k;
+        int m = -1, b = evaluation_bidder_index(j, en->org_id), i = -1;
+        for (int x = 0; x < ne; x++)
+            if (ids[x] == en->member_id)
+                m = x;
+        for (int x = 0; x < ni; x++)
+            if (j->tpl->items[x].kind == EK_SUBJECTIVE &&
+                strcmp(en->item + 2, j->tpl->items[x].code) == 0)
+                i = x;
+        if (m >= 0 && b >= 0 && i >= 0)
+            sc[((size_t)m * (size_t)nb + (size_t)b) * (size_t)ni + (size_t)i] = en->value;
+    }
+    rc = store_eval_entries(tx, &j->a, j->t.id, 0, "adjust", nb + 1, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    for (int k = 0; k < pg.n; k++) {
+        const struct eval_entry *en = (const struct eval_entry *)pg.items + k;
+        int b = evaluation_bidder_index(j, en->org_id);
+        if (b >= 0)
+            adj[b] = en->value;
+    }
+    in->scores = sc;
+    in->adjust_fen = adj;
+    return ERR_OK;
+}
+
+/* Submitted sheets of stage: member ids into ids (COMMITTEE_MEMBERS_MAX). */
+enum err evaluation_sheets(struct store_tx *tx, struct eval_job *j, const char *stage, int64_t *ids,
+                           int *n)
+{
+    return domain_store_err(store_eval_sheets(tx, j->t.id, stage, ids, COMMITTEE_MEMBERS_MAX, n));
+}
+
+/* Runs the anomaly checks over the submitted scoring sheets and stores new
+ * warnings; open warnings no longer raised are marked revised (with the
+ * reviser's reason when they were its own). *added gets the new ones. */
+static enum err refresh_warnings(struct store_tx *tx, struct eval_job *j, const char *reason,
+                                 int64_t now, int *added)
+{
+    int64_t ids[COMMITTEE_MEMBERS_MAX];
+    int ne = 0, nb = j->nb;
+    struct eval_input in;
+    struct eval_result r;
+    struct page pg;
+    *added = 0;
+    enum err e = evaluation_sheets(tx, j, "scoring", ids, &ne);
+    if (e != ERR_OK || ne == 0)
+        return e;
+    bool *q = arena_alloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(bool));
+    int *failed = arena_alloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(int));
+    if (q == NULL || failed == NULL)
+        return ERR_INTERNAL;
+    e = evaluation_qualified(tx, j, q, failed);
+    if (e == ERR_OK)
+        e = build_input(tx, j, ids, ne, q, &in);
+    if (e != ERR_OK)
+        return e;
+    if (eval_result_init(&r, nb, j->tpl->nitems) != EVAL_OK)
+        return ERR_INTERNAL;
+    enum { WMAX = 2000 };
+    struct eval_warning *w = arena_alloc(&j->a, sizeof(struct eval_warning) * WMAX);
+    int nw = 0;
+    if (w == NULL || eval_compute(&in, NULL, &r) != EVAL_OK ||
+        eval_anomalies(&in, &r, w, WMAX, &nw) != EVAL_OK) {
+        eval_result_release(&r);
+        return ERR_INTERNAL;
+    }
+    if (nw > WMAX)
+        nw = WMAX;
+    /* the rows the checks raise now */
+    struct eval_warning_row *rows = arena_calloc(&j->a, sizeof(*rows) * (size_t)(nw + 1));
+    if (rows == NULL) {
+        eval_result_release(&r);
+        return ERR_INTERNAL;
+    }
+    for (int k = 0; k < nw; k++) {
+        struct eval_warning_row *row = &rows[k];
+        row->tender_id = j->t.id;
+        row->kind = eval_warn_name(w[k].kind);
+        row->member_id = ids[w[k].expert];
+        row->org_id = w[k].bidder >= 0 ? j->org[w[k].bidder] : 0;
+        row->item = w[k].item >= 0 ? j->tpl->items[w[k].item].code : "";
+        row->other = w[k].kind == EW_IDENTICAL ? ids[w[k].other]
+                     : w[k].kind == EW_PIVOTAL ? j->org[w[k].other]
+                                               : 0;
+        row->score = w[k].score;
+        row->median = w[k].median;
+        row->created_ms = now;
+    }
+    eval_result_release(&r);
+    for (int k = 0; k < nw; k++) {
+        bool ins = false;
+        int rc = store_eval_warning_add(tx, &rows[k], &ins);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        *added += ins;
+    }
+    int rc = store_eval_warnings(tx, &j->a, j->t.id, WARNINGS_MAX, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    for (int k = 0; k < pg.n; k++) {
+        const struct eval_warning_row *o = (const struct eval_warning_row *)pg.items + k;
+        bool still = false;
+        if (strcmp(o->status, "open") != 0)
+            continue;
+        for (int x = 0; x < nw && !still; x++)
+            still = strcmp(rows[x].kind, o->kind) == 0 && rows[x].member_id == o->member_id &&
+                    rows[x].org_id == o->org_id && strcmp(rows[x].item, o->item) == 0;
+        if (still)
+            continue;
+        const char *why = o->member_id == j->me && reason != NULL
+                              ? reason
+                              : "no longer raised once later sheets or revisions came in";
+        rc = store_eval_warning_resolve(tx, j->t.id, o->id, "revised", why, now);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+    }
+    return ERR_OK;
+}
+
+/* ---- the report ---- */
+
+void evaluation_kcenti(struct jsonw *w, const char *key, int64_t v)
+{
+    char s[32];
+    eval_centi_str(v, s);
+    jsonw_key(w, key);
+    jsonw_raw(w, s, strlen(s));
+}
+
+/* Computes the result with every member's scores and writes the report
+ * (j->tmp) and the result summary (j->res). */
+static enum err build_report(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    int nb = j->nb, ni = j->tpl->nitems, ne = j->nmem;
+    int64_t ids[COMMITTEE_MEMBERS_MAX];
+    struct eval_input in;
+    struct eval_result r;
+    struct page votes, scores, adj, warns;
+    struct opening_hall h;
+    for (int m = 0; m < ne; m++)
+        ids[m] = j->mem[m].id;
+    bool *q = arena_alloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(bool));
+    int *failed = arena_alloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(int));
+    if (q == NULL || failed == NULL)
+        return ERR_INTERNAL;
+    enum err e = evaluation_qualified(tx, j, q, failed);
+    if (e == ERR_OK)
+        e = build_input(tx, j, ids, ne, q, &in);
+    if (e != ERR_OK)
+        return e;
+    bool scoring = false;
+    for (int i = 0; i < ni; i++)
+        scoring = scoring || j->tpl->items[i].kind == EK_SUBJECTIVE;
+    if (!scoring)
+        in.ne = 0;
+    int rc = store_eval_entries(tx, &j->a, j->t.id, 0, "q:", ne * nb * j->tpl->ncrit + 1, &votes);
+    if (rc == STORE_OK)
+        rc = store_eval_entries(tx, &j->a, j->t.id, 0, "s:", ne * nb * ni + 1, &scores);
+    if (rc == STORE_OK)
+        rc = store_eval_entries(tx, &j->a, j->t.id, 0, "adjust", nb + 1, &adj);
+    if (rc == STORE_OK)
+        rc = store_eval_warnings(tx, &j->a, j->t.id, WARNINGS_MAX, &warns);
+    if (rc == STORE_OK)
+        rc = store_opening_hall_get(tx, &j->a, j->t.id, &h);
+    if (rc == STORE_NOTFOUND)
+        h.record_hash = NULL, rc = STORE_OK;
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (eval_result_init(&r, nb, ni) != EVAL_OK)
+        return ERR_INTERNAL;
+    if (eval_compute(&in, NULL, &r) != EVAL_OK) {
+        eval_result_release(&r);
+        return ERR_EVAL_SHEETS_MISSING;
+    }
+    struct jsonw w;
+    buf_reset(&j->tmp);
+    jsonw_init(&w, &j->tmp);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "type", "sunbid.evaluation-report.v1");
+    jsonw_kint(&w, "tender_id", j->t.id);
+    jsonw_kstr(&w, "code", j->t.code);
+    jsonw_kstr(&w, "title", j->t.title);
+    jsonw_kstr(&w, "method", eval_method_name(j->tpl->method));
+    jsonw_kstr(&w, "template_sha256", j->e.tpl_sha);
+    jsonw_key(&w, "template");
+    jsonw_raw(&w, j->e.tpl, strlen(j->e.tpl));
+    jsonw_kstr(&w, "opening_record_sha256", h.record_hash);
+    jsonw_kint(&w, "ceiling_fen", j->t.ceiling_fen);
+    jsonw_kint(&w, "built_ms", now);
+    jsonw_key(&w, "committee");
+    jsonw_arr_begin(&w);
+    for (int m = 0; m < ne; m++) {
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "member_id", j->mem[m].id);
+        jsonw_kstr(&w, "name", j->mem[m].name);
+        jsonw_kstr(&w, "kind", j->mem[m].kind);
+        jsonw_kbool(&w, "chair", j->mem[m].id == j->cm.chair_member_id);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_kint(&w, "price_base_fen", r.base_fen);
+    jsonw_kint(&w, "price_average_fen", r.avg_fen);
+    jsonw_key(&w, "bids");
+    jsonw_arr_begin(&w);
+    for (int k = 0; k < nb; k++) {
+        int b = r.order[k];
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "org_id", j->org[b]);
+        jsonw_kstr(&w, "bidder", j->bname[b]);
+        jsonw_kint(&w, "price_fen", j->price[b]);
+        jsonw_kbool(&w, "valid", r.valid[b]);
+        jsonw_kstr(&w, "invalid", r.invalid[b]);
+        jsonw_key(&w, "failed_criterion");
+        if (failed[b] >= 0)
+            jsonw_str(&w, j->tpl->crit[failed[b]].code);
+        else
+            jsonw_null(&w);
+        jsonw_kint(&w, "rank", r.rank[b]);
+        if (j->tpl->method == EM_COMPREHENSIVE) {
+            jsonw_key(&w, "items");
+            jsonw_obj_begin(&w);
+            for (int i = 0; i < ni; i++)
+                evaluation_kcenti(&w, j->tpl->items[i].code,
+                                  r.item[(size_t)b * (size_t)ni + (size_t)i]);
+            jsonw_obj_end(&w);
+            evaluation_kcenti(&w, "total", r.total[b]);
+        }
+        if (j->tpl->method == EM_LOWEST_EVALUATED)
+            jsonw_kint(&w, "evaluated_fen", r.evaluated[b]);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "votes");
+    jsonw_arr_begin(&w);
+    for (int k = 0; k < votes.n; k++) {
+        const struct eval_entry *en = (const struct eval_entry *)votes.items + k;
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "member_id", en->member_id);
+        jsonw_kint(&w, "org_id", en->org_id);
+        jsonw_kstr(&w, "criterion", en->item + 2);
+        jsonw_kbool(&w, "pass", en->value != 0);
+        jsonw_kstr(&w, "reason", en->reason);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "scores");
+    jsonw_arr_begin(&w);
+    for (int k = 0; k < scores.n; k++) {
+        const struct eval_entry *en = (const struct eval_entry *)scores.items + k;
+        if (evaluation_bidder_index(j, en->org_id) < 0 ||
+            !r.valid[evaluation_bidder_index(j, en->org_id)])
+            continue;
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "member_id", en->member_id);
+        jsonw_kint(&w, "org_id", en->org_id);
+        jsonw_kstr(&w, "item", en->item + 2);
+        evaluation_kcenti(&w, "score", en->value);
+        jsonw_kstr(&w, "reason", en->reason);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "adjustments");
+    jsonw_arr_begin(&w);
+    for (int k = 0; k < adj.n; k++) {
+        const struct eval_entry *en = (const struct eval_entry *)adj.items + k;
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "org_id", en->org_id);
+        jsonw_kint(&w, "adjust_fen", en->value);
+        jsonw_kstr(&w, "reason", en->reason);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "warnings");
+    jsonw_arr_begin(&w);
+    for (int k = 0; k < warns.n; k++) {
+        const struct eval_warning_row *o = (const struct eval_warning_row *)warns.items + k;
+        jsonw_obj_begin(&w);
+        jsonw_kstr(&w, "kind", o->kind);
+        jsonw_kint(&w, "member_id", o->member_id);
+        jsonw_kint(&w, "org_id", o->org_id);
+        jsonw_kstr(&w, "item", o->item);
+        jsonw_kint(&w, "other", o->other);
+        evaluation_kcenti(&w, "score", o->score);
+        evaluation_kcenti(&w, "median", o->median);
+        jsonw_kstr(&w, "status", o->status);
+        jsonw_kstr(&w, "reason", o->reason);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    /* the summary: candidates and the bids not ranked */
+    struct jsonw s;
+    buf_reset(&j->res);
+    jsonw_init(&s, &j->res);
+    jsonw_obj_begin(&s);
+    jsonw_key(&s, "candidates");
+    jsonw_arr_begin(&s);
+    jsonw_key(&w, "candidates");
+    jsonw_arr_begin(&w);
+    for (int k = 0; k < r.ncand; k++) {
+        int b = r.order[k];
+        struct jsonw *ws[2] = {&w, &s};
+        for (int x = 0; x < 2; x++) {
+            jsonw_obj_begin(ws[x]);
+            jsonw_kint(ws[x], "rank", r.rank[b]);
+            jsonw_kint(ws[x], "org_id", j->org[b]);
+            jsonw_kstr(ws[x], "bidder", j->bname[b]);
+            jsonw_kint(ws[x], "price_fen", j->price[b]);
+            if (j->tpl->method == EM_COMPREHENSIVE)
+                evaluation_kcenti(ws[x], "total", r.total[b]);
+            if (j->tpl->method == EM_LOWEST_EVALUATED)
+                jsonw_kint(ws[x], "evaluated_fen", r.evaluated[b]);
+            jsonw_obj_end(ws[x]);
+        }
+    }
+    jsonw_arr_end(&w);
+    jsonw_arr_end(&s);
+    jsonw_kbool(&w, "tie_at_cutoff", r.tie_at_cutoff);
+    jsonw_kbool(&s, "tie_at_cutoff", r.tie_at_cutoff);
+    jsonw_key(&s, "not_valid");
+    jsonw_arr_begin(&s);
+    for (int b = 0; b < nb; b++) {
+        if (r.valid[b])
+            continue;
+        jsonw_obj_begin(&s);
+        jsonw_kint(&s, "org_id", j->org[b]);
+        jsonw_kstr(&s, "bidder", j->bname[b]);
+        jsonw_kstr(&s, "reason", r.invalid[b]);
+        jsonw_obj_end(&s);
+    }
+    jsonw_arr_end(&s);
+    jsonw_obj_end(&s);
+    jsonw_obj_end(&w);
+    eval_result_release(&r);
+    if (jsonw_finish(&w) != JSONW_OK || jsonw_finish(&s) != JSONW_OK)
+        return ERR_INTERNAL;
+    return ERR_OK;
+}
+
+/* ---- the steps ---- */
+
+static enum err save(struct store_tx *tx, struct eval_job *j, const char *phase, int64_t now)
+{
+    j->e.phase = phase;
+    j->e.updated_ms = now;
+    j->e.version++;
+    return domain_store_err(store_eval_update(tx, &j->e));
+}
+
+static enum err do_start(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    struct page pg;
+    struct buf canon;
+    char sha[65];
+    if (!evaluation_is_agent(j))
+        return ERR_FORBIDDEN;
+    if (j->have)
+        return ERR_EVAL_WRONG_PHASE;
+    if (strcmp(j->t.state, "evaluation") != 0)
+        return ERR_WRONG_STATE;
+    if (!j->formed || j->cm.chair_member_id == 0 || j->nmem == 0)
+        return ERR_EVAL_NO_COMMITTEE;
+    for (int i = 0; i < j->nmem; i++)
+        if (j->mem[i].user_id == 0)
+            return ERR_EVAL_NO_COMMITTEE;
+    j->tpl = arena_calloc(&j->a, sizeof(struct eval_template));
+    if (j->tpl == NULL)
+        return ERR_INTERNAL;
+    buf_init(&canon, EVAL_TEMPLATE_MAX * 2);
+    int erc = eval_template_parse(j->text, j->len, j->tpl, &canon, j->field);
+    if (erc == EVAL_OK && j->t.eval_method != NULL &&
+        strcmp(eval_method_name(j->tpl->method), j->t.eval_method) != 0) {
+        erc = EVAL_EINVAL;
+        *j->field = "method";
+    }
+    if (erc != EVAL_OK) {
+        buf_release(&canon);
+        return ERR_EVAL_TEMPLATE_INVALID;
+    }
+    crypto_sha256_hex(canon.data, canon.len, sha);
+    j->e.tpl = arena_strndup(&j->a, canon.data, canon.len);
+    buf_release(&canon);
+    /* the opened bids of lot 1, from the sealed opening record */
+    int rc = store_opening_bid_list(tx, &j->a, j->t.id, OPENING_BIDS_MAX, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    struct jsonw w;
+    buf_reset(&j->tmp);
+    jsonw_init(&w, &j->tmp);
+    jsonw_arr_begin(&w);
+    for (int i = 0; i < pg.n; i++) {
+        const struct opening_bid *b = (const struct opening_bid *)pg.items + i;
+        if (strcmp(b->status, "opened") != 0 || b->lot_no != 1 || b->form == NULL)
+            continue;
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "org_id", b->org_id);
+        jsonw_kstr(&w, "bidder", b->org_name);
+        jsonw_kint(&w, "bid_id", b->bid_id);
+        jsonw_key(&w, "form");
+        jsonw_raw(&w, b->form, strlen(b->form));
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    if (jsonw_finish(&w) != JSONW_OK || j->e.tpl == NULL)
+        return ERR_INTERNAL;
+    j->e.tender_id = j->t.id;
+    j->e.phase = "qualification";
+    j->e.method = eval_method_name(j->tpl->method);
+    j->e.tpl_sha = sha;
+    j->e.bidders = j->tmp.data;
+    j->e.created_ms = j->e.updated_ms = now;
+    j->e.version = 1;
+    rc = store_eval_insert(tx, &j->e);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    return domain_store_err(record(tx, j->c, "evaluation.start", j->t.id, NULL, sha));
+}
+
+static enum err do_qualify(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    struct page pg;
+    char d[96];
+    if (j->me == 0)
+        return ERR_NOT_COMMITTEE_MEMBER;
+    if (strcmp(j->e.phase, "qualification") != 0)
+        return ERR_EVAL_WRONG_PHASE;
+    for (int k = 0; k < j->n; k++) {
+        const struct evaluation_vote *v = &j->votes[k];
+        int c = -1;
+        for (int i = 0; i < j->tpl->ncrit; i++)
+            if (v->criterion && strcmp(v->criterion, j->tpl->crit[i].code) == 0)
+                c = i;
+        *j->field = "org_id";
+        if (evaluation_bidder_index(j, v->org_id) < 0)
+            return ERR_INVALID_FIELD;
+        *j->field = "criterion";
+        if (c < 0)
+            return ERR_INVALID_FIELD;
+        *j->field = "reason";
+        if (v->reason != NULL && !text_ok(v->reason, EVALUATION_TEXT_MAX))
+            return ERR_INVALID_FIELD;
+        if (!v->pass && v->reason == NULL)
+            return ERR_EVAL_SHEET_INCOMPLETE;
+        char item[EVAL_CODE_MAX + 3];
+        snprintf(item, sizeof item, "q:%s", j->tpl->crit[c].code);
+        struct eval_entry en = {.member_id = j->me,
+                                .org_id = v->org_id,
+                                .item = item,
+                                .value = v->pass ? 1 : 0,
+                                .reason = v->reason,
+                                .updated_ms = now};
+        int rc = store_eval_entry_put(tx, j->t.id, &en);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+    }
+    *j->field = NULL;
+    if (j->submit) {
+        int rc =
+            store_eval_entries(tx, &j->a, j->t.id, j->me, "q:", j->nb * j->tpl->ncrit + 1, &pg);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        if (pg.n != j->nb * j->tpl->ncrit)
+            return ERR_EVAL_SHEET_INCOMPLETE;
+        rc = store_eval_sheet_submit(tx, j->t.id, j->me, "qualification", now);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+    }
+    snprintf(d, sizeof d, "{\"member_id\":%lld,\"submitted\":%s}", (long long)j->me,
+             j->submit ? "true" : "false");
+    return domain_store_err(record(tx, j->c, "evaluation.qualify", j->t.id, d, NULL));
+}
+
+static enum err do_score(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    int64_t ids[COMMITTEE_MEMBERS_MAX];
+    int ns = 0, added = 0, nb = j->nb;
+    char d[160];
+    if (j->me == 0)
+        return ERR_NOT_COMMITTEE_MEMBER;
+    if (strcmp(j->e.phase, "scoring") != 0)
+        return ERR_EVAL_WRONG_PHASE;
+    bool *q = arena_alloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(bool));
+    int *failed = arena_alloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(int));
+    if (q == NULL || failed == NULL)
+        return ERR_INTERNAL;
+    enum err e = evaluation_qualified(tx, j, q, failed);
+    if (e == ERR_OK)
+        e = evaluation_sheets(tx, j, "scoring", ids, &ns);
+    if (e != ERR_OK)
+        return e;
+    bool was = false;
+    for (int k = 0; k < ns; k++)
+        was = was || ids[k] == j->me;
+    if (j->text != NULL && !text_ok(j->text, EVALUATION_TEXT_MAX)) {
+        *j->field = "reason";
+        return ERR_INVALID_FIELD;
+    }
+    if (was && j->text == NULL) {
+        *j->field = "reason";
+        return ERR_EVAL_SHEET_INCOMPLETE; /* a revision says why */
+    }
+    for (int k = 0; k < j->n; k++) {
+        const struct evaluation_score *v = &j->scores[k];
+        int b = evaluation_bidder_index(j, v->org_id), i = -1;
+        for (int x = 0; x < j->tpl->nitems; x++)
+            if (v->item && j->tpl->items[x].kind == EK_SUBJECTIVE &&
+                strcmp(v->item, j->tpl->items[x].code) == 0)
+                i = x;
+        *j->field = "org_id";
+        if (b < 0 || !q[b] || (j->t.ceiling_fen > 0 && j->price[b] > j->t.ceiling_fen) ||
+            j->price[b] <= 0)
+            return ERR_INVALID_FIELD;
+        *j->field = "item";
+        if (i < 0)
+            return ERR_INVALID_FIELD;
+        *j->field = "score";
+        if (v->centi < 0 || v->centi > j->tpl->items[i].points)
+            return ERR_EVAL_SCORE_OUT_OF_RANGE;
+        char item[EVAL_CODE_MAX + 3];
+        snprintf(item, sizeof item, "s:%s", j->tpl->items[i].code);
+        struct eval_entry en = {.member_id = j->me,
+                                .org_id = v->org_id,
+                                .item = item,
+                                .value = v->centi,
+                                .reason = was ? j->text : NULL,
+                                .updated_ms = now};
+        int rc = store_eval_entry_put(tx, j->t.id, &en);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+    }
+    *j->field = NULL;
+    if (j->submit || was) {
+        /* complete: every valid bid, every subjective item */
+        struct page pg;
+        int want = 0;
+        int nsubj = 0;
+        for (int x = 0; x < j->tpl->nitems; x++)
+            nsubj += j->tpl->items[x].kind == EK_SUBJECTIVE;
+        for (int b = 0; b < nb; b++)
+            want += q[b] && j->price[b] > 0 &&
+                    !(j->t.ceiling_fen > 0 && j->price[b] > j->t.ceiling_fen);
+        int rc = store_eval_entries(tx, &j->a, j->t.id, j->me, "s:", nb * nsubj + 1, &pg);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        if (pg.n != want * nsubj)
+            return ERR_EVAL_SHEET_INCOMPLETE;
+        rc = store_eval_sheet_submit(tx, j->t.id, j->me, "scoring", now);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        e = refresh_warnings(tx, j, j->text, now, &added);
+        if (e != ERR_OK)
+            return e;
+    }
+    snprintf(d, sizeof d, "{\"member_id\":%lld,\"submitted\":%s,\"revised\":%s,\"warnings\":%d}",
+             (long long)j->me, j->submit || was ? "true" : "false", was ? "true" : "false", added);
+    return domain_store_err(record(tx, j->c, "evaluation.score", j->t.id, d, NULL));
+}
+
+static enum err do_advance(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    int64_t ids[COMMITTEE_MEMBERS_MAX], n = 0;
+    int ns = 0;
+    char sha[65], d[160];
+    if (!j->chair)
+        return j->me != 0 ? ERR_FORBIDDEN : ERR_NOT_COMMITTEE_MEMBER;
+    if (j->text != NULL && strcmp(j->text, j->e.phase) != 0)
+        return ERR_EVAL_WRONG_PHASE;
+    bool q = strcmp(j->e.phase, "qualification") == 0;
+    if (!q && strcmp(j->e.phase, "scoring") != 0)
+        return ERR_EVAL_WRONG_PHASE;
+    const char *stage = q ? "qualification" : "scoring";
+    bool need = q ? j->tpl->ncrit > 0 : j->tpl->method == EM_COMPREHENSIVE;
+    if (need) {
+        enum err e = evaluation_sheets(tx, j, stage, ids, &ns);
+        if (e != ERR_OK)
+            return e;
+        if (ns != j->nmem)
+            return ERR_EVAL_SHEETS_MISSING;
+    }
+    if (!q) {
+        int rc = store_eval_warning_open_count(tx, j->t.id, &n);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        if (n > 0)
+            return ERR_EVAL_WARNINGS_OPEN;
+    }
+    if (q && needs_scoring(j->tpl)) {
+        enum err e = save(tx, j, "scoring", now);
+        if (e != ERR_OK)
+            return e;
+        return domain_store_err(record(tx, j->c, "evaluation.scoring", j->t.id, NULL, NULL));
+    }
+    enum err e = build_report(tx, j, now);
+    if (e != ERR_OK)
+        return e;
+    crypto_sha256_hex(j->tmp.data, j->tmp.len, sha);
+    j->e.report = j->tmp.data;
+    j->e.report_sha = sha;
+    j->e.result = j->res.data;
+    e = save(tx, j, "signing", now);
+    if (e != ERR_OK)
+        return e;
+    snprintf(d, sizeof d, "{\"report_sha256\":\"%s\"}", sha);
+    return domain_store_err(record(tx, j->c, "evaluation.report", j->t.id, d, sha));
+}
+
+static enum err do_sign(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    struct page pg;
+    char msg[128], d[96];
+    if (j->me == 0)
+        return ERR_NOT_COMMITTEE_MEMBER;
+    if (strcmp(j->e.phase, "signing") != 0)
+        return ERR_EVAL_WRONG_PHASE;
+    int rc = store_eval_signatures(tx, &j->a, j->t.id, COMMITTEE_MEMBERS_MAX, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    for (int k = 0; k < pg.n; k++)
+        if (((const struct eval_signature *)pg.items)[k].member_id == j->me)
+            return ERR_EVAL_ALREADY_SIGNED;
+    evaluation_sign_message(j->e.report_sha, msg);
+    enum err e = usercert_verify_tx(tx, j->c->who.user_id, msg, strlen(msg), j->sig, j->sig_len);
+    if (e != ERR_OK)
+        return e;
+    /* the certificate it verified with, kept beside the signature so the
+     * report verifies offline (sunbid evaluation verify) */
+    struct user_cert uc;
+    rc = store_user_cert_active(tx, &j->a, j->c->who.user_id, "sign", &uc);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    char *b64 = arena_alloc(&j->a, B64_LEN(j->sig_len));
+    char *cert = arena_alloc(&j->a, B64_LEN(uc.der_len));
+    if (b64 == NULL || cert == NULL)
+        return ERR_INTERNAL;
+    b64_encode(j->sig, j->sig_len, b64);
+    b64_encode(uc.der, uc.der_len, cert);
+    struct eval_signature sg = {.member_id = j->me,
+                                .user_id = j->c->who.user_id,
+                                .report_sha = j->e.report_sha,
+                                .signature = b64,
+                                .certificate = cert,
+                                .signed_ms = now};
+    rc = store_eval_signature_insert(tx, j->t.id, &sg);
+    if (rc == STORE_OK) {
+        snprintf(d, sizeof d, "{\"member_id\":%lld}", (long long)j->me);
+        rc = record(tx, j->c, "evaluation.sign", j->t.id, d, j->e.report_sha);
+    }
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (pg.n + 1 < j->nmem)
+        return ERR_OK;
+    e = save(tx, j, "signed", now);
+    if (e != ERR_OK)
+        return e;
+    return domain_store_err(record(tx, j->c, "evaluation.signed", j->t.id, NULL, j->e.report_sha));
+}
+
+/* The candidates of the stored result: org ids in order into out (max
+ * EVAL_CANDIDATES); *n how many. */
+static void candidates(const struct eval_job *j, int64_t *out, int *n)
+{
+    json_error_t jerr;
+    json_t *root = j->e.result ? json_loads(j->e.result, 0, &jerr) : NULL;
+    json_t *a = json_object_get(root, "candidates");
+    *n = 0;
+    for (size_t i = 0; i < json_array_size(a) && *n < EVAL_CANDIDATES; i++)
+        out[(*n)++] = json_integer_value(json_object_get(json_array_get(a, i), "org_id"));
+    json_decref(root);
+}
+
+/* The award notice of the stored award, canonical JSON into out. */
+enum err evaluation_notice_write(const struct eval_job *j, struct buf *out)
+{
+    struct jsonw w;
+    int b = evaluation_bidder_index(j, j->e.award_org_id);
+    if (b < 0)
+        return ERR_INTERNAL;
+    buf_reset(out);
+    jsonw_init(&w, out);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "type", "sunbid.award-notice.v1");
+    jsonw_kint(&w, "tender_id", j->t.id);
+    jsonw_kstr(&w, "code", j->t.code);
+    jsonw_kstr(&w, "title", j->t.title);
+    jsonw_kint(&w, "org_id", j->org[b]);
+    jsonw_kstr(&w, "bidder", j->bname[b]);
+    jsonw_kint(&w, "price_fen", j->price[b]);
+    jsonw_kstr(&w, "reason", j->e.award_reason);
+    jsonw_kstr(&w, "report_sha256", j->e.report_sha);
+    jsonw_kint(&w, "publicity_start_ms", j->e.publicity_start_ms);
+    jsonw_kint(&w, "publicity_end_ms", j->e.publicity_end_ms);
+    jsonw_kint(&w, "award_ms", j->e.award_ms);
+    jsonw_obj_end(&w);
+    return jsonw_finish(&w) == JSONW_OK ? ERR_OK : ERR_INTERNAL;
+}
+
+static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    char d[200], sha[65];
+    int64_t cand[EVAL_CANDIDATES], n = 0;
+    int nc = 0;
+    int rc;
+    enum err e;
+    switch (j->kind) {
+    case ES_PUBLISH:
+        if (!evaluation_is_agent(j))
+            return ERR_FORBIDDEN;
+        if (strcmp(j->e.phase, "signed") != 0)
+            return ERR_EVAL_WRONG_PHASE;
+        candidates(j, cand, &nc);
+        if (nc == 0)
+            return ERR_EVAL_NO_CANDIDATE;
+        e = tender_move(tx, j->c, &j->t, TA_REPORT, now);
+        if (e != ERR_OK)
+            return e;
+        j->e.publicity_start_ms = now;
+        j->e.publicity_end_ms = now + j->amount * DAY_MS;
+        e = save(tx, j, "publicity", now);
+        if (e != ERR_OK)
+            return e;
+        snprintf(d, sizeof d, "{\"days\":%lld,\"end_ms\":%lld}", (long long)j->amount,
+                 (long long)j->e.publicity_end_ms);
+        return domain_store_err(
+            record(tx, j->c, "evaluation.publicity", j->t.id, d, j->e.report_sha));
+    case ES_OBJECT: {
+        if (!(j->c->roles & ROLE_BIDDER) || j->c->org_id == 0 ||
+            evaluation_bidder_index(j, j->c->org_id) < 0)
+            return ERR_OPENING_NOT_BIDDER;
+        if (strcmp(j->e.phase, "publicity") != 0)
+            return ERR_EVAL_WRONG_PHASE;
+        if (now >= j->e.publicity_end_ms)
+            return ERR_EVAL_PUBLICITY_OVER;
+        struct eval_objection o = {.tender_id = j->t.id,
+                                   .org_id = j->c->org_id,
+                                   .user_id = j->c->who.user_id,
+                                   .body = j->text,
+                                   .raised_ms = now,
+                                   .due_ms = now + EVALUATION_ANSWER_DAYS * DAY_MS};
+        rc = store_eval_objection_insert(tx, &o, &j->id);
+        if (rc == STORE_OK)
+            rc = record(tx, j->c, "evaluation.objection", j->t.id, NULL, NULL);
+        return domain_store_err(rc);
+    }
+    case ES_ANSWER:
+        if (!evaluation_is_agent(j))
+            return ERR_FORBIDDEN;
+        if (strcmp(j->e.phase, "publicity") != 0)
+            return ERR_EVAL_WRONG_PHASE;
+        rc = store_eval_objection_answer(tx, j->t.id, j->id, j->text, j->c->who.user_id, now);
+        if (rc == STORE_NOTFOUND)
+            return ERR_NOT_FOUND;
+        if (rc == STORE_OK) {
+            snprintf(d, sizeof d, "{\"objection_id\":%lld}", (long long)j->id);
+            rc = record(tx, j->c, "evaluation.answer", j->t.id, d, NULL);
+        }
+        return domain_store_err(rc);
+    case ES_AWARD:
+        if (!evaluation_is_agent(j))
+            return ERR_FORBIDDEN;
+        if (strcmp(j->e.phase, "publicity") != 0)
+            return ERR_EVAL_WRONG_PHASE;
+        if (now < j->e.publicity_end_ms)
+            return ERR_EVAL_PUBLICITY_RUNNING;
+        rc = store_eval_objection_open_count(tx, j->t.id, &n);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        if (n > 0)
+            return ERR_EVAL_OBJECTIONS_OPEN;
+        candidates(j, cand, &nc);
+        if (nc == 0)
+            return ERR_EVAL_NO_CANDIDATE;
+        if (j->org_id == 0)
+            j->org_id = cand[0];
+        {
+            int k = 0;
+            while (k < nc && cand[k] != j->org_id)
+                k++;
+            if (k == nc)
+                return ERR_EVAL_NOT_CANDIDATE;
+            if (k > 0 && j->text == NULL) {
+                *j->field = "reason";
+                return ERR_MISSING_FIELD;
+            }
+        }
+        e = tender_move(tx, j->c, &j->t, TA_AWARD, now);
+        if (e != ERR_OK)
+            return e;
+        j->e.award_org_id = j->org_id;
+        j->e.award_reason = j->text;
+        j->e.award_ms = now;
+        e = evaluation_notice_write(j, &j->tmp);
+        if (e != ERR_OK)
+            return e;
+        crypto_sha256_hex(j->tmp.data, j->tmp.len, sha);
+        j->e.notice_sha = sha;
+        e = save(tx, j, "awarded", now);
+        if (e != ERR_OK)
+            return e;
+        snprintf(d, sizeof d, "{\"org_id\":%lld}", (long long)j->org_id);
+        return domain_store_err(record(tx, j->c, "evaluation.award", j->t.id, d, sha));
+    case ES_CONTRACT:
+        if (!evaluation_is_agent(j))
+            return ERR_FORBIDDEN;
+        if (strcmp(j->e.phase, "awarded") != 0)
+            return ERR_EVAL_WRONG_PHASE;
+        e = tender_move(tx, j->c, &j->t, TA_CONTRACT, now);
+        if (e != ERR_OK)
+            return e;
+        j->e.contract_ms = now;
+        j->e.contract_fen = j->amount;
+        j->e.contract_sha = j->text;
+        e = save(tx, j, "contracted", now);
+        if (e != ERR_OK)
+            return e;
+        snprintf(d, sizeof d, "{\"amount_fen\":%lld}", (long long)j->amount);
+        return domain_store_err(record(tx, j->c, "evaluation.contract", j->t.id, d, j->text));
+    default:
+        return ERR_INTERNAL;
+    }
+}
+
+static enum err step_tx(struct store_tx *tx, void *arg)
+{
+    struct eval_job *j = arg;
+    int64_t now = clock_now_ms();
+    struct page pg;
+    char d[96];
+    arena_release(&j->a);
+    enum err e = evaluation_load(tx, j);
+    if (e != ERR_OK)
+        return e;
+    if (j->kind == ES_START)
+        return do_start(tx, j, now);
+    if (!j->have)
+        return evaluation_is_agent(j) || j->me != 0 || j->acc.supervisor ? ERR_EVAL_WRONG_PHASE
+                                                                         : ERR_NOT_FOUND;
+    switch (j->kind) {
+    case ES_QUALIFY:
+        return do_qualify(tx, j, now);
+    case ES_SCORE:
+        return do_score(tx, j, now);
+    case ES_ADJUST: {
+        if (!j->chair)
+            return j->me != 0 ? ERR_FORBIDDEN : ERR_NOT_COMMITTEE_MEMBER;
+        if (strcmp(j->e.phase, "scoring") != 0 || j->tpl->method != EM_LOWEST_EVALUATED)
+            return ERR_EVAL_WRONG_PHASE;
+        *j->field = "org_id";
+        if (evaluation_bidder_index(j, j->org_id) < 0)
+            return ERR_INVALID_FIELD;
+        *j->field = NULL;
+        struct eval_entry en = {.member_id = j->me,
+                                .org_id = j->org_id,
+                                .item = "adjust",
+                                .value = j->amount,
+                                .reason = j->text,
+                                .updated_ms = now};
+        int rc = store_eval_entry_put(tx, j->t.id, &en);
+        if (rc == STORE_OK) {
+            snprintf(d, sizeof d, "{\"org_id\":%lld,\"adjust_fen\":%lld}", (long long)j->org_id,
+                     (long long)j->amount);
+            rc = record(tx, j->c, "evaluation.adjust", j->t.id, d, NULL);
+        }
+        return domain_store_err(rc);
+    }
+    case ES_CONFIRM: {
+        if (j->me == 0)
+            return ERR_NOT_COMMITTEE_MEMBER;
+        if (strcmp(j->e.phase, "scoring") != 0)
+            return ERR_EVAL_WRONG_PHASE;
+        int rc = store_eval_warnings(tx, &j->a, j->t.id, WARNINGS_MAX, &pg);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        const struct eval_warning_row *w = NULL;
+        for (int k = 0; k < pg.n; k++)
+            if (((const struct eval_warning_row *)pg.items)[k].id == j->id)
+                w = (const struct eval_warning_row *)pg.items + k;
+        if (w == NULL || w->member_id != j->me)
+            return ERR_NOT_FOUND;
+        if (strcmp(w->status, "open") != 0)
+            return ERR_EVAL_WRONG_PHASE;
+        rc = store_eval_warning_resolve(tx, j->t.id, j->id, "confirmed", j->text, now);
+        if (rc == STORE_OK) {
+            snprintf(d, sizeof d, "{\"warning_id\":%lld}", (long long)j->id);
+            rc = record(tx, j->c, "evaluation.confirm", j->t.id, d, NULL);
+        }
+        return domain_store_err(rc);
+    }
+    case ES_ADVANCE:
+        return do_advance(tx, j, now);
+    case ES_SIGN:
+        return do_sign(tx, j, now);
+    default:
+        return do_after(tx, j, now);
+    }
+}
+
+static enum err run(struct store *s, struct eval_job *j)
+{
+    const char *dummy = NULL;
+    if (j->field == NULL)
+        j->field = &dummy;
+    *j->field = NULL;
+    arena_init(&j->a, (size_t)256 << 20);
+    buf_init(&j->tmp, EVALUATION_REPORT_MAX);
+    buf_init(&j->res, EVALUATION_REPORT_MAX);
+    enum err e = domain_write(s, step_tx, j);
+    arena_release(&j->a);
+    buf_release(&j->tmp);
+    buf_release(&j->res);
+    return e;
+}
+
+enum err evaluation_start(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                          const char *tpl_json, size_t len, const char **field)
+{
+    struct eval_job j = {.kind = ES_START,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .text = tpl_json,
+                         .len = len,
+                         .field = field};
+    return run(s, &j);
+}
+
+enum err evaluation_qualify(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                            const struct evaluation_vote *v, int n, bool submit, const char **field)
+{
+    if (n < 0 || n > EVALUATION_ENTRIES_MAX)
+        return ERR_INVALID_FIELD;
+    struct eval_job j = {.kind = ES_QUALIFY,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .votes = v,
+                         .n = n,
+                         .submit = submit,
+                         .field = field};
+    return run(s, &j);
+}
+
+enum err evaluation_score(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                          const struct evaluation_score *v, int n, bool submit, const char *reason,
+                          const char **field)
+{
+    if (n < 0 || n > EVALUATION_ENTRIES_MAX)
+        return ERR_INVALID_FIELD;
+    struct eval_job j = {.kind = ES_SCORE,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .scores = v,
+                         .n = n,
+                         .submit = submit,
+                         .text = reason,
+                         .field = field};
+    return run(s, &j);
+}
+
+enum err evaluation_adjust(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                           int64_t org_id, int64_t adjust_fen, const char *reason)
+{
+    if (!text_ok(reason, EVALUATION_TEXT_MAX))
+        return reason == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
+    if (adjust_fen < -TENDER_MONEY_MAX || adjust_fen > TENDER_MONEY_MAX)
+        return ERR_INVALID_FIELD;
+    struct eval_job j = {.kind = ES_ADJUST,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .org_id = org_id,
+                         .amount = adjust_fen,
+                         .text = reason};
+    return run(s, &j);
+}
+
+enum err evaluation_confirm(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                            int64_t warning_id, const char *reason)
+{
+    if (!text_ok(reason, EVALUATION_TEXT_MAX))
+        return reason == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
+    struct eval_job j = {
+        .kind = ES_CONFIRM, .c = c, .tender_id = tender_id, .id = warning_id, .text = reason};
+    return run(s, &j);
+}
+
+enum err evaluation_advance(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                            const char *from)
+{
+    struct eval_job j = {.kind = ES_ADVANCE, .c = c, .tender_id = tender_id, .text = from};
+    return run(s, &j);
+}
+
+enum err evaluation_sign(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                         const uint8_t *sig, size_t sig_len)
+{
+    if (sig == NULL || sig_len == 0 || sig_len > EVALUATION_SIG_MAX)
+        return ERR_INVALID_FIELD;
+    struct eval_job j = {
+        .kind = ES_SIGN, .c = c, .tender_id = tender_id, .sig = sig, .sig_len = sig_len};
+    return run(s, &j);
+}
+
+enum err evaluation_publish(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                            int64_t days)
+{
+    if (days < EVALUATION_PUBLICITY_MIN || days > EVALUATION_PUBLICITY_MAX)
+        return ERR_INVALID_FIELD;
+    struct eval_job j = {.kind = ES_PUBLISH, .c = c, .tender_id = tender_id, .amount = days};
+    return run(s, &j);
+}
+
+enum err evaluation_object(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                           const char *body, int64_t *id)
+{
+    if (!text_ok(body, EVALUATION_TEXT_MAX))
+        return body == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
+    struct eval_job j = {.kind = ES_OBJECT, .c = c, .tender_id = tender_id, .text = body};
+    enum err e = run(s, &j);
+    if (e == ERR_OK && id != NULL)
+        *id = j.id;
+    return e;
+}
+
+enum err evaluation_answer(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                           int64_t objection_id, const char *answer)
+{
+    if (!text_ok(answer, EVALUATION_TEXT_MAX))
+        return answer == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
+    struct eval_job j = {
+        .kind = ES_ANSWER, .c = c, .tender_id = tender_id, .id = objection_id, .text = answer};
+    return run(s, &j);
+}
+
+enum err evaluation_award(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                          int64_t org_id, const char *reason)
+{
+    if (reason != NULL && !text_ok(reason, EVALUATION_TEXT_MAX))
+        return ERR_INVALID_FIELD;
+    struct eval_job j = {
+        .kind = ES_AWARD, .c = c, .tender_id = tender_id, .org_id = org_id, .text = reason};
+    return run(s, &j);
+}
+
+enum err evaluation_contract(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                             int64_t amount_fen, const char *doc_sha)
+{
+    if (amount_fen <= 0 || amount_fen > TENDER_MONEY_MAX)
+        return ERR_INVALID_FIELD;
+    if (doc_sha != NULL) {
+        if (strlen(doc_sha) != 64)
+            return ERR_INVALID_FIELD;
+        for (const char *p = doc_sha; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+                return ERR_INVALID_FIELD;
+    }
+    struct eval_job j = {
+        .kind = ES_CONTRACT, .c = c, .tender_id = tender_id, .amount = amount_fen, .text = doc_sha};
+    return run(s, &j);
+}

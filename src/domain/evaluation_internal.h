@@ -1,0 +1,88 @@
+/*
+ * domain/evaluation_internal.h — what domain/evaluation.c (the steps) and
+ * domain/evaluation_view.c (what callers see) share: the job a step or a
+ * read works on, loaded by evaluation_load, and the helpers both use. Not
+ * for other modules: they use domain/evaluation.h.
+ */
+#ifndef SUNBID_DOMAIN_EVALUATION_INTERNAL_H
+#define SUNBID_DOMAIN_EVALUATION_INTERNAL_H
+
+#include "base/arena.h"
+#include "base/jsonw.h"
+#include "domain/evaluation.h"
+#include "store/draws.h"
+
+/* The step a job runs (evaluation.c step_tx). */
+enum eval_step {
+    ES_START,
+    ES_QUALIFY,
+    ES_SCORE,
+    ES_ADJUST,
+    ES_CONFIRM,
+    ES_ADVANCE,
+    ES_SIGN,
+    ES_PUBLISH,
+    ES_OBJECT,
+    ES_ANSWER,
+    ES_AWARD,
+    ES_CONTRACT
+};
+
+/* One step or read: its inputs, then what evaluation_load found. */
+struct eval_job {
+    enum eval_step kind;
+    const struct tender_caller *c;
+    int64_t tender_id;
+    const char *text; /* template, reason, body, answer, phase, document hash */
+    size_t len;
+    const struct evaluation_vote *votes;
+    const struct evaluation_score *scores;
+    int n;
+    bool submit;
+    int64_t id, org_id, amount;
+    const uint8_t *sig;
+    size_t sig_len;
+    const char **field;
+    struct arena a;
+    struct buf tmp; /* the report */
+    struct buf res; /* the result summary */
+    /* loaded by evaluation_load() */
+    struct tender t;
+    struct tender_access acc;
+    struct committee cm;
+    bool formed;
+    const struct committee_member *mem; /* the members */
+    int nmem;
+    int64_t me; /* the caller's member id; 0: not a member */
+    bool chair;
+    struct evaluation e;
+    bool have;
+    struct eval_template *tpl;
+    int nb;
+    int64_t *org;       /* [nb] */
+    int64_t *price;     /* [nb] */
+    const char **bname; /* [nb] */
+    int64_t *fields;    /* [nb * nitems] */
+};
+
+/* Loads the tender (visibility checked), the committee and the caller's
+ * place in it, the evaluation with its parsed template and bids. */
+enum err evaluation_load(struct store_tx *tx, struct eval_job *j);
+/* The index of org's bid, or -1. */
+int evaluation_bidder_index(const struct eval_job *j, int64_t org);
+/* The caller is an agent of the tender's agent or tenderer organisation. */
+bool evaluation_is_agent(const struct eval_job *j);
+/* The qualification review over every member's votes: qualified[nb],
+ * failed[nb] (criterion index or -1); ERR_EVAL_SHEETS_MISSING when a vote
+ * is missing. */
+enum err evaluation_qualified(struct store_tx *tx, struct eval_job *j, bool *qualified,
+                              int *failed);
+/* Submitted sheets of stage: member ids into ids (COMMITTEE_MEMBERS_MAX). */
+enum err evaluation_sheets(struct store_tx *tx, struct eval_job *j, const char *stage, int64_t *ids,
+                           int *n);
+/* key: a centi value written as a decimal number. */
+void evaluation_kcenti(struct jsonw *w, const char *key, int64_t v);
+/* The award notice of the stored award, canonical JSON into out. */
+enum err evaluation_notice_write(const struct eval_job *j, struct buf *out);
+
+#endif
