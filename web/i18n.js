@@ -2158,6 +2158,7 @@ Object.assign(en, {
 // The evaluation room (pages/evaluation.js).
 Object.assign(zh, {
   'eval.title': '评标室',
+  'eval.enter': '进入评标室与结果公示',
   'eval.no_tender': '缺少项目编号。',
   'eval.to_tender': '返回项目页面',
   'eval.action': '操作',
@@ -2238,6 +2239,7 @@ Object.assign(zh, {
 });
 Object.assign(en, {
   'eval.title': 'Evaluation room',
+  'eval.enter': 'Evaluation room and results',
   'eval.no_tender': 'No tender given.',
   'eval.to_tender': 'Back to the tender',
   'eval.action': 'Action',

@@ -26,8 +26,17 @@ static void usage(FILE *f)
           "  ca        a local test CA; check an X.509 certificate\n"
           "  seal      seal bid files into a signed envelope (offline)\n"
           "  unseal    verify / decrypt an envelope; --inspect shows its header\n"
+          "  verify-receipt  check a bid receipt against the platform's key\n"
+          "  escrow    a tender's escrow key: pubkey; an officer's share\n"
+          "  opening   the opening hall from the CLI: decrypt | sign | verify-record\n"
+          "  draw      verify an expert draw from its published record\n"
+          "  evaluation  verify a signed evaluation report offline\n"
           "  screens   bid-rigging price screens: compute | train | score | cv\n"
           "  redflags  OCDS red flags (Cardinal's indicators) over JSONL releases\n"
+          "  similarity  bid document similarity over a directory of bids\n"
+          "  graph     relationships between bidding organisations\n"
+          "  experts-bias  experts who favour a firm: a permutation test\n"
+          "  boq       compare priced bills of quantities (offline)\n"
           "  version   print the version and library versions\n"
           "\n"
           "Every command takes --help. Commands that use the store take\n"
@@ -77,6 +86,8 @@ int main(int argc, char **argv)
         return cli_similarity(argc - 1, argv + 1);
     if (strcmp(cmd, "graph") == 0)
         return cli_graph(argc - 1, argv + 1);
+    if (strcmp(cmd, "experts-bias") == 0)
+        return cli_experts_bias(argc - 1, argv + 1);
     if (strcmp(cmd, "verify") == 0)
         return cli_verify(argc - 1, argv + 1);
     if (strcmp(cmd, "ca") == 0)
@@ -85,10 +96,18 @@ int main(int argc, char **argv)
         return cli_seal(argc - 1, argv + 1);
     if (strcmp(cmd, "unseal") == 0)
         return cli_unseal(argc - 1, argv + 1);
+    if (strcmp(cmd, "opening") == 0)
+        return cli_opening(argc - 1, argv + 1);
+    if (strcmp(cmd, "escrow") == 0)
+        return cli_escrow(argc - 1, argv + 1);
     if (strcmp(cmd, "verify-receipt") == 0)
         return cli_verify_receipt(argc - 1, argv + 1);
     if (strcmp(cmd, "draw") == 0)
         return cli_draw(argc - 1, argv + 1);
+    if (strcmp(cmd, "evaluation") == 0)
+        return cli_evaluation(argc - 1, argv + 1);
+    if (strcmp(cmd, "boq") == 0)
+        return cli_boq(argc - 1, argv + 1);
     fprintf(stderr, "sunbid: unknown command '%s'\n", cmd);
     usage(stderr);
     return CLI_USAGE;

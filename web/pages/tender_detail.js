@@ -595,6 +595,7 @@ export function render(ctx) {
     const side = [cdCard];
     // the opening hall (pages/opening.js), from the deadline on
     if (!PRE_DEADLINE.includes(x.state) && !['draft', 'cancelled'].includes(x.state)) side.push(h('section', { class: 'card', id: 'tender-hall-card' }, h('h2', null, t('hall.title')), h('p', { class: 'muted small' }, t('hall.link_text')), h('a', { href: '/opening?tender=' + x.id, 'data-link': true, class: 'btn btn-primary btn-block', id: 'tender-hall-link' }, t('hall.enter'))));
+    if (['evaluation', 'publicity', 'awarded', 'contracted'].includes(x.state)) side.push(h('section', { class: 'card', id: 'tender-eval-card' }, h('h2', null, t('eval.title')), h('a', { href: '/evaluation?tender=' + x.id, 'data-link': true, class: 'btn btn-block', id: 'tender-eval-link' }, t('eval.enter'))));
     if (!u && PRE_DEADLINE.includes(x.state)) side.push(signInCard(ctx));
     if (x.state === 'draft' && owner) {
       side.push(
