@@ -19,9 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "domain/auction.h"
+
+_Static_assert(API_AUCTION_ENVELOPE_MAX == AUCTION_ENVELOPE_MAX, "the route's body limit");
 
 /* ---- shared ---- */
 
@@ -120,6 +123,8 @@ static void write_auction(struct http_request *req, struct jsonw *w, const struc
         jsonw_kint(w, "timed_from_ms", t->end_ms + b->shift_ms - t->window_ms);
     if (t->kind == AUCTION_DUTCH || t->kind == AUCTION_REVERSE)
         jsonw_kint(w, "step_ms", t->step_ms);
+    if (t->kind == AUCTION_SEALED) /* bidding ends at end_ms; keys are released until this */
+        jsonw_kint(w, "reveal_end_ms", auction_reveal_end(t, b));
     if (t->kind == AUCTION_REVERSE) {
         jsonw_kint(w, "rounds", t->rounds);
         jsonw_kint(w, "pause_ms", t->pause_ms);
@@ -158,7 +163,17 @@ static void write_auction(struct http_request *req, struct jsonw *w, const struc
         for (int i = 0; i < b->nstand; i++)
             if (b->stand[i].reg == me->id)
                 mine = &b->stand[i];
-        if (mine != NULL)
+        if (mine != NULL && t->kind == AUCTION_SEALED) {
+            char hex[65];
+            const char *why = auction_open_reason((enum auction_open)mine->open);
+            hex_encode(mine->envelope, sizeof mine->envelope, hex);
+            jsonw_kstr(w, "envelope_sha256", hex); /* the receipt */
+            jsonw_kstr(w, "opened",
+                       mine->open == AUCTION_OPEN_PENDING ? "pending"
+                       : why != NULL                      ? why
+                                                          : "valid");
+        }
+        if (mine != NULL && mine->amount > 0)
             jsonw_kint(w, "my_amount", mine->amount);
         if (!hide && b->nbids > 0)
             jsonw_kbool(w, "leading", b->leader == me->id);
@@ -175,7 +190,8 @@ static void write_auction(struct http_request *req, struct jsonw *w, const struc
 }
 
 /* An auction refusal with what the client needs to try again. */
-static void bid_error(struct http_response *res, enum err e, const struct auction_bid_ack *a)
+static void bid_error(struct http_response *res, enum err e, const struct auction_bid_ack *a,
+                      const char *owner)
 {
     struct jsonw w;
     api_json_begin(res, &w, err_status(e));
@@ -191,6 +207,8 @@ static void bid_error(struct http_response *res, enum err e, const struct auctio
     if (a->end_ms > 0)
         jsonw_kint(&w, "end_ms", a->end_ms);
     jsonw_kint(&w, "now_ms", a->now_ms > 0 ? a->now_ms : clock_now_ms());
+    if (owner != NULL) /* auction_not_here: the node that last ran it (a proxy can route) */
+        jsonw_kstr(&w, "owner", owner);
     jsonw_obj_end(&w);
     jsonw_obj_end(&w);
     api_json_end(res, &w);
@@ -450,12 +468,14 @@ void api_auctions_decide(struct http_request *req, struct http_response *res)
 /* ---- bids ---- */
 
 /* No writer here: answer from the stored state. */
-static enum err stored_refusal(struct http_request *req, int64_t id, struct auction_bid_ack *a)
+static enum err stored_refusal(struct http_request *req, int64_t id, struct auction_bid_ack *a,
+                               const char **owner)
 {
     struct auction_view v;
     enum err e = auction_load(api_app(req)->store, req->arena, id, true, &v);
     if (e != ERR_OK)
         return e;
+    *owner = v.row.owner_node;
     a->now_ms = clock_now_ms();
     a->end_ms = auction_end_at(&v.terms, v.book);
     if (auction_state_closed(v.book->state))
@@ -464,6 +484,44 @@ static enum err stored_refusal(struct http_request *req, int64_t id, struct auct
         a->now_ms < auction_live_from(&v.terms, v.book))
         return ERR_AUCTION_NOT_STARTED;
     return ERR_AUCTION_NOT_HERE;
+}
+
+/* The caller's qualified registration (the writer knows its bidders; the
+ * store is asked otherwise), or NULL after answering the refusal. */
+static struct store_auction_reg *qualified_reg(struct http_request *req, struct http_response *res,
+                                               int64_t id, struct store_auction_reg *cached,
+                                               char paddle[AUCTION_PADDLE_LEN + 2])
+{
+    struct store_auction_reg *reg = NULL;
+    if (auction_engine_bidder(auction_engine_current(), id, req->who->org_id, &cached->id,
+                              paddle)) {
+        cached->state = "qualified";
+        cached->paddle = paddle;
+        reg = cached;
+    } else {
+        reg = caller_reg(req, id);
+    }
+    if (reg == NULL || strcmp(reg->state, "qualified") != 0) {
+        struct auction_view v;
+        enum err e = auction_load(api_app(req)->store, req->arena, id, false, &v);
+        api_error(res, e != ERR_OK ? e : ERR_AUCTION_NOT_QUALIFIED, NULL);
+        return NULL;
+    }
+    return reg;
+}
+
+/* Hands a bid (or envelope, or key release) to the writer: the ack, or the
+ * refusal answered (ERR_OK only when accepted and durable). */
+static enum err submit(struct http_request *req, struct http_response *res,
+                       const struct auction_bid_req *in, struct auction_bid_ack *ack)
+{
+    const char *owner = NULL;
+    enum err e = auction_engine_bid(auction_engine_current(), in, ack);
+    if (e == ERR_AUCTION_NOT_HERE && ack->received_ms == 0)
+        e = stored_refusal(req, in->auction_id, ack, &owner);
+    if (e != ERR_OK)
+        bid_error(res, e, ack, e == ERR_AUCTION_NOT_HERE ? owner : NULL);
+    return e;
 }
 
 void api_auctions_bid(struct http_request *req, struct http_response *res)
@@ -491,23 +549,11 @@ void api_auctions_bid(struct http_request *req, struct http_response *res)
         http_res_error_field(res, ERR_INVALID_FIELD, "ref", NULL);
         return;
     }
-    /* the writer knows its qualified bidders; the store is asked otherwise */
     struct store_auction_reg cached = {0};
-    struct store_auction_reg *reg = NULL;
     char paddle[AUCTION_PADDLE_LEN + 2];
-    if (auction_engine_bidder(auction_engine_current(), id, req->who->org_id, &cached.id, paddle)) {
-        cached.state = "qualified";
-        cached.paddle = paddle;
-        reg = &cached;
-    } else {
-        reg = caller_reg(req, id);
-    }
-    if (reg == NULL || strcmp(reg->state, "qualified") != 0) {
-        struct auction_view v;
-        enum err e = auction_load(api_app(req)->store, req->arena, id, false, &v);
-        api_error(res, e != ERR_OK ? e : ERR_AUCTION_NOT_QUALIFIED, NULL);
+    struct store_auction_reg *reg = qualified_reg(req, res, id, &cached, paddle);
+    if (reg == NULL)
         return;
-    }
     struct auction_bid_req in = {.auction_id = id,
                                  .reg_id = reg->id,
                                  .org_id = req->who->org_id,
@@ -517,13 +563,8 @@ void api_auctions_bid(struct http_request *req, struct http_response *res)
                                  .amount = amount,
                                  .ref = ref,
                                  .remote_addr = req->remote_addr};
-    enum err e = auction_engine_bid(auction_engine_current(), &in, &ack);
-    if (e == ERR_AUCTION_NOT_HERE && ack.received_ms == 0)
-        e = stored_refusal(req, id, &ack);
-    if (e != ERR_OK) {
-        bid_error(res, e, &ack);
+    if (submit(req, res, &in, &ack) != ERR_OK)
         return;
-    }
     struct jsonw w;
     api_json_begin(res, &w, 201);
     jsonw_obj_begin(&w);
@@ -539,6 +580,171 @@ void api_auctions_bid(struct http_request *req, struct http_response *res)
     if (ack.next_min > 0)
         jsonw_kint(&w, "next_min", ack.next_min);
     jsonw_kbool(&w, "extended", ack.extended);
+    jsonw_kbool(&w, "closed", ack.closed);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}
+
+/* sealed: POST /api/auctions/:id/envelope, the raw envelope (.sbe). */
+void api_auctions_envelope(struct http_request *req, struct http_response *res)
+{
+    int64_t id = api_param_id(req);
+    struct auction_bid_ack ack = {0};
+    struct store_auction_reg cached = {0};
+    char paddle[AUCTION_PADDLE_LEN + 2], hash[BLOB_HASH_HEX + 1], mine[65];
+    uint8_t sha[32];
+    if (id == 0) {
+        api_error(res, ERR_NOT_FOUND, NULL);
+        return;
+    }
+    struct store_auction_reg *reg = qualified_reg(req, res, id, &cached, paddle);
+    if (reg == NULL)
+        return;
+    enum err e = auction_envelope_check(api_app(req)->store, id, req->who->org_id, req->body,
+                                        req->body_len, sha);
+    if (e != ERR_OK) {
+        api_error(res, e, NULL);
+        return;
+    }
+    /* stored before the writer records it: an acknowledged envelope is never
+     * missing (a refused one leaves an unreferenced blob) */
+    int rc = blob_put(api_app(req)->store, req->body, req->body_len, hash);
+    hex_encode(sha, sizeof sha, mine);
+    if (rc != STORE_OK || strcmp(hash, mine) != 0) {
+        api_error(res, rc != STORE_OK ? domain_store_err(rc) : ERR_INTERNAL, NULL);
+        return;
+    }
+    struct auction_bid_req in = {.auction_id = id,
+                                 .reg_id = reg->id,
+                                 .org_id = req->who->org_id,
+                                 .paddle = reg->paddle,
+                                 .user_id = req->who->user_id,
+                                 .actor = req->who->username,
+                                 .remote_addr = req->remote_addr,
+                                 .envelope_sha256 = sha};
+    if (submit(req, res, &in, &ack) != ERR_OK)
+        return;
+    struct jsonw w;
+    api_json_begin(res, &w, 201);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "auction", id);
+    jsonw_kint(&w, "seq", ack.seq);
+    jsonw_kstr(&w, "bidder", reg->paddle);
+    jsonw_kstr(&w, "envelope_sha256", mine); /* the receipt: in the witness log too */
+    jsonw_kint(&w, "received_ms", ack.received_ms);
+    jsonw_kint(&w, "now_ms", ack.now_ms);
+    jsonw_kint(&w, "end_ms", ack.end_ms);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}
+
+/* sealed: GET /api/auctions/:id/envelope, the caller's own envelope as
+ * stored (the page unwraps K from its head in the browser, as the opening
+ * hall does; the bytes are the bidder's anyway). */
+void api_auctions_my_envelope(struct http_request *req, struct http_response *res)
+{
+    int64_t id = api_param_id(req);
+    struct auction_view v;
+    struct buf env;
+    char hex[65];
+    struct store_auction_reg *me = id ? caller_reg(req, id) : NULL;
+    enum err e = id ? auction_load(api_app(req)->store, req->arena, id, true, &v) : ERR_NOT_FOUND;
+    if (e != ERR_OK) {
+        api_error(res, e, NULL);
+        return;
+    }
+    const struct auction_standing *st = NULL;
+    for (int i = 0; me != NULL && v.terms.kind == AUCTION_SEALED && i < v.book->nstand; i++)
+        if (v.book->stand[i].reg == me->id)
+            st = &v.book->stand[i];
+    if (st == NULL) {
+        api_error(res, ERR_NOT_FOUND, NULL);
+        return;
+    }
+    hex_encode(st->envelope, sizeof st->envelope, hex);
+    buf_init(&env, AUCTION_ENVELOPE_MAX);
+    int rc = blob_get(api_app(req)->store, hex, &env);
+    if (rc != STORE_OK || buf_append(&res->body, env.data, env.len) != 0) {
+        buf_reset(&res->body);
+        api_error(res, rc == STORE_OK ? ERR_INTERNAL : domain_store_err(rc), NULL);
+        buf_release(&env);
+        return;
+    }
+    buf_release(&env);
+    res->status = 200;
+    res->content_type = "application/octet-stream";
+    http_res_header(res, "Cache-Control", "no-store");
+}
+
+/* sealed: POST /api/auctions/:id/reveal {"key": K as 64 hex digits}. */
+void api_auctions_reveal(struct http_request *req, struct http_response *res)
+{
+    int64_t id = api_param_id(req);
+    const char *keyhex = NULL;
+    uint8_t key[SUITE_KEY_LEN];
+    struct auction_bid_ack ack = {0};
+    struct store_auction_reg cached = {0};
+    char paddle[AUCTION_PADDLE_LEN + 2];
+    struct auction_view v;
+    if (id == 0) {
+        api_error(res, ERR_NOT_FOUND, NULL);
+        return;
+    }
+    json_t *body = api_body(req, res);
+    if (body == NULL)
+        return;
+    bool ok = api_field_str(req, res, body, "key", true, 2 * SUITE_KEY_LEN, &keyhex);
+    json_decref(body);
+    if (!ok)
+        return;
+    if (strlen(keyhex) != 2 * SUITE_KEY_LEN ||
+        hex_decode(keyhex, strlen(keyhex), key, sizeof key) != SUITE_KEY_LEN) {
+        http_res_error_field(res, ERR_INVALID_FIELD, "key", "the content key, 64 hex digits");
+        return;
+    }
+    struct store_auction_reg *reg = qualified_reg(req, res, id, &cached, paddle);
+    if (reg == NULL)
+        return;
+    enum err e = auction_load(api_app(req)->store, req->arena, id, true, &v);
+    if (e != ERR_OK) {
+        api_error(res, e, NULL);
+        return;
+    }
+    const struct auction_standing *st = NULL;
+    for (int i = 0; v.terms.kind == AUCTION_SEALED && i < v.book->nstand; i++)
+        if (v.book->stand[i].reg == reg->id)
+            st = &v.book->stand[i];
+    if (st == NULL || st->open != AUCTION_OPEN_PENDING) {
+        api_error(res, ERR_AUCTION_NOTHING_TO_REVEAL, NULL);
+        return;
+    }
+    struct auction_bid_req in = {.auction_id = id,
+                                 .reg_id = reg->id,
+                                 .org_id = req->who->org_id,
+                                 .paddle = reg->paddle,
+                                 .user_id = req->who->user_id,
+                                 .actor = req->who->username,
+                                 .remote_addr = req->remote_addr,
+                                 .reveal = true,
+                                 .key_hex = keyhex};
+    e = auction_envelope_open(api_app(req)->store, st->envelope, key, &in.readable, &in.revealed);
+    if (e != ERR_OK) {
+        api_error(res, e, NULL);
+        return;
+    }
+    if (submit(req, res, &in, &ack) != ERR_OK)
+        return;
+    const char *why = auction_open_reason((enum auction_open)ack.open);
+    struct jsonw w;
+    api_json_begin(res, &w, 200);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "auction", id);
+    jsonw_kint(&w, "seq", ack.seq);
+    jsonw_kstr(&w, "outcome", why ? why : "valid");
+    if (in.readable)
+        jsonw_kint(&w, "amount", in.revealed);
+    jsonw_kint(&w, "received_ms", ack.received_ms);
+    jsonw_kint(&w, "now_ms", ack.now_ms);
     jsonw_kbool(&w, "closed", ack.closed);
     jsonw_obj_end(&w);
     api_json_end(res, &w);

@@ -10,17 +10,22 @@
 #include "domain/auction.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/jsonw.h"
 #include "base/log.h"
+#include "crypto/envelope.h"
 #include "crypto/random.h"
 #include "crypto/receipt.h"
+#include "domain/opening.h"
 #include "ledger/ledger.h"
+#include "store/bids.h"
 
 #define AUCTION_HISTORY_MAX (64u << 20) /* bytes of bid history hashed into a result */
 
@@ -41,6 +46,51 @@ static int record(struct store_tx *tx, const struct actor *who, const char *type
 }
 
 /* ---- rows to rules ---- */
+
+int auction_sealed_encode(const struct auction_book *b, struct buf *out)
+{
+    buf_reset(out);
+    for (int i = 0; i < b->nstand; i++) {
+        const struct auction_standing *s = &b->stand[i];
+        char hex[65];
+        hex_encode(s->envelope, sizeof s->envelope, hex);
+        if (buf_printf(out, "%s%lld:%lld:%lld:%d:%lld:%s", i ? "," : "", (long long)s->reg,
+                       (long long)s->seq, (long long)s->at_ms, s->open, (long long)s->amount,
+                       hex) != BUF_OK)
+            return -1;
+    }
+    return buf_puts(out, "") == BUF_OK ? 0 : -1; /* data is never NULL */
+}
+
+/* sealed: the standings from the snapshot (auction_sealed_encode). */
+static void sealed_decode(const char *p, struct auction_book *b)
+{
+    b->nstand = 0;
+    while (p != NULL && *p && b->nstand < AUCTION_MAX_BIDDERS) {
+        struct auction_standing *s = &b->stand[b->nstand];
+        long long v[5];
+        char *end = NULL;
+        memset(s, 0, sizeof(*s));
+        for (int k = 0; k < 5; k++) {
+            v[k] = strtoll(p, &end, 10);
+            if (end == p || *end != ':')
+                return;
+            p = end + 1;
+        }
+        if (hex_decode(p, 64, s->envelope, sizeof s->envelope) != 32)
+            return;
+        p += 64;
+        s->reg = v[0];
+        s->seq = v[1];
+        s->at_ms = v[2];
+        s->open = (int)v[3];
+        s->amount = v[4];
+        b->nstand++;
+        if (*p != ',')
+            return;
+        p++;
+    }
+}
 
 void auction_from_row(const struct store_auction *row, struct auction_terms *t,
                       struct auction_book *b)
@@ -76,6 +126,10 @@ void auction_from_row(const struct store_auction *row, struct auction_terms *t,
     b->closed_ms = row->closed_ms;
     b->order_round = (int)row->order_round;
     b->norder = 0;
+    if (t->kind == AUCTION_SEALED) { /* the column keeps the envelopes */
+        sealed_decode(row->round_order, b);
+        return;
+    }
     for (const char *p = row->round_order; p != NULL && *p && b->norder < AUCTION_MAX_BIDDERS;) {
         char *end;
         long long v = strtoll(p, &end, 10);
@@ -100,8 +154,7 @@ enum err auction_load(struct store *s, struct arena *a, int64_t id, bool with_st
     rc = store_auction_get(tx, a, id, &out->row);
     if (rc == STORE_OK) {
         auction_from_row(&out->row, &out->terms, out->book);
-        if (with_standings &&
-            (out->terms.kind == AUCTION_SEALED || out->terms.kind == AUCTION_REVERSE)) {
+        if (with_standings && out->terms.kind == AUCTION_REVERSE) {
             struct store_auction_bid *bids;
             int n = 0;
             rc = store_auction_latest(tx, a, id, AUCTION_MAX_BIDDERS, &bids, &n);
@@ -548,5 +601,96 @@ enum err auction_cancel(struct store *s, const struct actor *who, int64_t auctio
         return ERR_INTERNAL;
     enum err e = domain_write(s, cancel_tx, &j);
     EVP_PKEY_free(j.key);
+    return e;
+}
+
+/* ---- sealed envelopes ---- */
+
+enum err auction_envelope_check(struct store *s, int64_t auction_id, int64_t org_id,
+                                const void *env, size_t len, uint8_t sha256[32])
+{
+    struct envelope_reader *r = NULL;
+    struct seal_error serr;
+    struct store_tx *tx = NULL;
+    struct arena a;
+    struct org_cert sign;
+    char tender[32], fp[65];
+    enum err e = ERR_AUCTION_ENVELOPE_INVALID;
+    if (len == 0 || len > AUCTION_ENVELOPE_MAX)
+        return len == 0 ? ERR_AUCTION_ENVELOPE_INVALID : ERR_BODY_TOO_LARGE;
+    arena_init(&a, 1 << 16);
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = store_org_cert_active(tx, &a, org_id, "sign", &sign);
+    store_rollback(tx);
+    if (rc != STORE_OK) {
+        e = rc == STORE_NOTFOUND ? ERR_CERT_NOT_REGISTERED : domain_store_err(rc);
+        goto out;
+    }
+    r = envelope_reader_new(NULL);
+    if (r == NULL) {
+        e = ERR_INTERNAL;
+        goto out;
+    }
+    if (envelope_reader_feed(r, env, len, &serr) != SEAL_OK ||
+        envelope_reader_finish(r, &serr) != SEAL_OK)
+        goto out; /* structure or signature */
+    const struct envelope_header *h = envelope_reader_header(r);
+    snprintf(tender, sizeof tender, AUCTION_ENVELOPE_TENDER "%lld", (long long)auction_id);
+    hex_encode(h->signer_fp, 32, fp);
+    if (strcmp(h->tender, tender) != 0 || strcmp(h->lot, AUCTION_ENVELOPE_LOT) != 0 ||
+        strcmp(fp, sign.fingerprint) != 0)
+        goto out; /* another auction's, or not signed by the bidder */
+    crypto_sha256(env, len, sha256);
+    e = ERR_OK;
+out:
+    envelope_reader_free(r);
+    arena_release(&a);
+    return e;
+}
+
+enum err auction_envelope_open(struct store *s, const uint8_t sha256[32],
+                               const uint8_t key[SUITE_KEY_LEN], bool *readable, int64_t *price)
+{
+    struct buf env, form;
+    struct seal_error serr;
+    char hex[65];
+    enum err e = ERR_OK;
+    *readable = false;
+    *price = 0;
+    buf_init(&env, AUCTION_ENVELOPE_MAX);
+    buf_init(&form, OPENING_FORM_MAX);
+    hex_encode(sha256, 32, hex);
+    int rc = blob_get(s, hex, &env);
+    if (rc != STORE_OK) {
+        log_error("auction: the envelope %s is not readable: %s", hex, store_rc_name(rc));
+        e = ERR_INTERNAL; /* the platform's fault: the bidder is not blamed */
+        goto out;
+    }
+    rc = opening_envelope_form(env.data, env.len, key, &form, &serr);
+    if (rc == SEAL_EWRONGKEY) {
+        e = ERR_AUCTION_WRONG_KEY; /* nothing recorded: try again */
+        goto out;
+    }
+    if (rc != SEAL_OK && rc != SEAL_EBADMAC && rc != SEAL_EBADHASH) {
+        log_error("auction: the stored envelope %s fails: %s", hex, seal_err_code(rc));
+        e = ERR_INTERNAL;
+        goto out;
+    }
+    buf_reset(&env);
+    if (rc == SEAL_OK && form.len > 0 &&
+        opening_form_check(form.data, form.len, &env) == ERR_OK) { /* canonical into env */
+        json_error_t jerr;
+        json_t *j = json_loadb(env.data, env.len, 0, &jerr);
+        json_t *p = json_object_get(j, "price_fen");
+        if (json_is_integer(p) && json_integer_value(p) > 0) {
+            *price = (int64_t)json_integer_value(p);
+            *readable = true;
+        }
+        json_decref(j);
+    }
+out:
+    buf_release(&env);
+    buf_release(&form);
     return e;
 }

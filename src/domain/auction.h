@@ -11,7 +11,7 @@
  * receipt times agree — queues it and waits. The writer drains the queue in
  * batches: each bid is judged by the rules at its receipt time against the
  * state left by the ones before it; the accepted ones, the new snapshot and
- * their witness-log events go into ONE transaction (group commit); only
+ * one witness-log event for the batch go into ONE transaction (group commit); only
  * after the commit are the waiting handlers told (acknowledged = durable),
  * and then the batch is broadcast on the SSE topic "auction.<id>" through
  * the cluster (every node's viewers see it).
@@ -37,6 +37,7 @@
 #include <openssl/evp.h>
 
 #include "base/arena.h"
+#include "crypto/suite.h"
 #include "domain/accounts.h"
 #include "domain/auction_rules.h"
 #include "store/auction.h"
@@ -75,9 +76,16 @@ enum err auction_create(struct store *s, const struct actor *who, int64_t agent_
                         const struct auction_input *in, int64_t *id, const char **field);
 enum err auction_load(struct store *s, struct arena *a, int64_t id, bool with_standings,
                       struct auction_view *out);
-/* Terms and book from a row (and standings, may be NULL). */
+/* Terms and book from a row (and standings, may be NULL). A sealed
+ * auction's standings are in the row itself (its envelopes, below). */
 void auction_from_row(const struct store_auction *row, struct auction_terms *t,
                       struct auction_book *b);
+/* sealed: the envelopes' standings as the snapshot keeps them, in the
+ * column round_order (unused by sealed auctions otherwise), one entry per
+ * envelope: "reg:seq:received_ms:open:amount:sha256-hex", comma-joined.
+ * They are written in the same transaction as the envelope is accepted,
+ * so an acknowledged envelope survives any restart. 0, or -1 (memory). */
+int auction_sealed_encode(const struct auction_book *b, struct buf *out);
 /* A bidder applies with the reference of its deposit or guarantee. */
 enum err auction_register(struct store *s, const struct actor *who, int64_t auction_id,
                           int64_t org_id, const char *deposit_ref, int64_t *reg_id);
@@ -96,6 +104,31 @@ int auction_result_write(struct store_tx *tx, EVP_PKEY *key, const struct store_
 /* Loads (creating when absent) the platform's result-signing key of
  * data_dir. NULL on failure (logged). */
 EVP_PKEY *auction_key_load(const char *data_dir);
+
+/* ---- sealed-bid envelopes (domain/auction.c; docs/auction.md) ----
+ *
+ * A sealed auction's bid is an envelope (docs/envelope.md) sealed by the
+ * bidder for tender id "auction-<id>", lot "1", holding the opening form
+ * opening-form.json ({"price_fen": N}, docs/opening.md) of role price-list,
+ * signed with its organisation's registered signing certificate. The
+ * platform stores it and cannot read it; after the end the bidder releases
+ * the content key K, as in the opening hall. */
+#define AUCTION_ENVELOPE_TENDER "auction-"
+#define AUCTION_ENVELOPE_LOT    "1"
+#define AUCTION_ENVELOPE_MAX    (256u << 10) /* bytes: a price form and a certificate */
+
+/* Checks an uploaded envelope: structure and signature, bound to this
+ * auction, signed by org_id's registered signing certificate. ERR_OK with
+ * its SHA-256; ERR_AUCTION_ENVELOPE_INVALID, ERR_CERT_NOT_REGISTERED. */
+enum err auction_envelope_check(struct store *s, int64_t auction_id, int64_t org_id,
+                                const void *env, size_t len, uint8_t sha256[32]);
+/* Opens the stored envelope (the blob named by its hash) with the released
+ * key: *readable and *price when it holds a valid price form; *readable
+ * false when K is its key but the content is bad (the bidder's fault).
+ * ERR_AUCTION_WRONG_KEY when K is not its key (nothing happens: try again);
+ * ERR_INTERNAL when the stored bytes are gone or damaged. */
+enum err auction_envelope_open(struct store *s, const uint8_t sha256[32],
+                               const uint8_t key[SUITE_KEY_LEN], bool *readable, int64_t *price);
 
 /* ---- the engine (domain/auction_engine.c) ---- */
 
@@ -125,6 +158,15 @@ struct auction_bid_req {
     int64_t amount;     /* fen */
     const char *ref;    /* the client's reference, or NULL */
     const char *remote_addr;
+    /* sealed: an envelope (amount 0): the SHA-256 of its bytes, which the
+     * caller has verified and stored as a blob */
+    const uint8_t *envelope_sha256;
+    /* sealed, after the end: the key release. The caller opened the
+     * bidder's envelope with the key: readable and the price found. */
+    bool reveal;
+    bool readable;
+    int64_t revealed;    /* the sealed price (fen) when readable */
+    const char *key_hex; /* the released content key, recorded */
 };
 
 struct auction_bid_ack {
@@ -138,6 +180,7 @@ struct auction_bid_ack {
     int64_t next_min;    /* the next valid amount (refusals too) */
     bool extended;       /* the bid moved the end */
     bool closed;         /* the bid closed the auction */
+    int open;            /* key release: enum auction_open */
 };
 
 /* Submits a bid to this node's writer and waits for the verdict.

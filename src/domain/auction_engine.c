@@ -12,8 +12,11 @@
  *   writer: load (claim the epoch, rebuild the book, apply the outage rule)
  *     -> loop { wait for bids or the next timed event (at most a heartbeat)
  *               take a batch; judge each bid at its receipt time; one
- *               transaction: the accepted bids + their witness-log events +
- *               the snapshot (fenced by epoch) [+ the signed result];
+ *               transaction: the accepted bids + ONE witness-log event
+ *               (auction.bids: the running SHA-256 of the whole history,
+ *               which pins every bid) + the snapshot (fenced by epoch)
+ *               [+ the signed result]; sealed: envelopes and key releases,
+ *               each with its own event;
  *               answer every bid of the batch; publish }
  *     until the auction closes, the lease is lost, the epoch is taken, or
  *     the engine stops.
@@ -33,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/jsonw.h"
 #include "base/log.h"
@@ -88,11 +92,17 @@ struct writer {
     struct auction_book book, save;
     int64_t epoch;
     struct refset refs;
+    struct buf sealed; /* sealed: the standings as the snapshot keeps them */
+    /* english, dutch, reverse: the SHA-256 of the bid history so far (the
+     * lines of the result's bids_sha256), fed as bids commit; every batch's
+     * witness-log event carries it. hist_save: before the batch (undo). */
+    EVP_MD_CTX *hist, *hist_save;
     int npad; /* appended under mu; the writer thread reads without it */
     struct paddle pads[AUCTION_MAX_BIDDERS];
     int64_t alive_mono_ms; /* when alive_ms was last written */
     int64_t last_price;    /* dutch: last price published */
     int last_round;        /* reverse: last turn published */
+    bool last_revealing;   /* sealed: the key release was published */
     int64_t last_turn_reg;
     struct writer *next;
 };
@@ -243,10 +253,18 @@ static int write_snap(struct store_tx *tx, struct writer *w, int64_t now)
 {
     char order[AUCTION_MAX_BIDDERS * 21];
     size_t off = 0;
+    const char *list = NULL;
     order[0] = '\0';
     for (int i = 0; i < w->book.norder && off + 22 < sizeof order; i++)
         off += (size_t)snprintf(order + off, sizeof order - off, "%s%lld", i ? "," : "",
                                 (long long)w->book.order[i]);
+    if (w->book.norder > 0)
+        list = order;
+    if (w->terms.kind == AUCTION_SEALED && w->book.nstand > 0) { /* the envelopes */
+        if (auction_sealed_encode(&w->book, &w->sealed) != 0)
+            return STORE_ERROR;
+        list = w->sealed.data;
+    }
     struct store_auction_snap s = {.state = auction_state_name(w->book.state),
                                    .reason = w->book.reason,
                                    .cur_end_ms = w->book.end_ms,
@@ -257,7 +275,7 @@ static int write_snap(struct store_tx *tx, struct writer *w, int64_t now)
                                    .nbids = w->book.nbids,
                                    .seq = w->book.seq,
                                    .order_round = w->book.order_round,
-                                   .round_order = w->book.norder ? order : NULL,
+                                   .round_order = list,
                                    .alive_ms = now,
                                    .closed_ms = w->book.closed_ms};
     return store_auction_snap(tx, w->id, w->epoch, &s);
@@ -321,6 +339,8 @@ static void state_fields(struct jsonw *j, struct writer *w, int64_t now)
     }
     if (w->terms.kind == AUCTION_DUTCH && w->book.state == AUCTION_LIVE)
         jsonw_kint(j, "current_price", auction_dutch_price(&w->terms, &w->book, now));
+    if (w->terms.kind == AUCTION_SEALED)
+        jsonw_kint(j, "reveal_end_ms", auction_reveal_end(&w->terms, &w->book));
     if (w->terms.kind == AUCTION_REVERSE && w->book.state == AUCTION_LIVE) {
         int round;
         int64_t reg, turn_end;
@@ -374,6 +394,8 @@ static bool bids_event(struct writer *w, struct pending **batch, int n, int64_t 
         jsonw_obj_begin(&j);
         jsonw_kint(&j, "seq", a->seq);
         jsonw_kint(&j, "received_ms", a->received_ms);
+        if (batch[i]->in->reveal)
+            jsonw_kbool(&j, "reveal", true); /* a key released (outcomes: at the end) */
         if (!hidden(w)) {
             jsonw_kstr(&j, "bidder", batch[i]->in->paddle);
             jsonw_kint(&j, "amount", a->amount);
@@ -414,6 +436,42 @@ static void fail_all(struct writer *w, struct pending **batch, int n, enum err e
 
 /* ---- load (takeover) ---- */
 
+/* One bid's line of the history hash (auction.c history_hash). */
+static int history_feed(struct writer *w, int64_t seq, const char *paddle, int64_t amount,
+                        int64_t received_ms)
+{
+    char line[128];
+    int n = snprintf(line, sizeof line, "%lld %s %lld %lld\n", (long long)seq,
+                     paddle ? paddle : "-", (long long)amount, (long long)received_ms);
+    return n > 0 && (size_t)n < sizeof line && EVP_DigestUpdate(w->hist, line, (size_t)n) == 1 ? 0
+                                                                                               : -1;
+}
+
+/* Rebuilds the running history hash from the stored bids. */
+static int history_load(struct store_tx *tx, struct writer *w)
+{
+    int64_t after = 0;
+    bool more = true;
+    int rc = STORE_OK;
+    if (EVP_DigestInit_ex(w->hist, EVP_sha256(), NULL) != 1)
+        return STORE_ERROR;
+    while (more && rc == STORE_OK && w->terms.kind != AUCTION_SEALED) {
+        struct store_auction_bid *bids;
+        struct arena a;
+        int n = 0;
+        arena_init(&a, 1 << 20);
+        rc = store_auction_bids(tx, &a, w->id, after, 1000, &bids, &n, &more);
+        for (int i = 0; rc == STORE_OK && i < n; i++) {
+            if (history_feed(w, bids[i].seq, bids[i].paddle, bids[i].amount, bids[i].received_ms) !=
+                0)
+                rc = STORE_ERROR;
+            after = bids[i].seq;
+        }
+        arena_release(&a);
+    }
+    return rc;
+}
+
 static int load_tx(struct writer *w, struct store_tx *tx, int64_t *shift, bool *changed)
 {
     struct store_auction_bid *latest;
@@ -430,7 +488,7 @@ static int load_tx(struct writer *w, struct store_tx *tx, int64_t *shift, bool *
     auction_from_row(&w->row, &w->terms, &w->book);
     arena_init(&tmp, 1 << 20);
     rc = store_auction_latest(tx, &tmp, w->id, AUCTION_MAX_BIDDERS, &latest, &n);
-    if (w->terms.kind == AUCTION_SEALED || w->terms.kind == AUCTION_REVERSE)
+    if (w->terms.kind == AUCTION_REVERSE) /* sealed: the row has them */
         for (int i = 0; rc == STORE_OK && i < n; i++) {
             struct auction_standing *s = &w->book.stand[w->book.nstand++];
             s->reg = latest[i].reg_id;
@@ -448,6 +506,8 @@ static int load_tx(struct writer *w, struct store_tx *tx, int64_t *shift, bool *
     memset(&w->refs, 0, sizeof(w->refs));
     if (rc == STORE_OK)
         rc = store_auction_refs(tx, w->id, on_ref, w);
+    if (rc == STORE_OK)
+        rc = history_load(tx, w);
     if (rc != STORE_OK)
         return rc;
     int64_t now = clock_now_ms();
@@ -507,9 +567,28 @@ static int judge(struct writer *w, struct pending **batch, int n, int64_t now_cu
         *changed |= auction_rules_advance(&w->terms, &w->book, p->received_ms);
         memset(p->out, 0, sizeof(*p->out));
         p->out->received_ms = p->received_ms;
+        if (p->in->reveal) { /* sealed: a key released, the envelope opened by the caller */
+            auction_rules_reveal(&w->terms, &w->book, p->in->reg_id, p->in->readable,
+                                 p->in->revealed, p->received_ms, &v);
+            p->out->err = v.err;
+            if (v.err != ERR_OK)
+                continue;
+            p->out->seq = v.seq;
+            p->out->amount = v.amount;
+            p->out->open = v.open;
+            p->out->closed = v.closed;
+            accepted++;
+            continue;
+        }
         uint64_t h = p->in->ref ? ref_hash(p->in->reg_id, p->in->ref) : 0;
         if (h != 0 && refset_has(&w->refs, h)) {
             p->out->err = ERR_AUCTION_BID_REPLAYED;
+            continue;
+        }
+        if ((w->terms.kind == AUCTION_SEALED) != (p->in->envelope_sha256 != NULL)) {
+            /* a price in the open to a sealed auction, or an envelope to another kind */
+            p->out->err = p->in->envelope_sha256 == NULL ? ERR_AUCTION_ENVELOPE_REQUIRED
+                                                         : ERR_AUCTION_ENVELOPE_INVALID;
             continue;
         }
         auction_rules_bid(&w->terms, &w->book, &bid, &v);
@@ -521,6 +600,9 @@ static int judge(struct writer *w, struct pending **batch, int n, int64_t now_cu
             log_error("auction %lld: out of memory for bid references", (long long)w->id);
         }
         paddle_note(w, p->in->reg_id, p->in->org_id, p->in->paddle);
+        for (int k = 0; w->terms.kind == AUCTION_SEALED && k < w->book.nstand; k++)
+            if (w->book.stand[k].reg == p->in->reg_id)
+                memcpy(w->book.stand[k].envelope, p->in->envelope_sha256, 32);
         p->out->seq = v.seq;
         p->out->amount = v.amount;
         p->out->round = v.round;
@@ -532,9 +614,65 @@ static int judge(struct writer *w, struct pending **batch, int n, int64_t now_cu
     return accepted;
 }
 
+/* sealed: an envelope (its hash into the witness log: a receipt anyone can
+ * check), or a key release (recorded with the key, so anyone can open the
+ * envelope afterwards; a valid price joins the bid history). */
+static int commit_sealed(struct store_tx *tx, struct writer *w, const struct pending *p)
+{
+    struct actor who = {.user_id = p->in->user_id, .name = p->in->actor ? p->in->actor : "bidder"};
+    const struct auction_standing *s = NULL;
+    char hex[65], detail[512];
+    int rc = STORE_OK;
+    for (int k = 0; k < w->book.nstand; k++)
+        if (w->book.stand[k].reg == p->in->reg_id)
+            s = &w->book.stand[k];
+    if (s == NULL)
+        return STORE_ERROR;
+    hex_encode(s->envelope, sizeof s->envelope, hex);
+    const char *type = p->in->reveal ? "auction.reveal" : "auction.envelope";
+    if (p->in->reveal) {
+        const char *why = auction_open_reason((enum auction_open)p->out->open);
+        snprintf(detail, sizeof detail,
+                 "{\"seq\":%lld,\"envelope\":\"%s\",\"outcome\":\"%s\",\"amount\":%lld,"
+                 "\"key\":\"%s\"}",
+                 (long long)s->seq, hex, why ? why : "valid", (long long)p->out->amount,
+                 p->in->key_hex ? p->in->key_hex : "");
+        if (p->out->open == AUCTION_OPEN_VALID) {
+            struct store_auction_bid b = {.auction_id = w->id,
+                                          .seq = s->seq,
+                                          .reg_id = p->in->reg_id,
+                                          .user_id = p->in->user_id,
+                                          .amount = s->amount,
+                                          .offered = s->amount,
+                                          .received_ms = s->at_ms,
+                                          .remote_addr = p->in->remote_addr};
+            int64_t bid_id = 0;
+            rc = store_auction_bid_insert(tx, &b, &bid_id);
+        }
+    } else {
+        snprintf(detail, sizeof detail, "{\"seq\":%lld,\"envelope\":\"%s\"}", (long long)s->seq,
+                 hex);
+    }
+    if (rc == STORE_OK)
+        rc = audit_record(tx, &who, type, "auction", w->id, detail);
+    if (rc == STORE_OK) {
+        struct ledger_event ev = {.type = type,
+                                  .subject_type = "auction",
+                                  .subject_id = w->id,
+                                  .actor_id = p->in->user_id,
+                                  .actor_name = who.name,
+                                  .doc_hash = hex};
+        rc = ledger_append(tx, &ev);
+    }
+    return rc;
+}
+
 static int commit_batch(struct writer *w, struct pending **batch, int n, int64_t now_cut)
 {
     struct store_tx *tx = NULL;
+    int logged = 0;
+    if (EVP_MD_CTX_copy_ex(w->hist_save, w->hist) != 1) /* undo() goes back to it */
+        return STORE_ERROR;
     int rc = store_begin(w->e->store, STORE_WRITE, &tx);
     if (rc != STORE_OK)
         return rc;
@@ -542,6 +680,10 @@ static int commit_batch(struct writer *w, struct pending **batch, int n, int64_t
         const struct pending *p = batch[i];
         if (p->out->err != ERR_OK)
             continue;
+        if (w->terms.kind == AUCTION_SEALED) {
+            rc = commit_sealed(tx, w, p);
+            continue;
+        }
         struct store_auction_bid b = {.auction_id = w->id,
                                       .seq = p->out->seq,
                                       .reg_id = p->in->reg_id,
@@ -554,12 +696,29 @@ static int commit_batch(struct writer *w, struct pending **batch, int n, int64_t
                                       .remote_addr = p->in->remote_addr};
         int64_t bid_id = 0;
         rc = store_auction_bid_insert(tx, &b, &bid_id);
+        if (rc == STORE_OK &&
+            history_feed(w, p->out->seq, p->in->paddle, p->out->amount, p->received_ms) != 0)
+            rc = STORE_ERROR;
+        logged++;
+    }
+    if (rc == STORE_OK && logged > 0 && w->terms.kind != AUCTION_SEALED) {
+        /* one witness-log event per batch: the history hash through its
+         * last bid, which pins every bid as one event each would */
+        unsigned char md[32];
+        char hex[65];
+        EVP_MD_CTX *fin = EVP_MD_CTX_new();
+        unsigned int mdlen = 0;
+        if (fin == NULL || EVP_MD_CTX_copy_ex(fin, w->hist) != 1 ||
+            EVP_DigestFinal_ex(fin, md, &mdlen) != 1 || mdlen != sizeof md)
+            rc = STORE_ERROR;
+        EVP_MD_CTX_free(fin);
         if (rc == STORE_OK) {
-            struct ledger_event ev = {.type = "auction.bid",
-                                      .subject_type = "auction_bid",
-                                      .subject_id = bid_id,
-                                      .actor_id = p->in->user_id,
-                                      .actor_name = p->in->actor ? p->in->actor : "bidder"};
+            hex_encode(md, sizeof md, hex);
+            struct ledger_event ev = {.type = "auction.bids",
+                                      .subject_type = "auction",
+                                      .subject_id = w->id,
+                                      .actor_name = "system",
+                                      .doc_hash = hex};
             rc = ledger_append(tx, &ev);
         }
     }
@@ -581,6 +740,8 @@ static void undo(struct writer *w, struct pending **batch, int n)
         if (batch[i]->out->err == ERR_OK && batch[i]->in->ref != NULL)
             refset_del(&w->refs, ref_hash(batch[i]->in->reg_id, batch[i]->in->ref));
     memcpy(&w->book, &w->save, sizeof(w->book));
+    if (EVP_MD_CTX_copy_ex(w->hist, w->hist_save) != 1)
+        log_error("auction %lld: cannot restore the history hash", (long long)w->id);
 }
 
 /* Returns false when the writer must stop (fenced, lease lost). */
@@ -640,7 +801,12 @@ static bool run_batch(struct writer *w, struct pending **batch, int n, int64_t n
     int64_t dprice = w->terms.kind == AUCTION_DUTCH && w->book.state == AUCTION_LIVE
                          ? auction_dutch_price(&w->terms, &w->book, now)
                          : 0;
-    bool ticked = round != w->last_round || turn != w->last_turn_reg || dprice != w->last_price;
+    /* sealed: bidding ends, the key release begins (a phase of its own) */
+    bool revealing =
+        w->terms.kind == AUCTION_SEALED && w->book.state == AUCTION_LIVE && now >= w->book.end_ms;
+    bool ticked = round != w->last_round || turn != w->last_turn_reg || dprice != w->last_price ||
+                  revealing != w->last_revealing;
+    w->last_revealing = revealing;
     w->last_round = round;
     w->last_turn_reg = turn;
     w->last_price = dprice;
@@ -725,6 +891,9 @@ static void writer_free(struct writer *w)
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     arena_release(&w->arena);
+    buf_release(&w->sealed);
+    EVP_MD_CTX_free(w->hist);
+    EVP_MD_CTX_free(w->hist_save);
     free(w->refs.slot);
     free(w);
 }
@@ -738,6 +907,13 @@ static struct writer *writer_start(struct auction_engine *e, int64_t id)
     w->id = id;
     snprintf(w->lease, sizeof w->lease, AUCTION_LEASE_PREFIX "%lld", (long long)id);
     arena_init(&w->arena, 1 << 20);
+    buf_init(&w->sealed, (size_t)AUCTION_MAX_BIDDERS * 160);
+    w->hist = EVP_MD_CTX_new();
+    w->hist_save = EVP_MD_CTX_new();
+    if (w->hist == NULL || w->hist_save == NULL) {
+        writer_free(w);
+        return NULL;
+    }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -754,6 +930,33 @@ static struct writer *writer_start(struct auction_engine *e, int64_t id)
 
 /* ---- the manager ---- */
 
+/* Gives up the leases of auctions that are no longer live or about to be
+ * (closed, cancelled: ids is the whole list of those that are) and that no
+ * writer of this node still runs: the slot is freed and, on PostgreSQL, the
+ * advisory lock released. Under e->mu. */
+static void drop_leases(struct auction_engine *e, const int64_t *ids, int n)
+{
+    char names[CLUSTER_MAX_LEASES][CLUSTER_LEASE_NAME];
+    bool held[CLUSTER_MAX_LEASES];
+    size_t plen = strlen(AUCTION_LEASE_PREFIX);
+    int nl = cluster_leases(e->cluster, names, held, CLUSTER_MAX_LEASES);
+    for (int i = 0; i < nl && i < CLUSTER_MAX_LEASES; i++) {
+        if (strncmp(names[i], AUCTION_LEASE_PREFIX, plen) != 0)
+            continue;
+        char *end = NULL;
+        long long id = strtoll(names[i] + plen, &end, 10);
+        bool keep = end == NULL || *end != '\0' || id <= 0;
+        for (int k = 0; k < n && !keep; k++)
+            keep = ids[k] == id;
+        for (struct writer *w = e->writers; w != NULL && !keep; w = w->next)
+            keep = w->id == id && !w->joined;
+        if (keep)
+            continue;
+        cluster_lease_drop(e->cluster, names[i]);
+        log_info("auction %lld: lease %s given up", id, names[i]);
+    }
+}
+
 static void manage(struct auction_engine *e)
 {
     int64_t ids[AUCTION_MAX_WRITERS * 2];
@@ -764,6 +967,7 @@ static void manage(struct auction_engine *e)
         rc = store_auction_active(tx, clock_now_ms() + AUCTION_HORIZON_MS, ids,
                                   AUCTION_MAX_WRITERS * 2, &n);
     store_rollback(tx);
+    bool listed = rc == STORE_OK && n < AUCTION_MAX_WRITERS * 2; /* the whole list */
     if (rc != STORE_OK) {
         if (rc != STORE_BUSY)
             log_warn("auction: cannot list live auctions: %s", store_rc_name(rc));
@@ -812,6 +1016,8 @@ static void manage(struct auction_engine *e)
         e->writers = w;
         e->nwriters++;
     }
+    if (listed && !e->stopping)
+        drop_leases(e, ids, n);
     pthread_mutex_unlock(&e->mu);
 }
 

@@ -51,6 +51,22 @@ bool auction_state_closed(enum auction_state s)
     return s == AUCTION_SOLD || s == AUCTION_FAILED || s == AUCTION_CANCELLED;
 }
 
+const char *auction_open_reason(enum auction_open o)
+{
+    switch (o) {
+    case AUCTION_OPEN_UNREADABLE:
+        return "unreadable";
+    case AUCTION_OPEN_BELOW_START:
+        return "below_start";
+    case AUCTION_OPEN_NOT_MULTIPLE:
+        return "not_multiple";
+    case AUCTION_OPEN_ABOVE_MAX:
+        return "above_max";
+    default:
+        return NULL;
+    }
+}
+
 /* ---- terms ---- */
 
 static int64_t dutch_floor(const struct auction_terms *t)
@@ -92,7 +108,8 @@ enum err auction_terms_check(struct auction_terms *t, int64_t now_ms, const char
     if (t->kind == AUCTION_REVERSE && t->reserve != 0)
         return ERR_INVALID_FIELD; /* the maximum is start_price */
     *field = "max_price";
-    if (t->max_price < 0 || (t->max_price > 0 && (!english || t->max_price < t->start_price ||
+    bool capped = english || t->kind == AUCTION_SEALED; /* the kinds a cap applies to */
+    if (t->max_price < 0 || (t->max_price > 0 && (!capped || t->max_price < t->start_price ||
                                                   t->max_price > AUCTION_PRICE_MAX)))
         return ERR_INVALID_FIELD;
     *field = "start_ms";
@@ -126,6 +143,11 @@ enum err auction_terms_check(struct auction_terms *t, int64_t now_ms, const char
     case AUCTION_SEALED:
         *field = "end_ms";
         if (t->end_ms <= t->start_ms)
+            return ERR_INVALID_FIELD;
+        if (t->step_ms == 0)
+            t->step_ms = AUCTION_REVEAL_MS;
+        *field = "step_ms"; /* the key release window */
+        if (t->step_ms < 1000 || t->step_ms > 24 * 3600 * 1000LL)
             return ERR_INVALID_FIELD;
         break;
     case AUCTION_DUTCH:
@@ -208,6 +230,13 @@ int64_t auction_end_at(const struct auction_terms *t, const struct auction_book 
     }
 }
 
+int64_t auction_reveal_end(const struct auction_terms *t, const struct auction_book *b)
+{
+    /* sealed auctions never extend: every shift is an outage, before the
+     * end (which moved b->end_ms too) or during the release window */
+    return t->end_ms + b->shift_ms + t->step_ms;
+}
+
 int64_t auction_dutch_price(const struct auction_terms *t, const struct auction_book *b,
                             int64_t now)
 {
@@ -256,6 +285,8 @@ int64_t auction_next_event(const struct auction_terms *t, const struct auction_b
     if (b->state == AUCTION_SCHEDULED)
         return from;
     int64_t end = auction_end_at(t, b);
+    if (t->kind == AUCTION_SEALED && now >= end)
+        return auction_reveal_end(t, b);
     if (t->kind == AUCTION_DUTCH) {
         int64_t next = from + ((now - from) / t->step_ms + 1) * t->step_ms;
         return next < end ? next : end;
@@ -331,7 +362,7 @@ static void close_book(const struct auction_terms *t, struct auction_book *b, in
     b->closed_ms = at;
     if (b->nbids == 0 || b->leader == 0) {
         b->state = AUCTION_FAILED;
-        b->reason = "no_bid";
+        b->reason = b->nbids == 0 ? "no_bid" : "no_valid_bid";
     } else if (t->reserve > 0 && t->kind != AUCTION_REVERSE && b->price < t->reserve) {
         b->state = AUCTION_FAILED;
         b->reason = "reserve_not_met";
@@ -355,6 +386,14 @@ bool auction_rules_advance(const struct auction_terms *t, struct auction_book *b
             best_standing(t, b); /* the offers are disclosed */
     }
     int64_t end = auction_end_at(t, b);
+    if (t->kind == AUCTION_SEALED && b->nstand > 0) {
+        /* bidding stops at the end; the keys are released until the window's end */
+        int64_t rend = auction_reveal_end(t, b);
+        if (now < rend)
+            return changed;
+        close_book(t, b, rend);
+        return true;
+    }
     if (t->kind == AUCTION_REVERSE && b->nstand == 0)
         end = auction_live_from(t, b); /* no offer: nothing to run */
     if (now >= end) {
@@ -383,6 +422,17 @@ int64_t auction_rules_resume(const struct auction_terms *t, struct auction_book 
     int64_t end = auction_end_at(t, b);
     if (t->kind == AUCTION_REVERSE && b->nstand == 0)
         return 0;
+    if (t->kind == AUCTION_SEALED && b->nstand > 0) {
+        /* the key release window is bidding time too: an outage in it
+         * moves its end; one before the end moves both */
+        int64_t rend = auction_reveal_end(t, b);
+        if (now <= since || since >= rend)
+            return 0;
+        b->shift_ms += now - since;
+        if (since < b->end_ms)
+            b->end_ms += now - since;
+        return now - since;
+    }
     if (now <= since || since >= end)
         return 0; /* nothing was missed, or the writer lived through the end */
     int64_t gap = now - since;
@@ -484,36 +534,65 @@ static void bid_english(const struct auction_terms *t, struct auction_book *b,
     }
 }
 
+/* sealed: an envelope (the price inside is checked when it is opened). */
 static void bid_sealed(const struct auction_terms *t, struct auction_book *b,
                        const struct auction_bid *bid, struct auction_verdict *v)
 {
     v->next_min = t->start_price;
-    struct auction_standing *s = standing(b, bid->reg);
-    if (s != NULL && s->amount > 0) {
+    if (standing(b, bid->reg) != NULL) {
         v->err = ERR_AUCTION_SEALED_ONCE;
         return;
     }
-    if (t->max_price > 0 && bid->amount > t->max_price) {
-        v->err = ERR_AUCTION_BID_ABOVE_MAX;
-        return;
-    }
-    if (bid->amount < t->start_price) {
-        v->err = ERR_AUCTION_BID_TOO_LOW;
-        return;
-    }
-    if ((bid->amount - t->start_price) % t->increment != 0) {
-        v->err = ERR_AUCTION_BID_NOT_MULTIPLE;
-        return;
-    }
-    s = stand_for(b, bid->reg);
+    struct auction_standing *s = stand_for(b, bid->reg);
     if (s == NULL) {
         v->err = ERR_OVERLOADED;
         return;
     }
-    accept(b, bid, bid->amount, v);
-    s->amount = bid->amount;
+    accept(b, bid, 0, v);
+    s->amount = 0;
     s->at_ms = bid->received_ms;
     s->seq = b->seq;
+    s->open = AUCTION_OPEN_PENDING;
+}
+
+void auction_rules_reveal(const struct auction_terms *t, struct auction_book *b, int64_t reg,
+                          bool readable, int64_t amount, int64_t at, struct auction_verdict *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (auction_state_closed(b->state)) {
+        v->err = ERR_AUCTION_ENDED;
+        return;
+    }
+    if (t->kind != AUCTION_SEALED || b->state != AUCTION_LIVE || at < b->end_ms ||
+        at >= auction_reveal_end(t, b)) {
+        v->err = ERR_AUCTION_REVEAL_CLOSED;
+        return;
+    }
+    struct auction_standing *s = standing(b, reg);
+    if (s == NULL || s->open != AUCTION_OPEN_PENDING) {
+        v->err = ERR_AUCTION_NOTHING_TO_REVEAL;
+        return;
+    }
+    enum auction_open o = AUCTION_OPEN_VALID;
+    if (!readable || amount <= 0 || amount > AUCTION_PRICE_MAX)
+        o = AUCTION_OPEN_UNREADABLE;
+    else if (amount < t->start_price)
+        o = AUCTION_OPEN_BELOW_START;
+    else if ((amount - t->start_price) % t->increment != 0)
+        o = AUCTION_OPEN_NOT_MULTIPLE;
+    else if (t->max_price > 0 && amount > t->max_price)
+        o = AUCTION_OPEN_ABOVE_MAX;
+    s->open = (int)o;
+    s->amount = o == AUCTION_OPEN_VALID ? amount : 0;
+    v->err = ERR_OK;
+    v->open = (int)o;
+    v->amount = readable ? amount : 0;
+    v->seq = s->seq;
+    for (int i = 0; i < b->nstand; i++)
+        if (b->stand[i].open == AUCTION_OPEN_PENDING)
+            return;
+    close_book(t, b, at); /* every key is in: nothing left to wait for */
+    v->closed = true;
 }
 
 static void bid_dutch(const struct auction_terms *t, struct auction_book *b,
@@ -591,7 +670,11 @@ void auction_rules_bid(const struct auction_terms *t, struct auction_book *b,
         v->err = ERR_AUCTION_ENDED;
         return;
     }
-    if (bid->amount <= 0 || bid->amount > AUCTION_PRICE_MAX) {
+    if (t->kind == AUCTION_SEALED && bid->amount != 0) {
+        v->err = ERR_AUCTION_ENVELOPE_REQUIRED; /* the price goes inside an envelope */
+        return;
+    }
+    if (t->kind != AUCTION_SEALED && (bid->amount <= 0 || bid->amount > AUCTION_PRICE_MAX)) {
         v->err = ERR_INVALID_FIELD;
         return;
     }

@@ -12,7 +12,9 @@
  *             (start, then price + k*increment)   moves the end to t + window
  *   dutch     down by increment every step_ms     at the first bid (it takes the price)
  *             from start_price to the reserve     or one step after reaching the reserve
- *   sealed    hidden; one bid per bidder          at end_ms; the highest, earliest wins
+ *   sealed    hidden; one sealed envelope per     at end_ms bidding stops; then the bidders
+ *             bidder (crypto/envelope.h)          release their keys for step_ms; the
+ *                                                 highest valid price, earliest wins
  *   reverse   down; initial sealed offers before  after `rounds` rounds of turns; the
  *             start, then rounds of turns         lowest, earliest wins
  *
@@ -48,6 +50,7 @@
 #define AUCTION_FIRST_PAUSE  (5 * 60 * 1000)      /* reverse: after disclosure */
 #define AUCTION_ROUNDS       3                    /* reverse */
 #define AUCTION_PRICE_MAX    (INT64_C(1) << 52)   /* fen; far above any real price */
+#define AUCTION_REVEAL_MS    (30 * 60 * 1000)     /* sealed: the key release window (default) */
 
 enum auction_kind { AUCTION_ENGLISH, AUCTION_DUTCH, AUCTION_SEALED, AUCTION_REVERSE };
 enum auction_state {
@@ -67,28 +70,44 @@ struct auction_terms {
     int64_t increment;      /* fen: english/sealed: the raise step; dutch: the fall per
                              * step; reverse: the smallest decrease */
     int64_t reserve;        /* hidden reserve (保留價), 0: none; dutch: the floor */
-    int64_t max_price;      /* english: the cap (最高限價), 0: none */
+    int64_t max_price;      /* english, sealed: the cap (最高限價), 0: none */
     int64_t start_ms;       /* bidding starts */
     int64_t end_ms;         /* english/sealed: the planned end; dutch/reverse: computed */
     int64_t window_ms;      /* english: countdown; also the outage window (sealed) */
-    int64_t step_ms;        /* dutch: between price falls; reverse: one turn */
+    int64_t step_ms;        /* dutch: between price falls; reverse: one turn; sealed: the
+                             * key release window after the end */
     int64_t pause_ms;       /* reverse: between rounds (the first pause: first_pause_ms) */
     int64_t first_pause_ms; /* reverse: after the offers are disclosed */
     int rounds;             /* reverse */
 };
 
+/* sealed: what opening a bidder's envelope gave. */
+enum auction_open {
+    AUCTION_OPEN_PENDING,      /* sealed; its key not released (yet) */
+    AUCTION_OPEN_VALID,        /* opened: a valid price (amount) */
+    AUCTION_OPEN_UNREADABLE,   /* the key opened it, but no valid price form inside */
+    AUCTION_OPEN_BELOW_START,  /* the sealed price is below start_price */
+    AUCTION_OPEN_NOT_MULTIPLE, /* ... not a whole number of increments above it */
+    AUCTION_OPEN_ABOVE_MAX     /* ... above max_price */
+};
+/* NULL (pending, valid) or "unreadable", "below_start", "not_multiple", "above_max". */
+const char *auction_open_reason(enum auction_open o);
+
 /* One bidder's standing (sealed and reverse keep every bidder's offer). */
 struct auction_standing {
-    int64_t reg;    /* the registration id */
-    int64_t amount; /* the bidder's current offer, fen (0: none) */
-    int64_t at_ms;  /* when that offer was received */
-    int64_t seq;    /* its bid number */
+    int64_t reg;          /* the registration id */
+    int64_t amount;       /* the bidder's current offer, fen (0: none; sealed: until opened) */
+    int64_t at_ms;        /* when that offer (sealed: the envelope) was received */
+    int64_t seq;          /* its bid number */
+    int open;             /* sealed: enum auction_open */
+    uint8_t envelope[32]; /* sealed: SHA-256 of the envelope's bytes */
 };
 
 /* What has happened: rebuilt from the store after a restart. */
 struct auction_book {
     enum auction_state state;
-    const char *reason; /* FAILED/CANCELLED: "no_bid", "reserve_not_met", "cancelled" */
+    const char *reason; /* FAILED/CANCELLED: "no_bid", "no_valid_bid" (sealed: none opened
+                         * to a valid price), "reserve_not_met", "cancelled" */
     int64_t end_ms;     /* english/sealed: the current end (extensions, shifts) */
     int64_t shift_ms;   /* total outage shift of the schedule so far */
     int64_t price;      /* the best amount so far (0: none) */
@@ -121,7 +140,8 @@ struct auction_verdict {
     int64_t round;    /* reverse: 0 = an initial offer, else the round */
     bool extended;    /* the end moved (english) */
     int64_t next_min; /* refusals: the next valid amount (english/sealed), 0: none */
-    bool closed;      /* the bid closed the auction (dutch, cap) */
+    bool closed;      /* the bid closed the auction (dutch, cap; sealed: the last key) */
+    int open;         /* sealed key release: enum auction_open */
 };
 
 const char *auction_kind_name(enum auction_kind k);
@@ -143,9 +163,22 @@ void auction_book_init(const struct auction_terms *t, struct auction_book *b);
 bool auction_rules_advance(const struct auction_terms *t, struct auction_book *b, int64_t now);
 
 /* Decides one bid received at bid->received_ms (call advance(received_ms)
- * first). Accepting changes the book; a refusal changes nothing. */
+ * first). Accepting changes the book; a refusal changes nothing. A sealed
+ * bid is an envelope: its amount must be 0 (the price is inside). */
 void auction_rules_bid(const struct auction_terms *t, struct auction_book *b,
                        const struct auction_bid *bid, struct auction_verdict *v);
+
+/* sealed: bidder reg released the key of its envelope, received at `at`;
+ * the caller opened the envelope with it: readable false when it held no
+ * valid price form, else amount is the sealed price. Only from the end of
+ * bidding (b->end_ms) to auction_reveal_end(); one release per envelope.
+ * The outcome (v->open) is recorded whatever it is (ERR_OK): a price below
+ * the start, not a multiple or above the maximum takes no part in the
+ * ranking. When every envelope is opened the auction closes at once. */
+void auction_rules_reveal(const struct auction_terms *t, struct auction_book *b, int64_t reg,
+                          bool readable, int64_t amount, int64_t at, struct auction_verdict *v);
+/* sealed: the end of the key release window. */
+int64_t auction_reveal_end(const struct auction_terms *t, const struct auction_book *b);
 
 /* The platform could not take bids from alive_ms (the writer's last sign of
  * life) until now. When that outage began before the auction's end, the

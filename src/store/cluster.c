@@ -87,8 +87,13 @@ int cluster_lease_want(struct cluster *c, const char *name)
         return STORE_TOOBIG;
     pthread_mutex_lock(&c->mu);
     for (int i = 0; i < c->nleases; i++)
-        if (strcmp(c->leases[i].name, name) == 0)
+        if (strcmp(c->leases[i].name, name) == 0) {
+            if (c->leases[i].drop) { /* wanted again before the unlock: still ours */
+                c->leases[i].drop = false;
+                c->leases[i].held = true;
+            }
             goto out;
+        }
     if (c->nleases == CLUSTER_MAX_LEASES) {
         rc = STORE_TOOBIG;
         goto out;
@@ -96,6 +101,7 @@ int cluster_lease_want(struct cluster *c, const char *name)
     snprintf(c->leases[c->nleases].name, CLUSTER_LEASE_NAME, "%s", name);
     /* One node: the lease is ours at once. */
     c->leases[c->nleases].held = !c->shared;
+    c->leases[c->nleases].drop = false;
     c->nleases++;
 out:
     pthread_mutex_unlock(&c->mu);
@@ -107,12 +113,38 @@ out:
     return rc;
 }
 
+void cluster_lease_drop(struct cluster *c, const char *name)
+{
+    bool wake = false;
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < c->nleases; i++) {
+        struct cluster_lease *l = &c->leases[i];
+        if (strcmp(l->name, name) != 0 || l->drop)
+            continue;
+        if (c->shared && l->held) {
+            /* the lock lives on the cluster thread's connection: it unlocks */
+            l->held = false;
+            l->drop = true;
+            wake = true;
+        } else {
+            c->leases[i] = c->leases[--c->nleases];
+        }
+        break;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (wake) {
+        char b = 0;
+        if (write(c->wake[1], &b, 1) < 0) {
+        }
+    }
+}
+
 bool cluster_lease_held(struct cluster *c, const char *name)
 {
     bool held = false;
     pthread_mutex_lock(&c->mu);
     for (int i = 0; i < c->nleases; i++)
-        if (strcmp(c->leases[i].name, name) == 0)
+        if (strcmp(c->leases[i].name, name) == 0 && !c->leases[i].drop)
             held = c->leases[i].held;
     pthread_mutex_unlock(&c->mu);
     return held;
@@ -121,10 +153,15 @@ bool cluster_lease_held(struct cluster *c, const char *name)
 int cluster_leases(struct cluster *c, char (*names)[CLUSTER_LEASE_NAME], bool *held, int max)
 {
     pthread_mutex_lock(&c->mu);
-    int n = c->nleases;
-    for (int i = 0; i < n && i < max; i++) {
-        memcpy(names[i], c->leases[i].name, CLUSTER_LEASE_NAME);
-        held[i] = c->leases[i].held;
+    int n = 0;
+    for (int i = 0; i < c->nleases; i++) {
+        if (c->leases[i].drop)
+            continue; /* given up: only the unlock is left */
+        if (n < max) {
+            memcpy(names[n], c->leases[i].name, CLUSTER_LEASE_NAME);
+            held[n] = c->leases[i].held;
+        }
+        n++;
     }
     pthread_mutex_unlock(&c->mu);
     return n;

@@ -19,7 +19,9 @@
  * cluster thread's own connection: when that node dies its connection
  * closes and the lock is free; the other nodes try to take wanted leases
  * every lease_poll_ms, so one takes over within about that time. A node that
- * loses its connection counts its leases as lost at once.
+ * loses its connection counts its leases as lost at once. Work that ends
+ * (an auction that closed) drops its lease: the slot is freed and the
+ * advisory lock released.
  *
  * Threads: cluster_publish, cluster_lease_* from any thread. The callback
  * runs on the cluster thread (PostgreSQL) or the publishing thread (SQLite).
@@ -61,6 +63,12 @@ int cluster_publish(struct cluster *c, const char *topic, const char *event, con
 /* Declares that this node wants a lease; it is taken when free. */
 int cluster_lease_want(struct cluster *c, const char *name);
 bool cluster_lease_held(struct cluster *c, const char *name);
+/* Gives a lease up: this node no longer wants it, and releases it if held
+ * (on PostgreSQL the cluster thread unlocks it on its own connection within
+ * a moment; until then no other node can take it). Frees its slot, so a
+ * node can want any number of leases over its life, CLUSTER_MAX_LEASES at
+ * once. Unknown names are a no-op. */
+void cluster_lease_drop(struct cluster *c, const char *name);
 /* Copies up to max leases' names and states; returns how many there are. */
 int cluster_leases(struct cluster *c, char (*names)[CLUSTER_LEASE_NAME], bool *held, int max);
 const char *cluster_node(const struct cluster *c);

@@ -12,6 +12,8 @@
 struct cluster_lease {
     char name[CLUSTER_LEASE_NAME]; /* "scheduler", "auction:42" */
     bool held;                     /* this node holds it now */
+    bool drop;                     /* given up while held: the cluster thread unlocks it
+                                    * on its connection, then forgets it (PostgreSQL) */
 };
 
 struct cluster {

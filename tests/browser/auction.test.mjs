@@ -12,8 +12,21 @@
 // show the auction sold, the result names the last bidder's number, the
 // price is the last bid, and the signed result text is there. Public list
 // and hall are readable signed out. Screenshots: desktop and phone.
+// A sealed-bid auction: the bidder on the phone seals its price in the
+// browser with its key files (certificates from `sunbid ca`), gets the
+// receipt, and after the end releases the key from its encryption key file,
+// in the browser; the auction closes sold at the sealed price.
 
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { run, DESKTOP, PHONE, settle, DEMO_PASSWORD } from './lib/harness.mjs';
+
+function sunbid(args, what) {
+  const r = spawnSync(process.env.SUNBID_BIN, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${what || args[0]} failed (${r.status}): ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
 
 const stamp = Date.now() % 100000;
 
@@ -178,5 +191,56 @@ await run('auction', async (h) => {
     t.ok('public hall: no bidder panel', (await pub.locator('.bidder-panel').count()) === 0);
     t.eq('public hall: the leader by number only', (await text(pub, '[data-testid="leader"]')).trim(), paddles[last]);
     await h.closePage(pub);
+  });
+
+  await h.step('a sealed-bid auction: sealed and opened in the browser', async () => {
+    const dir = fs.mkdtempSync(path.join(process.env.SUNBID_TEST_TMP || '/tmp', 'auction-browser-'));
+    const file = (n) => path.join(dir, n);
+    const admin = await token(h, 'admin');
+    const at = await token(h, 'agent');
+    const bt = await token(h, 'bidder2');
+    const me = (await apiAs(h, bt, 'GET', '/api/me')).body;
+    const org = me.user.org;
+    sunbid(['ca', 'init', '--dir', file('ca'), '--alg', 'p256', '--name', 'Auction Browser CA'], 'ca init');
+    sunbid(['ca', 'issue', '--dir', file('ca'), '--usage', 'sign', '--subject-cn', org.name, '--uscc', org.uscc, '--out', file('sign')], 'ca issue');
+    sunbid(['ca', 'issue', '--dir', file('ca'), '--usage', 'encrypt', '--subject-cn', org.name, '--uscc', org.uscc, '--out', file('enc')], 'ca issue');
+    const tr = await fetch(h.url + '/api/trust', { method: 'POST', headers: { Authorization: 'Bearer ' + admin, 'Content-Type': 'application/x-pem-file' }, body: fs.readFileSync(file('ca/ca.crt.pem'), 'utf8') });
+    t.ok('set-up: the CA is trusted', tr.status === 201 || tr.status === 200, tr.status);
+    const cr = await apiAs(h, bt, 'POST', `/api/orgs/${org.id}/certs`, { sign: fs.readFileSync(file('sign.crt.pem'), 'utf8'), encrypt: fs.readFileSync(file('enc.crt.pem'), 'utf8') });
+    t.eq('set-up: certificates registered', cr.status, 201);
+    const list = await apiAs(h, null, 'GET', '/api/auctions');
+    const start = list.body.now_ms + 12000;
+    const r = await apiAs(h, at, 'POST', '/api/auctions', { title: `股权转让（密封 ${stamp}）`, kind: 'sealed', start_price: 800000, increment: 10000, start_ms: start, end_ms: start + 25000, step_ms: 60000 });
+    t.eq('api: the sealed auction is created', r.status, 201);
+    const sid = r.body.id;
+    const reg = await apiAs(h, bt, 'POST', `/api/auctions/${sid}/register`, { deposit_ref: 'BOND-S-' + stamp });
+    t.eq('api: applied', reg.status, 201);
+    const q = await apiAs(h, at, 'POST', `/api/auctions/${sid}/registrations/${reg.body.id}`, { qualify: true });
+    t.eq('api: qualified', q.status, 200);
+
+    await h.goto(b2, '/auction?id=' + sid);
+    await waitText(b2, '.badges .astate', '竞价中', 40000);
+    await b2.waitForSelector('#auction-seal-form');
+    await b2.fill('#auction-sealed-price', '8,300');
+    await b2.setInputFiles('#auction-sign-key', file('sign.key.pem'));
+    await b2.setInputFiles('#auction-sign-cert', file('sign.crt.pem'));
+    await b2.setInputFiles('#auction-enc-cert', file('enc.crt.pem'));
+    await b2.click('#auction-seal');
+    await b2.waitForSelector('[data-testid="receipt"]', { timeout: 20000 });
+    const receipt = (await text(b2, '[data-testid="receipt"]')).trim();
+    t.ok('sealed: the receipt is a SHA-256', /^[0-9a-f]{64}$/.test(receipt), receipt);
+    t.eq('sealed: the price is hidden meanwhile', (await text(b2, '[data-testid="price"]')).trim(), '保密');
+    await h.screenshot(b2, 'auction-sealed-phone-zh.png');
+
+    // the end: the key is released from the encryption key file, here
+    await b2.waitForSelector('#auction-reveal-form', { timeout: 60000 });
+    await b2.setInputFiles('#auction-enc-key', file('enc.key.pem'));
+    await b2.click('#auction-reveal');
+    await waitText(b2, '.badges .astate', '已成交', 30000);
+    await b2.waitForSelector('[data-testid="result"]');
+    t.ok('sealed: sold at the sealed price', (await text(b2, '[data-testid="result-price"]')).includes('¥8,300.00'));
+    t.ok('sealed: the bidder wins', (await text(b2, '[data-testid="result-winner"]')).includes((await text(b2, '[data-testid="my-paddle"]')).trim()));
+    const overflow = await b2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    t.ok('sealed, phone: no horizontal scrolling', overflow <= 1, overflow);
   });
 });

@@ -24,10 +24,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
+#include "base/base64.h"
+#include "base/hash.h"
+#include "crypto/random.h"
 #include "crypto/receipt.h"
+#include "store/pg/pg.h"
 
 #define T0  ((int64_t)1767258000000) /* 2026-01-01T09:00:00Z */
 #define MIN ((int64_t)60000)
@@ -144,6 +151,101 @@ static void qualify(struct it_server *s, const struct it_session *agent,
     json_decref(j);
 }
 
+/* 1 when the node lists the lease (wanted or held), 0 when not, -1 on error. */
+static int lease_listed(struct it_server *s, const struct it_session *admin, const char *lease)
+{
+    struct it_resp r;
+    char pat[96];
+    if (it_request_as(s, admin, "GET", "/api/cluster", NULL, &r) != 0)
+        return -1;
+    snprintf(pat, sizeof pat, "{\"name\":\"%s\",", lease);
+    int listed = r.status != 200 ? -1 : strstr(r.body, pat) != NULL;
+    it_resp_free(&r);
+    return listed;
+}
+
+/* PostgreSQL: how many sessions hold the lease's advisory lock (-1: error). */
+static int pg_lease_locks(const struct it_server *s, const char *lease)
+{
+    char cls[24], key[24];
+    int n = -1;
+    PGconn *pq = PQconnectdb(s->db_url);
+    snprintf(cls, sizeof cls, "%lld", (long long)PG_LOCK_LEASE);
+    snprintf(key, sizeof key, "%lld", (long long)(uint32_t)hash_fnv1a32(lease));
+    const char *vals[] = {cls, key};
+    PGresult *res = PQexecParams(pq,
+                                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                 " AND classid = $1::int8::oid AND objid = $2::int8::oid"
+                                 " AND granted",
+                                 2, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    PQfinish(pq);
+    return n;
+}
+
+/* Waits up to 10 s for the node to give the auction's lease up (and on
+ * PostgreSQL for the advisory lock to be released). */
+static void wait_lease_dropped(struct it_server *s, const struct it_session *admin, int64_t id)
+{
+    char lease[48];
+    snprintf(lease, sizeof lease, "auction.%lld", (long long)id);
+    for (int i = 0; i < 200; i++) {
+        int l = lease_listed(s, admin, lease);
+        assert_true(l >= 0);
+        if (l == 0 && (!it_on_postgres() || pg_lease_locks(s, lease) == 0))
+            return;
+        sleep_ms(50);
+    }
+    fail_msg("lease %s never given up", lease);
+}
+
+/* Waits up to 20 s for the witness log to hold an event of `type` naming
+ * `hash` (auction events are private: admin reads their bytes). */
+static void ledger_wait_doc(struct it_server *s, const struct it_session *admin, const char *type,
+                            const char *hash)
+{
+    char want_type[64];
+    static char last[1024];
+    last[0] = '\0';
+    snprintf(want_type, sizeof want_type, "\"type\":\"%s\"", type);
+    for (int tries = 0; tries < 100; tries++) {
+        struct it_resp r;
+        assert_int_equal(it_request_as(s, admin, "GET", "/api/ledger/checkpoint", NULL, &r), 0);
+        const char *nl = r.status == 200 ? strchr(r.body, '\n') : NULL;
+        long long size = nl ? strtoll(nl + 1, NULL, 10) : 0;
+        it_resp_free(&r);
+        for (long long start = 0; start < size;) {
+            char path[128];
+            snprintf(path, sizeof path, "/api/ledger/entries?start=%lld&end=%lld", start, size);
+            json_t *j = call(s, admin, "GET", path, NULL, 200);
+            json_t *arr = json_object_get(j, "entries");
+            size_t n = json_array_size(arr);
+            for (size_t i = 0; i < n; i++) {
+                const char *eb = jstr(json_array_get(arr, i), "entry");
+                static char entry[16384];
+                long m = eb ? b64_decode(eb, strlen(eb), entry, sizeof entry - 1, 0) : -1;
+                if (m <= 0)
+                    continue;
+                entry[m] = '\0';
+                if (strstr(entry, want_type) != NULL && strstr(entry, hash) != NULL) {
+                    json_decref(j);
+                    return;
+                }
+                if (strstr(entry, want_type) != NULL)
+                    snprintf(last, sizeof last, "%.900s", entry);
+            }
+            json_decref(j);
+            if (n == 0)
+                break;
+            start += (long long)n;
+        }
+        sleep_ms(200);
+    }
+    fail_msg("no %s event with %s in the witness log (the last: %s)", type, hash, last);
+}
+
 static json_t *bid(struct it_server *s, const struct it_session *who, int64_t id, int64_t amount,
                    const char *ref, int status)
 {
@@ -226,6 +328,13 @@ static void test_rules_over_http(void **state)
 
     set_clock(&s, &admin, start);
     json_decref(wait_state(&s, id, "live"));
+    /* both writers run before the clock moves on (a writer that starts
+     * later would count the time as an outage and shift the idle one) */
+    json_decref(wait_state(&s, idle, "live"));
+    snprintf(path, sizeof path, "auction.%lld", (long long)id);
+    assert_int_equal(lease_listed(&s, &admin, path), 1); /* its writer's lease */
+    if (it_on_postgres())
+        assert_int_equal(pg_lease_locks(&s, path), 1); /* the check below can fail */
     snprintf(path, sizeof path, "/api/auctions/%lld/bids", (long long)id);
     refused(&s, &b3, "POST", path, "{\"amount\":1000000}", 403, "auction_not_qualified");
     refused(&s, &agent, "POST", path, "{\"amount\":1000000}", 403, "forbidden");
@@ -295,6 +404,8 @@ static void test_rules_over_http(void **state)
     j = bid(&s, &b2, id, 1100000, NULL, 409);
     assert_string_equal(errcode(j), "auction_ended");
     json_decref(j);
+    /* the closed auction's lease is given up (its slot freed) */
+    wait_lease_dropped(&s, &admin, id);
 
     /* the signed result (成交確認書) */
     snprintf(path, sizeof path, "/api/auctions/%lld/result", (long long)id);
@@ -308,6 +419,12 @@ static void test_rules_over_http(void **state)
     EVP_PKEY *key = receipt_key_parse(pem, strlen(pem));
     assert_non_null(key);
     assert_true(receipt_verify(key, text, strlen(text), jstr(j, "signature")));
+    /* the witness log's last batch event pins the same history */
+    const char *bh = strstr(text, "bids_sha256: ");
+    assert_non_null(bh);
+    char hist[65];
+    snprintf(hist, sizeof hist, "%.64s", bh + 13);
+    ledger_wait_doc(&s, &admin, "auction.bids", hist);
     char *forged = strdup(text);
     forged[strlen(forged) - 3] ^= 1;
     assert_false(receipt_verify(key, forged, strlen(forged), jstr(j, "signature")));
@@ -406,23 +523,9 @@ static void test_other_kinds_over_http(void **state)
     assert_int_equal(jint(j, "price"), 440000); /* disclosed at the start */
     json_decref(j);
 
-    /* sealed */
-    json_decref(bid(&s, &b1, sealed, 120000, NULL, 201));
-    j = bid(&s, &b1, sealed, 130000, NULL, 409);
-    assert_string_equal(errcode(j), "auction_sealed_once");
-    json_decref(j);
-    json_decref(bid(&s, &b2, sealed, 120000, NULL, 201)); /* a tie, received later */
-    snprintf(path, sizeof path, "/api/auctions/%lld", (long long)sealed);
-    j = call(&s, &b2, "GET", path, NULL, 200);
-    assert_null(json_object_get(j, "price"));
-    assert_null(json_object_get(j, "leader"));
-    assert_int_equal(jint(json_object_get(j, "me"), "my_amount"), 120000);
-    json_decref(j);
-    snprintf(path, sizeof path, "/api/auctions/%lld/bids", (long long)sealed);
-    j = call(&s, NULL, "GET", path, NULL, 200);
-    assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
-    assert_null(json_object_get(json_array_get(json_object_get(j, "items"), 0), "amount"));
-    assert_null(json_object_get(json_array_get(json_object_get(j, "items"), 0), "bidder"));
+    /* sealed: a price in the open is refused (test_sealed_envelopes does the rest) */
+    j = bid(&s, &b1, sealed, 120000, NULL, 409);
+    assert_string_equal(errcode(j), "auction_envelope_required");
     json_decref(j);
 
     /* Dutch: two minutes in, the price is 80000; an offer below it is refused */
@@ -489,23 +592,330 @@ static void test_other_kinds_over_http(void **state)
     }
     json_decref(bid(&s, &b1, rev, 420000, NULL, 201));
 
-    /* the ends: sealed to the earlier of the tie; reverse to the lowest */
+    /* the ends: sealed without an envelope fails; reverse to the lowest */
     set_clock(&s, &admin, start + 10 * MIN);
-    j = wait_state(&s, sealed, "sold");
-    assert_string_equal(jstr(j, "leader"), s1);
-    assert_int_equal(jint(j, "price"), 120000);
-    json_decref(j);
-    snprintf(path, sizeof path, "/api/auctions/%lld/bids", (long long)sealed);
-    j = call(&s, NULL, "GET", path, NULL, 200);
-    assert_int_equal(jint(json_array_get(json_object_get(j, "items"), 1), "amount"), 120000);
+    j = wait_state(&s, sealed, "failed");
+    assert_string_equal(jstr(j, "reason"), "no_bid");
     json_decref(j);
     j = wait_state(&s, rev, "sold");
     assert_string_equal(jstr(j, "leader"), p1);
     assert_int_equal(jint(j, "price"), 420000);
     json_decref(j);
+    (void)s1;
     (void)s2;
     (void)d2;
     (void)p2;
+    assert_int_equal(it_server_stop(&s), 0);
+}
+
+/* ---- sealed bids in envelopes ---- */
+
+static char dir[512]; /* scratch: CA, certificates, envelopes */
+
+static char *path_in(const char *name)
+{
+    static char p[8][700];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *d = malloc((size_t)n + 1);
+    assert_non_null(d);
+    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+    d[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return d;
+}
+
+static void spit(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void run_ok(const char *what, int rc, char *out)
+{
+    if (rc != 0)
+        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
+    free(out);
+}
+
+/* POSTs a file's bytes as the body; the parsed answer (status checked). */
+static json_t *post_file(struct it_server *s, const struct it_session *who, const char *path,
+                         const char *file, int status)
+{
+    char head[1024];
+    size_t len;
+    struct it_resp r;
+    char *data = slurp(path_in(file), &len);
+    int fd = it_connect(s->port);
+    assert_true(fd >= 0);
+    int n = snprintf(head, sizeof head,
+                     "POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: application/octet-stream\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     path, who->token, len);
+    assert_int_equal(it_send_all(fd, head, (size_t)n), 0);
+    assert_int_equal(it_send_all(fd, data, len), 0);
+    assert_int_equal(it_read_response(fd, &r, 0), 0);
+    close(fd);
+    free(data);
+    if (status >= 0 && r.status != status) /* -1: any */
+        fail_msg("POST %s: got %d, want %d: %s", path, r.status, status, r.body);
+    json_t *j = parse(&r);
+    it_resp_free(&r);
+    return j;
+}
+
+/* K of an envelope as the bidder's tool releases it (sunbid unseal --release-key). */
+static void content_key(const char *env_file, const char *enc_prefix, char hex[65])
+{
+    char kp[700];
+    char *out = NULL;
+    snprintf(kp, sizeof kp, "%s/%s.key.pem", dir, enc_prefix);
+    int rc = it_run(&out, "unseal", "--release-key", "--key", kp, path_in(env_file), NULL);
+    if (rc != 0 || out == NULL || strlen(out) != 65 || out[64] != '\n')
+        fail_msg("unseal --release-key %s: exit %d: %s", env_file, rc, out ? out : "");
+    memcpy(hex, out, 64);
+    hex[64] = '\0';
+    free(out);
+}
+
+/* Seals {"price_fen": price} for bidder i (1-based) to `tender` into NAME.sbe. */
+static void seal_price(int i, const char *uscc, const char *tender, int64_t price, const char *name)
+{
+    char form[96], fpath[64], key[700], cert[700], rcpt[700], in[720], out_name[64];
+    char *out = NULL;
+    snprintf(fpath, sizeof fpath, "b%d", i);
+    mkdir(path_in(fpath), 0755);
+    snprintf(fpath, sizeof fpath, "b%d/opening-form.json", i);
+    int n = snprintf(form, sizeof form, "{\"price_fen\":%lld}", (long long)price);
+    spit(path_in(fpath), form, (size_t)n);
+    snprintf(key, sizeof key, "%s/b%ds.key.pem", dir, i);
+    snprintf(cert, sizeof cert, "%s/b%ds.crt.pem", dir, i);
+    snprintf(rcpt, sizeof rcpt, "%s/b%de.crt.pem", dir, i);
+    snprintf(in, sizeof in, "%s/b%d/opening-form.json:price-list", dir, i);
+    snprintf(out_name, sizeof out_name, "%s.sbe", name);
+    int rc = it_run(&out, "seal", "--suite", "intl", "--tender", tender, "--lot", "1", "--org",
+                    uscc, "--sign-key", key, "--sign-cert", cert, "--recipient", rcpt, "--out",
+                    path_in(out_name), in, NULL);
+    run_ok("seal", rc, out);
+}
+
+static void test_sealed_envelopes(void **state)
+{
+    static const char *const uscc[3] = {"91350000158143215N", "91350100MA31PQ7K2T",
+                                        "91350100735676503W"};
+    (void)state;
+    struct it_server s;
+    char t0[32], body[512], path[128], name[64], tender[32], hex[65], p[3][16];
+    /* today: the certificates made below are valid from now */
+    int64_t now = (int64_t)time(NULL) * 1000;
+    setenv("SUNBID_ALLOW_TEST_CLOCK", "1", 1);
+    snprintf(t0, sizeof t0, "%lld", (long long)now);
+    const char *args[] = {"--test-clock", t0, NULL};
+    it_server_start(&s, IT_DEMO, args);
+    struct it_session agent = token(&s, "agent"), admin = token(&s, "admin");
+    struct it_session bs[3] = {token(&s, "bidder1"), token(&s, "bidder2"), token(&s, "bidder3")};
+    const char *tmp = getenv("SUNBID_TEST_TMP");
+    snprintf(dir, sizeof dir, "%s/auction-XXXXXX", tmp ? tmp : "/tmp");
+    mkdir(tmp ? tmp : "/tmp", 0755);
+    assert_non_null(mkdtemp(dir));
+
+    /* a trusted CA; each bidder's signing and encryption certificates */
+    char *out = NULL;
+    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
+                    "Auction Test CA", NULL);
+    run_ok("ca init", rc, out);
+    json_decref(post_file(&s, &admin, "/api/trust", "ca/ca.crt.pem", 201));
+    for (int i = 0; i < 3; i++) {
+        static const char *const usage[2] = {"sign", "encrypt"};
+        for (int u = 0; u < 2; u++) {
+            snprintf(name, sizeof name, "b%d%c", i + 1, u == 0 ? 's' : 'e');
+            out = NULL;
+            rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", usage[u],
+                        "--subject-cn", "竞买人", "--uscc", uscc[i], "--days", "365", "--out",
+                        path_in(name), NULL);
+            run_ok("ca issue", rc, out);
+        }
+        char c1[700], c2[700];
+        size_t l1, l2;
+        snprintf(c1, sizeof c1, "%s/b%ds.crt.pem", dir, i + 1);
+        snprintf(c2, sizeof c2, "%s/b%de.crt.pem", dir, i + 1);
+        char *a = slurp(c1, &l1), *b = slurp(c2, &l2);
+        json_t *jb = json_pack("{s:s,s:s}", "sign", a, "encrypt", b);
+        char *text = json_dumps(jb, JSON_COMPACT);
+        snprintf(path, sizeof path, "/api/orgs/%d/certs", 4 + i);
+        json_decref(call(&s, &bs[i], "POST", path, text, 201));
+        free(text);
+        json_decref(jb);
+        free(a);
+        free(b);
+    }
+
+    /* the auction: bidding for 10 minutes, then 5 minutes to release keys */
+    int64_t start = now + MIN, end = start + 10 * MIN, rend = end + 5 * MIN;
+    snprintf(body, sizeof body,
+             "{\"title\":\"股权转让（密封）\",\"kind\":\"sealed\",\"start_price\":1000000,"
+             "\"increment\":10000,\"reserve\":1020000,\"start_ms\":%lld,\"end_ms\":%lld,"
+             "\"step_ms\":300000}",
+             (long long)start, (long long)end);
+    int64_t id = create(&s, &agent, body);
+    for (int i = 0; i < 3; i++)
+        qualify(&s, &agent, &bs[i], id, p[i], sizeof p[i]);
+    snprintf(tender, sizeof tender, "auction-%lld", (long long)id);
+    /* bidders 1 and 2 seal the same price (a tie: the earlier envelope wins);
+     * bidder 3 a price that is not a whole number of increments */
+    seal_price(1, uscc[0], tender, 1050000, "e1");
+    seal_price(2, uscc[1], tender, 1050000, "e2");
+    seal_price(3, uscc[2], tender, 1085000, "e3");
+    seal_price(1, uscc[0], "auction-999999", 1050000, "other");
+
+    snprintf(path, sizeof path, "/api/auctions/%lld/envelope", (long long)id);
+    json_t *j = post_file(&s, &bs[0], path, "e1.sbe", 409);
+    assert_string_equal(errcode(j), "auction_not_started");
+    json_decref(j);
+    set_clock(&s, &admin, start);
+    json_decref(wait_state(&s, id, "live"));
+    j = post_file(&s, &bs[0], path, "other.sbe", 422); /* another auction's */
+    assert_string_equal(errcode(j), "auction_envelope_invalid");
+    json_decref(j);
+    j = post_file(&s, &bs[0], path, "e2.sbe", 422); /* signed by someone else */
+    assert_string_equal(errcode(j), "auction_envelope_invalid");
+    json_decref(j);
+    j = post_file(&s, &bs[0], path, "ca/ca.crt.pem", 422); /* not an envelope */
+    assert_string_equal(errcode(j), "auction_envelope_invalid");
+    json_decref(j);
+    j = post_file(&s, &agent, path, "e1.sbe", 403);
+    json_decref(j);
+    for (int i = 0; i < 3; i++) {
+        char sha[65];
+        size_t len;
+        snprintf(name, sizeof name, "e%d.sbe", i + 1);
+        char *bytes = slurp(path_in(name), &len);
+        crypto_sha256_hex(bytes, len, sha);
+        free(bytes);
+        j = post_file(&s, &bs[i], path, name, 201);
+        assert_int_equal(jint(j, "seq"), i + 1);
+        assert_string_equal(jstr(j, "envelope_sha256"), sha); /* the receipt */
+        assert_string_equal(jstr(j, "bidder"), p[i]);
+        json_decref(j);
+    }
+    j = post_file(&s, &bs[0], path, "e1.sbe", 409);
+    assert_string_equal(errcode(j), "auction_sealed_once");
+    json_decref(j);
+    j = bid(&s, &bs[0], id, 1100000, NULL, 409);
+    assert_string_equal(errcode(j), "auction_envelope_required");
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/auctions/%lld/reveal", (long long)id);
+    content_key("e1.sbe", "b1e", hex);
+    snprintf(body, sizeof body, "{\"key\":\"%s\"}", hex);
+    refused(&s, &bs[0], "POST", path, body, 409, "auction_reveal_closed"); /* not yet */
+    refused(&s, &bs[0], "POST", path, "{\"key\":\"zz\"}", 422, "invalid_field");
+
+    /* kill -9 and back at the same server time: the envelopes are all there
+     * (the clock moves only once the new writer runs: it would count the
+     * time as an outage otherwise) */
+    it_server_kill(&s);
+    const char *args2[] = {"--test-clock", "0", NULL};
+    char t1[32];
+    snprintf(t1, sizeof t1, "%lld", (long long)start);
+    args2[1] = t1;
+    it_server_restart(&s, args2);
+    snprintf(path, sizeof path, "/api/auctions/%lld", (long long)id);
+    j = call(&s, &bs[1], "GET", path, NULL, 200);
+    assert_int_equal(jint(j, "nbids"), 3);
+    assert_null(json_object_get(j, "price")); /* sealed */
+    assert_null(json_object_get(j, "leader"));
+    json_decref(j);
+    for (int i = 0; i < 200; i++) { /* a price in the open: refused by the writer, not 503 */
+        struct it_resp r;
+        snprintf(path, sizeof path, "/api/auctions/%lld/bids", (long long)id);
+        assert_int_equal(it_request_as(&s, &bs[0], "POST", path, "{\"amount\":1000000}", &r), 0);
+        int st = r.status;
+        it_resp_free(&r);
+        if (st != 503) {
+            assert_int_equal(st, 409);
+            break;
+        }
+        sleep_ms(50);
+    }
+
+    /* the end: bidding is over; keys are released in the window */
+    set_clock(&s, &admin, end);
+    seal_price(3, uscc[2], tender, 1100000, "e3b");
+    snprintf(path, sizeof path, "/api/auctions/%lld/envelope", (long long)id);
+    j = NULL;
+    for (int i = 0; i < 200 && j == NULL; i++) { /* the writer takes over after the restart */
+        j = post_file(&s, &bs[2], path, "e3b.sbe", -1);
+        if (errcode(j) != NULL && strcmp(errcode(j), "auction_not_here") == 0) {
+            json_decref(j);
+            j = NULL;
+            sleep_ms(50);
+        }
+    }
+    assert_non_null(j);
+    assert_string_equal(errcode(j), "auction_ended"); /* too late */
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/auctions/%lld/reveal", (long long)id);
+    /* bidder 2 tries bidder 1's key: it does not open its envelope */
+    refused(&s, &bs[1], "POST", path, body, 422, "auction_wrong_key");
+    j = call(&s, &bs[0], "POST", path, body, 200);
+    assert_string_equal(jstr(j, "outcome"), "valid");
+    assert_int_equal(jint(j, "amount"), 1050000);
+    assert_false(json_is_true(json_object_get(j, "closed")));
+    json_decref(j);
+    refused(&s, &bs[0], "POST", path, body, 409, "auction_nothing_to_reveal");
+    content_key("e3.sbe", "b3e", hex);
+    snprintf(body, sizeof body, "{\"key\":\"%s\"}", hex);
+    j = call(&s, &bs[2], "POST", path, body, 200);
+    assert_string_equal(jstr(j, "outcome"), "not_multiple");
+    json_decref(j);
+    content_key("e2.sbe", "b2e", hex);
+    snprintf(body, sizeof body, "{\"key\":\"%s\"}", hex);
+    j = call(&s, &bs[1], "POST", path, body, 200);
+    assert_true(json_is_true(json_object_get(j, "closed"))); /* the last key */
+    json_decref(j);
+
+    /* the tie goes to the earlier envelope; the reserve was met */
+    j = wait_state(&s, id, "sold");
+    assert_string_equal(jstr(j, "leader"), p[0]);
+    assert_int_equal(jint(j, "price"), 1050000);
+    assert_true(jint(j, "end_ms") < rend);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/auctions/%lld/bids", (long long)id);
+    j = call(&s, NULL, "GET", path, NULL, 200);
+    json_t *items = json_object_get(j, "items");
+    assert_int_equal(json_array_size(items), 2); /* the valid prices join the history */
+    assert_int_equal(jint(json_array_get(items, 0), "seq"), 1);
+    assert_int_equal(jint(json_array_get(items, 1), "seq"), 2);
+    assert_int_equal(jint(json_array_get(items, 1), "amount"), 1050000);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/auctions/%lld/result", (long long)id);
+    j = call(&s, NULL, "GET", path, NULL, 200);
+    assert_string_equal(jstr(j, "winner"), p[0]);
+    const char *text = jstr(j, "body"), *pem = jstr(j, "public_key");
+    assert_non_null(strstr(text, "kind: sealed\n"));
+    assert_non_null(strstr(text, "price_fen: 1050000\n"));
+    EVP_PKEY *key = receipt_key_parse(pem, strlen(pem));
+    assert_non_null(key);
+    assert_true(receipt_verify(key, text, strlen(text), jstr(j, "signature")));
+    EVP_PKEY_free(key);
+    json_decref(j);
+    wait_lease_dropped(&s, &admin, id);
     assert_int_equal(it_server_stop(&s), 0);
 }
 
@@ -824,6 +1234,19 @@ static void test_concurrent_bids_survive_kill(void **state)
     j = bid(&s, &bs[(li + 1) % 3], id, price + 10000, NULL, 201);
     assert_int_equal(jint(j, "seq"), acks.n + 1);
     json_decref(j);
+    /* the new writer's history hash goes on from the stored bids: cancelled,
+     * the result's bids_sha256 is in the witness log's last batch event */
+    snprintf(path, sizeof path, "/api/auctions/%lld/cancel", (long long)id);
+    json_decref(call(&s, &agent, "POST", path, "{\"reason\":\"测试终止\"}", 200));
+    snprintf(path, sizeof path, "/api/auctions/%lld/result", (long long)id);
+    j = call(&s, NULL, "GET", path, NULL, 200);
+    const char *bh = strstr(jstr(j, "body"), "bids_sha256: ");
+    assert_non_null(bh);
+    char hist[65];
+    snprintf(hist, sizeof hist, "%.64s", bh + 13);
+    json_decref(j);
+    set_clock(&s, &admin, start + 40000); /* the witness log checkpoints by (test) time */
+    ledger_wait_doc(&s, &admin, "auction.bids", hist);
     assert_int_equal(it_server_stop(&s), 0);
     pthread_mutex_destroy(&acks.mu);
 }
@@ -917,17 +1340,38 @@ static void test_failover_two_nodes(void **state)
         acks.n++;
         json_decref(j);
     }
-    j = bid(other, &b1, id, amount, NULL, 503);
-    assert_string_equal(errcode(j), "auction_not_here");
+    /* the client's retry path: the other node's 503 says "not taken, try
+     * again" (Retry-After); the same bid, same ref, then goes through on
+     * the owner exactly once (docs/auction.md, "Where") */
+    struct it_resp r;
+    char bpath[64], bbody[96], ra[16];
+    snprintf(bpath, sizeof bpath, "/api/auctions/%lld/bids", (long long)id);
+    snprintf(bbody, sizeof bbody, "{\"amount\":%lld,\"ref\":\"retry-1\"}", (long long)amount);
+    assert_int_equal(it_request_as(other, &b1, "POST", bpath, bbody, &r), 0);
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "\"auction_not_here\""));
+    assert_non_null(strstr(r.body, owner == &a ? "\"owner\":\"node-a\"" : "\"owner\":\"node-b\""));
+    assert_int_equal(it_resp_header(&r, "Retry-After", ra, sizeof ra), 0);
+    assert_string_equal(ra, "1");
+    it_resp_free(&r);
+    j = bid(owner, &b1, id, amount, "retry-1", 201); /* the retry, on the owner */
+    acks.seq[acks.n] = jint(j, "seq");
+    acks.amount[acks.n] = amount;
+    snprintf(acks.who[acks.n], sizeof acks.who[0], "%s", p1);
+    acks.n++;
     json_decref(j);
+    j = bid(owner, &b1, id, amount + 10000, "retry-1", 409); /* a third try: not twice */
+    assert_string_equal(errcode(j), "auction_bid_replayed");
+    json_decref(j);
+    amount += 10000;
 
     /* the owner dies; the other takes the lease and the auction over */
     it_server_kill(owner);
-    for (int i = 0; i < 5; i++, amount += 10000) {
-        j = bid_retry(other, i % 2 ? &b2 : &b1, id, amount);
+    for (int i = 0; i < 5; i++, amount += 10000) { /* b1 leads: b2 first */
+        j = bid_retry(other, i % 2 ? &b1 : &b2, id, amount);
         acks.seq[acks.n] = jint(j, "seq");
         acks.amount[acks.n] = amount;
-        snprintf(acks.who[acks.n], sizeof acks.who[0], "%s", i % 2 ? p2 : p1);
+        snprintf(acks.who[acks.n], sizeof acks.who[0], "%s", i % 2 ? p1 : p2);
         acks.n++;
         json_decref(j);
     }
@@ -949,6 +1393,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules_over_http),
         cmocka_unit_test(test_other_kinds_over_http),
+        cmocka_unit_test(test_sealed_envelopes),
         cmocka_unit_test(test_concurrent_bids_survive_kill),
         cmocka_unit_test(test_failover_two_nodes),
     };

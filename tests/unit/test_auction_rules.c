@@ -300,6 +300,15 @@ static void test_dutch(void **state)
     free(b);
 }
 
+/* sealed: key release at `at`, outcome readable/amount; returns the error. */
+static enum err reveal_at(const struct auction_terms *t, struct auction_book *b, int64_t reg,
+                          bool readable, int64_t amount, int64_t at, struct auction_verdict *v)
+{
+    auction_rules_advance(t, b, at);
+    auction_rules_reveal(t, b, reg, readable, amount, at, v);
+    return v->err;
+}
+
 static void test_sealed(void **state)
 {
     (void)state;
@@ -309,27 +318,92 @@ static void test_sealed(void **state)
     struct auction_book *b = book_new();
     t.end_ms = T0 + 60 * MIN;
     t.reserve = 1020000;
+    t.max_price = 2000000;
     assert_int_equal(auction_terms_check(&t, T0, &f), ERR_OK);
+    assert_int_equal(t.step_ms, AUCTION_REVEAL_MS); /* the key release window */
+    int64_t rend = t.end_ms + AUCTION_REVEAL_MS;
     auction_book_init(&t, b);
-    assert_int_equal(bid_at(&t, b, 1, 1030000, T0 - 1, &v), ERR_AUCTION_NOT_STARTED);
-    assert_int_equal(bid_at(&t, b, 1, 1030000, T0, &v), ERR_OK);
-    assert_int_equal(b->leader, 0); /* nothing is ranked before the end */
-    assert_int_equal(bid_at(&t, b, 1, 1040000, T0 + 1, &v), ERR_AUCTION_SEALED_ONCE);
-    assert_int_equal(bid_at(&t, b, 2, 1035000, T0 + 2, &v), ERR_AUCTION_BID_NOT_MULTIPLE);
-    assert_int_equal(bid_at(&t, b, 2, 990000, T0 + 2, &v), ERR_AUCTION_BID_TOO_LOW);
-    assert_int_equal(bid_at(&t, b, 2, 1030000, T0 + 3, &v), ERR_OK); /* a tie, later */
-    assert_int_equal(bid_at(&t, b, 3, 1010000, t.end_ms - 1, &v), ERR_OK);
+    /* envelopes: one per bidder, amount 0 (the price is inside) */
+    assert_int_equal(bid_at(&t, b, 1, 0, T0 - 1, &v), ERR_AUCTION_NOT_STARTED);
+    assert_int_equal(bid_at(&t, b, 1, 1030000, T0, &v), ERR_AUCTION_ENVELOPE_REQUIRED);
+    assert_int_equal(b->nbids, 0);
+    assert_int_equal(bid_at(&t, b, 1, 0, T0, &v), ERR_OK);
+    assert_int_equal(v.seq, 1);
+    assert_int_equal(bid_at(&t, b, 1, 0, T0 + 1, &v), ERR_AUCTION_SEALED_ONCE);
+    assert_int_equal(bid_at(&t, b, 2, 0, T0 + 3, &v), ERR_OK);
+    assert_int_equal(bid_at(&t, b, 3, 0, T0 + 4, &v), ERR_OK);
+    assert_int_equal(bid_at(&t, b, 4, 0, T0 + 5, &v), ERR_OK);
+    assert_int_equal(bid_at(&t, b, 5, 0, t.end_ms - 1, &v), ERR_OK);
     assert_false(v.extended); /* sealed bids never extend */
-    assert_int_equal(bid_at(&t, b, 4, 2000000, t.end_ms, &v), ERR_AUCTION_ENDED);
+    assert_int_equal(bid_at(&t, b, 6, 0, t.end_ms, &v), ERR_AUCTION_ENDED);
+    assert_int_equal(b->leader, 0); /* nothing is ranked before the keys are in */
+    /* no key before the end; then the window */
+    assert_int_equal(reveal_at(&t, b, 1, true, 1030000, t.end_ms - 1, &v),
+                     ERR_AUCTION_REVEAL_CLOSED);
+    assert_int_equal(b->state, AUCTION_LIVE);
+    assert_int_equal(auction_next_event(&t, b, t.end_ms), rend);
+    assert_int_equal(reveal_at(&t, b, 1, true, 1030000, t.end_ms, &v), ERR_OK);
+    assert_int_equal(v.open, AUCTION_OPEN_VALID);
+    assert_int_equal(v.seq, 1);
+    assert_int_equal(reveal_at(&t, b, 1, true, 1030000, t.end_ms + 1, &v),
+                     ERR_AUCTION_NOTHING_TO_REVEAL); /* once */
+    assert_int_equal(reveal_at(&t, b, 9, true, 1030000, t.end_ms + 1, &v),
+                     ERR_AUCTION_NOTHING_TO_REVEAL); /* no envelope */
+    assert_int_equal(reveal_at(&t, b, 2, true, 1035000, t.end_ms + 2, &v), ERR_OK);
+    assert_int_equal(v.open, AUCTION_OPEN_NOT_MULTIPLE); /* recorded, not ranked */
+    assert_string_equal(auction_open_reason(v.open), "not_multiple");
+    assert_int_equal(reveal_at(&t, b, 3, true, 2010000, t.end_ms + 3, &v), ERR_OK);
+    assert_int_equal(v.open, AUCTION_OPEN_ABOVE_MAX);
+    assert_int_equal(reveal_at(&t, b, 4, false, 0, t.end_ms + 4, &v), ERR_OK);
+    assert_int_equal(v.open, AUCTION_OPEN_UNREADABLE);
+    assert_int_equal(b->state, AUCTION_LIVE); /* bidder 5's key is still awaited */
+    /* bidder 5 ties bidder 1 with a later envelope; the last key closes it */
+    assert_int_equal(reveal_at(&t, b, 5, true, 1030000, t.end_ms + 5, &v), ERR_OK);
+    assert_true(v.closed);
     assert_int_equal(b->state, AUCTION_SOLD);
+    assert_int_equal(b->closed_ms, t.end_ms + 5);
     assert_int_equal(b->leader, 1); /* the tie goes to the earlier receipt */
     assert_int_equal(b->price, 1030000);
-    /* reserve not met */
+    assert_int_equal(reveal_at(&t, b, 5, true, 1030000, t.end_ms + 6, &v), ERR_AUCTION_ENDED);
+
+    /* reserve not met; a key never released; the window's end closes it */
     auction_book_init(&t, b);
-    assert_int_equal(bid_at(&t, b, 3, 1010000, T0 + 5, &v), ERR_OK);
+    assert_int_equal(bid_at(&t, b, 3, 0, T0 + 5, &v), ERR_OK);
+    assert_int_equal(bid_at(&t, b, 4, 0, T0 + 6, &v), ERR_OK);
+    assert_int_equal(reveal_at(&t, b, 3, true, 1010000, t.end_ms, &v), ERR_OK);
+    auction_rules_advance(&t, b, rend - 1);
+    assert_int_equal(b->state, AUCTION_LIVE);
+    assert_int_equal(reveal_at(&t, b, 4, true, 1500000, rend, &v), ERR_AUCTION_ENDED);
+    assert_int_equal(b->state, AUCTION_FAILED);
+    assert_int_equal(b->closed_ms, rend);
+    assert_string_equal(b->reason, "reserve_not_met");
+
+    /* envelopes but no valid price: failed, no_valid_bid; none: no_bid */
+    auction_book_init(&t, b);
+    assert_int_equal(bid_at(&t, b, 3, 0, T0 + 5, &v), ERR_OK);
+    assert_int_equal(reveal_at(&t, b, 3, true, 900000, t.end_ms + 1, &v), ERR_OK);
+    assert_int_equal(v.open, AUCTION_OPEN_BELOW_START);
+    assert_int_equal(b->state, AUCTION_FAILED);
+    assert_string_equal(b->reason, "no_valid_bid");
+    auction_book_init(&t, b);
+    auction_rules_advance(&t, b, T0);
     auction_rules_advance(&t, b, t.end_ms);
     assert_int_equal(b->state, AUCTION_FAILED);
-    assert_string_equal(b->reason, "reserve_not_met");
+    assert_int_equal(b->closed_ms, t.end_ms);
+    assert_string_equal(b->reason, "no_bid");
+
+    /* outages: before the end moves the end and the window; in the window,
+     * only the window; after it, nothing */
+    auction_book_init(&t, b);
+    assert_int_equal(bid_at(&t, b, 3, 0, T0 + 5, &v), ERR_OK);
+    assert_int_equal(auction_rules_resume(&t, b, t.end_ms - MIN, t.end_ms + MIN), 2 * MIN);
+    assert_int_equal(b->end_ms, t.end_ms + 2 * MIN);
+    assert_int_equal(auction_reveal_end(&t, b), rend + 2 * MIN);
+    auction_rules_advance(&t, b, t.end_ms + 3 * MIN);
+    assert_int_equal(auction_rules_resume(&t, b, t.end_ms + 3 * MIN, t.end_ms + 4 * MIN), MIN);
+    assert_int_equal(b->end_ms, t.end_ms + 2 * MIN); /* bidding stays over */
+    assert_int_equal(auction_reveal_end(&t, b), rend + 3 * MIN);
+    assert_int_equal(auction_rules_resume(&t, b, rend + 3 * MIN, rend + 9 * MIN), 0);
     free(b);
 }
 

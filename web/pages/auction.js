@@ -6,14 +6,21 @@
 //                   bid history, all live from the auction's event stream
 //   bidder          apply with a deposit reference; once qualified: the bidder
 //                   number, leading / outbid, buttons with the next valid
-//                   amounts (or the Dutch price, the sealed bid, the reverse
-//                   offer in its turn), a custom amount
+//                   amounts (or the Dutch price, the reverse offer in its
+//                   turn), a custom amount; sealed: the envelope file made
+//                   with `sunbid seal`, its receipt, then the key release
+// Retries: a bid answered 503 (auction_not_here: the node asked does not run
+// the auction now, e.g. during a failover; overloaded) was not taken, and is
+// sent again after Retry-After with the same ref, for up to ~15 s; a network
+// failure likewise. A retry answered auction_bid_replayed means an earlier
+// attempt was accepted (its answer was lost): the page says so and reloads.
 //   agent (owner)   applications to confirm or reject, the reserve, cancel
 // Time: the countdown is end_ms minus the server's clock (tender_common.js
 // keeps the offset from each answer's now_ms), never a duration counted
 // locally. Each event from GET /api/auctions/:id/events reloads the state.
 
 import { api } from '../api.js';
+import { sealBid, releaseKey } from '../seal.js';
 import { h, table, replace } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
 import { pagedList, emptyState } from '../list.js';
@@ -180,7 +187,7 @@ function phaseText(a, now) {
   if (a.state !== 'live') return label('auction.state.', a.state);
   if (a.kind === 'english') return now !== null && now < a.timed_from_ms ? t('auction.phase.free') : t('auction.phase.timed');
   if (a.kind === 'dutch') return t('auction.phase.dutch');
-  if (a.kind === 'sealed') return t('auction.phase.sealed');
+  if (a.kind === 'sealed') return now !== null && now >= a.end_ms ? t('auction.phase.reveal') : t('auction.phase.sealed');
   if (a.round) return t('auction.phase.round', { round: a.round, turn: a.turn || t('app.none') });
   return t('auction.phase.pause');
 }
@@ -200,24 +207,187 @@ function renderHall(ctx) {
     }
     if (!current) return;
     const now = serverNow();
-    const target = current.state === 'scheduled' ? current.start_ms : current.kind === 'reverse' && current.turn_end_ms ? current.turn_end_ms : current.end_ms;
+    let target = current.state === 'scheduled' ? current.start_ms : current.kind === 'reverse' && current.turn_end_ms ? current.turn_end_ms : current.end_ms;
+    if (current.kind === 'sealed' && current.state === 'live' && now !== null && now >= current.end_ms) {
+      target = current.reveal_end_ms;
+      if (!current.revealShown) {
+        current.revealShown = true; // bidding just ended: the key release form
+        load();
+      }
+    }
     if (now === null || current.state === 'sold' || current.state === 'failed' || current.state === 'cancelled') countdownEl.textContent = t('auction.closed');
     else countdownEl.textContent = formatLeft(target - now);
   }
   cdTimer = setInterval(tick, 250);
 
+  // One bid, retried while the answer says it was not taken (see the top).
+  async function sendBid(amount) {
+    const ref = 'w' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    const path = '/api/auctions/' + encodeURIComponent(id) + '/bids';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await api('POST', path, { amount, ref });
+      } catch (err) {
+        const retry = err.code === 'auction_not_here' || err.code === 'overloaded' || err.code === 'network';
+        if (attempt > 0 && err.code === 'auction_bid_replayed') return { replayed: true, amount };
+        if (!retry || attempt >= 14 || !ctx.alive()) throw err;
+        msg.ok(t('auction.retrying'));
+        await new Promise((r) => setTimeout(r, 1000 * Math.min(err.retryAfter || 1, 3)));
+      }
+    }
+  }
+
   async function placeBid(amount, button) {
     msg.clear();
     try {
-      const r = await busy(button, () => api('POST', '/api/auctions/' + encodeURIComponent(id) + '/bids', { amount }));
+      const r = await busy(button, () => sendBid(amount));
       if (!ctx.alive()) return;
-      msg.ok(t('auction.bid_ok', { amount: formatFen(r.amount), seq: r.seq }));
+      msg.ok(r.replayed ? t('auction.bid_was_ok') : t('auction.bid_ok', { amount: formatFen(r.amount), seq: r.seq }));
       await load();
     } catch (err) {
       if (!ctx.alive()) return;
       msg.error(err);
       load();
     }
+  }
+
+  // sealed: the envelope before the end, the key after it. Sealing and the
+  // key release happen in this browser (../seal.js, suite intl): the key
+  // files are read here and never uploaded; an envelope made with
+  // `sunbid seal`, or K from `sunbid unseal --release-key`, work as well.
+  function fileInput(idName, accept) {
+    return h('input', { id: idName, name: idName, type: 'file', accept });
+  }
+  async function readText(input) {
+    const f = input.files && input.files[0];
+    return f ? f.text() : null;
+  }
+  async function sendEnvelope(blob, button) {
+    const r = await busy(button, () => api('POST', '/api/auctions/' + encodeURIComponent(id) + '/envelope', blob));
+    if (!ctx.alive()) return;
+    msg.ok(t('auction.envelope_ok', { seq: r.seq }));
+    load();
+  }
+  async function sendKey(k, button) {
+    const r = await busy(button, () => api('POST', '/api/auctions/' + encodeURIComponent(id) + '/reveal', { key: k }));
+    if (!ctx.alive()) return;
+    msg.ok(label('auction.open.', r.outcome));
+    load();
+  }
+  function form(idName, onsubmit, title, fields, button) {
+    return h(
+      'form',
+      {
+        class: 'form',
+        id: idName,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          msg.clear();
+          try {
+            await onsubmit();
+          } catch (err) {
+            if (ctx.alive()) msg.error(err);
+          }
+        },
+      },
+      h('h3', null, title),
+      ...fields,
+      h('div', { class: 'form-actions' }, button),
+    );
+  }
+  function field(forId, text, control, hint) {
+    return h('div', { class: 'field' }, h('label', { for: forId }, text), control, hint ? h('p', { class: 'hint muted small' }, hint) : null);
+  }
+
+  function sealedPanel(a, me) {
+    const now = serverNow();
+    const ended = now !== null && now >= a.end_ms;
+    const tender = 'auction-' + a.id;
+    const uscc = ctx.user && ctx.user.org ? ctx.user.org.uscc : '';
+    const rows = [];
+    if (me.envelope_sha256) {
+      // 64 hex digits: break points every 16, so a phone need not scroll
+      const parts = me.envelope_sha256.match(/.{1,16}/g).flatMap((x, i) => (i ? [h('wbr'), x] : [x]));
+      rows.push(h('p', { class: 'small' }, t('auction.receipt'), ' ', h('code', { class: 'mono', dataset: { testid: 'receipt' } }, ...parts)));
+    }
+    if (me.opened && me.opened !== 'pending') rows.push(h('p', { dataset: { testid: 'opened' } }, label('auction.open.', me.opened)));
+    if (a.state === 'live' && !ended && !me.envelope_sha256) {
+      const price = h('input', { id: 'auction-sealed-price', name: 'price', type: 'text', inputmode: 'decimal', placeholder: t('auction.amount_ph') });
+      const sk = fileInput('auction-sign-key', '.pem,.key');
+      const sc = fileInput('auction-sign-cert', '.pem,.crt,.cer');
+      const ec = fileInput('auction-enc-cert', '.pem,.crt,.cer');
+      const go = h('button', { type: 'submit', class: 'btn btn-primary', id: 'auction-seal' }, t('auction.seal'));
+      rows.push(
+        form(
+          'auction-seal-form',
+          async () => {
+            const v = parseYuan(price.value);
+            if (!Number.isSafeInteger(v) || v <= 0) throw { code: 'invalid_field', message: t('auction.amount_bad') };
+            const [keyPem, signPem, encPem] = await Promise.all([readText(sk), readText(sc), readText(ec)]);
+            if (!keyPem || !signPem || !encPem) throw { code: 'invalid_field', message: t('auction.need_keys') };
+            const formJson = JSON.stringify({ price_fen: v });
+            const env = await sealBid({ tender, lot: '1', org: uscc, signKeyPem: keyPem, signCertPem: signPem, encCertPem: encPem, files: [{ name: 'opening-form.json', role: 'price-list', data: new Blob([formJson]) }] });
+            if (!ctx.alive()) return;
+            await sendEnvelope(env.blob, go);
+          },
+          t('auction.seal_here'),
+          [field('auction-sealed-price', t('auction.amount'), price, t('auction.sealed_price_hint')), field('auction-sign-key', t('auction.sign_key'), sk), field('auction-sign-cert', t('auction.sign_cert'), sc), field('auction-enc-cert', t('auction.enc_cert'), ec)],
+          go,
+        ),
+      );
+      const file = fileInput('auction-envelope', '.sbe');
+      const up = h('button', { type: 'submit', class: 'btn btn-secondary', id: 'auction-upload' }, t('auction.upload'));
+      rows.push(
+        form(
+          'auction-upload-form',
+          async () => {
+            const f = file.files && file.files[0];
+            if (!f) throw { code: 'invalid_field', message: t('auction.envelope_hint', { tender }) };
+            await sendEnvelope(f, up);
+          },
+          t('auction.or_file'),
+          [field('auction-envelope', t('auction.envelope'), file, t('auction.envelope_hint', { tender }))],
+          up,
+        ),
+      );
+    }
+    if (a.state === 'live' && ended && me.opened === 'pending') {
+      const ek = fileInput('auction-enc-key', '.pem,.key');
+      const go = h('button', { type: 'submit', class: 'btn btn-primary', id: 'auction-reveal' }, t('auction.reveal'));
+      rows.push(
+        form(
+          'auction-reveal-form',
+          async () => {
+            const pem = await readText(ek);
+            if (!pem) throw { code: 'invalid_field', message: t('auction.need_enc_key') };
+            const res = await fetch('/api/auctions/' + encodeURIComponent(id) + '/envelope', { credentials: 'same-origin', cache: 'no-store' });
+            if (!res.ok) throw { code: 'http_' + res.status, message: '' };
+            const k = await releaseKey({ head: await res.arrayBuffer(), encKeyPem: pem, expect: { tender, lot: '1' } });
+            if (!ctx.alive()) return;
+            await sendKey(k, go);
+          },
+          t('auction.reveal_title'),
+          [field('auction-enc-key', t('auction.enc_key'), ek, t('auction.enc_key_hint'))],
+          go,
+        ),
+      );
+      const kIn = h('input', { id: 'auction-key', name: 'key', type: 'text', maxlength: 64, autocomplete: 'off', spellcheck: 'false', class: 'mono' });
+      const go2 = h('button', { type: 'submit', class: 'btn btn-secondary', id: 'auction-reveal-k' }, t('auction.reveal'));
+      rows.push(
+        form(
+          'auction-reveal-k-form',
+          async () => {
+            const k = kIn.value.trim().toLowerCase();
+            if (!/^[0-9a-f]{64}$/.test(k)) throw { code: 'invalid_field', message: t('auction.key_hint') };
+            await sendKey(k, go2);
+          },
+          t('auction.or_key'),
+          [field('auction-key', t('auction.key'), kIn, t('auction.key_hint'))],
+          go2,
+        ),
+      );
+    }
+    return h('div', { class: 'card bidder-panel' }, h('h2', null, t('auction.my')), kvList([[t('auction.paddle'), h('span', { class: 'mono paddle' }, me.paddle), 'my-paddle'], typeof me.my_amount === 'number' ? [t('auction.my_amount'), formatFen(me.my_amount)] : null]), ...rows);
   }
 
   function bidderPanel(a) {
@@ -249,6 +419,7 @@ function renderHall(ctx) {
       );
     }
     if (me.state !== 'qualified') return h('div', { class: 'card', dataset: { testid: 'my-reg' } }, h('p', null, label('auction.reg.', me.state)));
+    if (a.kind === 'sealed') return sealedPanel(a, me);
     const status =
       typeof me.leading === 'boolean'
         ? h('span', { class: ['tag', me.leading ? 'tag-ok' : 'tag-danger'], dataset: { testid: 'my-status' } }, me.leading ? t('auction.leading') : t('auction.outbid'))
@@ -421,6 +592,7 @@ function renderHall(ctx) {
     if (!ctx.alive()) return;
     current = a;
     const now = serverNow();
+    a.revealShown = a.kind === 'sealed' && now !== null && now >= a.end_ms;
     const hidden = a.kind === 'sealed' && a.state !== 'sold' && a.state !== 'failed';
     const price = a.kind === 'dutch' && typeof a.current_price === 'number' ? a.current_price : a.price;
     const live = a.state === 'live' || a.state === 'scheduled';

@@ -22,6 +22,10 @@
  * back-off, and catches up on events it missed from the table.
  *
  * Lease keys: pg_try_advisory_lock(PG_LOCK_LEASE, fnv1a32(name)).
+ * Dropping a lease (cluster_lease_drop) only marks it: this thread, which
+ * owns the session the lock belongs to, runs pg_advisory_unlock and then
+ * forgets the lease. A lock won for a lease dropped meanwhile is unlocked
+ * at once.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -73,9 +77,18 @@ int pg_cluster_publish(struct cluster *c, const char *topic, const char *event, 
     return rc;
 }
 
+/* Forgets lease i (under c->mu). */
+static void forget(struct cluster *c, int i)
+{
+    c->leases[i] = c->leases[--c->nleases];
+}
+
 static void set_all_lost(struct cluster *c)
 {
     pthread_mutex_lock(&c->mu);
+    for (int i = c->nleases - 1; i >= 0; i--)
+        if (c->leases[i].drop)
+            forget(c, i); /* the session is gone, and its locks with it */
     for (int i = 0; i < c->nleases; i++) {
         if (c->leases[i].held)
             log_warn("cluster: node %s lost lease %s (connection lost)", c->node,
@@ -123,6 +136,57 @@ static bool fetch_events(struct cluster *c, PGconn *pq)
     }
 }
 
+/* pg_advisory_unlock of a lease. Returns false on a lost connection. */
+static bool unlock_lease(struct cluster *c, PGconn *pq, const char *name)
+{
+    char cls[16], key[16];
+    snprintf(cls, sizeof(cls), "%d", PG_LOCK_LEASE);
+    snprintf(key, sizeof(key), "%" PRId32, lease_key(name));
+    const char *vals[] = {cls, key};
+    PGresult *res = PQexecParams(pq, "SELECT pg_advisory_unlock($1::int4, $2::int4)", 2, NULL, vals,
+                                 NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    if (!ok) {
+        log_warn("cluster: cannot release lease %s: %s", name, PQerrorMessage(pq));
+        return PQstatus(pq) == CONNECTION_OK;
+    }
+    log_info("cluster: node %s released lease %s", c->node, name);
+    return true;
+}
+
+/* Unlocks the leases given up and forgets them. Returns false on a lost
+ * connection. */
+static bool release_dropped(struct cluster *c, PGconn *pq)
+{
+    for (;;) {
+        char name[CLUSTER_LEASE_NAME];
+        bool found = false;
+        pthread_mutex_lock(&c->mu);
+        for (int i = 0; i < c->nleases && !found; i++)
+            if (c->leases[i].drop) {
+                memcpy(name, c->leases[i].name, CLUSTER_LEASE_NAME);
+                found = true;
+            }
+        pthread_mutex_unlock(&c->mu);
+        if (!found)
+            return true;
+        if (!unlock_lease(c, pq, name))
+            return false;
+        pthread_mutex_lock(&c->mu);
+        for (int i = 0; i < c->nleases; i++) {
+            if (strcmp(c->leases[i].name, name) != 0)
+                continue;
+            if (c->leases[i].drop)
+                forget(c, i);
+            else
+                c->leases[i].held = false; /* wanted again meanwhile: take it anew */
+            break;
+        }
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
 /* Tries every wanted lease not held. Returns false on a lost connection. */
 static bool try_leases(struct cluster *c, PGconn *pq)
 {
@@ -144,11 +208,19 @@ static bool try_leases(struct cluster *c, PGconn *pq)
         if (!ok)
             return PQstatus(pq) == CONNECTION_OK;
         if (got) {
+            bool wanted = false;
             pthread_mutex_lock(&c->mu);
             for (int j = 0; j < c->nleases; j++)
-                if (strcmp(c->leases[j].name, names[i]) == 0)
+                if (strcmp(c->leases[j].name, names[i]) == 0 && !c->leases[j].drop) {
                     c->leases[j].held = true;
+                    wanted = true;
+                }
             pthread_mutex_unlock(&c->mu);
+            if (!wanted) { /* dropped while we asked for it */
+                if (!unlock_lease(c, pq, names[i]))
+                    return false;
+                continue;
+            }
             log_info("cluster: node %s holds lease %s", c->node, names[i]);
         }
     }
@@ -216,6 +288,8 @@ void *pg_cluster_thread(void *arg)
                 goto lost;
         }
         int64_t now = clock_mono_ns() / 1000000;
+        if (!release_dropped(c, pq))
+            goto lost;
         if (now >= next_leases) {
             if (!try_leases(c, pq))
                 goto lost;
