@@ -6,9 +6,14 @@
 #include "api/api.h"
 #include "api/auctions.h"
 #include "api/bids.h"
+#include "api/boq.h"
+#include "api/escrow.h"
 #include "api/experts.h"
 #include "api/opening.h"
+#include "api/supervision.h"
+#include "api/opening_head.h"
 #include "api/tenders.h"
+#include "api/evaluation.h"
 
 #include "base/log.h"
 
@@ -17,6 +22,40 @@
 
 const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/health", api_health, R_PUBLIC, NULL, 0, HTTP_ROUTE_INLINE, "health"},
+    /* the evaluation room, publicity, award, contract (api/evaluation.h, docs/evaluation.md);
+     * the domain checks members, chair, agent and bidder */
+    {HTTP_M_GET, "/api/evaluation-templates", api_eval_templates, R_ANY_USER, NULL, 0, 0,
+     "evaluation.templates"},
+    {HTTP_M_GET, "/api/tenders/:id/evaluation", api_eval_get, R_PUBLIC, NULL, 0, 0,
+     "evaluation.get"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/start", api_eval_start, ROLE_AGENT,
+     api_tenders_agent_owner, 131072, 0, "evaluation.start"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/qualification", api_eval_qualify, R_ANY_USER, NULL,
+     API_EVAL_MAX_BODY, 0, "evaluation.qualify"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/scores", api_eval_score, R_ANY_USER, NULL,
+     API_EVAL_MAX_BODY, 0, "evaluation.score"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/adjustments", api_eval_adjust, R_ANY_USER, NULL,
+     32768, 0, "evaluation.adjust"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/warnings/:wid/confirm", api_eval_confirm,
+     R_ANY_USER, NULL, 32768, 0, "evaluation.confirm"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/advance", api_eval_advance, R_ANY_USER, NULL, 1024,
+     0, "evaluation.advance"},
+    {HTTP_M_GET, "/api/tenders/:id/evaluation/report", api_eval_report, R_ANY_USER, NULL, 0, 0,
+     "evaluation.report"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/sign", api_eval_sign, R_ANY_USER, NULL, 4096, 0,
+     "evaluation.sign"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/publish", api_eval_publish, ROLE_AGENT,
+     api_tenders_agent_owner, 1024, 0, "evaluation.publish"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/objections", api_eval_object, ROLE_BIDDER, NULL,
+     32768, 0, "evaluation.object"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/objections/:oid/answer", api_eval_answer,
+     ROLE_AGENT, api_tenders_agent_owner, 32768, 0, "evaluation.answer"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/award", api_eval_award, ROLE_AGENT,
+     api_tenders_agent_owner, 32768, 0, "evaluation.award"},
+    {HTTP_M_GET, "/api/tenders/:id/evaluation/notice", api_eval_notice, R_PUBLIC, NULL, 0, 0,
+     "evaluation.notice"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/contract", api_eval_contract, ROLE_AGENT,
+     api_tenders_agent_owner, 4096, 0, "evaluation.contract"},
     /* the opening hall (api/opening.h, docs/opening.md); the domain checks host and bidder */
     {HTTP_M_GET, "/api/tenders/:id/opening", api_opening_get, R_PUBLIC, NULL, 0, 0, "opening.get"},
     /* a stream: named "events" like /api/events so the route walkers skip it */
@@ -38,6 +77,24 @@ const struct http_route api_routes[] = {
      "opening.sign"},
     {HTTP_M_POST, "/api/tenders/:id/opening/decrypt", api_opening_decrypt, ROLE_BIDDER, NULL, 1024,
      0, "opening.decrypt"},
+    {HTTP_M_GET, "/api/tenders/:id/opening/envelope-head", api_opening_envelope_head, ROLE_BIDDER,
+     NULL, 0, 0, "opening.envelope_head"},
+    /* the tender escrow key, personal certificates (api/escrow.h, docs/escrow.md) */
+    {HTTP_M_GET, "/api/users/me/certs", api_usercerts_list, API_USERCERT_ROLES, NULL, 0, 0,
+     "usercert.list"},
+    {HTTP_M_POST, "/api/users/me/certs", api_usercerts_register, API_USERCERT_ROLES, NULL,
+     API_USERCERT_MAX_BODY, HTTP_ROUTE_RAW_BODY, "usercert.register"},
+    {HTTP_M_GET, "/api/tenders/:id/escrow", api_escrow_get, R_PUBLIC, NULL, 0, 0, "escrow.get"},
+    {HTTP_M_GET, "/api/escrow/candidates", api_escrow_candidates, API_OFFICER_ROLES, NULL, 0, 0,
+     "escrow.candidates"},
+    {HTTP_M_PUT, "/api/tenders/:id/escrow/officers", api_escrow_officers, ROLE_AGENT,
+     api_tenders_agent_owner, 4096, 0, "escrow.officers"},
+    {HTTP_M_GET, "/api/tenders/:id/escrow/share", api_escrow_share_get, API_OFFICER_ROLES, NULL, 0,
+     0, "escrow.share"},
+    {HTTP_M_POST, "/api/tenders/:id/escrow/shares", api_escrow_share_submit, API_OFFICER_ROLES,
+     NULL, 4096, 0, "escrow.submit"},
+    {HTTP_M_POST, "/api/tenders/:id/opening/escrow-open", api_escrow_open, ROLE_AGENT,
+     api_tenders_agent_owner, 1024, 0, "opening.escrow_open"},
     /* the expert pool, the draw, the committee (api/experts.h, docs/experts.md, docs/draw.md) */
     {HTTP_M_GET, "/api/experts", api_experts_list, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0,
      "expert.list"},
@@ -94,6 +151,8 @@ const struct http_route api_routes[] = {
      "committee.vote"},
     {HTTP_M_POST, "/api/tenders/:id/committee/designate", api_committee_designate, ROLE_AGENT,
      api_tenders_agent_owner, 1024, 0, "committee.designate"},
+    /* BoQ, credit records, clarifications (api/boq.h, docs/boq.md, docs/credit.md) */
+    API_BOQ_ROUTES,
     /* online auctions (api/auctions.h; ownership: the agency that runs it) */
     {HTTP_M_GET, "/api/auctions", api_auctions_list, R_PUBLIC, NULL, 0, 0, "auction.list"},
     {HTTP_M_POST, "/api/auctions", api_auctions_create, ROLE_AGENT, NULL, 16384, 0,
@@ -109,6 +168,12 @@ const struct http_route api_routes[] = {
      api_auctions_owner, 1024, 0, "auction.decide"},
     {HTTP_M_POST, "/api/auctions/:id/bids", api_auctions_bid, ROLE_BIDDER, NULL, 1024, 0,
      "auction.bid"},
+    {HTTP_M_POST, "/api/auctions/:id/envelope", api_auctions_envelope, ROLE_BIDDER, NULL,
+     API_AUCTION_ENVELOPE_MAX, HTTP_ROUTE_RAW_BODY, "auction.envelope"},
+    {HTTP_M_GET, "/api/auctions/:id/envelope", api_auctions_my_envelope, ROLE_BIDDER, NULL, 0, 0,
+     "auction.my_envelope"},
+    {HTTP_M_POST, "/api/auctions/:id/reveal", api_auctions_reveal, ROLE_BIDDER, NULL, 1024, 0,
+     "auction.reveal"},
     {HTTP_M_GET, "/api/auctions/:id/bids", api_auctions_bids, R_PUBLIC, NULL, 0, 0, "auction.bids"},
     {HTTP_M_GET, "/api/auctions/:id/events", api_auctions_events, R_PUBLIC, NULL, 0, 0,
      "auction.events"},
@@ -188,6 +253,29 @@ const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/audit", api_audit_list, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0,
      "audit.list"},
     {HTTP_M_GET, "/api/events", api_events, R_PUBLIC, NULL, 0, 0, "events"},
+    /* supervision: risk, expert scores, leads (api/supervision.h, docs/supervision.md) */
+    {HTTP_M_GET, "/api/supervision/risks", api_sup_risks, ROLE_SUPERVISOR, NULL, 0, 0, "sup.risks"},
+    {HTTP_M_GET, "/api/supervision/risks/:id", api_sup_risk_get, ROLE_SUPERVISOR, NULL, 0, 0,
+     "sup.risk"},
+    {HTTP_M_POST, "/api/supervision/risks/:id/recompute", api_sup_risk_recompute, ROLE_SUPERVISOR,
+     NULL, 1024, 0, "sup.recompute"},
+    {HTTP_M_POST, "/api/supervision/experts-bias", api_sup_experts_bias, ROLE_SUPERVISOR, NULL,
+     API_SCORES_MAX_BODY, HTTP_ROUTE_RAW_BODY, "sup.experts_bias"},
+    {HTTP_M_GET, "/api/leads", api_leads_list, ROLE_SUPERVISOR, NULL, 0, 0, "lead.list"},
+    {HTTP_M_POST, "/api/leads", api_leads_open, ROLE_SUPERVISOR, NULL, 16384, 0, "lead.open"},
+    {HTTP_M_GET, "/api/leads/:id", api_leads_get, ROLE_SUPERVISOR, NULL, 0, 0, "lead.get"},
+    {HTTP_M_POST, "/api/leads/:id/notes", api_leads_note, ROLE_SUPERVISOR, NULL, 131072, 0,
+     "lead.note"},
+    {HTTP_M_POST, "/api/leads/:id/flags", api_leads_flags, ROLE_SUPERVISOR, NULL, 1024, 0,
+     "lead.flags"},
+    {HTTP_M_POST, "/api/leads/:id/files", api_leads_file, ROLE_SUPERVISOR, NULL, API_LEAD_FILE_MAX,
+     HTTP_ROUTE_RAW_BODY, "lead.file"},
+    {HTTP_M_POST, "/api/leads/:id/transfer", api_leads_transfer, ROLE_SUPERVISOR, NULL, 131072, 0,
+     "lead.transfer"},
+    {HTTP_M_POST, "/api/leads/:id/close", api_leads_close, ROLE_SUPERVISOR, NULL, 131072, 0,
+     "lead.close"},
+    {HTTP_M_GET, "/api/leads/:id/package", api_leads_package, ROLE_SUPERVISOR, NULL, 0, 0,
+     "lead.package"},
     {HTTP_M_GET, "/api/cluster", api_cluster, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0, "cluster"},
     {HTTP_M_GET, "/api/ledger/checkpoint", api_ledger_checkpoint, R_PUBLIC, NULL, 0, 0,
      "ledger.checkpoint"},

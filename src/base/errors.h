@@ -114,6 +114,11 @@
     X(AUCTION_SEALED_ONCE, 409, "A sealed bid can be made only once.")                             \
     X(AUCTION_REGISTRATION_CLOSED, 409, "Registration for this auction is closed.")                \
     X(AUCTION_NOT_HERE, 503, "Another node runs this auction now; try again.")                     \
+    X(AUCTION_ENVELOPE_REQUIRED, 409, "In a sealed-bid auction the price goes in an envelope.")   \
+    X(AUCTION_ENVELOPE_INVALID, 422, "The envelope is not a valid sealed bid for this auction.")   \
+    X(AUCTION_REVEAL_CLOSED, 409, "Keys are released only after bidding ends, within the window.") \
+    X(AUCTION_NOTHING_TO_REVEAL, 409, "You have no sealed bid waiting to be opened.")              \
+    X(AUCTION_WRONG_KEY, 422, "The key does not open your sealed bid; check it and try again.")    \
     /* expert pool, draws, committees (docs/experts.md, docs/draw.md) */                           \
     X(SPREADSHEET_INVALID, 422, "The file is not a readable CSV or XLSX table.")                   \
     X(IMPORT_ROW_INVALID, 422, "A row of the imported file is invalid; nothing was imported.")     \
@@ -139,6 +144,52 @@
     X(OPENING_OBJECTIONS_OPEN, 409, "Objections in the hall are still unanswered.")                \
     X(OPENING_FORM_INVALID, 422, "The bid's opening form is missing or invalid.")                  \
     X(OPENING_WRONG_KEY, 422, "The key does not open this bid; check it and try again.")           \
+    X(OPENING_BAD_SIGNATURE, 422,                                                                  \
+      "The signature does not verify with your organisation's signing certificate.")               \
+    X(OPENING_NO_CERTIFICATE, 409,                                                                 \
+      "Your organisation has no current signing certificate; register one first.")                 \
+    X(OPENING_STALE_DRAFT, 409, "The opening record changed; fetch the draft again and sign it.")  \
+    /* the tender escrow key and personal certificates (docs/escrow.md) */                         \
+    X(ESCROW_OFFICERS_INVALID, 422,                                                                \
+      "The escrow officers are missing or invalid: each needs an encryption certificate.")         \
+    X(ESCROW_NOT_OPENING, 409, "Escrow shares are accepted only once the opening has started.")    \
+    X(ESCROW_NOT_OFFICER, 403, "Only the tender's opening officers may do this.")                  \
+    X(ESCROW_SHARE_INVALID, 422,                                                                   \
+      "The escrow share is damaged or not a share of this tender's key.")                          \
+    X(ESCROW_SHARE_MISMATCH, 422, "The escrow shares do not give the tender's key: one is wrong.") \
+    X(ESCROW_NOT_RECOVERED, 409, "The escrow key is not recovered yet: more shares are needed.")   \
+    X(ESCROW_NONE, 409, "This tender has no escrow key.")                                          \
+    X(BID_ESCROW_MISSING, 422, "The bid is not also sealed to the tender's escrow key.")           \
+    X(USER_CERT_MISSING, 409, "Register your personal certificate first.")                         \
+    X(USER_SIGNATURE_INVALID, 422,                                                                 \
+      "The signature does not verify with your registered certificate.")                           \
+    /* bills of quantities, clarifications (docs/boq.md, docs/credit.md) */                       \
+    X(BOQ_INVALID, 422, "The bill of quantities cannot be read; the message says where.")          \
+    X(BOQ_TENDER_MISSING, 409, "The tender's bill of quantities for this lot is not uploaded.")    \
+    X(CLARIFY_NOT_CHAIR, 403, "Only the chair asks bidders questions for the committee.")          \
+    X(CLARIFY_LATE, 409, "The deadline for this answer has passed.")                               \
+    X(CLARIFY_ANSWERED, 409, "This question has been answered already.")                           \
+    X(CLARIFY_BAD_SIGNATURE, 422,                                                                  \
+      "The answer's signature does not verify with your organisation's signing certificate.")      \
+    /* supervision (docs/supervision.md) */                                                        \
+    X(LEAD_CLOSED, 409, "The lead is closed; nothing more can be attached or changed.")            \
+    X(LEAD_TRANSFERRED, 409, "The lead has been transferred already.")                             \
+    X(SCORES_INVALID, 422, "The expert scores file is not a valid scores table.")                  \
+    /* the evaluation room, publicity and award (docs/evaluation.md) */                            \
+    X(EVAL_TEMPLATE_INVALID, 422, "The evaluation template is invalid; the field says where.")     \
+    X(EVAL_NO_COMMITTEE, 409,                                                                      \
+      "The committee is not formed, has no chair, or a member has no account.")                    \
+    X(EVAL_WRONG_PHASE, 409, "The evaluation is not at this step.")                                \
+    X(EVAL_SHEET_INCOMPLETE, 422, "The sheet lacks a vote, a score or a reason.")                  \
+    X(EVAL_SCORE_OUT_OF_RANGE, 422, "A score is outside the item's points.")                       \
+    X(EVAL_SHEETS_MISSING, 409, "Not every member has submitted the sheet.")                       \
+    X(EVAL_WARNINGS_OPEN, 409, "Score warnings still wait for the experts to confirm or revise.")  \
+    X(EVAL_ALREADY_SIGNED, 409, "You have signed this report already.")                            \
+    X(EVAL_NO_CANDIDATE, 409, "No bid is valid: there is no candidate.")                           \
+    X(EVAL_PUBLICITY_RUNNING, 409, "The candidates' publicity has not ended yet.")                 \
+    X(EVAL_PUBLICITY_OVER, 409, "The candidates' publicity has ended.")                            \
+    X(EVAL_OBJECTIONS_OPEN, 409, "Objections to the result are unanswered: the award waits.")      \
+    X(EVAL_NOT_CANDIDATE, 422, "That organisation is not a candidate of this tender.")             \
     /* server */                                                                                   \
     X(INTERNAL, 500, "Internal error.")                                                            \
     X(STORE_UNAVAILABLE, 503, "The store is unavailable; try again.")                              \

@@ -53,15 +53,23 @@ int cli_redflags(int argc, char **argv);
 int cli_screens(int argc, char **argv);
 int cli_similarity(int argc, char **argv); /* cli/similarity.c */
 int cli_graph(int argc, char **argv);      /* cli/graph.c */
+/* cli/experts_bias.c */
+int cli_experts_bias(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_ca(int argc, char **argv);
 int cli_seal(int argc, char **argv);           /* cli/seal.c */
 int cli_unseal(int argc, char **argv);         /* cli/seal.c */
+int cli_opening(int argc, char **argv);        /* cli/opening.c: sign, decrypt, verify-record */
+int cli_escrow(int argc, char **argv);         /* cli/escrow.c: pubkey, share */
 int cli_verify_receipt(int argc, char **argv); /* cli/receipt.c */
 int cli_draw(int argc, char **argv);           /* cli/draw.c: draw verify */
+int cli_evaluation(int argc, char **argv);     /* cli/evaluation.c: evaluation verify */
+int cli_boq(int argc, char **argv);            /* cli/boq.c: boq compare */
 /* Seeds the demo expert pool (cli/demo_experts.c); CLI_OK when present. */
 int cli_demo_experts(struct store *s);
 /* Seeds the demo CA and bidder certificates in data_dir (cli/demo_certs.c). */
 int cli_demo_certs(struct store *s, const char *data_dir);
+/* Officers' certificates and the demo escrow tender (cli/demo_escrow.c). */
+int cli_demo_escrow(struct store *s, const char *data_dir);
 
 #endif

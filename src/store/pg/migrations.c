@@ -921,6 +921,274 @@ static const char m012_opening[] =
     ");"
     "CREATE INDEX opening_objections_tender ON opening_objections(tender_id, id);";
 
+static const char m013_escrow[] =
+    "CREATE TABLE user_certs ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  usage TEXT NOT NULL CHECK (usage IN ('sign', 'encrypt')),"
+    "  der BYTEA NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  issuer TEXT NOT NULL,"
+    "  serial TEXT NOT NULL,"
+    "  key_alg TEXT NOT NULL," /* sm2, p256 */
+    "  not_before_ms BIGINT NOT NULL,"
+    "  not_after_ms BIGINT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'replaced')),"
+    "  registered_ms BIGINT NOT NULL,"
+    "  replaced_ms BIGINT"
+    ");"
+    "CREATE UNIQUE INDEX user_certs_active ON user_certs(user_id, usage) WHERE status = 'active';"
+    "CREATE TABLE escrow_officers (" /* chosen in the draft; x = the share's index */
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  x BIGINT NOT NULL,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  PRIMARY KEY (tender_id, x),"
+    "  UNIQUE (tender_id, user_id)"
+    ");"
+    "CREATE TABLE escrow_keys (" /* made at publication; the private half is never stored */
+    "  tender_id BIGINT PRIMARY KEY REFERENCES tenders(id),"
+    "  k BIGINT NOT NULL,"
+    "  n BIGINT NOT NULL,"
+    "  split_id TEXT NOT NULL,"    /* the Shamir split's id, hex */
+    "  gm_pub TEXT NOT NULL,"      /* SM2 public key, PEM */
+    "  intl_pub TEXT NOT NULL,"    /* P-256 public key, PEM */
+    "  gm_key_id TEXT NOT NULL,"   /* SHA-256 of its SPKI, hex (the envelope's key id) */
+    "  intl_key_id TEXT NOT NULL,"
+    "  created_ms BIGINT NOT NULL,"
+    "  recovered_ms BIGINT"           /* k good shares combined to the committed key */
+    ");"
+    "CREATE TABLE escrow_shares ("
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  x BIGINT NOT NULL,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  cert_fp TEXT NOT NULL,"     /* the officer's encryption certificate it is sealed to */
+    "  encrypted BYTEA NOT NULL,"    /* docs/escrow.md, the sealed share */
+    "  plain BYTEA,"                 /* the share, once submitted (opening started) */
+    "  submitted_ms BIGINT,"
+    "  rejected_ms BIGINT,"          /* not on the recovered polynomial: set aside */
+    "  PRIMARY KEY (tender_id, x)"
+    ");"
+    "CREATE TABLE escrow_opens ("   /* bids opened with the recovered key */
+    "  bid_id BIGINT PRIMARY KEY REFERENCES bids(id),"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  lot_no BIGINT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  by_user BIGINT REFERENCES users(id),"
+    "  at_ms BIGINT NOT NULL"
+    ");";
+
+/* Migration 16: supervision (domain/risk.h, domain/leads.h, docs/supervision.md).
+ * tender_risk: one row per tender whose opening was sealed: the risk score
+ *   (0-100), its flags (JSON, each with its rule and evidence), the opening
+ *   hall version it was computed from (a newer hall version recomputes) and
+ *   when a warning (异常行为预警) went out for it.
+ * leads: a supervisor's lead (线索) on a tender: open -> transferred (移送,
+ *   to a named body on a date) -> closed, or open -> closed.
+ * lead_evidence: notes, files (blobs by SHA-256) and flag snapshots attached
+ *   to a lead; append-only. */
+/* Migration 15: bills of quantities, credit records, clarifications (docs/boq.md,
+ * docs/credit.md). */
+static const char m015_boq_credit_clarify[] =
+    "CREATE TABLE boq_tender ("
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  lot_no BIGINT NOT NULL,"
+    "  name TEXT NOT NULL,"      /* the file's name as uploaded */
+    "  blob_hash TEXT NOT NULL," /* the file (CSV or XLSX) */
+    "  lines BIGINT NOT NULL,"      /* lines read from it */
+    "  uploaded_by BIGINT REFERENCES users(id),"
+    "  uploaded_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (tender_id, lot_no)"
+    ");"
+    "CREATE TABLE boq_keys ("
+    "  bid_id BIGINT PRIMARY KEY REFERENCES bids(id),"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  lot_no BIGINT NOT NULL,"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  content_key TEXT NOT NULL," /* K released at the opening, 64 hex */
+    "  kept_ms BIGINT NOT NULL,"
+    "  boq_status TEXT CHECK (boq_status IN ('found', 'absent', 'invalid')),"
+    "  boq_name TEXT,"   /* the priced BoQ's file name in the envelope */
+    "  boq_hash TEXT,"   /* its blob, once extracted */
+    "  boq_reason TEXT," /* why invalid */
+    "  read_ms BIGINT"
+    ");"
+    "CREATE INDEX boq_keys_tender ON boq_keys(tender_id, lot_no, org_id);"
+    "CREATE TABLE credit_records ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  org_uscc TEXT NOT NULL," /* the organisation's unified social credit code */
+    "  org_name TEXT NOT NULL,"
+    "  source TEXT NOT NULL," /* who recorded it: 信用中国, a supervisor's office */
+    "  kind TEXT NOT NULL CHECK (kind IN ('penalty', 'bad', 'good', 'dishonest', 'other')),"
+    "  ref TEXT,"                  /* the decision's number (文號) */
+    "  record_ms BIGINT NOT NULL,"    /* the decision's date */
+    "  expires_ms BIGINT,"            /* when it stops counting; NULL: never */
+    "  body TEXT NOT NULL,"
+    "  created_by BIGINT REFERENCES users(id),"
+    "  created_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX credit_records_org ON credit_records(org_uscc, record_ms);"
+    "CREATE TABLE clarify_questions ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id)," /* the bidder asked */
+    "  member_id BIGINT NOT NULL,"                  /* the chair who asked, for the committee */
+    "  asked_by BIGINT REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  asked_ms BIGINT NOT NULL,"
+    "  deadline_ms BIGINT NOT NULL,"
+    "  answer TEXT,"
+    "  signature TEXT,"   /* the answer's signature, DER, base64 */
+    "  cert_fp TEXT,"     /* the signing certificate's SHA-256 */
+    "  key_alg TEXT,"
+    "  answered_by BIGINT REFERENCES users(id),"
+    "  answered_ms BIGINT"
+    ");"
+    "CREATE INDEX clarify_questions_tender ON clarify_questions(tender_id, id);";
+
+static const char m016_supervision[] =
+    "CREATE TABLE tender_risk ("
+    "  tender_id BIGINT PRIMARY KEY REFERENCES tenders(id),"
+    "  score BIGINT NOT NULL CHECK (score BETWEEN 0 AND 100),"
+    "  level TEXT NOT NULL CHECK (level IN ('none', 'low', 'high')),"
+    "  flags TEXT NOT NULL,"           /* the analysis, JSON (domain/risk.h) */
+    "  basis_version BIGINT NOT NULL," /* opening_halls.version computed from */
+    "  computed_ms BIGINT NOT NULL,"
+    "  warned_ms BIGINT" /* the warning went out; NULL: none */
+    ");"
+    "CREATE INDEX tender_risk_score ON tender_risk(score, tender_id);"
+    "CREATE TABLE leads ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  title TEXT NOT NULL,"
+    "  source TEXT NOT NULL CHECK (source IN ('warning', 'manual')),"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'transferred', 'closed')),"
+    "  opened_by BIGINT REFERENCES users(id),"
+    "  opened_ms BIGINT NOT NULL,"
+    "  transferred_to TEXT," /* the body: 纪检监察, 审计, 公安 ... */
+    "  transferred_on TEXT," /* YYYY-MM-DD */
+    "  transfer_note TEXT,"
+    "  transferred_by BIGINT REFERENCES users(id),"
+    "  transferred_ms BIGINT,"
+    "  close_reason TEXT,"
+    "  closed_by BIGINT REFERENCES users(id),"
+    "  closed_ms BIGINT,"
+    "  updated_ms BIGINT NOT NULL,"
+    "  version BIGINT NOT NULL DEFAULT 1"
+    ");"
+    "CREATE INDEX leads_tender ON leads(tender_id, id);"
+    "CREATE TABLE lead_evidence ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  lead_id BIGINT NOT NULL REFERENCES leads(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('note', 'file', 'flags')),"
+    "  body TEXT,"            /* the note, or the flags JSON */
+    "  name TEXT,"            /* a file's name */
+    "  media_type TEXT,"      /* a file's type */
+    "  sha256 TEXT NOT NULL," /* of the bytes (a file's blob name) */
+    "  size BIGINT NOT NULL,"
+    "  added_by BIGINT REFERENCES users(id),"
+    "  added_ms BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX lead_evidence_lead ON lead_evidence(lead_id, id);"
+    "CREATE TRIGGER lead_evidence_no_update BEFORE UPDATE OR DELETE ON lead_evidence"
+    "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();";
+
+/* The evaluation room (docs/evaluation.md): one evaluation per tender, the
+ * members' entries (votes, scores, adjustments), submitted sheets, score
+ * anomaly warnings, the report's signatures, objections during publicity. */
+static const char m014_evaluation[] =
+    "CREATE TABLE evaluations ("
+    "  tender_id BIGINT PRIMARY KEY REFERENCES tenders(id),"
+    "  phase TEXT NOT NULL CHECK (phase IN ('qualification', 'scoring', 'signing', 'signed',"
+    "    'publicity', 'awarded', 'contracted')),"
+    "  method TEXT NOT NULL,"
+    "  template TEXT NOT NULL,"     /* the scoring-table template, canonical JSON */
+    "  template_sha TEXT NOT NULL," /* its SHA-256 */
+    "  bidders TEXT NOT NULL,"      /* the opened bids taken from the hall, JSON */
+    "  result TEXT,"                /* the computed ranking, JSON */
+    "  report TEXT,"                /* the evaluation report, canonical JSON */
+    "  report_sha TEXT,"
+    "  publicity_start_ms BIGINT,"
+    "  publicity_end_ms BIGINT,"
+    "  award_org_id BIGINT REFERENCES orgs(id),"
+    "  award_reason TEXT,"
+    "  award_ms BIGINT,"
+    "  notice_sha TEXT," /* the award notice (中标通知书), SHA-256 */
+    "  contract_ms BIGINT,"
+    "  contract_fen BIGINT,"
+    "  contract_sha TEXT,"
+    "  created_ms BIGINT NOT NULL,"
+    "  updated_ms BIGINT NOT NULL,"
+    "  version BIGINT NOT NULL DEFAULT 1"
+    ");"
+    "CREATE TABLE evaluation_entries ("
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  member_id BIGINT NOT NULL REFERENCES committee_members(id),"
+    "  org_id BIGINT NOT NULL,"
+    "  item TEXT NOT NULL," /* q:CODE vote, s:CODE score, adjust */
+    "  value BIGINT NOT NULL,"
+    "  reason TEXT,"
+    "  updated_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (tender_id, member_id, org_id, item)"
+    ");"
+    "CREATE TABLE evaluation_sheets ("
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  member_id BIGINT NOT NULL REFERENCES committee_members(id),"
+    "  stage TEXT NOT NULL CHECK (stage IN ('qualification', 'scoring')),"
+    "  submitted_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (tender_id, member_id, stage)"
+    ");"
+    "CREATE TABLE evaluation_warnings ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('outlier', 'range', 'identical', 'pivotal')),"
+    "  member_id BIGINT NOT NULL REFERENCES committee_members(id),"
+    "  org_id BIGINT NOT NULL," /* 0: the whole sheet */
+    "  item TEXT NOT NULL,"    /* '': the whole sheet */
+    "  other BIGINT NOT NULL,"
+    "  score BIGINT NOT NULL,"
+    "  median BIGINT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'revised')),"
+    "  reason TEXT,"
+    "  created_ms BIGINT NOT NULL,"
+    "  resolved_ms BIGINT,"
+    "  UNIQUE (tender_id, kind, member_id, org_id, item)"
+    ");"
+    "CREATE TABLE evaluation_signatures ("
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  member_id BIGINT NOT NULL REFERENCES committee_members(id),"
+    "  user_id BIGINT NOT NULL REFERENCES users(id),"
+    "  report_sha TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"   /* base64 */
+    "  certificate TEXT NOT NULL," /* the signer's certificate then, base64 DER */
+    "  signed_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (tender_id, member_id)"
+    ");"
+    "CREATE TABLE evaluation_objections ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+    "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+    "  user_id BIGINT REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  raised_ms BIGINT NOT NULL,"
+    "  due_ms BIGINT NOT NULL,"
+    "  answer TEXT,"
+    "  answered_by BIGINT REFERENCES users(id),"
+    "  answered_ms BIGINT"
+    ");"
+    "CREATE INDEX evaluation_objections_tender ON evaluation_objections(tender_id, id);";
+
+/* blob_journal: small blobs made durable by the commit of the row that
+ * names them (store/blob.c, blob_put_tx) until their files are fsync'd;
+ * unused by PostgreSQL, whose blobs live in its own tables, and kept so both
+ * backends have the same schema version. */
+static const char m017_blob_journal[] = "CREATE TABLE blob_journal ("
+                                        "  hash TEXT PRIMARY KEY,"
+                                        "  data BYTEA NOT NULL,"
+                                        "  created_ms BIGINT NOT NULL"
+                                        ");";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -934,5 +1202,10 @@ const struct store_migration pg_migrations[] = {
     {10, "online auctions", m010_auctions},
     {11, "expert pool, draws, committees", m011_experts},
     {12, "opening hall", m012_opening},
+    {13, "escrow keys and shares, personal certificates", m013_escrow},
+    {14, "evaluation room", m014_evaluation},
+    {15, "bills of quantities, credit records, clarifications", m015_boq_credit_clarify},
+    {16, "supervision: risk, leads", m016_supervision},
+    {17, "blob journal", m017_blob_journal},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

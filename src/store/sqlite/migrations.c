@@ -856,6 +856,275 @@ static const char m012_opening[] =
     ");"
     "CREATE INDEX opening_objections_tender ON opening_objections(tender_id, id);";
 
+static const char m013_escrow[] =
+    "CREATE TABLE user_certs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  usage TEXT NOT NULL CHECK (usage IN ('sign', 'encrypt')),"
+    "  der BLOB NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  issuer TEXT NOT NULL,"
+    "  serial TEXT NOT NULL,"
+    "  key_alg TEXT NOT NULL," /* sm2, p256 */
+    "  not_before_ms INTEGER NOT NULL,"
+    "  not_after_ms INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'replaced')),"
+    "  registered_ms INTEGER NOT NULL,"
+    "  replaced_ms INTEGER"
+    ");"
+    "CREATE UNIQUE INDEX user_certs_active ON user_certs(user_id, usage) WHERE status = 'active';"
+    "CREATE TABLE escrow_officers (" /* chosen in the draft; x = the share's index */
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  x INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  PRIMARY KEY (tender_id, x),"
+    "  UNIQUE (tender_id, user_id)"
+    ");"
+    "CREATE TABLE escrow_keys (" /* made at publication; the private half is never stored */
+    "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
+    "  k INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  split_id TEXT NOT NULL,"    /* the Shamir split's id, hex */
+    "  gm_pub TEXT NOT NULL,"      /* SM2 public key, PEM */
+    "  intl_pub TEXT NOT NULL,"    /* P-256 public key, PEM */
+    "  gm_key_id TEXT NOT NULL,"   /* SHA-256 of its SPKI, hex (the envelope's key id) */
+    "  intl_key_id TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  recovered_ms INTEGER"           /* k good shares combined to the committed key */
+    ");"
+    "CREATE TABLE escrow_shares ("
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  x INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  cert_fp TEXT NOT NULL,"     /* the officer's encryption certificate it is sealed to */
+    "  encrypted BLOB NOT NULL,"    /* docs/escrow.md, the sealed share */
+    "  plain BLOB,"                 /* the share, once submitted (opening started) */
+    "  submitted_ms INTEGER,"
+    "  rejected_ms INTEGER,"          /* not on the recovered polynomial: set aside */
+    "  PRIMARY KEY (tender_id, x)"
+    ");"
+    "CREATE TABLE escrow_opens ("   /* bids opened with the recovered key */
+    "  bid_id INTEGER PRIMARY KEY REFERENCES bids(id),"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  lot_no INTEGER NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  by_user INTEGER REFERENCES users(id),"
+    "  at_ms INTEGER NOT NULL"
+    ");";
+
+/* Migration 16: supervision (domain/risk.h, domain/leads.h, docs/supervision.md).
+ * tender_risk: one row per tender whose opening was sealed: the risk score
+ *   (0-100), its flags (JSON, each with its rule and evidence), the opening
+ *   hall version it was computed from (a newer hall version recomputes) and
+ *   when a warning (异常行为预警) went out for it.
+ * leads: a supervisor's lead (线索) on a tender: open -> transferred (移送,
+ *   to a named body on a date) -> closed, or open -> closed.
+ * lead_evidence: notes, files (blobs by SHA-256) and flag snapshots attached
+ *   to a lead; append-only. */
+/* Migration 15: bills of quantities, credit records, clarifications (docs/boq.md,
+ * docs/credit.md). */
+static const char m015_boq_credit_clarify[] =
+    "CREATE TABLE boq_tender ("
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  lot_no INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"      /* the file's name as uploaded */
+    "  blob_hash TEXT NOT NULL," /* the file (CSV or XLSX) */
+    "  lines INTEGER NOT NULL,"      /* lines read from it */
+    "  uploaded_by INTEGER REFERENCES users(id),"
+    "  uploaded_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (tender_id, lot_no)"
+    ");"
+    "CREATE TABLE boq_keys ("
+    "  bid_id INTEGER PRIMARY KEY REFERENCES bids(id),"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  lot_no INTEGER NOT NULL,"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  content_key TEXT NOT NULL," /* K released at the opening, 64 hex */
+    "  kept_ms INTEGER NOT NULL,"
+    "  boq_status TEXT CHECK (boq_status IN ('found', 'absent', 'invalid')),"
+    "  boq_name TEXT,"   /* the priced BoQ's file name in the envelope */
+    "  boq_hash TEXT,"   /* its blob, once extracted */
+    "  boq_reason TEXT," /* why invalid */
+    "  read_ms INTEGER"
+    ");"
+    "CREATE INDEX boq_keys_tender ON boq_keys(tender_id, lot_no, org_id);"
+    "CREATE TABLE credit_records ("
+    "  id INTEGER PRIMARY KEY,"
+    "  org_uscc TEXT NOT NULL," /* the organisation's unified social credit code */
+    "  org_name TEXT NOT NULL,"
+    "  source TEXT NOT NULL," /* who recorded it: 信用中国, a supervisor's office */
+    "  kind TEXT NOT NULL CHECK (kind IN ('penalty', 'bad', 'good', 'dishonest', 'other')),"
+    "  ref TEXT,"                  /* the decision's number (文號) */
+    "  record_ms INTEGER NOT NULL,"    /* the decision's date */
+    "  expires_ms INTEGER,"            /* when it stops counting; NULL: never */
+    "  body TEXT NOT NULL,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX credit_records_org ON credit_records(org_uscc, record_ms);"
+    "CREATE TABLE clarify_questions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id)," /* the bidder asked */
+    "  member_id INTEGER NOT NULL,"                  /* the chair who asked, for the committee */
+    "  asked_by INTEGER REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  asked_ms INTEGER NOT NULL,"
+    "  deadline_ms INTEGER NOT NULL,"
+    "  answer TEXT,"
+    "  signature TEXT,"   /* the answer's signature, DER, base64 */
+    "  cert_fp TEXT,"     /* the signing certificate's SHA-256 */
+    "  key_alg TEXT,"
+    "  answered_by INTEGER REFERENCES users(id),"
+    "  answered_ms INTEGER"
+    ");"
+    "CREATE INDEX clarify_questions_tender ON clarify_questions(tender_id, id);";
+
+static const char m016_supervision[] =
+    "CREATE TABLE tender_risk ("
+    "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
+    "  score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),"
+    "  level TEXT NOT NULL CHECK (level IN ('none', 'low', 'high')),"
+    "  flags TEXT NOT NULL,"            /* the analysis, JSON (domain/risk.h) */
+    "  basis_version INTEGER NOT NULL," /* opening_halls.version computed from */
+    "  computed_ms INTEGER NOT NULL,"
+    "  warned_ms INTEGER" /* the warning went out; NULL: none */
+    ");"
+    "CREATE INDEX tender_risk_score ON tender_risk(score, tender_id);"
+    "CREATE TABLE leads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  title TEXT NOT NULL,"
+    "  source TEXT NOT NULL CHECK (source IN ('warning', 'manual')),"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'transferred', 'closed')),"
+    "  opened_by INTEGER REFERENCES users(id),"
+    "  opened_ms INTEGER NOT NULL,"
+    "  transferred_to TEXT," /* the body: 纪检监察, 审计, 公安 ... */
+    "  transferred_on TEXT," /* YYYY-MM-DD */
+    "  transfer_note TEXT,"
+    "  transferred_by INTEGER REFERENCES users(id),"
+    "  transferred_ms INTEGER,"
+    "  close_reason TEXT,"
+    "  closed_by INTEGER REFERENCES users(id),"
+    "  closed_ms INTEGER,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 1"
+    ");"
+    "CREATE INDEX leads_tender ON leads(tender_id, id);"
+    "CREATE TABLE lead_evidence ("
+    "  id INTEGER PRIMARY KEY,"
+    "  lead_id INTEGER NOT NULL REFERENCES leads(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('note', 'file', 'flags')),"
+    "  body TEXT,"            /* the note, or the flags JSON */
+    "  name TEXT,"            /* a file's name */
+    "  media_type TEXT,"      /* a file's type */
+    "  sha256 TEXT NOT NULL," /* of the bytes (a file's blob name) */
+    "  size INTEGER NOT NULL,"
+    "  added_by INTEGER REFERENCES users(id),"
+    "  added_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX lead_evidence_lead ON lead_evidence(lead_id, id);"
+    "CREATE TRIGGER lead_evidence_no_update BEFORE UPDATE ON lead_evidence"
+    "  BEGIN SELECT RAISE(ABORT, 'lead_evidence is append-only'); END;"
+    "CREATE TRIGGER lead_evidence_no_delete BEFORE DELETE ON lead_evidence"
+    "  BEGIN SELECT RAISE(ABORT, 'lead_evidence is append-only'); END;";
+
+/* The evaluation room (docs/evaluation.md): one evaluation per tender, the
+ * members' entries (votes, scores, adjustments), submitted sheets, score
+ * anomaly warnings, the report's signatures, objections during publicity. */
+static const char m014_evaluation[] =
+    "CREATE TABLE evaluations ("
+    "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
+    "  phase TEXT NOT NULL CHECK (phase IN ('qualification', 'scoring', 'signing', 'signed',"
+    "    'publicity', 'awarded', 'contracted')),"
+    "  method TEXT NOT NULL,"
+    "  template TEXT NOT NULL,"     /* the scoring-table template, canonical JSON */
+    "  template_sha TEXT NOT NULL," /* its SHA-256 */
+    "  bidders TEXT NOT NULL,"      /* the opened bids taken from the hall, JSON */
+    "  result TEXT,"                /* the computed ranking, JSON */
+    "  report TEXT,"                /* the evaluation report, canonical JSON */
+    "  report_sha TEXT,"
+    "  publicity_start_ms INTEGER,"
+    "  publicity_end_ms INTEGER,"
+    "  award_org_id INTEGER REFERENCES orgs(id),"
+    "  award_reason TEXT,"
+    "  award_ms INTEGER,"
+    "  notice_sha TEXT," /* the award notice (中标通知书), SHA-256 */
+    "  contract_ms INTEGER,"
+    "  contract_fen INTEGER,"
+    "  contract_sha TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 1"
+    ");"
+    "CREATE TABLE evaluation_entries ("
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  member_id INTEGER NOT NULL REFERENCES committee_members(id),"
+    "  org_id INTEGER NOT NULL,"
+    "  item TEXT NOT NULL," /* q:CODE vote, s:CODE score, adjust */
+    "  value INTEGER NOT NULL,"
+    "  reason TEXT,"
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (tender_id, member_id, org_id, item)"
+    ");"
+    "CREATE TABLE evaluation_sheets ("
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  member_id INTEGER NOT NULL REFERENCES committee_members(id),"
+    "  stage TEXT NOT NULL CHECK (stage IN ('qualification', 'scoring')),"
+    "  submitted_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (tender_id, member_id, stage)"
+    ");"
+    "CREATE TABLE evaluation_warnings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('outlier', 'range', 'identical', 'pivotal')),"
+    "  member_id INTEGER NOT NULL REFERENCES committee_members(id),"
+    "  org_id INTEGER NOT NULL," /* 0: the whole sheet */
+    "  item TEXT NOT NULL,"    /* '': the whole sheet */
+    "  other INTEGER NOT NULL,"
+    "  score INTEGER NOT NULL,"
+    "  median INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'revised')),"
+    "  reason TEXT,"
+    "  created_ms INTEGER NOT NULL,"
+    "  resolved_ms INTEGER,"
+    "  UNIQUE (tender_id, kind, member_id, org_id, item)"
+    ");"
+    "CREATE TABLE evaluation_signatures ("
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  member_id INTEGER NOT NULL REFERENCES committee_members(id),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  report_sha TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"   /* base64 */
+    "  certificate TEXT NOT NULL," /* the signer's certificate then, base64 DER */
+    "  signed_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (tender_id, member_id)"
+    ");"
+    "CREATE TABLE evaluation_objections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  body TEXT NOT NULL,"
+    "  raised_ms INTEGER NOT NULL,"
+    "  due_ms INTEGER NOT NULL,"
+    "  answer TEXT,"
+    "  answered_by INTEGER REFERENCES users(id),"
+    "  answered_ms INTEGER"
+    ");"
+    "CREATE INDEX evaluation_objections_tender ON evaluation_objections(tender_id, id);";
+
+/* blob_journal: small blobs made durable by the commit of the row that
+ * names them (store/blob.c, blob_put_tx) until their files are fsync'd;
+ * rows live for a few hundred milliseconds. */
+static const char m017_blob_journal[] = "CREATE TABLE blob_journal ("
+                                        "  hash TEXT PRIMARY KEY,"
+                                        "  data BLOB NOT NULL,"
+                                        "  created_ms INTEGER NOT NULL"
+                                        ");";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -869,5 +1138,10 @@ const struct store_migration sqlite_migrations[] = {
     {10, "online auctions", m010_auctions},
     {11, "expert pool, draws, committees", m011_experts},
     {12, "opening hall", m012_opening},
+    {13, "escrow keys and shares, personal certificates", m013_escrow},
+    {14, "evaluation room", m014_evaluation},
+    {15, "bills of quantities, credit records, clarifications", m015_boq_credit_clarify},
+    {16, "supervision: risk, leads", m016_supervision},
+    {17, "blob journal", m017_blob_journal},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
