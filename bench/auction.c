@@ -536,6 +536,9 @@ static double fsync_rate(void)
 
 /* ---- fan-out ---- */
 
+/* The watchers are read by a thread of their own while the main thread sends
+ * the bids: a sender blocked on a bid's answer must not leave the streams
+ * unread, or the latency measured is the bench's own. */
 struct watcher {
     int fd;
     int state; /* 0 connecting/headers, 1 streaming, 2 closed */
@@ -543,127 +546,69 @@ struct watcher {
     size_t len;
 };
 
-static double sent_at[4096]; /* by bid number in the fan-out run */
+struct fan {
+    struct watcher *w;
+    int n, ep;
+    long long base_k;
+    double sent_at[4096];   /* by bid number in the fan-out run */
+    atomic_int sent;        /* bids whose sent_at is set */
+    atomic_bool stop;       /* the reader ends */
+    atomic_bool open_phase; /* still waiting for the heads */
+    atomic_int open_n, dropped;
+    double *lat; /* ms, per (watcher, bid) */
+    size_t nlat;
+};
 
-static void fanout(int64_t auction, struct bidder *b, int watchers, long long base_k)
+static void watcher_closed(struct fan *f, struct watcher *x)
 {
-    struct rlimit rl = {(rlim_t)watchers + 256, (rlim_t)watchers + 256};
-    setrlimit(RLIMIT_NOFILE, &rl);
-    struct watcher *w = calloc((size_t)watchers, sizeof(*w));
-    double *lat = malloc(sizeof(double) * MAX_SAMPLES);
-    size_t nlat = 0;
-    int ep = epoll_create1(0), open_n = 0, dropped = 0;
-    char req[256];
-    int rn = snprintf(req, sizeof req,
-                      "GET /api/auctions/%lld/events HTTP/1.1\r\nHost: bench\r\n"
-                      "Accept: text/event-stream\r\n\r\n",
-                      (long long)auction);
-    if (w == NULL || lat == NULL || ep < 0)
-        die("out of memory");
-    for (int i = 0; i < watchers; i++) {
-        struct sockaddr_in sa = {0};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons((uint16_t)port);
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        w[i].fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (w[i].fd < 0 || connect(w[i].fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-            write(w[i].fd, req, (size_t)rn) != rn) {
-            w[i].state = 2;
-            dropped++;
-            continue;
-        }
-        fcntl(w[i].fd, F_SETFL, O_NONBLOCK);
-        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
-        epoll_ctl(ep, EPOLL_CTL_ADD, w[i].fd, &ev);
+    if (x->state != 2) {
+        x->state = 2;
+        atomic_fetch_add(&f->dropped, 1);
+        close(x->fd);
     }
-    /* wait for every stream's headers */
+}
+
+static void *fan_reader(void *arg)
+{
+    struct fan *f = arg;
     struct epoll_event evs[256];
-    double t0 = mono_ms();
-    while (open_n + dropped < watchers && mono_ms() - t0 < 60000) {
-        int n = epoll_wait(ep, evs, 256, 1000);
+    while (!atomic_load(&f->stop)) {
+        int n = epoll_wait(f->ep, evs, 256, 5);
+        double at = mono_ms();
         for (int k = 0; k < n; k++) {
-            struct watcher *x = &w[evs[k].data.u32];
+            struct watcher *x = &f->w[evs[k].data.u32];
+            if (x->state == 2)
+                continue;
             ssize_t r = read(x->fd, x->buf + x->len, sizeof x->buf - 1 - x->len);
-            if (r <= 0) {
-                if (x->state != 2) {
-                    x->state = 2;
-                    dropped++;
-                    close(x->fd);
-                }
+            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                watcher_closed(f, x);
                 continue;
             }
+            if (r < 0)
+                continue;
             x->len += (size_t)r;
             x->buf[x->len] = '\0';
-            char *e = strstr(x->buf, "\r\n\r\n");
-            if (x->state == 0 && e != NULL) {
+            if (x->state == 0) {
+                char *e = strstr(x->buf, "\r\n\r\n");
+                if (e == NULL)
+                    continue;
                 x->state = 1;
-                open_n++;
+                atomic_fetch_add(&f->open_n, 1);
                 size_t rest = x->len - (size_t)(e + 4 - x->buf);
                 memmove(x->buf, e + 4, rest);
                 x->len = rest;
+                x->buf[x->len] = '\0';
             }
-        }
-    }
-    printf("bench: auction_fanout_watchers %d streams\n", open_n);
-    fflush(stdout);
-    /* the bids: 20/s from two bidders taking turns, each one accepted */
-    int nbids = 100;
-    struct hc c[2];
-    if (hc_open(&c[0]) != 0 || hc_open(&c[1]) != 0)
-        die("cannot connect");
-    char path[64], body[96], out[4096];
-    snprintf(path, sizeof path, "/api/auctions/%lld/bids", (long long)auction);
-    int sent = 0, flip = 0; /* flip: the other order when the first is the leader */
-    double next_send = mono_ms(), end = 0;
-    while (true) {
-        double now = mono_ms();
-        if (sent < nbids && now >= next_send) {
-            long long amount = START_PRICE + INCREMENT * (base_k + sent);
-            snprintf(body, sizeof body, "{\"amount\":%lld}", amount);
-            sent_at[sent] = mono_ms();
-            int who = (sent + flip) % 2;
-            int st = hc_req(&c[who], "POST", path, b[who].token, body, out, sizeof out);
-            if (st == 409 && sent == 0 && flip == 0 && strstr(out, "already_leading")) {
-                flip = 1;
-                who = 1;
-                sent_at[sent] = mono_ms();
-                st = hc_req(&c[who], "POST", path, b[who].token, body, out, sizeof out);
-            }
-            if (st != 201)
-                fprintf(stderr, "bench/auction: fan-out bid %d: %d %s\n", sent, st, out);
-            sent++;
-            next_send += 50;
-            if (sent == nbids)
-                end = mono_ms() + 3000;
-        }
-        if (sent == nbids && mono_ms() > end)
-            break;
-        int n = epoll_wait(ep, evs, 256, 5);
-        double at = mono_ms();
-        for (int k = 0; k < n; k++) {
-            struct watcher *x = &w[evs[k].data.u32];
-            ssize_t r = read(x->fd, x->buf + x->len, sizeof x->buf - 1 - x->len);
-            if (r <= 0) {
-                if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-                    if (x->state != 2) {
-                        x->state = 2;
-                        dropped++;
-                        close(x->fd);
-                    }
-                }
-                continue;
-            }
-            x->len += (size_t)r;
-            x->buf[x->len] = '\0';
             char *blk;
+            int sent = atomic_load(&f->sent);
             while ((blk = strstr(x->buf, "\n\n")) != NULL) {
                 *blk = '\0';
                 for (char *p = strstr(x->buf, "\"amount\":"); p != NULL;
                      p = strstr(p + 9, "\"amount\":")) {
                     long long amount = strtoll(p + 9, NULL, 10);
-                    long long i = (amount - START_PRICE) / INCREMENT - base_k;
-                    if (i >= 0 && i < sent && nlat < MAX_SAMPLES)
-                        lat[nlat++] = at - sent_at[i];
+                    long long i = (amount - START_PRICE) / INCREMENT - f->base_k;
+                    if (i >= 0 && i < sent && f->nlat < MAX_SAMPLES)
+                        f->lat[f->nlat++] = at - f->sent_at[i];
                 }
                 size_t used = (size_t)(blk + 2 - x->buf);
                 memmove(x->buf, blk + 2, x->len - used);
@@ -674,22 +619,103 @@ static void fanout(int64_t auction, struct bidder *b, int watchers, long long ba
                 x->len = 0;
         }
     }
+    return NULL;
+}
+
+static void fanout(int64_t auction, struct bidder *b, int watchers, long long base_k)
+{
+    struct rlimit rl = {(rlim_t)watchers + 256, (rlim_t)watchers + 256};
+    setrlimit(RLIMIT_NOFILE, &rl);
+    static struct fan f;
+    memset(&f, 0, sizeof f);
+    f.w = calloc((size_t)watchers, sizeof(*f.w));
+    f.lat = malloc(sizeof(double) * MAX_SAMPLES);
+    f.n = watchers;
+    f.base_k = base_k;
+    f.ep = epoll_create1(0);
+    char req[256];
+    int rn = snprintf(req, sizeof req,
+                      "GET /api/auctions/%lld/events HTTP/1.1\r\nHost: bench\r\n"
+                      "Accept: text/event-stream\r\n\r\n",
+                      (long long)auction);
+    if (f.w == NULL || f.lat == NULL || f.ep < 0)
+        die("out of memory");
+    for (int i = 0; i < watchers; i++) {
+        struct sockaddr_in sa = {0};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons((uint16_t)port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        f.w[i].fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (f.w[i].fd < 0 || connect(f.w[i].fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+            write(f.w[i].fd, req, (size_t)rn) != rn) {
+            if (f.w[i].fd >= 0)
+                close(f.w[i].fd);
+            f.w[i].state = 2;
+            atomic_fetch_add(&f.dropped, 1);
+            continue;
+        }
+        fcntl(f.w[i].fd, F_SETFL, O_NONBLOCK);
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+        epoll_ctl(f.ep, EPOLL_CTL_ADD, f.w[i].fd, &ev);
+    }
+    pthread_t rt;
+    pthread_create(&rt, NULL, fan_reader, &f);
+    /* wait for every stream's headers */
+    double t0 = mono_ms();
+    while (atomic_load(&f.open_n) + atomic_load(&f.dropped) < watchers && mono_ms() - t0 < 60000)
+        usleep(20000);
+    printf("bench: auction_fanout_watchers %d streams\n", atomic_load(&f.open_n));
+    fflush(stdout);
+    /* the bids: 20/s from two bidders taking turns, each one accepted */
+    int nbids = 100;
+    struct hc c[2];
+    if (hc_open(&c[0]) != 0 || hc_open(&c[1]) != 0)
+        die("cannot connect");
+    char path[64], body[96], out[4096];
+    snprintf(path, sizeof path, "/api/auctions/%lld/bids", (long long)auction);
+    int flip = 0; /* flip: the other order when the first is the leader */
+    double next_send = mono_ms();
+    for (int sent = 0; sent < nbids; sent++) {
+        double now = mono_ms();
+        if (next_send > now)
+            usleep((useconds_t)((next_send - now) * 1000));
+        next_send += 50;
+        long long amount = START_PRICE + INCREMENT * (base_k + sent);
+        snprintf(body, sizeof body, "{\"amount\":%lld}", amount);
+        int who = (sent + flip) % 2;
+        f.sent_at[sent] = mono_ms();
+        atomic_store(&f.sent, sent + 1);
+        int st = hc_req(&c[who], "POST", path, b[who].token, body, out, sizeof out);
+        if (st == 409 && sent == 0 && flip == 0 && strstr(out, "already_leading")) {
+            flip = 1;
+            who = 1;
+            f.sent_at[sent] = mono_ms();
+            st = hc_req(&c[who], "POST", path, b[who].token, body, out, sizeof out);
+        }
+        if (st != 201)
+            fprintf(stderr, "bench/auction: fan-out bid %d: %d %s\n", sent, st, out);
+    }
+    usleep(3000 * 1000); /* the last deliveries */
+    atomic_store(&f.stop, true);
+    pthread_join(rt, NULL);
+    double *lat = f.lat;
+    size_t nlat = f.nlat;
     qsort(lat, nlat, sizeof(double), cmp_double);
     printf("bench: auction_fanout_deliveries %zu events\n", nlat);
     printf("bench: auction_fanout_p50 %.1f ms\n", pct(lat, nlat, 0.50));
     printf("bench: auction_fanout_p90 %.1f ms\n", pct(lat, nlat, 0.90));
     printf("bench: auction_fanout_p99 %.1f ms\n", pct(lat, nlat, 0.99));
     printf("bench: auction_fanout_max %.1f ms\n", pct(lat, nlat, 1.0));
-    printf("bench: auction_fanout_dropped %d streams\n", dropped);
+    printf("bench: auction_fanout_dropped %d streams\n", atomic_load(&f.dropped));
     fflush(stdout);
     for (int i = 0; i < watchers; i++)
-        if (w[i].state != 2)
-            close(w[i].fd);
+        if (f.w[i].state != 2)
+            close(f.w[i].fd);
     hc_close(&c[0]);
     hc_close(&c[1]);
-    close(ep);
-    free(w);
-    free(lat);
+    close(f.ep);
+    free(f.w);
+    free(f.lat);
 }
 
 int main(void)

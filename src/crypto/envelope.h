@@ -179,6 +179,14 @@ const struct envelope_header *envelope_reader_header(const struct envelope_reade
 struct envelope_header *envelope_reader_take_header(struct envelope_reader *r);
 /* Bytes consumed so far. */
 uint64_t envelope_reader_offset(const struct envelope_reader *r);
+/* Before the first feed: the caller knows these bytes are exactly the ones
+ * verified earlier (a stored blob whose content was checked against its
+ * SHA-256 name as it was read back). The reader still parses every element
+ * and hands chunks and manifest to the callbacks, but keeps no hash chain
+ * and envelope_reader_finish checks completeness only, not the signature;
+ * envelope_reader_signed_hash then fails. Opening a stored bid saves one
+ * pass of the suite's hash over the whole envelope this way. */
+void envelope_reader_known_bytes(struct envelope_reader *r);
 /* The end of the hash chain, which the signature covers: it names the
  * envelope's content (a receipt can quote it). Available once the manifest
  * has been read; SEAL_ETRUNCATED before. */

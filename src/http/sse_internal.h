@@ -34,6 +34,14 @@
 #define SSE_QUEUE_EVENTS   65536      /* events waiting for the loop */
 #define SSE_QUEUE_BYTES    (64u << 20)
 #define SSE_WRITE_MAX_IOVS 64 /* events gathered into one write */
+/* Coalescing: a fan-out pass over a big topic (SSE_COALESCE_MIN or more
+ * subscribers) starts at most once per SSE_COALESCE_MS; its events drained
+ * meanwhile wait (at most that long) and leave with the next pass, several
+ * in one write. Only for hubs with a wake function (the server's). The
+ * environment variable SUNBID_SSE_COALESCE_MS (0..10000; 0: off) changes
+ * the interval. */
+#define SSE_COALESCE_MIN   512
+#define SSE_COALESCE_MS    100
 
 struct sse_sub;
 struct sse_topic;
@@ -53,23 +61,28 @@ struct sse_sub {
     struct sse_hub *hub;           /* set by attach */
     struct sse_topic *topic;       /* the topic subscribed to */
     struct sse_sub *prev, *next;   /* in the topic's list */
-    struct sse_sub *dirty_next;    /* pending kick, during one drain */
+    struct sse_sub *dirty_prev;    /* on the hub's list of subscribers with */
+    struct sse_sub *dirty_next;    /*   events queued and no write started */
     struct sse_event **q;          /* ring of queued events (references) */
     uint32_t qhead, qlen, qcap;    /* ring state; qcap a power of two or 0 */
     uint32_t inflight;             /* the first `inflight` queued events are being written */
     size_t backlog;                /* wire bytes queued, in flight included */
     bool writing;                  /* a write is pending */
     bool dropped;                  /* ops->drop was called */
-    bool dirty;                    /* on the drain's kick list */
+    bool dirty;                    /* on the hub's dirty list */
 };
 
 /* Creates a hub. backlog: bytes per subscriber (0 = 256 KiB); replay: events
  * kept for resume (0 = 4096); wake(ctx) is called from the publishing thread
- * after an event is queued (NULL: the caller drains by hand, as tests do). */
+ * after an event is queued, and from the hub's pacer thread when a deferred
+ * pass is due (NULL: the caller drains by hand, as tests do, and nothing is
+ * ever deferred). */
 struct sse_hub *sse_hub_new(size_t backlog, size_t replay, void (*wake)(void *), void *wake_ctx);
 /* Frees the hub; every subscriber must have been detached. NULL is a no-op. */
 void sse_hub_free(struct sse_hub *hub);
-/* Loop: moves queued events into the replay ring and to subscribers. */
+/* Loop: moves queued events into the replay ring and to subscribers, and
+ * starts their writes, unless a big pass ran less than SSE_COALESCE_MS ago:
+ * then the writes wait for the pacer's wake-up (the next drain). */
 void sse_hub_drain(struct sse_hub *hub);
 /* Loop: queues ": hb\n\n" to every subscriber with nothing queued. */
 void sse_hub_heartbeat(struct sse_hub *hub);

@@ -114,7 +114,7 @@ static void test_replay_after_last_event_id(void **state)
     (void)state;
     struct sse_hub *hub = sse_hub_new(0, 0, NULL, NULL);
     for (int i = 0; i < 5; i++) {
-        char d[8];
+        char d[16];
         snprintf(d, sizeof(d), "a%d", i);
         sse_publish(hub, "a", NULL, d, strlen(d)); /* ids 1,3,5,7,9 */
         sse_publish(hub, "b", NULL, "b", 1);       /* ids 2,4,6,8,10 */
