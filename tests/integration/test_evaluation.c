@@ -120,7 +120,7 @@ static void refused(const struct it_session *who, const char *method, const char
 static json_t *ev_post(const struct it_session *who, int64_t id, const char *what, const char *body,
                        int status)
 {
-    char path[200];
+    char path[512];
     snprintf(path, sizeof path, "/api/tenders/%lld/evaluation/%s", (long long)id, what);
     return call(who, "POST", path, body, status);
 }
@@ -128,7 +128,7 @@ static json_t *ev_post(const struct it_session *who, int64_t id, const char *wha
 static void ev_refused(const struct it_session *who, int64_t id, const char *what, const char *body,
                        int status, const char *code)
 {
-    char path[200];
+    char path[512];
     snprintf(path, sizeof path, "/api/tenders/%lld/evaluation/%s", (long long)id, what);
     refused(who, "POST", path, body, status, code);
 }
