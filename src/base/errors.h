@@ -114,7 +114,7 @@
     X(AUCTION_SEALED_ONCE, 409, "A sealed bid can be made only once.")                             \
     X(AUCTION_REGISTRATION_CLOSED, 409, "Registration for this auction is closed.")                \
     X(AUCTION_NOT_HERE, 503, "Another node runs this auction now; try again.")                     \
-    X(AUCTION_ENVELOPE_REQUIRED, 409, "In a sealed-bid auction the price goes in an envelope.")   \
+    X(AUCTION_ENVELOPE_REQUIRED, 409, "In a sealed-bid auction the price goes in an envelope.")    \
     X(AUCTION_ENVELOPE_INVALID, 422, "The envelope is not a valid sealed bid for this auction.")   \
     X(AUCTION_REVEAL_CLOSED, 409, "Keys are released only after bidding ends, within the window.") \
     X(AUCTION_NOTHING_TO_REVEAL, 409, "You have no sealed bid waiting to be opened.")              \
@@ -163,7 +163,7 @@
     X(USER_CERT_MISSING, 409, "Register your personal certificate first.")                         \
     X(USER_SIGNATURE_INVALID, 422,                                                                 \
       "The signature does not verify with your registered certificate.")                           \
-    /* bills of quantities, clarifications (docs/boq.md, docs/credit.md) */                       \
+    /* bills of quantities, clarifications (docs/boq.md, docs/credit.md) */                        \
     X(BOQ_INVALID, 422, "The bill of quantities cannot be read; the message says where.")          \
     X(BOQ_TENDER_MISSING, 409, "The tender's bill of quantities for this lot is not uploaded.")    \
     X(CLARIFY_NOT_CHAIR, 403, "Only the chair asks bidders questions for the committee.")          \

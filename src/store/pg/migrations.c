@@ -950,26 +950,26 @@ static const char m013_escrow[] =
     "  tender_id BIGINT PRIMARY KEY REFERENCES tenders(id),"
     "  k BIGINT NOT NULL,"
     "  n BIGINT NOT NULL,"
-    "  split_id TEXT NOT NULL,"    /* the Shamir split's id, hex */
-    "  gm_pub TEXT NOT NULL,"      /* SM2 public key, PEM */
-    "  intl_pub TEXT NOT NULL,"    /* P-256 public key, PEM */
-    "  gm_key_id TEXT NOT NULL,"   /* SHA-256 of its SPKI, hex (the envelope's key id) */
+    "  split_id TEXT NOT NULL,"  /* the Shamir split's id, hex */
+    "  gm_pub TEXT NOT NULL,"    /* SM2 public key, PEM */
+    "  intl_pub TEXT NOT NULL,"  /* P-256 public key, PEM */
+    "  gm_key_id TEXT NOT NULL," /* SHA-256 of its SPKI, hex (the envelope's key id) */
     "  intl_key_id TEXT NOT NULL,"
     "  created_ms BIGINT NOT NULL,"
-    "  recovered_ms BIGINT"           /* k good shares combined to the committed key */
+    "  recovered_ms BIGINT" /* k good shares combined to the committed key */
     ");"
     "CREATE TABLE escrow_shares ("
     "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
     "  x BIGINT NOT NULL,"
     "  user_id BIGINT NOT NULL REFERENCES users(id),"
-    "  cert_fp TEXT NOT NULL,"     /* the officer's encryption certificate it is sealed to */
-    "  encrypted BYTEA NOT NULL,"    /* docs/escrow.md, the sealed share */
-    "  plain BYTEA,"                 /* the share, once submitted (opening started) */
+    "  cert_fp TEXT NOT NULL,"    /* the officer's encryption certificate it is sealed to */
+    "  encrypted BYTEA NOT NULL," /* docs/escrow.md, the sealed share */
+    "  plain BYTEA,"              /* the share, once submitted (opening started) */
     "  submitted_ms BIGINT,"
-    "  rejected_ms BIGINT,"          /* not on the recovered polynomial: set aside */
+    "  rejected_ms BIGINT," /* not on the recovered polynomial: set aside */
     "  PRIMARY KEY (tender_id, x)"
     ");"
-    "CREATE TABLE escrow_opens ("   /* bids opened with the recovered key */
+    "CREATE TABLE escrow_opens (" /* bids opened with the recovered key */
     "  bid_id BIGINT PRIMARY KEY REFERENCES bids(id),"
     "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
     "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
@@ -996,7 +996,7 @@ static const char m015_boq_credit_clarify[] =
     "  lot_no BIGINT NOT NULL,"
     "  name TEXT NOT NULL,"      /* the file's name as uploaded */
     "  blob_hash TEXT NOT NULL," /* the file (CSV or XLSX) */
-    "  lines BIGINT NOT NULL,"      /* lines read from it */
+    "  lines BIGINT NOT NULL,"   /* lines read from it */
     "  uploaded_by BIGINT REFERENCES users(id),"
     "  uploaded_ms BIGINT NOT NULL,"
     "  PRIMARY KEY (tender_id, lot_no)"
@@ -1022,8 +1022,8 @@ static const char m015_boq_credit_clarify[] =
     "  source TEXT NOT NULL," /* who recorded it: 信用中国, a supervisor's office */
     "  kind TEXT NOT NULL CHECK (kind IN ('penalty', 'bad', 'good', 'dishonest', 'other')),"
     "  ref TEXT,"                  /* the decision's number (文號) */
-    "  record_ms BIGINT NOT NULL,"    /* the decision's date */
-    "  expires_ms BIGINT,"            /* when it stops counting; NULL: never */
+    "  record_ms BIGINT NOT NULL," /* the decision's date */
+    "  expires_ms BIGINT,"         /* when it stops counting; NULL: never */
     "  body TEXT NOT NULL,"
     "  created_by BIGINT REFERENCES users(id),"
     "  created_ms BIGINT NOT NULL"
@@ -1039,8 +1039,8 @@ static const char m015_boq_credit_clarify[] =
     "  asked_ms BIGINT NOT NULL,"
     "  deadline_ms BIGINT NOT NULL,"
     "  answer TEXT,"
-    "  signature TEXT,"   /* the answer's signature, DER, base64 */
-    "  cert_fp TEXT,"     /* the signing certificate's SHA-256 */
+    "  signature TEXT," /* the answer's signature, DER, base64 */
+    "  cert_fp TEXT,"   /* the signing certificate's SHA-256 */
     "  key_alg TEXT,"
     "  answered_by BIGINT REFERENCES users(id),"
     "  answered_ms BIGINT"
@@ -1145,7 +1145,7 @@ static const char m014_evaluation[] =
     "  kind TEXT NOT NULL CHECK (kind IN ('outlier', 'range', 'identical', 'pivotal')),"
     "  member_id BIGINT NOT NULL REFERENCES committee_members(id),"
     "  org_id BIGINT NOT NULL," /* 0: the whole sheet */
-    "  item TEXT NOT NULL,"    /* '': the whole sheet */
+    "  item TEXT NOT NULL,"     /* '': the whole sheet */
     "  other BIGINT NOT NULL,"
     "  score BIGINT NOT NULL,"
     "  median BIGINT NOT NULL,"

@@ -885,26 +885,26 @@ static const char m013_escrow[] =
     "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
     "  k INTEGER NOT NULL,"
     "  n INTEGER NOT NULL,"
-    "  split_id TEXT NOT NULL,"    /* the Shamir split's id, hex */
-    "  gm_pub TEXT NOT NULL,"      /* SM2 public key, PEM */
-    "  intl_pub TEXT NOT NULL,"    /* P-256 public key, PEM */
-    "  gm_key_id TEXT NOT NULL,"   /* SHA-256 of its SPKI, hex (the envelope's key id) */
+    "  split_id TEXT NOT NULL,"  /* the Shamir split's id, hex */
+    "  gm_pub TEXT NOT NULL,"    /* SM2 public key, PEM */
+    "  intl_pub TEXT NOT NULL,"  /* P-256 public key, PEM */
+    "  gm_key_id TEXT NOT NULL," /* SHA-256 of its SPKI, hex (the envelope's key id) */
     "  intl_key_id TEXT NOT NULL,"
     "  created_ms INTEGER NOT NULL,"
-    "  recovered_ms INTEGER"           /* k good shares combined to the committed key */
+    "  recovered_ms INTEGER" /* k good shares combined to the committed key */
     ");"
     "CREATE TABLE escrow_shares ("
     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
     "  x INTEGER NOT NULL,"
     "  user_id INTEGER NOT NULL REFERENCES users(id),"
-    "  cert_fp TEXT NOT NULL,"     /* the officer's encryption certificate it is sealed to */
-    "  encrypted BLOB NOT NULL,"    /* docs/escrow.md, the sealed share */
-    "  plain BLOB,"                 /* the share, once submitted (opening started) */
+    "  cert_fp TEXT NOT NULL,"   /* the officer's encryption certificate it is sealed to */
+    "  encrypted BLOB NOT NULL," /* docs/escrow.md, the sealed share */
+    "  plain BLOB,"              /* the share, once submitted (opening started) */
     "  submitted_ms INTEGER,"
-    "  rejected_ms INTEGER,"          /* not on the recovered polynomial: set aside */
+    "  rejected_ms INTEGER," /* not on the recovered polynomial: set aside */
     "  PRIMARY KEY (tender_id, x)"
     ");"
-    "CREATE TABLE escrow_opens ("   /* bids opened with the recovered key */
+    "CREATE TABLE escrow_opens (" /* bids opened with the recovered key */
     "  bid_id INTEGER PRIMARY KEY REFERENCES bids(id),"
     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
@@ -931,7 +931,7 @@ static const char m015_boq_credit_clarify[] =
     "  lot_no INTEGER NOT NULL,"
     "  name TEXT NOT NULL,"      /* the file's name as uploaded */
     "  blob_hash TEXT NOT NULL," /* the file (CSV or XLSX) */
-    "  lines INTEGER NOT NULL,"      /* lines read from it */
+    "  lines INTEGER NOT NULL,"  /* lines read from it */
     "  uploaded_by INTEGER REFERENCES users(id),"
     "  uploaded_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (tender_id, lot_no)"
@@ -956,9 +956,9 @@ static const char m015_boq_credit_clarify[] =
     "  org_name TEXT NOT NULL,"
     "  source TEXT NOT NULL," /* who recorded it: 信用中国, a supervisor's office */
     "  kind TEXT NOT NULL CHECK (kind IN ('penalty', 'bad', 'good', 'dishonest', 'other')),"
-    "  ref TEXT,"                  /* the decision's number (文號) */
-    "  record_ms INTEGER NOT NULL,"    /* the decision's date */
-    "  expires_ms INTEGER,"            /* when it stops counting; NULL: never */
+    "  ref TEXT,"                   /* the decision's number (文號) */
+    "  record_ms INTEGER NOT NULL," /* the decision's date */
+    "  expires_ms INTEGER,"         /* when it stops counting; NULL: never */
     "  body TEXT NOT NULL,"
     "  created_by INTEGER REFERENCES users(id),"
     "  created_ms INTEGER NOT NULL"
@@ -974,8 +974,8 @@ static const char m015_boq_credit_clarify[] =
     "  asked_ms INTEGER NOT NULL,"
     "  deadline_ms INTEGER NOT NULL,"
     "  answer TEXT,"
-    "  signature TEXT,"   /* the answer's signature, DER, base64 */
-    "  cert_fp TEXT,"     /* the signing certificate's SHA-256 */
+    "  signature TEXT," /* the answer's signature, DER, base64 */
+    "  cert_fp TEXT,"   /* the signing certificate's SHA-256 */
     "  key_alg TEXT,"
     "  answered_by INTEGER REFERENCES users(id),"
     "  answered_ms INTEGER"
@@ -1082,7 +1082,7 @@ static const char m014_evaluation[] =
     "  kind TEXT NOT NULL CHECK (kind IN ('outlier', 'range', 'identical', 'pivotal')),"
     "  member_id INTEGER NOT NULL REFERENCES committee_members(id),"
     "  org_id INTEGER NOT NULL," /* 0: the whole sheet */
-    "  item TEXT NOT NULL,"    /* '': the whole sheet */
+    "  item TEXT NOT NULL,"      /* '': the whole sheet */
     "  other INTEGER NOT NULL,"
     "  score INTEGER NOT NULL,"
     "  median INTEGER NOT NULL,"
