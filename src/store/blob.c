@@ -483,13 +483,16 @@ int blob_put_tx(struct store_tx *tx, const void *data, size_t len, const char *h
             store_set_errmsg("create %s: %s", tmp, strerror(errno));
             return errno_rc(errno);
         }
-        if (fchmod(fd, 0640) != 0 || write_all(fd, data, len) != 0 || close(fd) != 0) {
-            store_set_errmsg("write %s: %s", tmp, strerror(errno));
-            rc = errno_rc(errno);
-            if (fd >= 0)
-                close(fd);
+        bool written = fchmod(fd, 0640) == 0 && write_all(fd, data, len) == 0;
+        int e = errno;
+        if (close(fd) != 0 && written) {
+            written = false;
+            e = errno;
+        }
+        if (!written) {
+            store_set_errmsg("write %s: %s", tmp, strerror(e));
             unlink(tmp);
-            return rc;
+            return errno_rc(e);
         }
         if (rename(tmp, path) != 0) {
             store_set_errmsg("rename %s: %s", tmp, strerror(errno));
