@@ -210,8 +210,16 @@ export async function launchBrowser(tmp) {
   const { chromium } = await loadPlaywright();
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (scripts/deps test does)`);
   // playwright makes a fresh profile (user-data-dir) per launch under the
-  // temp dir and removes it on close; point it into our scratch dir.
-  const profiles = path.join(tmp, 'profiles');
+  // temp dir and removes it on close.  Chromium puts its SingletonSocket, a
+  // unix socket, in the profile, and a socket path has at most 107 bytes: a
+  // scratch dir deep in a checkout (/check/work/main/build/dev/testtmp/...)
+  // makes the browser abort at start.  Use the scratch dir when it is short,
+  // else a private directory under /tmp removed when the test exits.
+  let profiles = path.join(tmp, 'profiles');
+  if (profiles.length > 40) {
+    profiles = fs.mkdtempSync(path.join(os.tmpdir().length <= 20 ? os.tmpdir() : '/tmp', 'sbp-'));
+    process.on('exit', () => fs.rmSync(profiles, { recursive: true, force: true }));
+  }
   fs.mkdirSync(profiles, { recursive: true });
   const oldTmp = process.env.TMPDIR;
   process.env.TMPDIR = profiles;
