@@ -1189,6 +1189,9 @@ static const char m017_blob_journal[] = "CREATE TABLE blob_journal ("
                                         "  created_ms BIGINT NOT NULL"
                                         ");";
 
+/* a migration number handed out but not yet filled */
+static const char m_reserved[] = "SELECT 1";
+
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -1207,5 +1210,10 @@ const struct store_migration pg_migrations[] = {
     {15, "bills of quantities, credit records, clarifications", m015_boq_credit_clarify},
     {16, "supervision: risk, leads", m016_supervision},
     {17, "blob journal", m017_blob_journal},
+    /* reserved for this session's work; each owner replaces its own line */
+    {18, "reserved 18", m_reserved},
+    {19, "reserved 19", m_reserved},
+    {20, "reserved 20", m_reserved},
+    {21, "reserved 21", m_reserved},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));
