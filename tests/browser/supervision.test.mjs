@@ -15,6 +15,15 @@
 // the evidence package downloaded (a ZIP); an uploaded expert-scores file
 // shows the favouring expert with its cases. English switch; phone 375 px
 // without horizontal scrolling; a bidder is refused page and API.
+//
+// The bid document similarity and the expert patterns read what the server
+// stored: a similarity result (the real computation from sealed envelopes
+// is tests/integration/test_supervision_sim.c) is planted for the tender,
+// and ten finished evaluations in which one demo expert scores one firm 12
+// points above the panel; the evidence then shows the shared passages side
+// by side (both documents, the passage marked in its context, the rare
+// string flagged) and the shared author, and the expert-patterns card the
+// flagged expert and firm by name with their ten cases.
 
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -54,6 +63,71 @@ db.execute("INSERT INTO opening_halls (tender_id, phase, bidders, min_bids, reco
 db.commit()
 `;
   execFileSync('python3', ['-c', py, path.join(dataDir, 'sunbid.db')]);
+}
+
+// Writes a similarity result for TENDER as domain/risk_sim.c stores it:
+// two bidders' documents share two passages (the first rare), and their
+// author; the third bidder's document is clean.
+const PASSAGE = '本项目施工组织设计采用流水作业法，项目经理部下设五个职能部门，其中质量安全部由总工程师直接领导，每周组织一次安全检查并形成书面记录归档，安全帽统一采用橘黄色并编号管理。';
+const COMMON = '投标人承诺严格遵守国家有关法律法规及招标文件的全部要求，按期保质完成本项目全部工作内容。';
+function plantSimilarity(dataDir) {
+  const enc = (s) => Buffer.byteLength(s);
+  const side = (before, text, after) => ({ start: enc(before), end: enc(before) + enc(text), before, text, truncated: false, after });
+  const doc = (i, org, name, fmt, author) => ({ i, bid_id: i + 1, org_id: org, org_name: ['海峡建工集团有限公司', '闽江路桥工程有限公司', '榕城市政建设有限公司'][org - 4], lot_no: 1, name, format: fmt, error: null, text_bytes: 40000,
+    meta: { author, last_modified_by: null, company: null, application: fmt === 'docx' ? 'Microsoft Office Word 16.0000' : 'WPS 文字', producer: null, template: null, rsid_root: null, pdf_id: null, created: '2026-11-20T08:00:00Z', modified: null } });
+  const sim = {
+    version: 1, tender_id: TENDER, basis_version: 7, computed_ms: Date.now(), status: 'done', reason: null,
+    params: { shingle: 8, min_passage: 50, min_chars: 100, rare: 0.5 },
+    templates: [{ name: '招标文件.pdf', version: 1, format: 'pdf', error: null, text_bytes: 52000 }],
+    bids: [4, 5, 6].map((o, i) => ({ bid_id: i + 1, org_id: o, org_name: '', lot_no: 1, status: 'read', reason: null, documents: 1 })),
+    documents: [doc(0, 4, '技术标.docx', 'docx', '王工'), doc(1, 5, '技术标.pdf', 'pdf', '王工'), doc(2, 6, '施工组织设计.docx', 'docx', 'Administrator')],
+    pairs: [{ a: 0, b: 1, same_lot: true, jaccard: 0.21, containment_a: 0.3, containment_b: 0.28, weight: 310.5, passages_found: 2, shared_chars: 130, flagged: true,
+      passages: [
+        { chars: 84, min_df: 2, weight: 260.1, rarity: 0.97, rare: true, in_a: side('第三章 施工组织设计。', PASSAGE, '第四章 进度计划。'), in_b: side('二、施工方案概述：', PASSAGE, '三、质量保证措施') },
+        { chars: 46, min_df: 3, weight: 50.4, rarity: 0.31, rare: false, in_a: side('第一章 投标函。', COMMON, '法定代表人签字：'), in_b: side('投标承诺：', COMMON, '（盖章）') },
+      ] }],
+    metadata: [{ field: 'author', value: '王工', orgs: 2, documents: [0, 1] }, { field: 'created', value: '2026-11-20T08:00:00Z', orgs: 3, documents: [0, 1, 2] }],
+    stats: { documents: 3, analysed: 3, candidates: 3, similar_pairs: 1, text_bytes: 120000 },
+  };
+  const py = `
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=30)
+db.execute("INSERT OR REPLACE INTO tender_similarity (tender_id, basis_version, status, pairs, result, computed_ms) VALUES (?, 7, 'done', 1, ?, ?)",
+           (${TENDER}, sys.argv[2], int(time.time() * 1000)))
+db.commit()
+`;
+  execFileSync('python3', ['-c', py, path.join(dataDir, 'sunbid.db'), JSON.stringify(sim)]);
+}
+
+// Ten finished evaluations (copies of the demo's first tender) scored by
+// four demo experts for the three demo bidders; the second expert scores
+// 闽江路桥 (org 5) 12 points above the others.
+function plantEvaluations(dataDir) {
+  const py = `
+import sqlite3, sys, time, random
+db = sqlite3.connect(sys.argv[1], timeout=30)
+now = int(time.time() * 1000)
+rnd = random.Random(5)
+cols = [r[1] for r in db.execute("PRAGMA table_info(tenders)") if r[1] != 'id']
+experts = db.execute("SELECT id, name FROM experts ORDER BY id LIMIT 4").fetchall()
+for k in range(10):
+    row = dict(zip(cols, db.execute("SELECT " + ",".join(cols) + " FROM tenders WHERE id = 1").fetchone()))
+    row.update(code='350100-GC-2025-%05d' % (900 + k), code_year=2025, code_seq=900 + k, title='历史项目 %d 号' % (k + 1), state='evaluation')
+    cur = db.execute("INSERT INTO tenders (" + ",".join(cols) + ") VALUES (" + ",".join("?" * len(cols)) + ")", [row[c] for c in cols])
+    t = cur.lastrowid
+    db.execute("INSERT INTO evaluations (tender_id, phase, method, template, template_sha, bidders, created_ms, updated_ms)"
+               " VALUES (?, 'awarded', 'comprehensive', '{}', 'x', '[]', ?, ?)", (t, now, now))
+    for e, (xid, xname) in enumerate(experts):
+        m = db.execute("INSERT INTO committee_members (tender_id, kind, expert_id, name, added_ms) VALUES (?, 'expert', ?, ?, ?)",
+                       (t, xid, xname, now)).lastrowid
+        for f, org in enumerate((4, 5, 6)):
+            score = 70 + 5 * f + rnd.uniform(-3, 3) + (12 if e == 1 and org == 5 else 0)
+            db.execute("INSERT INTO evaluation_entries (tender_id, member_id, org_id, item, value, updated_ms) VALUES (?, ?, ?, 's:T1', ?, ?)",
+                       (t, m, org, int(round(score * 100)), now))
+db.commit()
+print(experts[1][1])
+`;
+  return execFileSync('python3', ['-c', py, path.join(dataDir, 'sunbid.db')]).toString().trim();
 }
 
 function scoresCsv() {
@@ -120,6 +194,33 @@ await run('supervision', async (h) => {
     await h.screenshot(page, 'supervision-evidence-desktop-zh.png');
   });
 
+  await h.step('bid document similarity: the passages side by side', async () => {
+    plantSimilarity(h.server.dataDir);
+    await h.goto(page, `/supervision?tender=${TENDER}`);
+    const pair = page.locator('[data-testid="sim-pair"]');
+    await pair.first().waitFor();
+    t.eq('one pair, flagged S1', [await pair.count(), await pair.first().getAttribute('data-flagged')], [1, '1']);
+    const head = await pair.first().locator('p').first().innerText();
+    t.ok('the pair names both bidders and files', head.includes('海峡建工集团有限公司 · 技术标.docx') && head.includes('闽江路桥工程有限公司 · 技术标.pdf'), head);
+    const passages = pair.first().locator('[data-testid="sim-passage"]');
+    t.eq('two passages, the first rare', [await passages.count(), await passages.nth(0).getAttribute('data-rare'), await passages.nth(1).getAttribute('data-rare')], [2, '1', '0']);
+    t.ok('the rare string is marked', (await passages.nth(0).locator('[data-testid="rare"]').count()) === 1 && (await passages.nth(1).locator('[data-testid="rare"]').count()) === 0);
+    const sides = passages.nth(0).locator('[data-testid="sim-side"]');
+    t.eq('two sides', await sides.count(), 2);
+    const marks = await passages.nth(0).locator('mark').allInnerTexts();
+    t.eq('the passage marked on both sides', marks, [PASSAGE, PASSAGE]);
+    const [left, right] = await sides.allInnerTexts();
+    t.ok('each side in its own context', left.includes('第三章 施工组织设计') && left.includes('第四章 进度计划') && right.includes('二、施工方案概述') && right.includes('三、质量保证措施'), [left, right]);
+    const boxes = await sides.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width })));
+    t.ok('desktop: side by side (two columns)', boxes[1].x > boxes[0].x + boxes[0].w - 1 && Math.abs(boxes[0].y - boxes[1].y) < 2, boxes);
+    const meta = await page.locator('[data-testid="sim-meta"] tbody tr').allInnerTexts();
+    t.ok('the shared author and creation time', meta.length === 2 && meta[0].includes('作者') && meta[0].includes('王工') && meta[1].includes('创建时间'), meta);
+    await pair.first().scrollIntoViewIfNeeded();
+    await h.screenshot(page, 'supervision-similarity-desktop-zh.png', { fullPage: false });
+    const r = await pageFetch(page, `/api/supervision/tenders/${TENDER}/similarity`);
+    t.eq('api: the stored result', [r.status, r.body.similarity.pairs.length], [200, 1]);
+  });
+
   await h.step('a lead: open, attach, transfer, package, close', async () => {
     await page.click('[data-testid="lead-from-risk"]');
     const form = page.locator('[data-testid="lead-new"] form');
@@ -158,6 +259,22 @@ await run('supervision', async (h) => {
     t.eq('api: three evidence items, closed', [api.body.evidence.length, api.body.lead.status], [3, 'closed']);
   });
 
+  await h.step('expert patterns from the stored scores', async () => {
+    const name = plantEvaluations(h.server.dataDir);
+    await h.goto(page, '/supervision');
+    const sec = page.locator('section[aria-labelledby="sup-patterns"]');
+    await sec.locator('[data-testid="patterns-out"] table').first().waitFor();
+    t.ok('ten evaluations read', (await sec.locator('[data-testid="patterns-source"]').innerText()).includes('10 个已完成评标项目'));
+    const rows = await sec.locator('[data-testid="patterns-out"] table').first().locator('tbody tr').allInnerTexts();
+    t.ok('one pair flagged, by name: the expert → 闽江路桥', rows.length === 1 && rows[0].includes(name) && rows[0].includes('闽江路桥工程有限公司'), [name, rows]);
+    await sec.locator('[data-testid="cases"] summary').first().click();
+    const cases = sec.locator('[data-testid="cases"] tbody tr');
+    t.eq('its ten cases', await cases.count(), 10);
+    t.ok('each case names its tender (a link) and the scores', (await cases.first().innerText()).includes('350100-GC-2025-009') && (await cases.first().locator('a').count()) === 1);
+    await sec.scrollIntoViewIfNeeded();
+    await h.screenshot(page, 'supervision-patterns-desktop-zh.png', { fullPage: false });
+  });
+
   await h.step('expert scores', async () => {
     const sec = page.locator('section[aria-labelledby="sup-experts"]');
     await sec.locator('input[type="file"]').setInputFiles({ name: 'scores.csv', mimeType: 'text/csv', buffer: Buffer.from(scoresCsv()) });
@@ -182,6 +299,9 @@ await run('supervision', async (h) => {
     await page.locator('main h1', { hasText: 'Supervision' }).waitFor();
     await page.locator('[data-testid="flags"] li').first().waitFor();
     t.ok('flags in English', (await page.locator('[data-testid="flags"]').innerText()).includes('Identical prices'));
+    await page.locator('[data-testid="sim-pair"]').first().waitFor();
+    const sim = await page.locator('[data-testid="similarity"]').innerText();
+    t.ok('similarity in English', sim.includes('Bid document similarity') && sim.includes('rare string') && sim.includes('Author'), sim.slice(0, 200));
     await h.screenshot(page, 'supervision-evidence-desktop-en.png');
     await page.click('#lang-switch');
     await page.locator('main h1', { hasText: '监管工作台' }).waitFor();
@@ -192,7 +312,12 @@ await run('supervision', async (h) => {
     await login(h, phone, 'supervisor');
     await h.goto(phone, `/supervision?tender=${TENDER}`);
     await phone.locator('[data-testid="flags"] li').first().waitFor();
+    await phone.locator('[data-testid="sim-pair"]').first().waitFor();
     t.eq('phone: no horizontal scrolling (evidence)', await noOverflow(phone), 0);
+    const sides = await phone.locator('[data-testid="sim-side"]').evaluateAll((els) => els.slice(0, 2).map((e) => e.getBoundingClientRect().y));
+    t.ok('phone: the two sides stacked', sides[1] > sides[0] + 20, sides);
+    await phone.locator('[data-testid="sim-passage"]').first().scrollIntoViewIfNeeded();
+    await h.screenshot(phone, 'supervision-similarity-phone-zh.png', { fullPage: false });
     await phone.locator('svg.risk-plot').scrollIntoViewIfNeeded();
     await h.screenshot(phone, 'supervision-plot-phone-zh.png', { fullPage: false });
     await h.screenshot(phone, 'supervision-evidence-phone-zh.png');
@@ -212,6 +337,10 @@ await run('supervision', async (h) => {
     t.ok('bidder: the page is refused', (await b.locator('main').innerText()).length > 0 && (await b.locator('[data-page="supervision"]').count()) === 0);
     const r = await pageFetch(b, '/api/supervision/risks');
     t.eq('bidder: API 403', [r.status, r.body && r.body.error.code], [403, 'forbidden']);
+    const sim = await pageFetch(b, `/api/supervision/tenders/${TENDER}/similarity`);
+    t.eq('bidder: no similarity (bid contents)', [sim.status, sim.body && sim.body.error.code], [403, 'forbidden']);
+    const ex = await pageFetch(b, '/api/supervision/experts/bias');
+    t.eq('bidder: no expert patterns', ex.status, 403);
     await h.closePage(b);
   });
 });
