@@ -1,0 +1,639 @@
+/*
+ * domain/complaint.c — complaints to the supervisor (投訴), the award rules
+ * and what complaint.c, contract.c and bond.c share (complaint.h).
+ *
+ * Every step runs step_tx in one write transaction: it reads the
+ * complaint (not for a new one) and its tender, checks visibility
+ * (tender_access_check), the role, the state, the rule; writes the row
+ * (with a version check), the tender's suspension when it changes, the
+ * audit row and the witness-log event. Nothing is written on any error.
+ *
+ * The suspension is the tender's `paused` flag (the one an objection to
+ * the documents sets, domain/tender.c): tender_action_check then refuses
+ * the award (TA_AWARD) and the contract (TA_CONTRACT) with
+ * ERR_TENDER_PAUSED, and before the opening no timer runs. Lifting it when
+ * no complaint suspends any more and no objection to the documents is open
+ * resumes the tender: before the opening, the pending dates move by the
+ * paused time (rule pause_extends) and the next timer is recomputed, as
+ * tender.c does when it resumes.
+ *
+ * Threads: any; no shared state.
+ */
+#include "domain/complaint.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/roles.h"
+#include "base/utf8.h"
+#include "ledger/ledger.h"
+
+#define DAY_MS TENDER_DAY_MS
+
+/* ---- the rules ---- */
+
+/*   name  default  dir  max  source */
+const struct award_rule_def award_rule_defs[AR__COUNT] = {
+    [AR_COMPLAINT_DAYS] =
+        {"complaint_days", 10, 1, 365,
+         "招标投标法实施条例 art. 60; 工程建设项目招标投标活动投诉处理办法 art. 9"},
+    [AR_ACCEPT_DAYS] = {"accept_days", 3, -1, 365, "工程建设项目招标投标活动投诉处理办法 art. 12"},
+    [AR_DECIDE_DAYS] = {"decide_days", 30, -1, 365, "招标投标法实施条例 art. 61"},
+    [AR_CONTRACT_DAYS] = {"contract_days", 30, -1, 365, "招标投标法 art. 46"},
+    [AR_REFUND_DAYS] = {"refund_days", 5, -1, 365, "招标投标法实施条例 art. 57"},
+};
+
+int award_rule_parse(const char *name)
+{
+    for (int i = 0; name != NULL && i < AR__COUNT; i++)
+        if (strcmp(award_rule_defs[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int award_rules_load(struct store_tx *tx, struct award_rules *out)
+{
+    for (int i = 0; i < AR__COUNT; i++) {
+        int64_t v = 0;
+        int rc = store_award_rule_get(tx, award_rule_defs[i].name, &v);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND)
+            return rc;
+        out->v[i] = rc == STORE_OK ? v : award_rule_defs[i].def;
+    }
+    return STORE_OK;
+}
+
+struct rule_job {
+    const struct tender_caller *c;
+    const char *name;
+    int64_t value;
+};
+
+static enum err rule_tx(struct store_tx *tx, void *arg)
+{
+    struct rule_job *j = arg;
+    char d[128];
+    int64_t now = clock_now_ms();
+    int rc = store_award_rule_set(tx, j->name, j->value, j->c->who.user_id, now);
+    snprintf(d, sizeof d, "{\"rule\":\"%s\",\"value\":%lld}", j->name, (long long)j->value);
+    if (rc == STORE_OK)
+        rc = audit_record(tx, &j->c->who, "award.rule", "award_rule", 0, d);
+    return domain_store_err(rc);
+}
+
+enum err award_rule_set(struct store *s, const struct tender_caller *c, const char *name,
+                        int64_t value)
+{
+    int r = award_rule_parse(name);
+    if (r < 0)
+        return ERR_INVALID_FIELD;
+    const struct award_rule_def *d = &award_rule_defs[r];
+    if (value < 1 || value > d->max)
+        return ERR_INVALID_FIELD;
+    if ((d->dir > 0 && value < d->def) || (d->dir < 0 && value > d->def))
+        return ERR_RULE_BELOW_STATUTORY;
+    struct rule_job j = {.c = c, .name = d->name, .value = value};
+    return domain_write(s, rule_tx, &j);
+}
+
+enum err award_rules_json(struct store *s, struct jsonw *w)
+{
+    struct store_tx *tx = NULL;
+    struct award_rules r;
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = award_rules_load(tx, &r);
+    store_rollback(tx);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    jsonw_obj_begin(w);
+    jsonw_key(w, "items");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < AR__COUNT; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "name", award_rule_defs[i].name);
+        jsonw_kint(w, "value", r.v[i]);
+        jsonw_kint(w, "default", award_rule_defs[i].def);
+        jsonw_kstr(w, "direction", award_rule_defs[i].dir > 0 ? "at_least" : "at_most");
+        jsonw_kstr(w, "source", award_rule_defs[i].source);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_obj_end(w);
+    return ERR_OK;
+}
+
+/* ---- shared ---- */
+
+int award_record(struct store_tx *tx, const struct tender_caller *c, const char *type,
+                 const char *subject_type, int64_t subject_id, int64_t tender_id,
+                 const char *detail, const char *doc_hash)
+{
+    int rc = audit_record(tx, &c->who, type, subject_type, subject_id, detail);
+    if (rc != STORE_OK)
+        return rc;
+    struct ledger_event ev = {.type = type,
+                              .subject_type = subject_type,
+                              .subject_id = subject_id,
+                              .actor_id = c->who.user_id,
+                              .actor_name = c->who.name ? c->who.name : "system",
+                              .doc_hash = doc_hash,
+                              .tender_id = tender_id};
+    return ledger_append(tx, &ev);
+}
+
+bool award_text_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_seq((const unsigned char *)s + i, n - i);
+        if (l == 0 || (l == 1 && (unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t'))
+            return false;
+        i += l;
+    }
+    return true;
+}
+
+bool award_is_agent(const struct tender_caller *c, const struct tender *t)
+{
+    return (c->roles & ROLE_AGENT) && c->org_id != 0 &&
+           (c->org_id == t->agent_org_id || c->org_id == t->owner_org_id);
+}
+
+static bool before_opening(const char *state)
+{
+    return strcmp(state, "published") == 0 || strcmp(state, "bidding") == 0;
+}
+
+enum err award_suspension_sync(struct store_tx *tx, const struct tender_caller *c,
+                               int64_t tender_id, int64_t now)
+{
+    struct arena a;
+    struct tender t;
+    int64_t nsusp = 0, nobj = 0;
+    arena_init(&a, 1 << 20);
+    int rc = store_tender_get(tx, &a, tender_id, &t);
+    if (rc == STORE_OK)
+        rc = store_complaint_suspended_count(tx, tender_id, &nsusp);
+    if (rc == STORE_OK)
+        rc = store_tender_objection_open_count(tx, tender_id, &nobj);
+    if (rc != STORE_OK)
+        goto out;
+    bool want = nsusp > 0 || (t.paused && nobj > 0);
+    if (want == t.paused)
+        goto out;
+    int st = tender_state_parse(t.state);
+    if (st < 0) {
+        rc = STORE_ERROR;
+        goto out;
+    }
+    if (want) {
+        t.paused = true;
+        t.paused_since_ms = now;
+        t.next_due_ms = 0;
+    } else {
+        if (before_opening(t.state)) {
+            struct tender_rules rules;
+            enum tender_action act;
+            rc = tender_rules_load(tx,
+                                   tender_procedure_parse(t.procedure) < 0
+                                       ? TP_OPEN
+                                       : (enum tender_procedure)tender_procedure_parse(t.procedure),
+                                   &rules);
+            if (rc != STORE_OK)
+                goto out;
+            struct tender_dates d = {t.publish_at_ms, t.doc_start_ms, t.doc_end_ms,
+                                     t.clarify_deadline_ms, t.bid_deadline_ms};
+            tender_rules_resume(&rules, &d, t.paused_since_ms, now);
+            t.publish_at_ms = d.publish_at;
+            t.doc_start_ms = d.doc_start;
+            t.doc_end_ms = d.doc_end;
+            t.clarify_deadline_ms = d.clarify_deadline;
+            t.bid_deadline_ms = d.bid_deadline;
+            t.next_due_ms =
+                tender_rules_next_due((enum tender_state)st, t.scheduled, false, &d, &act);
+        }
+        t.paused_total_ms += now - t.paused_since_ms;
+        t.paused = false;
+        t.paused_since_ms = 0;
+    }
+    t.updated_ms = now;
+    t.version++;
+    rc = store_tender_update(tx, &t);
+    if (rc == STORE_OK) {
+        struct tender_transition tr = {.tender_id = t.id,
+                                       .action = want ? "suspend" : "resume",
+                                       .from_state = t.state,
+                                       .to_state = t.state,
+                                       .at_ms = now,
+                                       .actor_user_id = c->who.user_id,
+                                       .actor = c->who.name ? c->who.name : "system"};
+        rc = store_tender_transition_insert(tx, &tr);
+    }
+out:
+    arena_release(&a);
+    return domain_store_err(rc);
+}
+
+/* ---- the steps ---- */
+
+enum step { CS_FILE, CS_ACCEPT, CS_REFUSE, CS_SUSPEND, CS_LIFT, CS_DECIDE, CS_WITHDRAW, CS_READ };
+
+struct job {
+    enum step kind;
+    const struct tender_caller *c;
+    int64_t id;        /* the complaint (the new one's after CS_FILE) */
+    int64_t tender_id; /* CS_FILE: the tender; else read from the complaint */
+    const struct complaint_input *in;
+    const char *text, *decision, *remedy;
+    struct award_refusal *why;
+    struct arena a;
+};
+
+static const char *const subjects[] = {"documents", "opening", "result"};
+
+static bool subject_ok(const char *s)
+{
+    for (size_t i = 0; s != NULL && i < sizeof subjects / sizeof subjects[0]; i++)
+        if (strcmp(s, subjects[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the tender has reached the stage the subject is about. */
+static bool subject_reached(const char *subject, const char *state)
+{
+    static const char *const after_opening[] = {"opening",    "evaluation", "publicity", "awarded",
+                                                "contracted", "archived",   "failed"};
+    static const char *const after_result[] = {"publicity", "awarded", "contracted", "archived"};
+    const char *const *list = after_opening;
+    size_t n = sizeof after_opening / sizeof after_opening[0];
+    if (strcmp(subject, "documents") == 0)
+        return strcmp(state, "draft") != 0;
+    if (strcmp(subject, "result") == 0) {
+        list = after_result;
+        n = sizeof after_result / sizeof after_result[0];
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(state, list[i]) == 0)
+            return true;
+    return false;
+}
+
+static enum err do_file(struct store_tx *tx, struct job *j, const struct tender *t, int64_t now)
+{
+    struct award_rules r;
+    bool bidder = false;
+    int64_t nobj = 0;
+    char d[160];
+    const struct complaint_input *in = j->in;
+    if (!(j->c->roles & ROLE_BIDDER) || j->c->org_id == 0)
+        return ERR_COMPLAINT_NOT_BIDDER;
+    int rc = store_award_is_bidder(tx, t->id, j->c->org_id, &bidder);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (!bidder)
+        return ERR_COMPLAINT_NOT_BIDDER;
+    if (!subject_reached(in->subject, t->state))
+        return ERR_WRONG_STATE;
+    int64_t known = in->known_ms != 0 ? in->known_ms : now;
+    if (known > now || (t->published_ms != 0 && known < t->published_ms)) {
+        j->why->field = "known_ms";
+        return ERR_INVALID_FIELD;
+    }
+    rc = award_rules_load(tx, &r);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    int64_t limit = known + r.v[AR_COMPLAINT_DAYS] * DAY_MS;
+    if (now > limit) {
+        j->why->rule = award_rule_defs[AR_COMPLAINT_DAYS].name;
+        j->why->field = "known_ms";
+        j->why->limit = limit;
+        return ERR_RULE_COMPLAINT_TOO_LATE;
+    }
+    if (strcmp(in->subject, "result") == 0) {
+        rc = store_award_objections(tx, t->id, j->c->org_id, true, &nobj);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        if (nobj == 0)
+            return ERR_COMPLAINT_OBJECTION_FIRST;
+    }
+    struct complaint k = {.tender_id = t->id,
+                          .org_id = j->c->org_id,
+                          .user_id = j->c->who.user_id,
+                          .subject = in->subject,
+                          .body = in->body,
+                          .known_ms = known,
+                          .filed_ms = now,
+                          .accept_due_ms = now + r.v[AR_ACCEPT_DAYS] * DAY_MS};
+    rc = store_complaint_insert(tx, &k, &j->id);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    snprintf(d, sizeof d, "{\"subject\":\"%s\",\"accept_due_ms\":%lld}", in->subject,
+             (long long)k.accept_due_ms);
+    return domain_store_err(
+        award_record(tx, j->c, "complaint.file", "complaint", j->id, t->id, d, NULL));
+}
+
+static bool is_open(const struct complaint *k)
+{
+    return strcmp(k->status, "filed") == 0 || strcmp(k->status, "accepted") == 0;
+}
+
+static enum err step_tx(struct store_tx *tx, void *arg)
+{
+    struct job *j = arg;
+    struct complaint k;
+    struct tender t;
+    struct tender_access acc;
+    struct award_rules r;
+    char d[256];
+    const char *type = NULL;
+    int64_t now = clock_now_ms();
+    bool sync = false;
+    arena_release(&j->a);
+    if (j->kind != CS_FILE) {
+        int rc = store_complaint_get(tx, &j->a, j->id, &k);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        j->tender_id = k.tender_id;
+    }
+    int rc = store_tender_get(tx, &j->a, j->tender_id, &t);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    enum err e = tender_access_check(tx, j->c, &t, &acc);
+    if (e != ERR_OK)
+        return e;
+    if (j->kind == CS_FILE)
+        return do_file(tx, j, &t, now);
+    bool mine = (j->c->roles & ROLE_BIDDER) && j->c->org_id == k.org_id;
+    if (j->kind == CS_READ)
+        return mine || acc.supervisor || award_is_agent(j->c, &t) ? ERR_OK : ERR_NOT_FOUND;
+    if (j->kind == CS_WITHDRAW) {
+        if (!mine)
+            return acc.supervisor ? ERR_FORBIDDEN : ERR_NOT_FOUND;
+    } else if (!acc.supervisor) {
+        return mine || award_is_agent(j->c, &t) ? ERR_FORBIDDEN : ERR_NOT_FOUND;
+    }
+    rc = award_rules_load(tx, &r);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    switch (j->kind) {
+    case CS_ACCEPT:
+        if (strcmp(k.status, "filed") != 0)
+            return ERR_COMPLAINT_WRONG_STATE;
+        k.status = "accepted";
+        k.accepted_ms = now;
+        k.decide_due_ms = now + r.v[AR_DECIDE_DAYS] * DAY_MS;
+        type = "complaint.accept";
+        snprintf(d, sizeof d, "{\"decide_due_ms\":%lld,\"overdue\":%s}", (long long)k.decide_due_ms,
+                 now > k.accept_due_ms ? "true" : "false");
+        break;
+    case CS_REFUSE:
+        if (strcmp(k.status, "filed") != 0)
+            return ERR_COMPLAINT_WRONG_STATE;
+        k.status = "refused";
+        k.reason = j->text;
+        k.closed_ms = now;
+        sync = k.suspended;
+        k.suspended = false;
+        type = "complaint.refuse";
+        snprintf(d, sizeof d, "{\"overdue\":%s}", now > k.accept_due_ms ? "true" : "false");
+        break;
+    case CS_SUSPEND:
+    case CS_LIFT:
+        if (!is_open(&k))
+            return ERR_COMPLAINT_WRONG_STATE;
+        if (k.suspended == (j->kind == CS_SUSPEND))
+            return ERR_COMPLAINT_WRONG_STATE;
+        k.suspended = j->kind == CS_SUSPEND;
+        if (k.suspended)
+            k.suspended_ms = now;
+        sync = true;
+        type = k.suspended ? "complaint.suspend" : "complaint.lift";
+        snprintf(d, sizeof d, "{\"suspended\":%s}", k.suspended ? "true" : "false");
+        break;
+    case CS_DECIDE:
+        if (strcmp(k.status, "accepted") != 0)
+            return ERR_COMPLAINT_WRONG_STATE;
+        k.status = "decided";
+        k.decision = j->decision;
+        k.remedy = j->remedy;
+        k.decision_text = j->text;
+        k.closed_ms = now;
+        sync = k.suspended;
+        k.suspended = false;
+        type = "complaint.decide";
+        snprintf(d, sizeof d,
+                 "{\"subject\":\"%s\",\"decision\":\"%s\",\"remedy\":%s%s%s,\"overdue\":%s}",
+                 k.subject, j->decision, j->remedy ? "\"" : "", j->remedy ? j->remedy : "null",
+                 j->remedy ? "\"" : "", now > k.decide_due_ms ? "true" : "false");
+        break;
+    case CS_WITHDRAW:
+        if (!is_open(&k))
+            return ERR_COMPLAINT_WRONG_STATE;
+        k.status = "withdrawn";
+        k.reason = j->text;
+        k.closed_ms = now;
+        sync = k.suspended;
+        k.suspended = false;
+        type = "complaint.withdraw";
+        snprintf(d, sizeof d, "{\"status\":\"%s\"}", "withdrawn");
+        break;
+    default:
+        return ERR_INTERNAL;
+    }
+    if (j->kind != CS_WITHDRAW)
+        k.handled_by = j->c->who.user_id;
+    k.version++;
+    rc = store_complaint_update(tx, &k);
+    if (rc == STORE_NOTFOUND)
+        return ERR_CONFLICT;
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (sync) {
+        e = award_suspension_sync(tx, j->c, t.id, now);
+        if (e != ERR_OK)
+            return e;
+    }
+    return domain_store_err(award_record(tx, j->c, type, "complaint", k.id, t.id, d, NULL));
+}
+
+static enum err run(struct store *s, struct job *j)
+{
+    struct award_refusal dummy = {0};
+    if (j->why == NULL)
+        j->why = &dummy;
+    arena_init(&j->a, 4u << 20);
+    enum err e = domain_write(s, step_tx, j);
+    arena_release(&j->a);
+    return e;
+}
+
+enum err complaint_file(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                        const struct complaint_input *in, int64_t *id, struct award_refusal *why)
+{
+    struct award_refusal dummy = {0};
+    if (why == NULL)
+        why = &dummy;
+    memset(why, 0, sizeof *why);
+    if (in->subject == NULL || in->body == NULL) {
+        why->field = in->subject == NULL ? "subject" : "body";
+        return ERR_MISSING_FIELD;
+    }
+    if (!subject_ok(in->subject) || !award_text_ok(in->body, COMPLAINT_TEXT_MAX) ||
+        in->known_ms < 0) {
+        why->field = !subject_ok(in->subject) ? "subject" : in->known_ms < 0 ? "known_ms" : "body";
+        return ERR_INVALID_FIELD;
+    }
+    struct job j = {.kind = CS_FILE, .c = c, .tender_id = tender_id, .in = in, .why = why};
+    enum err e = run(s, &j);
+    if (e == ERR_OK && id != NULL)
+        *id = j.id;
+    return e;
+}
+
+enum err complaint_accept(struct store *s, const struct tender_caller *c, int64_t id)
+{
+    struct job j = {.kind = CS_ACCEPT, .c = c, .id = id};
+    return run(s, &j);
+}
+
+enum err complaint_refuse(struct store *s, const struct tender_caller *c, int64_t id,
+                          const char *reason)
+{
+    if (!award_text_ok(reason, COMPLAINT_TEXT_MAX))
+        return reason == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
+    struct job j = {.kind = CS_REFUSE, .c = c, .id = id, .text = reason};
+    return run(s, &j);
+}
+
+enum err complaint_suspend(struct store *s, const struct tender_caller *c, int64_t id, bool on)
+{
+    struct job j = {.kind = on ? CS_SUSPEND : CS_LIFT, .c = c, .id = id};
+    return run(s, &j);
+}
+
+enum err complaint_decide(struct store *s, const struct tender_caller *c, int64_t id,
+                          const char *decision, const char *remedy, const char *text)
+{
+    if (decision == NULL || text == NULL)
+        return ERR_MISSING_FIELD;
+    bool upheld = strcmp(decision, "upheld") == 0;
+    if (!upheld && strcmp(decision, "dismissed") != 0)
+        return ERR_INVALID_FIELD;
+    if (upheld && remedy == NULL)
+        return ERR_MISSING_FIELD;
+    if ((!upheld && remedy != NULL) ||
+        (upheld && strcmp(remedy, "re_evaluation") != 0 && strcmp(remedy, "annul_award") != 0))
+        return ERR_INVALID_FIELD;
+    if (!award_text_ok(text, COMPLAINT_TEXT_MAX))
+        return ERR_INVALID_FIELD;
+    struct job j = {.kind = CS_DECIDE,
+                    .c = c,
+                    .id = id,
+                    .decision = upheld ? "upheld" : "dismissed",
+                    .remedy = remedy,
+                    .text = text};
+    return run(s, &j);
+}
+
+enum err complaint_withdraw(struct store *s, const struct tender_caller *c, int64_t id,
+                            const char *reason)
+{
+    if (reason != NULL && !award_text_ok(reason, COMPLAINT_TEXT_MAX))
+        return ERR_INVALID_FIELD;
+    struct job j = {.kind = CS_WITHDRAW, .c = c, .id = id, .text = reason};
+    return run(s, &j);
+}
+
+static enum err read_tx(struct store_tx *tx, void *arg)
+{
+    return step_tx(tx, arg);
+}
+
+enum err complaint_tender(struct store *s, const struct tender_caller *c, int64_t id,
+                          int64_t *tender_id)
+{
+    struct job j = {.kind = CS_READ, .c = c, .id = id};
+    struct award_refusal dummy = {0};
+    struct store_tx *tx = NULL;
+    j.why = &dummy;
+    arena_init(&j.a, 4u << 20);
+    int rc = store_begin(s, STORE_READ, &tx);
+    enum err e = rc == STORE_OK ? read_tx(tx, &j) : domain_store_err(rc);
+    store_rollback(tx);
+    arena_release(&j.a);
+    if (e == ERR_OK)
+        *tender_id = j.tender_id;
+    return e;
+}
+
+void complaint_write(struct jsonw *w, const struct complaint *k, bool full, int64_t now)
+{
+    jsonw_obj_begin(w);
+    jsonw_kint(w, "id", k->id);
+    jsonw_kint(w, "tender_id", k->tender_id);
+    jsonw_kstr(w, "subject", k->subject);
+    jsonw_kstr(w, "status", k->status);
+    if (full) {
+        jsonw_kint(w, "org_id", k->org_id);
+        jsonw_kstr(w, "complainant", k->org_name);
+        jsonw_kstr(w, "body", k->body);
+        jsonw_kint(w, "known_ms", k->known_ms);
+        jsonw_kint(w, "accept_due_ms", k->accept_due_ms);
+        if (k->accepted_ms)
+            jsonw_kint(w, "accepted_ms", k->accepted_ms);
+        if (k->decide_due_ms)
+            jsonw_kint(w, "decide_due_ms", k->decide_due_ms);
+        jsonw_kbool(w, "suspended", k->suspended);
+        if (k->reason)
+            jsonw_kstr(w, "reason", k->reason);
+        bool overdue = (strcmp(k->status, "filed") == 0 && now > k->accept_due_ms) ||
+                       (strcmp(k->status, "accepted") == 0 && now > k->decide_due_ms);
+        jsonw_kbool(w, "overdue", overdue);
+    }
+    jsonw_kint(w, "filed_ms", k->filed_ms);
+    if (k->decision) {
+        jsonw_kstr(w, "decision", k->decision);
+        if (k->remedy)
+            jsonw_kstr(w, "remedy", k->remedy);
+        jsonw_kstr(w, "decision_text", k->decision_text);
+    }
+    if (k->closed_ms)
+        jsonw_kint(w, "closed_ms", k->closed_ms);
+    jsonw_obj_end(w);
+}
+
+enum err complaint_queue_json(struct store *s, struct buf *out)
+{
+    struct store_tx *tx = NULL;
+    struct arena a;
+    struct page pg = {0};
+    struct jsonw w;
+    int64_t now = clock_now_ms();
+    arena_init(&a, 16u << 20);
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = store_complaints(tx, &a, 0, COMPLAINTS_MAX, &pg);
+    store_rollback(tx);
+    if (rc != STORE_OK) {
+        arena_release(&a);
+        return domain_store_err(rc);
+    }
+    buf_reset(out);
+    jsonw_init(&w, out);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "items");
+    jsonw_arr_begin(&w);
+    for (int i = 0; i < pg.n; i++)
+        complaint_write(&w, (const struct complaint *)pg.items + i, true, now);
+    jsonw_arr_end(&w);
+    jsonw_kbool(&w, "more", pg.more);
+    jsonw_obj_end(&w);
+    arena_release(&a);
+    return jsonw_finish(&w) == JSONW_OK ? ERR_OK : ERR_INTERNAL;
+}

@@ -1,0 +1,437 @@
+/*
+ * store/award.c — the SQL of complaints, the signed contract, bonds and the
+ * award rules' overrides (store/award.h; migration 18). One dialect for
+ * SQLite and PostgreSQL; rows are read into the caller's arena.
+ */
+#include "store/award.h"
+
+#include <string.h>
+
+static const char *col_dup(struct store_rows *r, struct arena *a, int col)
+{
+    size_t n;
+    const char *s = store_col_text(r, col, &n);
+    return s == NULL ? NULL : arena_strndup(a, s, n);
+}
+
+static int64_t col_i0(struct store_rows *r, int col)
+{
+    return store_col_null(r, col) ? 0 : store_col_int(r, col);
+}
+
+static struct store_param opt_i(int64_t v)
+{
+    return v != 0 ? SP_I(v) : SP_NUL;
+}
+
+typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
+
+static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
+                      const struct store_param *p, int np, size_t item_size, int limit,
+                      fill_fn fill, struct page *out)
+{
+    struct store_rows *r = NULL;
+    int rc;
+    out->n = 0;
+    out->more = false;
+    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
+    if (out->items == NULL)
+        return STORE_TOOBIG;
+    rc = store_query(tx, sql, p, np, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1) {
+        if (out->n == limit) {
+            out->more = true;
+            break;
+        }
+        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
+        out->n++;
+    }
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+/* Runs a one-row query and fills out; STORE_NOTFOUND without a row. */
+static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
+                     const struct store_param *p, int np, fill_fn fill, void *out)
+{
+    struct store_rows *r = NULL;
+    int rc = store_query(tx, sql, p, np, &r);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_rows_next(r);
+    if (rc == 1)
+        fill(r, a, out);
+    store_rows_free(r);
+    return rc == 1 ? STORE_OK : rc == 0 ? STORE_NOTFOUND : -rc;
+}
+
+/* ---- complaints ---- */
+
+#define C_COLS                                                                                     \
+    "c.id, c.tender_id, c.org_id, o.name, c.user_id, c.subject, c.body, c.known_ms, c.filed_ms,"   \
+    " c.status, c.accept_due_ms, c.accepted_ms, c.decide_due_ms, c.suspended, c.suspended_ms,"     \
+    " c.reason, c.decision, c.remedy, c.decision_text, c.closed_ms, c.handled_by,"                 \
+    " c.accept_warned_ms, c.decide_warned_ms, c.version"                                           \
+    " FROM complaints c JOIN orgs o ON o.id = c.org_id"
+
+static void complaint_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct complaint *c = item;
+    c->id = store_col_int(r, 0);
+    c->tender_id = store_col_int(r, 1);
+    c->org_id = store_col_int(r, 2);
+    c->org_name = col_dup(r, a, 3);
+    c->user_id = col_i0(r, 4);
+    c->subject = col_dup(r, a, 5);
+    c->body = col_dup(r, a, 6);
+    c->known_ms = store_col_int(r, 7);
+    c->filed_ms = store_col_int(r, 8);
+    c->status = col_dup(r, a, 9);
+    c->accept_due_ms = store_col_int(r, 10);
+    c->accepted_ms = col_i0(r, 11);
+    c->decide_due_ms = col_i0(r, 12);
+    c->suspended = store_col_int(r, 13) != 0;
+    c->suspended_ms = col_i0(r, 14);
+    c->reason = col_dup(r, a, 15);
+    c->decision = col_dup(r, a, 16);
+    c->remedy = col_dup(r, a, 17);
+    c->decision_text = col_dup(r, a, 18);
+    c->closed_ms = col_i0(r, 19);
+    c->handled_by = col_i0(r, 20);
+    c->accept_warned_ms = col_i0(r, 21);
+    c->decide_warned_ms = col_i0(r, 22);
+    c->version = store_col_int(r, 23);
+}
+
+int store_complaint_insert(struct store_tx *tx, const struct complaint *c, int64_t *id)
+{
+    struct store_param p[] = {SP_I(c->tender_id), SP_I(c->org_id),       opt_i(c->user_id),
+                              SP_T(c->subject),   SP_T(c->body),         SP_I(c->known_ms),
+                              SP_I(c->filed_ms),  SP_I(c->accept_due_ms)};
+    return store_query_int(tx,
+                           "INSERT INTO complaints (tender_id, org_id, user_id, subject, body,"
+                           " known_ms, filed_ms, status, accept_due_ms, suspended, version)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, 'filed', $8, 0, 1) RETURNING id",
+                           p, 8, id);
+}
+
+int store_complaint_update(struct store_tx *tx, const struct complaint *c)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {SP_I(c->id),
+                              SP_T(c->status),
+                              opt_i(c->accepted_ms),
+                              opt_i(c->decide_due_ms),
+                              SP_I(c->suspended ? 1 : 0),
+                              opt_i(c->suspended_ms),
+                              SP_T(c->reason),
+                              SP_T(c->decision),
+                              SP_T(c->remedy),
+                              SP_T(c->decision_text),
+                              opt_i(c->closed_ms),
+                              opt_i(c->handled_by),
+                              opt_i(c->accept_warned_ms),
+                              opt_i(c->decide_warned_ms),
+                              SP_I(c->version),
+                              SP_I(c->version - 1)};
+    int rc = store_exec(tx,
+                        "UPDATE complaints SET status = $2, accepted_ms = $3, decide_due_ms = $4,"
+                        " suspended = $5, suspended_ms = $6, reason = $7, decision = $8,"
+                        " remedy = $9, decision_text = $10, closed_ms = $11, handled_by = $12,"
+                        " accept_warned_ms = $13, decide_warned_ms = $14, version = $15"
+                        " WHERE id = $1 AND version = $16",
+                        p, 16, &changes);
+    if (rc == STORE_OK && changes == 0)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_complaint_get(struct store_tx *tx, struct arena *a, int64_t id, struct complaint *out)
+{
+    struct store_param p[] = {SP_I(id)};
+    return query_one(tx, a, "SELECT " C_COLS " WHERE c.id = $1", p, 1, complaint_fill, out);
+}
+
+int store_complaints(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                     struct page *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
+    if (tender_id == 0)
+        return query_page(tx, a,
+                          "SELECT " C_COLS " WHERE c.status IN ('filed', 'accepted')"
+                          " ORDER BY c.id LIMIT $1",
+                          p + 1, 1, sizeof(struct complaint), limit, complaint_fill, out);
+    return query_page(tx, a, "SELECT " C_COLS " WHERE c.tender_id = $1 ORDER BY c.id LIMIT $2", p,
+                      2, sizeof(struct complaint), limit, complaint_fill, out);
+}
+
+int store_complaint_suspended_count(struct store_tx *tx, int64_t tender_id, int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id)};
+    return store_query_int(tx,
+                           "SELECT count(*) FROM complaints WHERE tender_id = $1"
+                           " AND suspended = 1 AND status IN ('filed', 'accepted')",
+                           p, 1, n);
+}
+
+int store_complaints_overdue(struct store_tx *tx, struct arena *a, int64_t now, bool warned_too,
+                             int limit, struct page *out)
+{
+    struct store_param p[] = {SP_I(now), SP_I(warned_too ? 1 : 0), SP_I(limit + 1)};
+    return query_page(tx, a,
+                      "SELECT " C_COLS " WHERE (c.status = 'filed' AND c.accept_due_ms < $1"
+                      " AND ($2 = 1 OR c.accept_warned_ms IS NULL))"
+                      " OR (c.status = 'accepted' AND c.decide_due_ms < $1"
+                      " AND ($2 = 1 OR c.decide_warned_ms IS NULL))"
+                      " ORDER BY c.id LIMIT $3",
+                      p, 3, sizeof(struct complaint), limit, complaint_fill, out);
+}
+
+/* ---- the contract ---- */
+
+#define K_COLS                                                                                     \
+    "tender_id, winner_org_id, amount_fen, doc_sha, doc_name, doc_type, doc_size, uploaded_by,"    \
+    " uploaded_ms, bidder_sig, bidder_cert, bidder_user_id, bidder_signed_ms, agent_sig,"          \
+    " agent_cert, agent_user_id, agent_signed_ms, signed_ms, late, version"
+
+static void contract_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct award_contract *c = item;
+    c->tender_id = store_col_int(r, 0);
+    c->winner_org_id = store_col_int(r, 1);
+    c->amount_fen = store_col_int(r, 2);
+    c->doc_sha = col_dup(r, a, 3);
+    c->doc_name = col_dup(r, a, 4);
+    c->doc_type = col_dup(r, a, 5);
+    c->doc_size = store_col_int(r, 6);
+    c->uploaded_by = col_i0(r, 7);
+    c->uploaded_ms = store_col_int(r, 8);
+    c->bidder_sig = col_dup(r, a, 9);
+    c->bidder_cert = col_dup(r, a, 10);
+    c->bidder_user_id = col_i0(r, 11);
+    c->bidder_signed_ms = col_i0(r, 12);
+    c->agent_sig = col_dup(r, a, 13);
+    c->agent_cert = col_dup(r, a, 14);
+    c->agent_user_id = col_i0(r, 15);
+    c->agent_signed_ms = col_i0(r, 16);
+    c->signed_ms = col_i0(r, 17);
+    c->late = store_col_int(r, 18) != 0;
+    c->version = store_col_int(r, 19);
+}
+
+int store_contract_put(struct store_tx *tx, const struct award_contract *c)
+{
+    struct store_param p[] = {SP_I(c->tender_id), SP_I(c->winner_org_id), SP_I(c->amount_fen),
+                              SP_T(c->doc_sha),   SP_T(c->doc_name),      SP_T(c->doc_type),
+                              SP_I(c->doc_size),  opt_i(c->uploaded_by),  SP_I(c->uploaded_ms),
+                              SP_I(c->version)};
+    int rc = store_exec(tx, "DELETE FROM award_contracts WHERE tender_id = $1", p, 1, NULL);
+    if (rc != STORE_OK)
+        return rc;
+    return store_exec(tx,
+                      "INSERT INTO award_contracts (tender_id, winner_org_id, amount_fen, doc_sha,"
+                      " doc_name, doc_type, doc_size, uploaded_by, uploaded_ms, late, version)"
+                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
+                      p, 10, NULL);
+}
+
+int store_contract_sign(struct store_tx *tx, const struct award_contract *c)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {
+        SP_I(c->tender_id),       SP_T(c->bidder_sig),        SP_T(c->bidder_cert),
+        opt_i(c->bidder_user_id), opt_i(c->bidder_signed_ms), SP_T(c->agent_sig),
+        SP_T(c->agent_cert),      opt_i(c->agent_user_id),    opt_i(c->agent_signed_ms),
+        opt_i(c->signed_ms),      SP_I(c->late ? 1 : 0),      SP_I(c->version),
+        SP_I(c->version - 1)};
+    int rc = store_exec(tx,
+                        "UPDATE award_contracts SET bidder_sig = $2, bidder_cert = $3,"
+                        " bidder_user_id = $4, bidder_signed_ms = $5, agent_sig = $6,"
+                        " agent_cert = $7, agent_user_id = $8, agent_signed_ms = $9,"
+                        " signed_ms = $10, late = $11, version = $12"
+                        " WHERE tender_id = $1 AND version = $13",
+                        p, 13, &changes);
+    if (rc == STORE_OK && changes == 0)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_contract_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
+                       struct award_contract *out)
+{
+    struct store_param p[] = {SP_I(tender_id)};
+    return query_one(tx, a, "SELECT " K_COLS " FROM award_contracts WHERE tender_id = $1", p, 1,
+                     contract_fill, out);
+}
+
+/* ---- bonds ---- */
+
+#define B_COLS                                                                                     \
+    "b.tender_id, b.org_id, o.name, b.amount_fen, b.form, b.received_ms, b.entered_by,"            \
+    " b.entered_ms, b.refunded_ms, b.refund_ref, b.refunded_by, b.warned_ms"                       \
+    " FROM bonds b JOIN orgs o ON o.id = b.org_id"
+
+static void bond_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct bond *b = item;
+    b->tender_id = store_col_int(r, 0);
+    b->org_id = store_col_int(r, 1);
+    b->org_name = col_dup(r, a, 2);
+    b->amount_fen = store_col_int(r, 3);
+    b->form = col_dup(r, a, 4);
+    b->received_ms = store_col_int(r, 5);
+    b->entered_by = col_i0(r, 6);
+    b->entered_ms = store_col_int(r, 7);
+    b->refunded_ms = col_i0(r, 8);
+    b->refund_ref = col_dup(r, a, 9);
+    b->refunded_by = col_i0(r, 10);
+    b->warned_ms = col_i0(r, 11);
+}
+
+int store_bond_put(struct store_tx *tx, const struct bond *b)
+{
+    struct store_param p[] = {SP_I(b->tender_id), SP_I(b->org_id),      SP_I(b->amount_fen),
+                              SP_T(b->form),      SP_I(b->received_ms), opt_i(b->entered_by),
+                              SP_I(b->entered_ms)};
+    int rc = store_exec(tx, "DELETE FROM bonds WHERE tender_id = $1 AND org_id = $2", p, 2, NULL);
+    if (rc != STORE_OK)
+        return rc;
+    return store_exec(tx,
+                      "INSERT INTO bonds (tender_id, org_id, amount_fen, form, received_ms,"
+                      " entered_by, entered_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                      p, 7, NULL);
+}
+
+int store_bond_get(struct store_tx *tx, struct arena *a, int64_t tender_id, int64_t org_id,
+                   struct bond *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
+    return query_one(tx, a, "SELECT " B_COLS " WHERE b.tender_id = $1 AND b.org_id = $2", p, 2,
+                     bond_fill, out);
+}
+
+int store_bond_refund(struct store_tx *tx, int64_t tender_id, int64_t org_id, const char *ref,
+                      int64_t by, int64_t at_ms)
+{
+    int64_t changes = 0;
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_T(ref), opt_i(by), SP_I(at_ms)};
+    int rc = store_exec(tx,
+                        "UPDATE bonds SET refund_ref = $3, refunded_by = $4, refunded_ms = $5"
+                        " WHERE tender_id = $1 AND org_id = $2 AND refunded_ms IS NULL",
+                        p, 5, &changes);
+    if (rc == STORE_OK && changes == 0)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_bond_warned(struct store_tx *tx, int64_t tender_id, int64_t org_id, int64_t at_ms)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(at_ms)};
+    return store_exec(tx, "UPDATE bonds SET warned_ms = $3 WHERE tender_id = $1 AND org_id = $2", p,
+                      3, NULL);
+}
+
+int store_bonds(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                struct page *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
+    return query_page(tx, a, "SELECT " B_COLS " WHERE b.tender_id = $1 ORDER BY b.org_id LIMIT $2",
+                      p, 2, sizeof(struct bond), limit, bond_fill, out);
+}
+
+int store_bonds_overdue(struct store_tx *tx, struct arena *a, int64_t cutoff_ms, bool warned_too,
+                        int limit, struct page *out)
+{
+    struct store_param p[] = {SP_I(cutoff_ms), SP_I(warned_too ? 1 : 0), SP_I(limit + 1)};
+    return query_page(tx, a,
+                      "SELECT " B_COLS " JOIN award_contracts k ON k.tender_id = b.tender_id"
+                      " WHERE b.refunded_ms IS NULL AND k.signed_ms IS NOT NULL"
+                      " AND k.signed_ms < $1 AND ($2 = 1 OR b.warned_ms IS NULL)"
+                      " ORDER BY b.tender_id, b.org_id LIMIT $3",
+                      p, 3, sizeof(struct bond), limit, bond_fill, out);
+}
+
+static void late_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct award_late *l = item;
+    l->tender_id = store_col_int(r, 0);
+    l->code = col_dup(r, a, 1);
+    l->title = col_dup(r, a, 2);
+    l->award_ms = store_col_int(r, 3);
+}
+
+int store_award_late(struct store_tx *tx, struct arena *a, int64_t cutoff_ms, int limit,
+                     struct page *out)
+{
+    struct store_param p[] = {SP_I(cutoff_ms), SP_I(limit + 1)};
+    return query_page(tx, a,
+                      "SELECT t.id, t.code, t.title, e.award_ms FROM evaluations e"
+                      " JOIN tenders t ON t.id = e.tender_id WHERE e.phase = 'awarded'"
+                      " AND e.award_ms < $1 ORDER BY e.award_ms LIMIT $2",
+                      p, 2, sizeof(struct award_late), limit, late_fill, out);
+}
+
+/* ---- bidders and their objections ---- */
+
+int store_award_is_bidder(struct store_tx *tx, int64_t tender_id, int64_t org_id, bool *yes)
+{
+    int64_t n = 0;
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
+    int rc = store_query_int(tx,
+                             "SELECT (SELECT count(*) FROM tender_registrations WHERE"
+                             " tender_id = $1 AND org_id = $2) + (SELECT count(*) FROM bids"
+                             " WHERE tender_id = $1 AND org_id = $2)",
+                             p, 2, &n);
+    *yes = rc == STORE_OK && n > 0;
+    return rc;
+}
+
+int store_award_bidders(struct store_tx *tx, int64_t tender_id, int64_t *ids, int max, int *n)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(tender_id)};
+    *n = 0;
+    int rc = store_query(
+        tx, "SELECT DISTINCT org_id FROM bids WHERE tender_id = $1 ORDER BY org_id", p, 1, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1 && *n < max)
+        ids[(*n)++] = store_col_int(r, 0);
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+int store_award_objections(struct store_tx *tx, int64_t tender_id, int64_t org_id, bool result,
+                           int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
+    return store_query_int(tx,
+                           result ? "SELECT count(*) FROM evaluation_objections WHERE"
+                                    " tender_id = $1 AND org_id = $2"
+                                  : "SELECT count(*) FROM tender_objections WHERE"
+                                    " tender_id = $1 AND org_id = $2",
+                           p, 2, n);
+}
+
+/* ---- rule overrides ---- */
+
+int store_award_rule_set(struct store_tx *tx, const char *name, int64_t value, int64_t by,
+                         int64_t at_ms)
+{
+    struct store_param p[] = {SP_T(name), SP_I(value), opt_i(by), SP_I(at_ms)};
+    int rc = store_exec(tx, "DELETE FROM award_rules WHERE name = $1", p, 1, NULL);
+    if (rc != STORE_OK)
+        return rc;
+    return store_exec(tx,
+                      "INSERT INTO award_rules (name, value, set_by, set_ms)"
+                      " VALUES ($1, $2, $3, $4)",
+                      p, 4, NULL);
+}
+
+int store_award_rule_get(struct store_tx *tx, const char *name, int64_t *value)
+{
+    struct store_param p[] = {SP_T(name)};
+    return store_query_int(tx, "SELECT value FROM award_rules WHERE name = $1", p, 1, value);
+}

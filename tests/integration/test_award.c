@@ -1,0 +1,908 @@
+/*
+ * The road from the award to the contract through the real server
+ * (docs/award.md), on SQLite and (award_pg) PostgreSQL: complaints to the
+ * supervisor, the contract signed online by both sides, bond refunds.
+ *
+ * The evaluation itself is test_evaluation's: here a tender in publicity
+ * is planted in the server's store (bids of bidder1 and bidder2, the
+ * evaluation with its candidates, bidder1 first). Then everything goes
+ * through the API. Every refusal is checked for its status and code and
+ * that it changed nothing: the supervisor's view of the tender is the
+ * same bytes before and after (the server runs on a manual clock).
+ *
+ * Certificates are issued by a test CA (`sunbid ca`) trusted by the admin:
+ * bidder1's organisation signing certificate (its USCC), the agent's
+ * personal signing certificate. They are issued at the real time, so the
+ * server's clock starts at the real time too.
+ */
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <poll.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "base/base64.h"
+#include "crypto/random.h"
+#include "store/store.h"
+
+#include "tender_fixture.h"
+
+static char dir[512];
+static int64_t t_now;
+
+static char *path_in(const char *name)
+{
+    static char p[8][700];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *d = malloc((size_t)n + 1);
+    assert_non_null(d);
+    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+    d[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return d;
+}
+
+static void run_ok(const char *what, int rc, char *out)
+{
+    if (rc != 0)
+        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
+    free(out);
+}
+
+static void raw(const struct it_session *who, const char *method, const char *path,
+                const char *type, const void *body, size_t len, struct it_resp *r)
+{
+    char head[1024];
+    int fd = it_connect(srv.port);
+    assert_true(fd >= 0);
+    int n = snprintf(head, sizeof head,
+                     "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: %s\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     method, path, who->token, type, len);
+    assert_int_equal(it_send_all(fd, head, (size_t)n), 0);
+    assert_int_equal(it_send_all(fd, body, len), 0);
+    assert_int_equal(it_read_response(fd, r, 0), 0);
+    close(fd);
+}
+
+static void clock_to(int64_t ms)
+{
+    t_now = ms;
+    set_clock(ms);
+    login_all();
+}
+
+/* ---- the fixture's store ---- */
+
+static struct store *fixture_store(void)
+{
+    struct store *s = NULL;
+    char err[256];
+    if (store_open(&s, srv.db_url[0] ? srv.db_url : NULL, srv.data_dir, err, sizeof err) !=
+        STORE_OK)
+        fail_msg("store_open: %s", err);
+    return s;
+}
+
+static void fx_exec(struct store *s, const char *sql, const struct store_param *p, int np)
+{
+    struct store_tx *tx = NULL;
+    int rc = STORE_BUSY;
+    for (int i = 0; i < 50 && rc == STORE_BUSY; i++) {
+        rc = store_begin(s, STORE_WRITE, &tx);
+        if (rc == STORE_OK)
+            rc = store_exec(tx, sql, p, np, NULL);
+        if (rc == STORE_OK)
+            rc = store_commit(tx);
+        else
+            store_rollback(tx);
+        if (rc == STORE_BUSY)
+            usleep(50 * 1000);
+    }
+    if (rc != STORE_OK)
+        fail_msg("fixture SQL failed (%d): %s", rc, sql);
+}
+
+static int64_t fx_int(const char *sql, int64_t arg)
+{
+    struct store *s = fixture_store();
+    struct store_tx *tx;
+    struct store_param p[] = {SP_I(arg)};
+    int64_t v = 0;
+    assert_int_equal(store_begin(s, STORE_READ, &tx), STORE_OK);
+    int rc = store_query_int(tx, sql, p, 1, &v);
+    store_rollback(tx);
+    store_close(s);
+    return rc == STORE_OK ? v : -1;
+}
+
+/* ---- requests ---- */
+
+static void refused(const struct it_session *who, const char *method, const char *path,
+                    const char *body, int status, const char *code)
+{
+    json_t *j = call(who, method, path, body, status);
+    const char *got = jstr(j, "error", "code");
+    if (got == NULL || strcmp(got, code) != 0)
+        fail_msg("%s %s: want %s, got %s", method, path, code, got ? got : "(none)");
+    json_decref(j);
+}
+
+static int64_t g_tender;
+
+/* The supervisor's view of the tender's award page, as bytes. */
+static char *snapshot(void)
+{
+    struct it_resp r;
+    char path[96];
+    snprintf(path, sizeof path, "/api/tenders/%lld/award", (long long)g_tender);
+    assert_int_equal(it_request_as(&srv, &supervisor, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    char *s = strdup(r.body);
+    it_resp_free(&r);
+    return s;
+}
+
+/* A refusal that must leave the tender's award state as it was. */
+static void refused_same(const struct it_session *who, const char *method, const char *path,
+                         const char *body, int status, const char *code)
+{
+    char *before = snapshot();
+    refused(who, method, path, body, status, code);
+    char *after = snapshot();
+    if (strcmp(before, after) != 0)
+        fail_msg("%s %s (%s) changed the state:\n%s\n%s", method, path, code, before, after);
+    free(before);
+    free(after);
+}
+
+static json_t *view_as(const struct it_session *who)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/tenders/%lld/award", (long long)g_tender);
+    return call(who, "GET", path, NULL, 200);
+}
+
+static char *cpath(int64_t id, const char *step)
+{
+    static char p[4][96];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "/api/complaints/%lld/%s", (long long)id, step);
+    return p[k];
+}
+
+static char *tpath(const char *what)
+{
+    static char p[4][128];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "/api/tenders/%lld/%s", (long long)g_tender, what);
+    return p[k];
+}
+
+static const char *complaint_status(int64_t id)
+{
+    static char st[32];
+    json_t *j = view_as(&supervisor);
+    json_t *a = json_object_get(j, "complaints");
+    st[0] = '\0';
+    for (size_t i = 0; i < json_array_size(a); i++)
+        if (jint(json_array_get(a, i), "id") == id)
+            snprintf(st, sizeof st, "%s", jstr(json_array_get(a, i), "status", NULL));
+    json_decref(j);
+    return st;
+}
+
+static bool tender_paused(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/tenders/%lld", (long long)g_tender);
+    json_t *j = call(&agent, "GET", path, NULL, 200);
+    bool p = json_is_true(json_object_get(json_object_get(j, "tender"), "paused"));
+    json_decref(j);
+    return p;
+}
+
+/* ---- the supervisors' SSE topic ---- */
+
+struct sse {
+    int fd;
+    char buf[65536];
+    size_t len;
+};
+
+static void sse_open(struct sse *e, const struct it_session *who, const char *path)
+{
+    char req[1024];
+    e->len = 0;
+    e->buf[0] = '\0';
+    e->fd = it_connect(srv.port);
+    assert_true(e->fd >= 0);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                     "Accept: text/event-stream\r\n\r\n",
+                     path, who->token);
+    assert_int_equal(it_send_all(e->fd, req, (size_t)n), 0);
+}
+
+/* Waits (bounded) until the stream holds both needles. */
+static void sse_wait(struct sse *e, const char *n1, const char *n2)
+{
+    for (int spins = 0; spins < 600; spins++) {
+        if (strstr(e->buf, n1) != NULL && (n2 == NULL || strstr(e->buf, n2) != NULL))
+            return;
+        struct pollfd p = {e->fd, POLLIN, 0};
+        if (poll(&p, 1, 50) == 1) {
+            if (e->len + 1 >= sizeof e->buf)
+                e->len = 0;
+            ssize_t r = read(e->fd, e->buf + e->len, sizeof(e->buf) - 1 - e->len);
+            assert_true(r > 0);
+            e->len += (size_t)r;
+            e->buf[e->len] = '\0';
+        }
+    }
+    fail_msg("no SSE data with %s: %s", n1, e->buf);
+}
+
+/* ---- certificates and signatures ---- */
+
+static void pki(int64_t org1)
+{
+    char path[96];
+    size_t len;
+    const char *tmp = getenv("SUNBID_TEST_TMP");
+    snprintf(dir, sizeof dir, "%s/award-XXXXXX", tmp ? tmp : "/tmp");
+    mkdir(tmp ? tmp : "/tmp", 0755);
+    assert_non_null(mkdtemp(dir));
+    char *out = NULL;
+    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
+                    "Award Test CA", NULL);
+    run_ok("ca init", rc, out);
+    char *ca = slurp(path_in("ca/ca.crt.pem"), &len);
+    struct it_resp r;
+    raw(&admin, "POST", "/api/trust", "application/x-pem-file", ca, len, &r);
+    if (r.status != 201)
+        fail_msg("trust: %d %s", r.status, r.body);
+    it_resp_free(&r);
+    free(ca);
+    out = NULL;
+    rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "sign", "--subject-cn",
+                "投标人", "--uscc", "91350000158143215N", "--days", "3650", "--out", path_in("b1"),
+                NULL);
+    run_ok("ca issue b1", rc, out);
+    out = NULL;
+    rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "encrypt", "--subject-cn",
+                "投标人", "--uscc", "91350000158143215N", "--days", "3650", "--out", path_in("b1e"),
+                NULL);
+    run_ok("ca issue b1e", rc, out);
+    out = NULL;
+    rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "sign", "--subject-cn",
+                "agent", "--days", "3650", "--out", path_in("ag"), NULL);
+    run_ok("ca issue agent", rc, out);
+    char *pem = slurp(path_in("b1.crt.pem"), &len);
+    char *epem = slurp(path_in("b1e.crt.pem"), &len);
+    json_t *jb = json_pack("{s:s,s:s}", "sign", pem, "encrypt", epem);
+    char *text = json_dumps(jb, JSON_COMPACT);
+    snprintf(path, sizeof path, "/api/orgs/%lld/certs", (long long)org1);
+    json_decref(call(&bidder1, "POST", path, text, 201));
+    free(text);
+    json_decref(jb);
+    free(pem);
+    free(epem);
+    pem = slurp(path_in("ag.crt.pem"), &len);
+    jb = json_pack("{s:s}", "sign", pem);
+    text = json_dumps(jb, JSON_COMPACT);
+    json_decref(call(&agent, "POST", "/api/users/me/certs", text, 201));
+    free(text);
+    json_decref(jb);
+    free(pem);
+}
+
+/* key ("b1" or "ag")'s ECDSA P-256 SHA-256 signature of msg, DER, base64. */
+static void sign_b64(const char *key, const char *msg, char *out, size_t outlen)
+{
+    char name[32];
+    size_t len;
+    snprintf(name, sizeof name, "%s.key.pem", key);
+    char *pem = slurp(path_in(name), &len);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    assert_non_null(k);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char sig[256];
+    size_t sl = sizeof sig;
+    assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, k), 1);
+    assert_int_equal(EVP_DigestSign(ctx, sig, &sl, (const unsigned char *)msg, strlen(msg)), 1);
+    assert_true(B64_LEN(sl) <= outlen);
+    b64_encode(sig, sl, out);
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(k);
+    BIO_free(bio);
+    free(pem);
+}
+
+/* Whether sig64 (DER, base64) over msg verifies with cert64 (DER, base64). */
+static bool verify_kept(const char *cert64, const char *msg, const char *sig64)
+{
+    unsigned char der[4096], sig[256];
+    assert_non_null(cert64);
+    assert_non_null(sig64);
+    long cl = b64_decode(cert64, strlen(cert64), der, sizeof der, 0);
+    long sl = b64_decode(sig64, strlen(sig64), sig, sizeof sig, 0);
+    assert_true(cl > 0 && sl > 0);
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, cl);
+    assert_non_null(x);
+    EVP_PKEY *k = X509_get_pubkey(x);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k) == 1 &&
+              EVP_DigestVerify(ctx, sig, (size_t)sl, (const unsigned char *)msg, strlen(msg)) == 1;
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(k);
+    X509_free(x);
+    return ok;
+}
+
+/* ---- the planted tender in publicity ---- */
+
+static int64_t org_of(const char *user)
+{
+    struct store *s = fixture_store();
+    struct store_tx *tx;
+    struct store_param p[] = {SP_T(user)};
+    int64_t v = 0;
+    assert_int_equal(store_begin(s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_query_int(tx, "SELECT org_id FROM users WHERE username = $1", p, 1, &v),
+                     STORE_OK);
+    store_rollback(tx);
+    store_close(s);
+    return v;
+}
+
+static int64_t planted_publicity(int64_t org1, int64_t org2)
+{
+    char body[1024], path[128];
+    int64_t now = t_now;
+    snprintf(body, sizeof body,
+             "{\"title\":\"榕城市图书馆设备采购\",\"region\":\"350100\",\"category\":\"goods\","
+             "\"ceiling_fen\":100000000,\"bond_fen\":1000000,\"bond_form\":\"cash\","
+             "\"eval_method\":\"lowest_price\",\"publish_at_ms\":%lld,\"doc_start_ms\":%lld,"
+             "\"doc_end_ms\":%lld,\"clarify_deadline_ms\":%lld,\"bid_deadline_ms\":%lld}",
+             (long long)now, (long long)(now + DAY), (long long)(now + 8 * DAY),
+             (long long)(now + 15 * DAY), (long long)(now + 22 * DAY));
+    json_t *j = call(&agent, "POST", "/api/tenders", body, 201);
+    int64_t id = jint(j, "tender.id");
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/tenders/%lld/documents?name=a.pdf", (long long)id);
+    json_decref(call(&agent, "POST", path, "%PDF the documents", 201));
+    snprintf(path, sizeof path, "/api/tenders/%lld/publish", (long long)id);
+    json_decref(call(&agent, "POST", path, NULL, 200));
+    /* the canonical lowest_price template, as the server writes it */
+    j = call(&agent, "GET", "/api/evaluation-templates", NULL, 200);
+    json_t *items = json_object_get(j, "items"), *tpl = NULL;
+    for (size_t i = 0; i < json_array_size(items); i++)
+        if (strcmp(jstr(json_array_get(items, i), "name", NULL), "lowest_price") == 0)
+            tpl = json_object_get(json_array_get(items, i), "template");
+    assert_non_null(tpl);
+    char *tpl_text = json_dumps(tpl, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    char sha[65], bidders[512], result[256];
+    crypto_sha256_hex(tpl_text, strlen(tpl_text), sha);
+    snprintf(bidders, sizeof bidders,
+             "[{\"org_id\":%lld,\"bidder\":\"甲公司\",\"form\":{\"price_fen\":9000000}},"
+             "{\"org_id\":%lld,\"bidder\":\"乙公司\",\"form\":{\"price_fen\":9500000}}]",
+             (long long)org1, (long long)org2);
+    snprintf(result, sizeof result, "{\"candidates\":[{\"org_id\":%lld},{\"org_id\":%lld}]}",
+             (long long)org1, (long long)org2);
+    struct store *s = fixture_store();
+    int64_t orgs[2] = {org1, org2};
+    for (int i = 0; i < 2; i++) {
+        char blob[65];
+        crypto_sha256_hex(&orgs[i], sizeof orgs[i], blob);
+        struct store_param p[] = {SP_I(id), SP_I(orgs[i]), SP_T(blob), SP_I(now), SP_I(i + 1)};
+        fx_exec(s,
+                "INSERT INTO bids (tender_id, lot_no, org_id, version, state, blob_hash, size,"
+                " suite, chain_hash, signer_fp, submitted_ms, seq) VALUES ($1, 1, $2, 1,"
+                " 'submitted', $3, 100, 'intl', $3, $3, $4, $5)",
+                p, 5);
+    }
+    struct store_param e[] = {SP_I(id),     SP_T(tpl_text), SP_T(sha),          SP_T(bidders),
+                              SP_T(result), SP_I(now),      SP_I(now + 3 * DAY)};
+    fx_exec(s,
+            "INSERT INTO evaluations (tender_id, phase, method, template, template_sha, bidders,"
+            " result, report, report_sha, publicity_start_ms, publicity_end_ms, created_ms,"
+            " updated_ms, version) VALUES ($1, 'publicity', 'lowest_price', $2, $3, $4, $5, '{}',"
+            " $3, $6, $7, $6, $6, 1)",
+            e, 7);
+    struct store_param t[] = {SP_I(id)};
+    fx_exec(s, "UPDATE tenders SET state = 'publicity', next_due_ms = NULL WHERE id = $1", t, 1);
+    store_close(s);
+    free(tpl_text);
+    return id;
+}
+
+static void test_award_road(void **state)
+{
+    char body[2048], sig[600], msg[256], sha[65];
+    json_t *j;
+    (void)state;
+    clock_to((int64_t)time(NULL) * 1000);
+    int64_t org1 = org_of("bidder1"), org2 = org_of("bidder2"), org3 = org_of("bidder3");
+    pki(org1);
+    g_tender = planted_publicity(org1, org2);
+
+    /* ---- complaints: who, what, when ---- */
+    refused(&agent, "POST", tpath("complaints"), "{\"subject\":\"result\",\"body\":\"x\"}", 403,
+            "forbidden");
+    refused_same(&bidder3, "POST", tpath("complaints"), "{\"subject\":\"opening\",\"body\":\"x\"}",
+                 403, "complaint_not_bidder");
+    refused_same(&bidder2, "POST", tpath("complaints"), "{\"subject\":\"price\",\"body\":\"x\"}",
+                 422, "invalid_field");
+    refused_same(&bidder2, "POST", tpath("complaints"), "{\"subject\":\"opening\"}", 422,
+                 "missing_field");
+    refused_same(&bidder2, "POST", tpath("complaints"),
+                 "{\"subject\":\"opening\",\"body\":\"x\",\"extra\":1}", 422, "invalid_field");
+    snprintf(body, sizeof body, "{\"subject\":\"opening\",\"body\":\"x\",\"known_ms\":%lld}",
+             (long long)(t_now + DAY));
+    refused_same(&bidder2, "POST", tpath("complaints"), body, 422, "invalid_field");
+    /* known 11 days ago (still after the publication: the clock moves first) */
+    clock_to(t_now + 12 * DAY);
+    snprintf(body, sizeof body,
+             "{\"subject\":\"opening\",\"body\":\"开标程序违规\",\"known_ms\":%lld}",
+             (long long)(t_now - 11 * DAY));
+    j = call(&bidder2, "POST", tpath("complaints"), body, 409);
+    assert_string_equal(jstr(j, "error", "code"), "rule_complaint_too_late");
+    assert_string_equal(jstr(j, "error", "rule"), "complaint_days");
+    assert_int_equal(jint(j, "error.limit"), t_now - DAY);
+    assert_non_null(jstr(j, "error", "source"));
+    json_decref(j);
+    /* the publicity planted at the start has ended meanwhile: plant it again */
+    {
+        struct store *s = fixture_store();
+        struct store_param p[] = {SP_I(g_tender), SP_I(t_now), SP_I(t_now + 3 * DAY)};
+        fx_exec(s,
+                "UPDATE evaluations SET publicity_start_ms = $2, publicity_end_ms = $3"
+                " WHERE tender_id = $1",
+                p, 3);
+        store_close(s);
+    }
+    /* the result needs an objection first */
+    refused_same(&bidder2, "POST", tpath("complaints"),
+                 "{\"subject\":\"result\",\"body\":\"第一名业绩造假\"}", 409,
+                 "complaint_objection_first");
+    json_decref(call(&bidder2, "POST", tpath("evaluation/objections"),
+                     "{\"body\":\"第一名业绩造假\"}", 201));
+    j = call(&bidder2, "POST", tpath("complaints"),
+             "{\"subject\":\"result\",\"body\":\"第一名业绩造假，异议答复不实\"}", 201);
+    int64_t c1 = jint(j, "id");
+    json_decref(j);
+    j = call(&bidder2, "POST", tpath("complaints"),
+             "{\"subject\":\"documents\",\"body\":\"招标文件设置排他性条款\"}", 201);
+    int64_t c2 = jint(j, "id");
+    json_decref(j);
+    j = call(&bidder2, "POST", tpath("complaints"),
+             "{\"subject\":\"opening\",\"body\":\"唱标有误\"}", 201);
+    int64_t c3 = jint(j, "id");
+    json_decref(j);
+    assert_string_equal(complaint_status(c1), "filed");
+    /* no contract before the award */
+    {
+        char *before = snapshot();
+        struct it_resp r0;
+        char up0[160];
+        snprintf(up0, sizeof up0,
+                 "/api/tenders/%lld/award/contract?name=contract.pdf&amount_fen=9000000",
+                 (long long)g_tender);
+        raw(&agent, "POST", up0, "application/pdf", "%PDF early", 10, &r0);
+        assert_int_equal(r0.status, 409);
+        assert_non_null(strstr(r0.body, "\"wrong_state\""));
+        it_resp_free(&r0);
+        char *after = snapshot();
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+    }
+
+    /* who sees what */
+    j = view_as(&bidder3);
+    assert_int_equal(json_array_size(json_object_get(j, "complaints")), 0);
+    json_decref(j);
+    j = view_as(&bidder2);
+    assert_int_equal(json_array_size(json_object_get(j, "complaints")), 3);
+    assert_non_null(json_object_get(json_array_get(json_object_get(j, "complaints"), 0), "body"));
+    json_decref(j);
+    j = call(&supervisor, "GET", "/api/complaints", NULL, 200);
+    assert_true(json_array_size(json_object_get(j, "items")) >= 3);
+    json_decref(j);
+    refused(&bidder2, "GET", "/api/complaints", NULL, 403, "forbidden");
+
+    /* ---- the supervisor's steps ---- */
+    refused_same(&bidder2, "POST", cpath(c1, "accept"), NULL, 403, "forbidden");
+    refused_same(&supervisor, "POST", cpath(c1, "decide"),
+                 "{\"decision\":\"dismissed\",\"text\":\"x\"}", 409, "complaint_wrong_state");
+    refused(&supervisor, "POST", cpath(999999, "accept"), NULL, 404, "not_found");
+    j = call(&supervisor, "POST", cpath(c1, "accept"), NULL, 200);
+    json_decref(j);
+    assert_string_equal(complaint_status(c1), "accepted");
+    refused_same(&supervisor, "POST", cpath(c1, "accept"), NULL, 409, "complaint_wrong_state");
+    refused_same(&supervisor, "POST", cpath(c1, "refuse"), "{\"reason\":\"x\"}", 409,
+                 "complaint_wrong_state");
+    /* the suspension pauses the tender: the award waits */
+    assert_false(tender_paused());
+    json_decref(call(&supervisor, "POST", cpath(c1, "suspend"), NULL, 200));
+    assert_true(tender_paused());
+    refused_same(&supervisor, "POST", cpath(c1, "suspend"), NULL, 409, "complaint_wrong_state");
+    json_decref(call(&supervisor, "POST", cpath(c1, "suspend"), "{\"suspend\":false}", 200));
+    assert_false(tender_paused());
+    refused_same(&supervisor, "POST", cpath(c1, "suspend"), "{\"suspend\":false}", 409,
+                 "complaint_wrong_state");
+    refused_same(&supervisor, "POST", cpath(c1, "suspend"), "{\"suspend\":\"yes\"}", 422,
+                 "invalid_field");
+    json_decref(call(&supervisor, "POST", cpath(c1, "suspend"), "{\"suspend\":true}", 200));
+    assert_true(tender_paused());
+    clock_to(t_now + 3 * DAY + 60000);
+    /* the objection answered, the publicity over: still paused by the complaint */
+    j = view_as(&agent);
+    json_decref(j);
+    {
+        json_t *ev = call(&agent, "GET", tpath("evaluation"), NULL, 200);
+        json_decref(ev);
+    }
+    {
+        struct store *s = fixture_store();
+        struct store_tx *tx;
+        int64_t oid = 0;
+        struct store_param p[] = {SP_I(g_tender)};
+        assert_int_equal(store_begin(s, STORE_READ, &tx), STORE_OK);
+        assert_int_equal(
+            store_query_int(tx, "SELECT id FROM evaluation_objections WHERE tender_id = $1", p, 1,
+                            &oid),
+            STORE_OK);
+        store_rollback(tx);
+        store_close(s);
+        char ap[128];
+        snprintf(ap, sizeof ap, "evaluation/objections/%lld/answer", (long long)oid);
+        json_decref(call(&agent, "POST", tpath(ap), "{\"answer\":\"经核查，业绩真实。\"}", 200));
+    }
+    refused_same(&agent, "POST", tpath("evaluation/award"), "{}", 409, "tender_paused");
+    /* the refusal of another complaint */
+    refused_same(&supervisor, "POST", cpath(c2, "refuse"), "{}", 422, "missing_field");
+    json_decref(call(&supervisor, "POST", cpath(c2, "refuse"),
+                     "{\"reason\":\"超过投诉期限且未先提出异议\"}", 200));
+    assert_string_equal(complaint_status(c2), "refused");
+    refused_same(&bidder2, "POST", cpath(c2, "withdraw"), NULL, 409, "complaint_wrong_state");
+    /* the decision: its checks, then dismissed; the suspension ends */
+    refused_same(&supervisor, "POST", cpath(c1, "decide"),
+                 "{\"decision\":\"upheld\",\"text\":\"成立\"}", 422, "missing_field");
+    refused_same(&supervisor, "POST", cpath(c1, "decide"),
+                 "{\"decision\":\"maybe\",\"text\":\"x\"}", 422, "invalid_field");
+    refused_same(&supervisor, "POST", cpath(c1, "decide"),
+                 "{\"decision\":\"dismissed\",\"remedy\":\"annul_award\",\"text\":\"x\"}", 422,
+                 "invalid_field");
+    refused_same(&supervisor, "POST", cpath(c1, "decide"),
+                 "{\"decision\":\"upheld\",\"remedy\":\"redo\",\"text\":\"x\"}", 422,
+                 "invalid_field");
+    refused_same(&agent, "POST", cpath(c1, "decide"), "{\"decision\":\"dismissed\",\"text\":\"x\"}",
+                 403, "forbidden");
+    json_decref(call(
+        &supervisor, "POST", cpath(c1, "decide"),
+        "{\"decision\":\"dismissed\",\"text\":\"经调查，投诉事项缺乏事实依据，驳回投诉。\"}", 200));
+    assert_string_equal(complaint_status(c1), "decided");
+    assert_false(tender_paused());
+    refused_same(&bidder2, "POST", cpath(c1, "withdraw"), NULL, 409, "complaint_wrong_state");
+    refused_same(&supervisor, "POST", cpath(c1, "decide"),
+                 "{\"decision\":\"dismissed\",\"text\":\"x\"}", 409, "complaint_wrong_state");
+    refused_same(&supervisor, "POST", cpath(c2, "decide"),
+                 "{\"decision\":\"dismissed\",\"text\":\"x\"}", 409, "complaint_wrong_state");
+    refused_same(&supervisor, "POST", cpath(c1, "suspend"), NULL, 409, "complaint_wrong_state");
+    /* the public sees the decision, not who complained */
+    j = call(NULL, "GET", tpath("award"), NULL, 200);
+    json_t *pc = json_object_get(j, "complaints");
+    assert_int_equal(json_array_size(pc), 1);
+    assert_string_equal(jstr(json_array_get(pc, 0), "decision", NULL), "dismissed");
+    assert_null(json_object_get(json_array_get(pc, 0), "org_id"));
+    assert_null(json_object_get(json_array_get(pc, 0), "body"));
+    assert_null(json_object_get(j, "bonds"));
+    json_decref(j);
+    /* withdraw: only the complainant */
+    refused_same(&bidder1, "POST", cpath(c3, "withdraw"), NULL, 404, "not_found");
+    refused_same(&supervisor, "POST", cpath(c3, "withdraw"), NULL, 403, "forbidden");
+    json_decref(call(&bidder2, "POST", cpath(c3, "withdraw"), "{\"reason\":\"已协商解决\"}", 200));
+    assert_string_equal(complaint_status(c3), "withdrawn");
+    /* every step audited */
+    assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action = 'complaint.file'"
+                            " AND CAST(object_id AS BIGINT) >= $1",
+                            c1),
+                     3);
+    assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action LIKE 'complaint.%'"
+                            " AND CAST(object_id AS BIGINT) = $1",
+                            c1),
+                     6); /* file, accept, suspend, lift, suspend, decide */
+
+    /* ---- the award, then an overdue complaint the scheduler warns about ---- */
+    json_decref(call(&agent, "POST", tpath("evaluation/award"), "{}", 200));
+    json_decref(wait_state(g_tender, "awarded"));
+    static struct sse ev;
+    sse_open(&ev, &supervisor, "/api/events?topic=supervision");
+    j = call(&bidder2, "POST", tpath("complaints"),
+             "{\"subject\":\"result\",\"body\":\"定标违规\"}", 201);
+    int64_t c4 = jint(j, "id");
+    json_decref(j);
+    char needle[64];
+    snprintf(needle, sizeof needle, "\"complaint_id\":%lld", (long long)c4);
+    sse_wait(&ev, "event: complaint.file", needle);
+    assert_null(strstr(ev.buf, "定标违规")); /* ids only, never the text */
+    clock_to(t_now + 4 * DAY);
+    for (int i = 0;
+         i < 200 && fx_int("SELECT accept_warned_ms FROM complaints WHERE id = $1", c4) <= 0; i++)
+        usleep(50 * 1000);
+    assert_int_equal(fx_int("SELECT accept_warned_ms FROM complaints WHERE id = $1", c4), t_now);
+    sse_wait(&ev, "event: complaint.overdue", "\"step\":\"accept\"");
+    close(ev.fd);
+    j = call(&supervisor, "GET", "/api/award/overdue", NULL, 200);
+    json_t *oc = json_object_get(j, "complaints");
+    assert_int_equal(json_array_size(oc), 1);
+    assert_int_equal(jint(json_array_get(oc, 0), "complaint_id"), c4);
+    assert_string_equal(jstr(json_array_get(oc, 0), "step", NULL), "accept");
+    json_decref(j);
+    refused(&agent, "GET", "/api/award/overdue", NULL, 403, "forbidden");
+    json_decref(call(&supervisor, "POST", cpath(c4, "refuse"), "{\"reason\":\"重复投诉\"}", 200));
+
+    /* ---- the contract ---- */
+    static const char doc[] = "%PDF-1.4 政府采购合同 甲方 乙方 金额 9,000,000.00 分";
+    char up[160];
+    struct it_resp r;
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=%s", (long long)g_tender,
+             "contract.pdf");
+    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "missing_field"));
+    it_resp_free(&r);
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=a/b.pdf&amount_fen=9000000",
+             (long long)g_tender);
+    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    assert_int_equal(r.status, 422);
+    it_resp_free(&r);
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=contract.pdf&amount_fen=-5",
+             (long long)g_tender);
+    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    assert_int_equal(r.status, 422);
+    it_resp_free(&r);
+    refused_same(&bidder1, "POST", tpath("award/contract/sign"),
+                 "{\"signature\":\"AAAA\",\"document_sha256\":"
+                 "\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+                 409, "contract_not_uploaded");
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=contract.pdf&amount_fen=9000000",
+             (long long)g_tender);
+    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    if (r.status != 201)
+        fail_msg("upload: %d %s", r.status, r.body);
+    j = parse(&r);
+    it_resp_free(&r);
+    crypto_sha256_hex(doc, sizeof doc - 1, sha);
+    assert_string_equal(jstr(json_object_get(j, "contract"), "document_sha256", NULL), sha);
+    snprintf(msg, sizeof msg, "%s", jstr(json_object_get(j, "contract"), "sign_message", NULL));
+    json_decref(j);
+    char want[256];
+    snprintf(want, sizeof want, "sunbid contract v1\n%lld\n%s\n9000000\n", (long long)g_tender,
+             sha);
+    assert_string_equal(msg, want);
+    /* the award notice planted 31 days back: the contract is overdue */
+    {
+        struct store *fs = fixture_store();
+        struct store_param p[] = {SP_I(g_tender), SP_I(31 * DAY)};
+        fx_exec(fs, "UPDATE evaluations SET award_ms = award_ms - $2 WHERE tender_id = $1", p, 2);
+        store_close(fs);
+    }
+    j = call(&supervisor, "GET", "/api/award/overdue", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "contracts")), 1);
+    assert_int_equal(jint(json_array_get(json_object_get(j, "contracts"), 0), "tender_id"),
+                     g_tender);
+    json_decref(j);
+    j = view_as(&agent);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "award"), "contract_overdue")));
+    json_decref(j);
+    /* the loser, a stale document, a wrong key */
+    sign_b64("b1", msg, sig, sizeof sig);
+    snprintf(body, sizeof body, "{\"signature\":\"%s\",\"document_sha256\":\"%s\"}", sig, sha);
+    refused_same(&bidder2, "POST", tpath("award/contract/sign"), body, 403, "contract_not_winner");
+    refused_same(&bidder3, "POST", tpath("award/contract/sign"), body, 403, "contract_not_winner");
+    refused_same(&supervisor, "POST", tpath("award/contract/sign"), body, 403, "forbidden");
+    char stale[2048];
+    snprintf(stale, sizeof stale,
+             "{\"signature\":\"%s\",\"document_sha256\":"
+             "\"1111111111111111111111111111111111111111111111111111111111111111\"}",
+             sig);
+    refused_same(&bidder1, "POST", tpath("award/contract/sign"), stale, 409, "contract_changed");
+    refused_same(&bidder1, "POST", tpath("award/contract/sign"),
+                 "{\"signature\":\"***\",\"document_sha256\":\"x\"}", 422, "invalid_field");
+    char bad[600], badbody[2048];
+    sign_b64("ag", msg, bad, sizeof bad);
+    snprintf(badbody, sizeof badbody, "{\"signature\":\"%s\",\"document_sha256\":\"%s\"}", bad,
+             sha);
+    refused_same(&bidder1, "POST", tpath("award/contract/sign"), badbody, 422,
+                 "opening_bad_signature");
+    j = call(&bidder1, "POST", tpath("award/contract/sign"), body, 200);
+    assert_true(json_is_true(
+        json_object_get(json_object_get(json_object_get(j, "contract"), "winner"), "signed")));
+    json_decref(j);
+    refused_same(&bidder1, "POST", tpath("award/contract/sign"), body, 409, "contract_signed");
+    raw(&agent, "POST", up, "application/pdf", "other", 5, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "contract_signed"));
+    it_resp_free(&r);
+    json_decref(wait_state(g_tender, "awarded"));
+    /* the tenderer's side: the agent's personal certificate */
+    snprintf(badbody, sizeof badbody, "{\"signature\":\"%s\",\"document_sha256\":\"%s\"}", sig,
+             sha);
+    refused_same(&agent, "POST", tpath("award/contract/sign"), badbody, 422,
+                 "user_signature_invalid");
+    snprintf(body, sizeof body, "{\"signature\":\"%s\",\"document_sha256\":\"%s\"}", bad, sha);
+    j = call(&agent, "POST", tpath("award/contract/sign"), body, 200);
+    assert_true(jint(j, "contract.signed_ms") == t_now);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "contract"), "late")));
+    /* each kept signature verifies with the certificate kept beside it */
+    {
+        static const char *const side[2] = {"winner", "tenderer"};
+        for (int i = 0; i < 2; i++) {
+            json_t *sd = json_object_get(json_object_get(j, "contract"), side[i]);
+            assert_true(
+                verify_kept(jstr(sd, "certificate", NULL), msg, jstr(sd, "signature", NULL)));
+            assert_false(verify_kept(jstr(sd, "certificate", NULL), "sunbid contract v1\n0\n",
+                                     jstr(sd, "signature", NULL)));
+        }
+    }
+    json_decref(j);
+    json_decref(wait_state(g_tender, "contracted"));
+    j = call(&supervisor, "GET", "/api/award/overdue", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "contracts")), 0);
+    json_decref(j);
+    refused_same(&agent, "POST", tpath("award/contract/sign"), body, 409, "wrong_state");
+    raw(&agent, "POST", up, "application/pdf", "other", 5, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "\"wrong_state\""));
+    it_resp_free(&r);
+    j = call(NULL, "GET", tpath("evaluation"), NULL, 200);
+    assert_int_equal(jint(j, "contract.amount_fen"), 9000000);
+    assert_string_equal(jstr(j, "contract", "document_sha256"), sha);
+    json_decref(j);
+    /* the public sees the signed contract's hash, not the signatures */
+    j = call(NULL, "GET", tpath("award"), NULL, 200);
+    assert_string_equal(jstr(j, "contract", "document_sha256"), sha);
+    assert_null(json_object_get(json_object_get(j, "contract"), "winner"));
+    json_decref(j);
+    /* the document: the two sides and the supervisor */
+    assert_int_equal(
+        it_request_as(&srv, &bidder1, "GET", tpath("award/contract/document"), NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, sizeof doc - 1);
+    assert_memory_equal(r.body, doc, sizeof doc - 1);
+    it_resp_free(&r);
+    refused(&bidder2, "GET", tpath("award/contract/document"), NULL, 404, "not_found");
+
+    /* ---- bonds ---- */
+    snprintf(body, sizeof body, "{\"org_id\":%lld}", (long long)org3);
+    refused_same(&agent, "POST", tpath("award/bonds"), body, 422, "bond_not_bidder");
+    snprintf(body, sizeof body, "{\"org_id\":%lld,\"form\":\"gold\"}", (long long)org1);
+    refused_same(&agent, "POST", tpath("award/bonds"), body, 422, "invalid_field");
+    snprintf(body, sizeof body, "{\"org_id\":%lld,\"received_ms\":%lld}", (long long)org1,
+             (long long)(t_now + DAY));
+    refused_same(&agent, "POST", tpath("award/bonds"), body, 422, "invalid_field");
+    refused_same(&agent, "POST", tpath("award/bonds"), "{}", 422, "missing_field");
+    snprintf(body, sizeof body, "{\"org_id\":%lld}", (long long)org1);
+    refused_same(&bidder1, "POST", tpath("award/bonds"), body, 403, "forbidden");
+    j = call(&agent, "POST", tpath("award/bonds"), body, 200); /* the tender's: 10,000.00 cash */
+    json_t *bd = json_array_get(json_object_get(j, "bonds"), 0);
+    assert_int_equal(json_array_size(json_object_get(j, "bonds")), 1);
+    assert_int_equal(jint(bd, "amount_fen"), 1000000);
+    assert_string_equal(jstr(bd, "form", NULL), "cash");
+    assert_int_equal(jint(bd, "refund_due_ms"), t_now + 5 * DAY);
+    json_decref(j);
+    /* every other bidder from the tender's requirement; bidder1's kept */
+    refused_same(&agent, "POST", tpath("award/bonds"), "{\"all\":false}", 422, "invalid_field");
+    refused_same(&agent, "POST", tpath("award/bonds"), "{\"all\":true,\"org_id\":4}", 422,
+                 "invalid_field");
+    j = call(&agent, "POST", tpath("award/bonds"), "{\"all\":true}", 200);
+    json_t *bl = json_object_get(j, "bonds");
+    assert_int_equal(json_array_size(bl), 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(jint(json_array_get(bl, i), "amount_fen"), 1000000);
+        assert_int_equal(jint(json_array_get(bl, i), "org_id"), i == 0 ? org1 : org2);
+    }
+    json_decref(j);
+    assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action = 'bond.record'"
+                            " AND object_type = 'bond' AND $1 > 0",
+                            1),
+                     2);
+    snprintf(body, sizeof body,
+             "{\"org_id\":%lld,\"amount_fen\":800000,\"form\":\"guarantee\",\"received_ms\":%lld}",
+             (long long)org2, (long long)(t_now - 20 * DAY));
+    json_decref(call(&agent, "POST", tpath("award/bonds"), body, 200));
+    j = view_as(&bidder2); /* a bidder sees its own */
+    assert_int_equal(json_array_size(json_object_get(j, "bonds")), 1);
+    assert_int_equal(jint(json_array_get(json_object_get(j, "bonds"), 0), "org_id"), org2);
+    json_decref(j);
+    char rp[128];
+    snprintf(rp, sizeof rp, "award/bonds/%lld/refund", (long long)org1);
+    refused_same(&agent, "POST", tpath(rp), "{}", 422, "missing_field");
+    refused_same(&agent, "POST", tpath("award/bonds/999999/refund"), "{\"reference\":\"x\"}", 404,
+                 "not_found");
+    json_decref(call(&agent, "POST", tpath(rp), "{\"reference\":\"BOC-20261130-0001\"}", 200));
+    refused_same(&agent, "POST", tpath(rp), "{\"reference\":\"again\"}", 409, "bond_refunded");
+    snprintf(body, sizeof body, "{\"org_id\":%lld,\"amount_fen\":5}", (long long)org1);
+    refused_same(&agent, "POST", tpath("award/bonds"), body, 409, "bond_refunded");
+    /* five days on, bidder2's is overdue: listed and warned once */
+    clock_to(t_now + 5 * DAY + 60000);
+    for (int i = 0; i < 200 && fx_int("SELECT count(*) FROM bonds WHERE warned_ms IS NOT NULL"
+                                      " AND tender_id = $1",
+                                      g_tender) < 1;
+         i++)
+        usleep(50 * 1000);
+    assert_int_equal(fx_int("SELECT count(*) FROM bonds WHERE warned_ms IS NOT NULL"
+                            " AND tender_id = $1",
+                            g_tender),
+                     1);
+    j = call(&supervisor, "GET", "/api/award/overdue", NULL, 200);
+    json_t *ob = json_object_get(j, "bonds");
+    assert_int_equal(json_array_size(ob), 1);
+    assert_int_equal(jint(json_array_get(ob, 0), "org_id"), org2);
+    json_decref(j);
+    snprintf(rp, sizeof rp, "award/bonds/%lld/refund", (long long)org2);
+    json_decref(call(&agent, "POST", tpath(rp), "{\"reference\":\"保函原件已退回\"}", 200));
+    j = call(&supervisor, "GET", "/api/award/overdue", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "bonds")), 0);
+    json_decref(j);
+
+    /* ---- the rules ---- */
+    j = call(&agent, "GET", "/api/award/rules", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 5);
+    json_decref(j);
+    refused(&admin, "POST", "/api/award/rules", "{\"name\":\"complaint_days\",\"value\":5}", 422,
+            "rule_below_statutory");
+    refused(&admin, "POST", "/api/award/rules", "{\"name\":\"accept_days\",\"value\":5}", 422,
+            "rule_below_statutory");
+    refused(&admin, "POST", "/api/award/rules", "{\"name\":\"nope\",\"value\":5}", 422,
+            "invalid_field");
+    refused(&supervisor, "POST", "/api/award/rules", "{\"name\":\"accept_days\",\"value\":2}", 403,
+            "forbidden");
+    j = call(&admin, "POST", "/api/award/rules", "{\"name\":\"complaint_days\",\"value\":15}", 200);
+    json_decref(j);
+    j = view_as(&agent);
+    assert_int_equal(jint(j, "rules.complaint_days"), 15);
+    json_decref(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_award_road, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
