@@ -49,7 +49,9 @@ void api_boq_upload(struct http_request *req, struct http_response *res)
 {
     struct tender_caller c = api_tender_caller(req);
     struct boq_refusal why;
-    int64_t lines = 0, lot = lot_param(req);
+    struct boq_upload up;
+    struct tender_changes ch = {0};
+    int64_t lot = lot_param(req);
     const char *name = http_query(req, "name");
     if (lot == 0) {
         http_res_error_field(res, ERR_INVALID_FIELD, "lot", NULL);
@@ -58,7 +60,7 @@ void api_boq_upload(struct http_request *req, struct http_response *res)
     if (name == NULL)
         name = sheet_is_zip(req->body, req->body_len) ? "boq.xlsx" : "boq.csv";
     enum err e = boq_tender_upload(api_app(req)->store, &c, api_param_id(req), lot, name, req->body,
-                                   req->body_len, &lines, &why);
+                                   req->body_len, &up, &ch, &why);
     if (e != ERR_OK) {
         boq_error(res, e, &why);
         return;
@@ -68,10 +70,16 @@ void api_boq_upload(struct http_request *req, struct http_response *res)
     jsonw_obj_begin(&w);
     jsonw_kint(&w, "lot_no", lot);
     jsonw_kstr(&w, "name", name);
-    jsonw_kint(&w, "lines", lines);
+    jsonw_kint(&w, "lines", up.lines);
     jsonw_kint(&w, "size", (int64_t)req->body_len);
+    jsonw_kint(&w, "version", up.version);
+    if (up.notice_no > 0)
+        jsonw_kint(&w, "notice_no", up.notice_no);
+    else
+        jsonw_kstr(&w, "notice_no", NULL);
     jsonw_obj_end(&w);
     api_json_end(res, &w);
+    api_tender_publish(req, &ch); /* the notice's changes, for the live stream */
 }
 
 /* ?key= as a number within [lo, hi] into *v (kept when absent). */

@@ -101,6 +101,23 @@ void boq_release(struct boq *b);
  * a priced BoQ (the unit-price column is required). b is boq_init'ed by the
  * caller and released by it on failure too. Returns a BOQ_* code. */
 int boq_read(struct boq *b, const void *data, size_t len, bool want_price, struct boq_error *err);
+/* One file for boq_read_many. */
+struct boq_input {
+    const void *data; /* borrowed: CSV or XLSX bytes */
+    size_t len;
+    bool want_price; /* a priced BoQ */
+};
+
+#define BOQ_THREADS_MAX 8
+
+/* Reads n files into b[0..n) (each boq_init'ed by the caller, released by
+ * it whatever happens), with up to `threads` threads (clamped to 1 ..
+ * BOQ_THREADS_MAX and to n; 1: all in the calling thread). rc[i] and err[i]
+ * (err may be NULL) get each file's boq_read result. Returns BOQ_OK when
+ * every file read, else the code of the first failing file (by index).
+ * The files are independent, so this is boq_read in a loop, only sooner. */
+int boq_read_many(struct boq *b, const struct boq_input *in, size_t n, int threads, int *rc,
+                  struct boq_error *err);
 /* The same from a sheet already read. */
 int boq_from_sheet(struct boq *b, const struct sheet *s, bool want_price, struct boq_error *err);
 /* The sheet limits BoQ files are read with (BOQ_LINES_MAX rows). */
@@ -157,6 +174,7 @@ struct boq_comparison {
     int n;
     const struct boq_line **at;    /* [line * n + b]: bidder b's line for tender line, or NULL */
     uint8_t *mark;                 /* [line * n + b]: enum boq_mark bits */
+    double *price;                 /* [line * n + b]: the unit price; NAN: none or unpriced */
     double *median;                /* [line]: the median unit price; NAN: too few */
     double *mad;                   /* [line]: its MAD; NAN: too few */
     struct boq_bidder_sum *sum;    /* [b] */

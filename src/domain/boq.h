@@ -50,11 +50,25 @@ struct boq_refusal {
     char msg[200];
 };
 
-/* Agent: stores the tender's BoQ for lot_no (replacing an earlier one).
+/* What an upload did. */
+struct boq_upload {
+    int64_t lines;     /* lines read */
+    int64_t version;   /* the lot's BoQ version it became: 1, 2, ... (migration 21) */
+    int64_t notice_no; /* the change notice (clarification number) it sent; 0: none */
+};
+
+/* Agent: stores the tender's BoQ for lot_no (replacing an earlier one) as
+ * its next version. Once the tender is published (published or bidding),
+ * the upload changes what bidders price, so a change notice (變更公告) goes
+ * out automatically as a clarification through tender_clarify: registered
+ * bidders see it, and one later than clarify_days before the deadline moves
+ * the deadline (the changes into *ch, for the live stream). Bids submitted
+ * before it priced the older version (the comparison names it).
  * ERR_BOQ_INVALID with *why when it is not a readable BoQ. */
 enum err boq_tender_upload(struct store *s, const struct tender_caller *c, int64_t tender_id,
                            int64_t lot_no, const char *name, const void *data, size_t len,
-                           int64_t *lines, struct boq_refusal *why);
+                           struct boq_upload *out, struct tender_changes *ch,
+                           struct boq_refusal *why);
 
 /* The opening hook: keeps the content key K of org_id's bid for lot_no of
  * the tender (a K the opening has just seen open the envelope). Replaces

@@ -256,6 +256,42 @@ static void content_key(const char *env_file, const char *enc_prefix, char hex[6
     free(out);
 }
 
+/* The agent replaces the lot's BoQ at `at`, fewer than clarify_days (15)
+ * before the deadline: the upload becomes version 2 and a change notice goes
+ * out as a clarification, which a registered bidder reads, and which moves
+ * the deadline to at + 15 days. Returns the new deadline. */
+static int64_t replace_boq(int64_t id, int64_t at, int64_t deadline)
+{
+    char path[200];
+    set_clock(at);
+    login_all();
+    snprintf(path, sizeof path, "/api/tenders/%lld/lots/1/boq?name=boq-v2.csv", (long long)id);
+    json_t *j = raw_json(&agent, path, tender_boq, 201);
+    assert_int_equal(jint(j, "version"), 2);
+    int64_t no = jint(j, "notice_no");
+    assert_true(no >= 1);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/tenders/%lld/clarifications", (long long)id);
+    j = call(&bidder1, "GET", path, NULL, 200);
+    json_t *items = json_object_get(j, "items"), *it = NULL;
+    for (size_t i = 0; i < json_array_size(items); i++)
+        if (jint(json_array_get(items, i), "no") == no)
+            it = json_array_get(items, i);
+    assert_non_null(it);
+    const char *text = json_string_value(json_object_get(it, "body"));
+    assert_non_null(strstr(text, "工程量清单变更公告"));
+    assert_non_null(strstr(text, "version 2 (file boq-v2.csv, 5 lines"));
+    assert_int_equal(jint(it, "deadline_before_ms"), deadline);
+    int64_t after = jint(it, "deadline_after_ms");
+    assert_int_equal(after, at + 15 * DAY);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/tenders/%lld", (long long)id);
+    j = call(&bidder1, "GET", path, NULL, 200);
+    assert_int_equal(jint(j, "tender.bid_deadline_ms"), after);
+    json_decref(j);
+    return after;
+}
+
 static void test_boq_credit_clarify(void **state)
 {
     static const char *const uscc[3] = {"91350000158143215N", "91350100MA31PQ7K2T",
@@ -343,9 +379,13 @@ static void test_boq_credit_clarify(void **state)
     /* the committee, while bidding */
     committee(id, now);
 
-    /* sealed bids: the opening form and the priced BoQ */
+    /* sealed bids: the opening form and the priced BoQ; bidders 1 and 2
+     * bid before the BoQ is replaced (their bids priced version 1),
+     * bidder 3 after the change notice */
     for (int i = 0; i < 3; i++) {
         char key[700], cert[700], rcpt[700], in1[720], in2[720], boq[1024];
+        if (i == 2)
+            deadline = replace_boq(id, now + 10 * DAY, deadline);
         snprintf(path, sizeof path, "/api/tenders/%lld/register", (long long)id);
         json_decref(call(bidders[i], "POST", path, NULL, 201));
         snprintf(name, sizeof name, "b%d", i + 1);
@@ -466,7 +506,17 @@ static void test_boq_credit_clarify(void **state)
                             "found");
         assert_string_equal(json_string_value(json_object_get(json_array_get(bids, i), "file")),
                             "boq.csv");
+        /* the version each bid priced: bidders 1 and 2 the replaced one */
+        assert_int_equal(jint(json_array_get(bids, i), "boq_version"), i < 2 ? 1 : 2);
+        assert_int_equal(json_is_true(json_object_get(json_array_get(bids, i), "outdated")), i < 2);
     }
+    json_t *tb = json_object_get(j, "tender_boq");
+    assert_int_equal(jint(tb, "version"), 2);
+    assert_string_equal(json_string_value(json_object_get(tb, "name")), "boq-v2.csv");
+    json_t *vs = json_object_get(tb, "versions");
+    assert_int_equal(json_array_size(vs), 2);
+    assert_true(json_is_null(json_object_get(json_array_get(vs, 0), "notice_no")));
+    assert_true(jint(json_array_get(vs, 1), "notice_no") >= 1);
     json_t *cmp = json_object_get(j, "comparison");
     json_t *lines = json_object_get(cmp, "lines");
     assert_int_equal(json_array_size(lines), 5);

@@ -75,6 +75,27 @@ static void test_full_screens_by_hand(void **state)
 }
 
 /*
+ * Tender C, uneven gaps (issue 9: RDNOR in the form of the public
+ * implementation docs/screens.md cites, (n - 1)(b2 - b1) / sum of the
+ * adjacent gaps): bids 100, 104, 105, 113, 130; gaps 4, 1, 8, 17.
+ *   RDNOR = 4 * 4 / (4 + 1 + 8 + 17) = 16 / 30                = 0.533333333
+ *         = 4 / ((130 - 100) / 4), the telescoped form
+ *   RDALT = 4 / ((1 + 8 + 17) / 3) = 12 / 26                   = 0.461538462
+ *   DIFFP = 4 / 100 = 0.04; SPD = 30 / 100 = 0.3
+ */
+static void test_relative_distances_uneven_gaps(void **state)
+{
+    static const double c[] = {100, 104, 105, 113, 130}; /* sorted, as screens_full wants */
+    double o[SCREEN_COUNT];
+    (void)state;
+    screens_full(c, 5, o);
+    near(o[SCREEN_RDNOR], 16.0 / 30.0);
+    near(o[SCREEN_RDALT], 12.0 / 26.0);
+    near(o[SCREEN_DIFFP], 0.04);
+    near(o[SCREEN_SPD], 0.3);
+}
+
+/*
  * Tender B: 100, 100, 103, 104, 130 (n = 5, a tie at the bottom).
  *   m = 107.4; s^2 = (54.76 + 54.76 + 19.36 + 11.56 + 510.76) / 4 = 162.8, s = 12.759310
  *   CV = 0.118801772; DIFFP = 0 (two equal lowest bids); RD = RDNOR = RDALT = 0
@@ -715,6 +736,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_screens_by_hand),
+        cmocka_unit_test(test_relative_distances_uneven_gaps),
         cmocka_unit_test(test_full_screens_tie),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_subset_summaries),
