@@ -7,15 +7,33 @@
  * the demo bidders or declare relations to them, some are on leave, one is
  * suspended, so a draw for a demo tender shows the recusal rules at work.
  * Skipped when the pool is not empty. Called by `sunbid demo` (demo.c).
+ *
+ * cli_demo_expert_certs, run after the demo CA exists (cli/demo_certs.c),
+ * gives each of expert1 ... expert7 a personal P-256 signing certificate
+ * from the demo CA, registered as POST /api/users/me/certs would
+ * (usercert_register), so they sign the evaluation report in the browser
+ * (docs/evaluation.md, "Signing the report"):
+ *
+ *   DATA/demo-keys/expertN/sign.key.pem   the key (PKCS#8 PEM, mode 0600)
+ *   DATA/demo-keys/expertN/sign.crt.pem   its certificate
+ *
+ * Idempotent like the officers' (cli/demo_escrow.c): files that exist are
+ * kept, a user with an active signing certificate is left alone.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/roles.h"
 #include "cli/cli.h"
+#include "crypto/ca.h"
 #include "domain/expert.h"
+#include "domain/usercert.h"
 #include "domain/uscc.h"
 #include "sheet/sheet.h"
 
@@ -215,4 +233,110 @@ int cli_demo_experts(struct store *s)
         expert_credit_add(s, &admin, ids[1], "commend", 5, "2025 年度优秀评标专家", 0, &cid, &why);
     printf("demo expert pool seeded: %d experts (expert1..expert7 linked)\n", res.created);
     return CLI_OK;
+}
+
+/* ---- the experts' signing certificates ---- */
+
+#define CERT_PATH_MAX 768
+#define CERT_DAYS     3650
+#define CERT_PEM_MAX  (64 << 10)
+
+/* The file at path (at most CERT_PEM_MAX bytes), NUL-terminated, to free. */
+static char *read_small(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    if (f == NULL)
+        return NULL;
+    b = malloc(CERT_PEM_MAX + 1);
+    size_t n = b ? fread(b, 1, CERT_PEM_MAX + 1, f) : 0;
+    fclose(f);
+    if (b == NULL || n == 0 || n > CERT_PEM_MAX) {
+        free(b);
+        return NULL;
+    }
+    b[n] = '\0';
+    *len = n;
+    return b;
+}
+
+/* Expert account i: its key and certificate in keys/USER/sign.*, the
+ * certificate registered for signing. */
+static int expert_cert(struct store *s, struct trust_cache *tc, struct ca_dir *ca, const char *keys,
+                       int i)
+{
+    static const struct actor demo = {0, "demo", NULL, NULL};
+    char dir[CERT_PATH_MAX + 32], prefix[CERT_PATH_MAX + 48], path[CERT_PATH_MAX + 64], serial[41],
+        cn[64], err[512] = "";
+    struct store_tx *tx = NULL;
+    struct arena a;
+    struct user u;
+    struct user_cert uc;
+    const char *user = linked[i].user;
+    bool have = false;
+    arena_init(&a, 0);
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK) {
+        rc = store_user_by_name(tx, &a, user, &u);
+        have = rc == STORE_OK && store_user_cert_active(tx, &a, u.id, "sign", &uc) == STORE_OK;
+        store_rollback(tx);
+    }
+    arena_release(&a);
+    if (have || rc == STORE_NOTFOUND)
+        return CLI_OK; /* registered already, or no such demo account */
+    if (rc != STORE_OK)
+        return CLI_FAIL;
+    snprintf(dir, sizeof dir, "%s/%s", keys, user);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "sunbid: demo: %s: %s\n", dir, strerror(errno));
+        return CLI_FAIL;
+    }
+    snprintf(prefix, sizeof prefix, "%s/sign", dir);
+    snprintf(path, sizeof path, "%s.crt.pem", prefix);
+    if (access(path, F_OK) != 0) {
+        int64_t now = clock_now_ms();
+        snprintf(cn, sizeof cn, "%s（评标专家）", linked[i].name);
+        struct ca_cert_spec spec = {.cn = cn,
+                                    .usage = CA_USAGE_SIGN,
+                                    .path_len = -1,
+                                    .not_before_ms = now - CA_BACKDATE_SECS * 1000LL,
+                                    .not_after_ms = now + (int64_t)CERT_DAYS * 86400000LL};
+        if (ca_dir_issue(ca, &spec, CA_ALG_P256, prefix, serial, err, sizeof err) != CA_OK) {
+            fprintf(stderr, "sunbid: demo: %s: %s\n", prefix, err[0] ? err : "cannot issue");
+            return CLI_FAIL;
+        }
+    }
+    size_t len = 0;
+    char *pem = read_small(path, &len);
+    struct usercert_result res;
+    enum err e =
+        pem ? usercert_register(s, tc, &demo, u.id, pem, len, NULL, 0, &res) : ERR_INTERNAL;
+    free(pem);
+    if (e != ERR_OK) {
+        fprintf(stderr, "sunbid: demo: signing certificate of %s: %s\n", user, err_code(e));
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+int cli_demo_expert_certs(struct store *s, const char *data_dir)
+{
+    char cadir[CERT_PATH_MAX], keys[CERT_PATH_MAX], err[512] = "";
+    struct ca_dir ca = {.lock_fd = -1};
+    int n = (int)(sizeof linked / sizeof linked[0]);
+    snprintf(cadir, sizeof cadir, "%s/demo-ca", data_dir);
+    snprintf(keys, sizeof keys, "%s/demo-keys", data_dir);
+    if (ca_dir_open(&ca, cadir, err, sizeof err) != CA_OK) {
+        fprintf(stderr, "sunbid: demo: %s: %s\n", cadir, err[0] ? err : "cannot open CA");
+        return CLI_FAIL;
+    }
+    struct trust_cache *tc = trust_cache_new();
+    int rc = tc != NULL ? CLI_OK : CLI_FAIL;
+    for (int i = 0; i < n && rc == CLI_OK; i++)
+        rc = expert_cert(s, tc, &ca, keys, i);
+    ca_dir_close(&ca);
+    trust_cache_free(tc);
+    if (rc == CLI_OK)
+        printf("demo expert keys (report signing): %s/expert{1..%d}/sign.key.pem\n", keys, n);
+    return rc;
 }

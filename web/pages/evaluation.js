@@ -20,15 +20,47 @@
 //
 // The server decides what each caller sees (evaluation_view_json); this
 // page shows what the view holds and offers the steps that fit the phase.
+//
+// Beside the sheets, for the members and supervisors: each bid with the
+// bidder's credit and supervision records (GET /api/tenders/:id/credit,
+// docs/credit.md); the bills of quantities lined up (GET .../lots/1/boq/
+// comparison, docs/boq.md: unbalanced unit prices, identical price
+// columns, arithmetic errors; the XLSX export), a table that scrolls
+// sideways on a phone with its first column held; the inquiries to
+// bidders (不见面询标, docs/credit.md), asked by the chair.
+//
+// Live: the page follows /api/events?topic=evaluation.ID (members,
+// supervisors, the tender's agent; counts and phase only, never scores,
+// domain/evaluation_live.h) and reads the room again on each event. What
+// the reader is typing survives the redraw: inputs, the chosen key file
+// and the message slots are made once per key (kept) until the phase
+// changes.
 
 import { api } from '../api.js';
 import { h, replace, loading, table } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, formatTime } from '../i18n.js';
 import { formatFen, messageSlot, kvList, timeEl, busy, tenderHref } from './tender_common.js';
 import { signRecord, SealError } from '../seal.js';
 
 export const PHASES = ['qualification', 'scoring', 'signing', 'signed', 'publicity', 'awarded', 'contracted'];
 const SIGN_PREFIX = 'sunbid-evaluation-report/1:';
+// The room's live events (docs/evaluation.md, "Live updates").
+const LIVE_EVENTS = ['evaluation.start', 'evaluation.qualify', 'evaluation.score', 'evaluation.adjust', 'evaluation.confirm', 'evaluation.advance', 'evaluation.sign', 'evaluation.publish', 'evaluation.object', 'evaluation.answer', 'evaluation.award', 'evaluation.contract', 'clarify.ask', 'clarify.answer'];
+const BOQ_LINES_SHOWN = 300; // flagged lines drawn in the page; the XLSX has all
+const INQUIRY_POLL_MS = 15000; // a waiting question is read again this often
+
+// Elements made once per key and reused by every redraw (see the top).
+function keeper() {
+  const m = new Map();
+  const kept = (key, make) => {
+    if (!m.has(key)) m.set(key, make());
+    return m.get(key);
+  };
+  kept.drop = (prefix) => {
+    for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+  };
+  return kept;
+}
 
 export function evaluationHref(id) {
   return '/evaluation?tender=' + encodeURIComponent(id);
@@ -72,14 +104,14 @@ function entry(view, org, item) {
 
 // ---- the member's sheets --------------------------------------------------------
 
-function qualificationSheet(view, tpl, id, reload) {
-  const msg = messageSlot();
+function qualificationSheet(view, tpl, id, reload, kept) {
+  const msg = kept('in:qmsg', messageSlot);
   const rows = [];
   for (const b of view.bidders || [])
     for (const c of tpl.qualification || []) {
       const e = entry(view, b.org_id, 'q:' + c.code);
-      const pass = h('input', { type: 'checkbox', checked: !e || e.value === 1, 'aria-label': t('eval.pass') });
-      const reason = h('input', { type: 'text', maxlength: 2000, value: (e && e.reason) || '', 'aria-label': t('eval.reason') });
+      const pass = kept(`in:q:${b.org_id}:${c.code}:p`, () => h('input', { type: 'checkbox', checked: !e || e.value === 1, 'aria-label': t('eval.pass') }));
+      const reason = kept(`in:q:${b.org_id}:${c.code}:r`, () => h('input', { type: 'text', maxlength: 2000, value: (e && e.reason) || '', 'aria-label': t('eval.reason') }));
       rows.push({ org: b.org_id, bidder: b.bidder, code: c.code, name: c.name, pass, reason });
     }
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('eval.submit_sheet'));
@@ -116,8 +148,8 @@ function qualificationSheet(view, tpl, id, reload) {
   return h('section', { class: 'card' }, h('h2', null, t('eval.qualification')), form);
 }
 
-function scoringSheet(view, tpl, id, reload) {
-  const msg = messageSlot();
+function scoringSheet(view, tpl, id, reload, kept) {
+  const msg = kept('in:smsg', messageSlot);
   const items = (tpl.items || []).filter((i) => i.kind === 'subjective');
   const qualified = new Set(view.qualified || []);
   const rows = [];
@@ -125,10 +157,10 @@ function scoringSheet(view, tpl, id, reload) {
     for (const it of items) {
       if (!qualified.has(b.org_id)) continue;
       const e = entry(view, b.org_id, 's:' + it.code);
-      const input = h('input', { type: 'number', min: 0, max: it.points, step: '0.01', value: e ? (e.value / 100).toFixed(2) : '', 'aria-label': `${b.bidder} ${it.name}` });
+      const input = kept(`in:s:${b.org_id}:${it.code}`, () => h('input', { type: 'number', min: 0, max: it.points, step: '0.01', value: e ? (e.value / 100).toFixed(2) : '', 'aria-label': `${b.bidder} ${it.name}` }));
       rows.push({ org: b.org_id, bidder: b.bidder, code: it.code, name: `${it.name} (${pts(it.min)}–${pts(it.max)})`, input });
     }
-  const reason = h('input', { type: 'text', id: 'eval-revise-reason', maxlength: 2000, 'aria-label': t('eval.revise_reason') });
+  const reason = kept('in:revise', () => h('input', { type: 'text', id: 'eval-revise-reason', maxlength: 2000, 'aria-label': t('eval.revise_reason') }));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('eval.submit_sheet'));
   const form = h(
     'form',
@@ -165,10 +197,10 @@ function scoringSheet(view, tpl, id, reload) {
   return h('section', { class: 'card' }, h('h2', null, t('eval.scoring')), form);
 }
 
-function warningsPanel(view, id, reload) {
+function warningsPanel(view, id, reload, kept) {
   const ws = view.warnings || [];
   if (ws.length === 0) return h('section', { class: 'card', id: 'eval-warnings' }, h('h2', null, t('eval.warnings')), h('p', { class: 'muted' }, t('eval.no_warnings')));
-  const msg = messageSlot();
+  const msg = kept('in:wmsg', messageSlot);
   return h(
     'section',
     { class: 'card', id: 'eval-warnings' },
@@ -185,7 +217,7 @@ function warningsPanel(view, id, reload) {
           label: t('eval.action'),
           render: (w) => {
             if (w.status !== 'open' || w.member_id !== view.you) return '';
-            const reason = h('input', { type: 'text', maxlength: 2000, 'aria-label': t('eval.reason') });
+            const reason = kept(`in:w:${w.id}`, () => h('input', { type: 'text', maxlength: 2000, 'aria-label': t('eval.reason') }));
             const btn = h('button', { type: 'button', class: 'btn' }, t('eval.confirm'));
             btn.addEventListener('click', () =>
               busy(btn, async () => {
@@ -207,9 +239,9 @@ function warningsPanel(view, id, reload) {
   );
 }
 
-function signPanel(view, id, reload) {
-  const msg = messageSlot();
-  const file = h('input', { type: 'file', id: 'eval-sign-key', accept: '.pem,.key' });
+function signPanel(view, id, reload, kept) {
+  const msg = kept('sign:msg', messageSlot);
+  const file = kept('sign:file', () => h('input', { type: 'file', id: 'eval-sign-key', accept: '.pem,.key' }));
   const btn = h('button', { type: 'button', class: 'btn btn-primary' }, t('eval.sign'));
   const signed = (view.signatures || []).some((s) => s.member_id === view.you);
   btn.addEventListener('click', () =>
@@ -219,6 +251,7 @@ function signPanel(view, id, reload) {
         if (!f) throw new SealError('no_key', t('eval.choose_key'));
         const signature = await signRecord({ signKeyPem: await f.text(), message: SIGN_PREFIX + view.report_sha256 });
         await api('POST', `/api/tenders/${id}/evaluation/sign`, { signature });
+        msg.clear();
         reload();
       } catch (e) {
         msg.error(e instanceof SealError ? { code: e.code, message: e.message } : e);
@@ -231,12 +264,275 @@ function signPanel(view, id, reload) {
     h('h2', null, t('eval.report')),
     kvList([
       [t('eval.report_sha'), h('code', null, view.report_sha256)],
-      [t('eval.signed_count'), `${(view.signatures || []).length} / ${view.members}`],
+      [t('eval.signed_count'), `${(view.signatures || []).length} / ${view.members}`, 'eval-signed'],
     ]),
+    signatureList(view),
     h('p', null, h('a', { href: `/api/tenders/${id}/evaluation/report?format=pdf` }, t('eval.report_pdf')), ' · ', h('a', { href: `/api/tenders/${id}/evaluation/report` }, t('eval.report_json'))),
     signed || view.phase !== 'signing' ? h('p', { class: 'alert alert-ok' }, signed ? t('eval.you_signed') : '') : h('div', null, h('div', { class: 'field' }, h('label', { for: 'eval-sign-key' }, t('eval.sign_key')), file), btn),
     msg.el,
   );
+}
+
+// The signatures so far: member and time (the certificates are in the report's answer).
+function signatureList(view) {
+  const sg = view.signatures || [];
+  if (sg.length === 0) return null;
+  return h(
+    'ul',
+    { class: 'plain-list', id: 'eval-signatures' },
+    sg.map((s) => h('li', { dataset: { member: String(s.member_id) } }, '#' + s.member_id + (s.member_id === view.you ? ' · ' + t('room.you') : '') + ' — ', timeEl(s.signed_ms))),
+  );
+}
+
+// ---- beside the bids: credit, the bills of quantities, inquiries --------------------
+
+const CREDIT_KINDS = ['penalty', 'bad', 'good', 'dishonest', 'other'];
+
+// Each bid as read out at the opening, with its bidder's credit records.
+function bidsPanel(view, credit) {
+  const by = new Map(((credit && credit.bidders) || []).map((b) => [b.org_id, b]));
+  const recs = (org) => {
+    if (!credit) return h('span', { class: 'muted' }, t('room.credit_loading'));
+    if (credit.error) return h('span', { class: 'muted', dataset: { code: credit.error } }, t('room.credit_unavailable'));
+    const rs = (by.get(org) || {}).records || [];
+    if (rs.length === 0) return h('span', { class: 'tag tag-ok' }, t('room.credit_none'));
+    return h(
+      'ul',
+      { class: 'plain-list credit-list' },
+      rs.map((r) =>
+        h(
+          'li',
+          { dataset: { kind: r.kind } },
+          h('span', { class: ['tag', r.kind === 'good' ? 'tag-ok' : r.kind === 'other' ? 'tag-muted' : 'tag-danger'] }, CREDIT_KINDS.includes(r.kind) ? t('room.credit.' + r.kind) : r.kind),
+          ' ',
+          r.source || '',
+          r.ref ? ` (${r.ref})` : '',
+          ' · ',
+          typeof r.record_ms === 'number' ? h('time', { datetime: new Date(r.record_ms).toISOString() }, formatTime(r.record_ms).slice(0, 10)) : '',
+          h('br'),
+          h('span', { class: 'small' }, r.text || ''),
+        ),
+      ),
+    );
+  };
+  return h(
+    'section',
+    { class: 'card', id: 'eval-bids' },
+    h('h2', null, t('room.bids')),
+    table(
+      [
+        { key: 'bidder', label: t('eval.bidder') },
+        { label: t('eval.price'), render: (b) => formatFen(b.form && b.form.price_fen) },
+        { label: t('room.credit'), render: (b) => recs(b.org_id) },
+      ],
+      (view.bidders || []).map((b) => ({ ...b, id: b.org_id })),
+    ),
+  );
+}
+
+// A heading inside a card, spaced from the table above it.
+function subhead(text) {
+  const e = h('h3', null, text);
+  e.style.marginTop = '1.1em';
+  return e;
+}
+
+function boqMarks(m) {
+  if (!m) return '';
+  return m
+    .split('+')
+    .map((x) => (['missing', 'changed', 'unpriced', 'high', 'low', 'arith'].includes(x) ? t('room.boq.mark.' + x) : x))
+    .join(' · ');
+}
+
+// A table whose first column stays in place while the rest scrolls
+// sideways (a wide line-up on a phone). The styles go through the CSSOM,
+// which the page's CSP allows.
+function scrollTable(head, rows, id) {
+  const stick = (cell, isHead) => {
+    const st = cell.style;
+    st.position = 'sticky';
+    st.left = '0';
+    st.zIndex = isHead ? '2' : '1';
+    st.minWidth = '9.5em';
+    st.maxWidth = '11em'; // a long name wraps rather than fill a phone's width
+    st.whiteSpace = 'normal';
+    st.overflowWrap = 'anywhere';
+    st.boxShadow = 'inset -1px 0 0 var(--border)';
+    if (!isHead) {
+      // a row header reads like the row's other cells
+      st.background = 'var(--surface)';
+      st.color = 'inherit';
+      st.fontWeight = 'normal';
+    }
+    return cell;
+  };
+  const tbl = h(
+    'table',
+    { class: 'data boq-table' },
+    h('thead', null, h('tr', null, head.map((x, i) => (i === 0 ? stick(h('th', { scope: 'col' }, x), true) : h('th', { scope: 'col' }, x))))),
+    h(
+      'tbody',
+      null,
+      rows.map((r) => h('tr', { dataset: r.data || undefined }, r.cells.map((c, i) => (i === 0 ? stick(h('th', { scope: 'row' }, c), false) : h('td', null, c))))),
+    ),
+  );
+  tbl.style.width = 'auto';
+  tbl.style.minWidth = '100%';
+  const wrap = h('div', { class: 'table-wrap boq-scroll', id, tabindex: '0', role: 'region', 'aria-label': head[0] }, tbl);
+  wrap.style.maxWidth = '100%';
+  wrap.style.overflowX = 'auto';
+  return wrap;
+}
+
+function boqBody(id, r) {
+  const cmp = r.comparison || {};
+  const bidders = cmp.bidders || [];
+  const xlsx = `/api/tenders/${id}/lots/1/boq/comparison?format=xlsx`;
+  const parts = [
+    kvList([
+      [t('room.boq.tender'), r.tender_boq ? `${r.tender_boq.name || ''} · ${r.tender_boq.lines} ${t('room.boq.lines')}` : ''],
+      [t('room.boq.flagged'), `${cmp.lines_flagged ?? 0} / ${cmp.lines_total ?? 0}`, 'boq-flagged'],
+    ]),
+    h('p', null, h('a', { href: xlsx, id: 'eval-boq-xlsx', download: '' }, t('room.boq.xlsx'))),
+  ];
+  const missing = (r.bids || []).filter((b) => b.boq !== 'found');
+  if (missing.length)
+    parts.push(h('ul', { class: 'plain-list' }, missing.map((b) => h('li', null, `${b.org_name}: ${t('room.boq.status.' + b.boq)}${b.reason ? ' — ' + b.reason : ''}`))));
+  if (bidders.length === 0) {
+    parts.push(h('p', { class: 'muted' }, t('room.boq.no_bids')));
+    return parts;
+  }
+  parts.push(
+    subhead(t('room.boq.by_bidder')),
+    scrollTable(
+      [t('eval.bidder'), t('room.boq.matched'), t('room.boq.missing'), t('room.boq.extra'), t('room.boq.unbalanced'), t('room.boq.arith'), t('room.boq.total')],
+      bidders.map((b) => ({ cells: [b.name, String(b.matched), String(b.missing), String(b.extra), String(b.unbalanced), String(b.arith), typeof b.total === 'number' ? b.total.toFixed(2) : ''] })),
+      'eval-boq-bidders',
+    ),
+  );
+  const flagged = (cmp.lines || []).filter((l) => (l.marks || []).some(Boolean)).slice(0, BOQ_LINES_SHOWN);
+  parts.push(subhead(t('room.boq.flagged_lines')));
+  if (flagged.length === 0) parts.push(h('p', { class: 'muted' }, t('room.boq.none_flagged')));
+  else
+    parts.push(
+      scrollTable(
+        [t('room.boq.code'), t('room.boq.name'), t('room.boq.qty'), t('room.boq.median'), ...bidders.map((b) => b.name)],
+        flagged.map((l) => ({
+          data: { code: l.code },
+          cells: [
+            l.code,
+            `${l.name || ''}${l.unit ? ' (' + l.unit + ')' : ''}`,
+            String(l.qty),
+            typeof l.median === 'number' ? l.median.toFixed(2) : '',
+            ...(l.prices || []).map((p, i) => {
+              const m = (l.marks || [])[i];
+              return h('span', { class: m ? 'boq-flag' : null, dataset: m ? { mark: m } : undefined }, p === null || p === undefined ? t('app.none') : Number(p).toFixed(2), m ? h('br') : null, m ? h('small', { class: 'tag tag-danger' }, boqMarks(m)) : null);
+            }),
+          ],
+        })),
+        'eval-boq-lines',
+      ),
+    );
+  const pairs = cmp.pairs || [];
+  parts.push(subhead(t('room.boq.pairs')));
+  if (pairs.length === 0) parts.push(h('p', { class: 'muted' }, t('room.boq.no_pairs')));
+  else
+    parts.push(
+      h(
+        'ul',
+        { class: 'plain-list', id: 'eval-boq-pairs' },
+        pairs.map((p) =>
+          h(
+            'li',
+            { class: p.whole_column ? 'alert alert-error' : null },
+            t(p.whole_column ? 'room.boq.pair_whole' : 'room.boq.pair', {
+              a: (bidders[p.a] || {}).name || p.a,
+              b: (bidders[p.b] || {}).name || p.b,
+              same: p.same,
+              both: p.both,
+            }),
+          ),
+        ),
+      ),
+    );
+  return parts;
+}
+
+// The line-up, fetched once (the bids do not change during the evaluation).
+function boqPanel(id) {
+  const body = h('div', { 'aria-busy': 'true' }, loading());
+  const sec = h('section', { class: 'card', id: 'eval-boq' }, h('h2', null, t('room.boq')), body);
+  api('GET', `/api/tenders/${id}/lots/1/boq/comparison`)
+    .then((r) => {
+      replace(body, ...boqBody(id, r));
+      body.removeAttribute('aria-busy');
+    })
+    .catch((e) => {
+      const msg = messageSlot();
+      if (e.code === 'boq_tender_missing') replace(body, h('p', { class: 'muted', dataset: { code: e.code } }, t('room.boq.no_tender_boq')));
+      else {
+        msg.error(e);
+        replace(body, msg.el);
+      }
+      body.removeAttribute('aria-busy');
+    });
+  return sec;
+}
+
+// The questions to bidders and their signed answers; the chair asks.
+function inquiriesPanel(view, id, inq, reload, kept) {
+  const items = (inq && inq.items) || [];
+  const parts = [h('h2', null, t('room.inquiries'))];
+  if (inq && inq.error) parts.push(h('p', { class: 'muted', dataset: { code: inq.error } }, t('room.inquiries_unavailable')));
+  else if (items.length === 0) parts.push(h('p', { class: 'muted' }, t('room.inquiries_none')));
+  else
+    parts.push(
+      h(
+        'ol',
+        { class: 'plain-list', id: 'eval-inquiry-list' },
+        items.map((q) =>
+          h(
+            'li',
+            { dataset: { id: String(q.id), answered: q.answered_ms ? 'yes' : 'no' } },
+            h('p', null, h('strong', null, q.org_name || '#' + q.org_id), ' · ', timeEl(q.asked_ms), ' → ', timeEl(q.deadline_ms)),
+            h('p', null, q.body || ''),
+            q.answered_ms
+              ? h('p', { class: 'alert alert-ok' }, t('room.answered'), ' ', timeEl(q.answered_ms), h('br'), q.answer || '', q.cert_sha256 ? h('br') : null, q.cert_sha256 ? h('small', { class: 'muted' }, t('room.signed_by_cert') + ' ' + q.cert_sha256.slice(0, 16) + '…') : null)
+              : h('p', { class: 'tag tag-danger' }, t('room.waiting')),
+          ),
+        ),
+      ),
+    );
+  if (view.chair && (view.phase === 'qualification' || view.phase === 'scoring')) {
+    const msg = kept('in:iqmsg', messageSlot);
+    const org = kept('in:iqorg', () => h('select', { id: 'eval-inq-org' }, (view.bidders || []).map((b) => h('option', { value: String(b.org_id) }, b.bidder))));
+    const text = kept('in:iqtext', () => h('textarea', { id: 'eval-inq-body', rows: 3, maxlength: 8000 }));
+    const hours = kept('in:iqhours', () => h('input', { type: 'number', id: 'eval-inq-hours', min: 1, max: 168, value: 24 }));
+    const btn = h('button', { type: 'button', class: 'btn' }, t('room.ask'));
+    btn.addEventListener('click', () =>
+      busy(btn, async () => {
+        try {
+          // server time: as read with the list, plus the time since
+          const now = inq && inq.server_ms ? inq.server_ms + (Date.now() - inq.read_at) : Date.now();
+          await api('POST', `/api/tenders/${id}/inquiries`, { org_id: Number(org.value), body: text.value.trim(), deadline_ms: now + Math.round(Number(hours.value) * 3600000) });
+          text.value = '';
+          msg.clear();
+          reload();
+        } catch (e) {
+          msg.error(e);
+        }
+      }),
+    );
+    parts.push(
+      h('div', { class: 'field' }, h('label', { for: 'eval-inq-org' }, t('eval.bidder')), org),
+      h('div', { class: 'field' }, h('label', { for: 'eval-inq-body' }, t('room.question')), text),
+      h('div', { class: 'field' }, h('label', { for: 'eval-inq-hours' }, t('room.deadline_hours')), hours),
+      btn,
+      msg.el,
+    );
+  }
+  return h('section', { class: 'card', id: 'eval-inquiries' }, ...parts);
 }
 
 // ---- the agent's console --------------------------------------------------------
@@ -351,10 +647,17 @@ export function render(ctx) {
   const body = h('div', { 'aria-busy': 'true' }, loading());
   // What the last step did ("saved"): outside the body, so a reload keeps it.
   const status = h('p', { class: 'status-line', id: 'eval-status', role: 'status', 'aria-live': 'polite' });
-  replace(root, head, h('p', null, h('a', { href: tenderHref(id) }, t('eval.to_tender'))), status, body);
+  const live = h('span', { class: 'tag tag-muted live-state', id: 'eval-live', hidden: true, dataset: { state: 'off' } });
+  const lastEvent = h('span', { class: 'muted small', id: 'eval-last-event' });
+  replace(root, head, h('p', { class: 'eval-links' }, h('a', { href: tenderHref(id) }, t('eval.to_tender')), ' ', live, ' ', lastEvent), status, body);
+  const kept = keeper();
+  let phase = null;
+  let credit = null; // the credit records, read once
+  let boq = null; // the BoQ card, made once
+  const LIVE = {}; // load(LIVE): a redraw for a live event keeps the status line
 
   async function load(done) {
-    status.textContent = typeof done === 'string' ? done : '';
+    if (done !== LIVE) status.textContent = typeof done === 'string' ? done : '';
     let view;
     try {
       view = await api('GET', `/api/tenders/${id}/evaluation`);
@@ -369,23 +672,52 @@ export function render(ctx) {
       return;
     }
     if (!ctx.alive()) return;
+    // Only those the topic admits (a refused stream would be a console
+    // error): members, supervisors (the bids are theirs to see), the
+    // tender's agent (it sees the room before the publicity, the report's
+    // hash after).
+    const publicPhase = ['publicity', 'awarded', 'contracted'].includes(view.phase);
+    if (typeof view.you === 'number' || Array.isArray(view.bidders) || (roles(ctx).includes('agent') && (!publicPhase || view.report_sha256))) follow();
+    if (phase !== view.phase) kept.drop('in:');
+    phase = view.phase;
     const tpl = view.template || {};
     const member = typeof view.you === 'number';
+    const insider = Array.isArray(view.bidders); // members and supervisors
+    let inq = null;
+    if (insider || roles(ctx).includes('agent')) {
+      const [c, q] = await Promise.all([
+        credit || !insider ? Promise.resolve(credit) : api('GET', `/api/tenders/${id}/credit`).catch((e) => ({ error: e.code || 'error' })),
+        api('GET', `/api/tenders/${id}/inquiries`).catch((e) => ({ error: e.code || 'error' })),
+      ]);
+      if (!ctx.alive()) return;
+      credit = c;
+      inq = q;
+      if (inq && !inq.error) inq.read_at = Date.now();
+    }
     const parts = [
       phaseBar(view.phase),
-      kvList([
-        [t('eval.method'), t('eval.method.' + view.method)],
-        [t('eval.members'), String(view.members)],
-        [t('eval.bids'), String(view.bids)],
-        [t('eval.sheets'), `${view.sheets.qualification} / ${view.sheets.scoring}`],
-        member ? [t('eval.you'), '#' + view.you + (view.chair ? ' · ' + t('eval.chair') : '')] : null,
-      ]),
+      h(
+        'section',
+        { class: 'card', id: 'eval-summary' },
+        kvList([
+          [t('eval.method'), t('eval.method.' + view.method)],
+          [t('eval.members'), String(view.members)],
+          [t('eval.bids'), String(view.bids)],
+          [t('eval.sheets'), `${view.sheets.qualification} / ${view.sheets.scoring}`, 'eval-sheets'],
+          member ? [t('eval.you'), '#' + view.you + (view.chair ? ' · ' + t('eval.chair') : '')] : null,
+        ]),
+      ),
     ];
-    if (member && view.phase === 'qualification' && (tpl.qualification || []).length) parts.push(qualificationSheet(view, tpl, id, load));
-    if (member && view.phase === 'scoring') parts.push(scoringSheet(view, tpl, id, load));
-    if (view.warnings) parts.push(warningsPanel(view, id, load));
-    if (view.chair && (view.phase === 'qualification' || view.phase === 'scoring')) {
-      const msg = messageSlot();
+    // While the sheets are open the bids come first (what is scored), the
+    // reference cards after them; from the report on the signature first.
+    const sheetsOpen = view.phase === 'qualification' || view.phase === 'scoring';
+    if (insider && sheetsOpen) parts.push(bidsPanel(view, credit));
+    if (member && view.phase === 'qualification' && (tpl.qualification || []).length) parts.push(qualificationSheet(view, tpl, id, load, kept));
+    if (member && view.phase === 'scoring') parts.push(scoringSheet(view, tpl, id, load, kept));
+    if (view.warnings) parts.push(warningsPanel(view, id, load, kept));
+    if (view.report_sha256) parts.push(signPanel(view, id, load, kept));
+    if (view.chair && sheetsOpen) {
+      const msg = kept('in:advmsg', messageSlot);
       const btn = h('button', { type: 'button', class: 'btn btn-primary', id: 'eval-advance' }, t('eval.advance'));
       btn.addEventListener('click', () =>
         busy(btn, async () => {
@@ -399,7 +731,12 @@ export function render(ctx) {
       );
       parts.push(h('section', { class: 'card' }, h('h2', null, t('eval.chair_console')), btn, msg.el));
     }
-    if (view.report_sha256) parts.push(signPanel(view, id, load));
+    if (insider && !sheetsOpen) parts.push(bidsPanel(view, credit));
+    if (insider && PHASES.indexOf(view.phase) <= PHASES.indexOf('signing')) {
+      boq = boq || boqPanel(id);
+      parts.push(boq);
+    }
+    if (inq && (insider || (inq.items || []).length)) parts.push(inquiriesPanel(view, id, inq, load, kept));
     if (roles(ctx).includes('agent')) {
       const a = agentPanel(view, id, load);
       if (a) parts.push(a);
@@ -408,7 +745,58 @@ export function render(ctx) {
     if (view.contract) parts.push(kvList([[t('eval.contract_amount'), formatFen(view.contract.amount_fen)], [t('eval.contract_at'), timeEl(view.contract.contract_ms)]]));
     replace(body, ...parts);
     body.removeAttribute('aria-busy');
+    // A question waiting for its answer is read again now and then: the
+    // answer comes from the bidder's side (clarify.answer), which the room's
+    // stream carries only where api/clarify.c publishes it.
+    clearTimeout(inqTimer);
+    if (inq && (inq.items || []).some((q) => !q.answered_ms)) inqTimer = setTimeout(() => ctx.alive() && load(LIVE), INQUIRY_POLL_MS);
   }
+  let inqTimer = null;
+
+  // ---- live ----
+  let es = null;
+  function follow() {
+    if (es || typeof window.EventSource !== 'function' || !ctx.user) return;
+    es = new window.EventSource(`/api/events?topic=evaluation.${id}`);
+    let pending = null;
+    const setLive = (state) => {
+      live.hidden = false;
+      live.dataset.state = state;
+      live.className = 'tag live-state ' + (state === 'open' ? 'tag-ok' : 'tag-muted');
+      live.textContent = t('room.live.' + state);
+    };
+    setLive('connecting');
+    es.onopen = () => ctx.alive() && setLive('open');
+    es.onerror = () => ctx.alive() && setLive(es.readyState === 2 ? 'closed' : 'connecting');
+    const onEvent = (ev) => {
+      if (!ctx.alive()) {
+        es.close();
+        return;
+      }
+      let data = {};
+      try {
+        data = JSON.parse(ev.data) || {};
+      } catch {
+        data = {};
+      }
+      if (data.tender_id !== undefined && data.tender_id !== id) return;
+      lastEvent.dataset.event = ev.type;
+      lastEvent.textContent = t('room.ev.' + ev.type.replace('.', '_')) + (typeof data.at_ms === 'number' ? ' · ' + formatTime(data.at_ms) : '');
+      if (pending) return;
+      pending = setTimeout(() => {
+        pending = null;
+        if (ctx.alive()) load(LIVE);
+      }, 150);
+    };
+    for (const name of LIVE_EVENTS) es.addEventListener(name, onEvent);
+    const watchdog = setInterval(() => {
+      if (!ctx.alive()) {
+        es.close();
+        clearInterval(watchdog);
+      }
+    }, 1000);
+  }
+
   load();
   return root;
 }
