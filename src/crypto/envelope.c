@@ -14,10 +14,12 @@
  *     and at the end verifies the signature over
  *         "sunbid-envelope-v1 signature" || h
  *     with the public key of the certificate in the header;
- *   - the opener: reader callbacks that unwrap the content key, decrypt and
- *     authenticate each chunk, hash the plaintext, and check the manifest;
- *     failures that depend on the key are deferred until the signature has
- *     been checked (see envelope.h);
+ *   - the opener: reader callbacks that unwrap the content key (or take
+ *     it as given: envelope_open_with_key), decrypt and authenticate each
+ *     chunk, hash the plaintext, and check the manifest; failures that
+ *     depend on the key are deferred until the signature has been checked
+ *     (see envelope.h). Both ways of opening share these callbacks and one
+ *     driver (open_run), so there is one decrypting loop in the code base;
  *   - the sealer: writes the same bytes in the same order.
  *
  * Keys: the content key K is 32 random bytes. Each file's stream key, and
@@ -655,6 +657,9 @@ struct opener {
     int deferred;                    /* first key/content failure, reported after the signature */
     struct seal_error derr;
     int have_key;
+    int given_key;            /* k was given (envelope_open_with_key), not unwrapped */
+    int chunk_err;            /* given_key: first chunk failure, held until the manifest */
+    struct seal_error cerr;   /* its message */
     uint8_t k[SUITE_KEY_LEN]; /* the content key */
     struct suite_stream st;
     int st_open;          /* st is initialised */
@@ -690,6 +695,10 @@ static int op_header(void *arg, const struct envelope_header *h, struct seal_err
     int i, rc;
 
     op->h = h;
+    if (op->given_key) {
+        op->have_key = 1;
+        return SEAL_OK;
+    }
     if (o->expect_signer != NULL && CRYPTO_memcmp(o->expect_signer, h->signer_fp, 32) != 0)
         return defer(op, SEAL_EWRONGSIGNER, "signed by another certificate");
     if (o->expect_tender != NULL && strcmp(o->expect_tender, h->tender) != 0)
@@ -726,7 +735,7 @@ static int op_chunk(void *arg, int file, uint64_t index, int last, const uint8_t
     size_t pn = n - h->suite->tag_len;
     int rc;
 
-    if (!op->have_key || op->deferred != SEAL_OK)
+    if (!op->have_key || op->deferred != SEAL_OK || op->chunk_err != SEAL_OK)
         return SEAL_OK;
     if (index == 0) {
         rc = stream_key(h->suite, op->k, h->header_hash, file, key);
@@ -748,6 +757,13 @@ static int op_chunk(void *arg, int file, uint64_t index, int last, const uint8_t
         op->st_open = 0;
         if (rc != SEAL_EBADMAC)
             return seal_fail(err, rc, "file %d, chunk %llu", file + 1, (unsigned long long)index);
+        if (op->given_key) { /* the manifest tells whether K or the chunk is wrong */
+            op->chunk_err = SEAL_EBADMAC;
+            seal_fail(&op->cerr, SEAL_EBADMAC,
+                      "file %d (%s), chunk %llu does not authenticate under the right key",
+                      file + 1, envelope_role_name(h->files[file].role), (unsigned long long)index);
+            return SEAL_OK;
+        }
         return defer(op, SEAL_EBADMAC, "file %d (%s), chunk %llu does not authenticate", file + 1,
                      envelope_role_name(h->files[file].role), (unsigned long long)index);
     }
@@ -786,10 +802,17 @@ static int op_manifest(void *arg, const uint8_t *ct, size_t n, struct seal_error
         return seal_fail(err, SEAL_ECRYPTO, "manifest key");
     rc = suite_stream_open(&st, 0, 1, ct, n, op->pt);
     suite_stream_release(&st);
+    if (rc == SEAL_EBADMAC && op->given_key)
+        return defer(op, SEAL_EWRONGKEY, "the content key does not open the manifest");
     if (rc == SEAL_EBADMAC)
         return defer(op, SEAL_EBADMAC, "the manifest does not authenticate");
     if (rc != SEAL_OK)
         return seal_fail(err, rc, "manifest");
+    if (op->chunk_err != SEAL_OK) {
+        op->deferred = op->chunk_err;
+        op->derr = op->cerr;
+        return SEAL_OK;
+    }
     c.p = op->pt;
     c.n = n - h->suite->tag_len;
     c.bad = 0;
@@ -814,29 +837,29 @@ static int op_manifest(void *arg, const uint8_t *ct, size_t n, struct seal_error
     return SEAL_OK;
 }
 
-int envelope_open(const struct envelope_open_opts *o, envelope_read_fn read, void *rarg,
-                  const struct envelope_output *out, struct envelope_header **hdr,
-                  struct seal_error *err)
+/* Drives the reader over read() with op's callbacks; op is set up by the
+ * caller (o, out, and k / given_key) and wiped here. known: as
+ * envelope_reader_known_bytes. */
+static int open_run(struct opener *op, int known, envelope_read_fn read, void *rarg,
+                    struct envelope_header **hdr, struct seal_error *err)
 {
-    struct opener op;
-    struct envelope_reader_cb cb = {op_header, op_chunk, op_manifest, &op};
+    struct envelope_reader_cb cb = {op_header, op_chunk, op_manifest, op};
     struct envelope_reader *r = NULL;
     struct envelope_header *h;
     uint8_t *in = NULL;
     int rc;
 
-    memset(&op, 0, sizeof op);
-    op.o = o;
-    op.out = out;
     if (hdr != NULL)
         *hdr = NULL;
     r = envelope_reader_new(&cb);
     in = malloc(ENVELOPE_CHUNK);
-    op.pt = malloc(BUF_CAP);
-    if (r == NULL || in == NULL || op.pt == NULL) {
+    op->pt = malloc(BUF_CAP);
+    if (r == NULL || in == NULL || op->pt == NULL) {
         rc = seal_fail(err, SEAL_ECRYPTO, "out of memory");
         goto out;
     }
+    if (known)
+        envelope_reader_known_bytes(r);
     for (;;) {
         ssize_t got = read(rarg, in, ENVELOPE_CHUNK);
         if (got < 0) {
@@ -853,23 +876,23 @@ int envelope_open(const struct envelope_open_opts *o, envelope_read_fn read, voi
     rc = envelope_reader_finish(r, err);
     if (rc != SEAL_OK)
         goto out;
-    if (op.deferred != SEAL_OK) {
-        rc = op.deferred;
+    if (op->deferred != SEAL_OK) {
+        rc = op->deferred;
         if (err != NULL)
-            *err = op.derr;
+            *err = op->derr;
         goto out;
     }
-    if (o->key != NULL && !op.have_names) {
+    if ((op->o->key != NULL || op->given_key) && !op->have_names) {
         rc = seal_fail(err, SEAL_ECRYPTO, "the envelope was not decrypted");
         goto out;
     }
     rc = SEAL_OK;
 out:
     h = r != NULL ? envelope_reader_take_header(r) : NULL;
-    if (h != NULL && op.have_names) {
+    if (h != NULL && op->have_names) {
         for (int i = 0; i < h->n_files; i++) {
-            memcpy(h->files[i].name, op.names[i], sizeof h->files[i].name);
-            memcpy(h->files[i].hash, op.hashes[i], SUITE_HASH_LEN);
+            memcpy(h->files[i].name, op->names[i], sizeof h->files[i].name);
+            memcpy(h->files[i].hash, op->hashes[i], SUITE_HASH_LEN);
         }
         h->have_names = 1;
     }
@@ -877,16 +900,101 @@ out:
         *hdr = h;
     else
         envelope_header_free(h);
-    if (op.st_open)
-        suite_stream_release(&op.st);
-    suite_hash_release(&op.ph);
-    OPENSSL_cleanse(op.k, sizeof op.k);
-    if (op.pt != NULL)
-        OPENSSL_cleanse(op.pt, BUF_CAP);
-    free(op.pt);
+    if (op->st_open)
+        suite_stream_release(&op->st);
+    suite_hash_release(&op->ph);
+    OPENSSL_cleanse(op->k, sizeof op->k);
+    if (op->pt != NULL)
+        OPENSSL_cleanse(op->pt, BUF_CAP);
+    free(op->pt);
     free(in);
     envelope_reader_free(r);
     return rc;
+}
+
+int envelope_open(const struct envelope_open_opts *o, envelope_read_fn read, void *rarg,
+                  const struct envelope_output *out, struct envelope_header **hdr,
+                  struct seal_error *err)
+{
+    struct opener op;
+    memset(&op, 0, sizeof op);
+    op.o = o;
+    op.out = out;
+    return open_run(&op, 0, read, rarg, hdr, err);
+}
+
+int envelope_open_with_key(const uint8_t key[SUITE_KEY_LEN], int known, envelope_read_fn read,
+                           void *rarg, const struct envelope_output *out,
+                           struct envelope_header **hdr, struct seal_error *err)
+{
+    static const struct envelope_open_opts none = {NULL, NULL, NULL, NULL};
+    struct opener op;
+    memset(&op, 0, sizeof op);
+    op.o = &none;
+    op.out = out;
+    op.given_key = 1;
+    memcpy(op.k, key, SUITE_KEY_LEN);
+    return open_run(&op, known, read, rarg, hdr, err); /* wipes op.k */
+}
+
+static int keep_begin(void *arg, int file, const struct envelope_file *f)
+{
+    struct envelope_keep *k = arg;
+    k->roles[file] = f->role;
+    k->sizes[file] = f->size;
+    return 0;
+}
+
+static int keep_write(void *arg, int file, const void *p, size_t n)
+{
+    struct envelope_keep *k = arg;
+    if (k->roles[file] != k->role || k->sizes[file] > k->file_max || n > k->total_max - k->kept)
+        return 0;
+    if (buf_append(&k->file[file], p, n) != BUF_OK)
+        return -1;
+    k->kept += n;
+    return 0;
+}
+
+struct envelope_keep *envelope_keep_new(int role, uint64_t file_max, size_t total_max)
+{
+    struct envelope_keep *k = calloc(1, sizeof *k);
+    if (k == NULL)
+        return NULL;
+    k->role = role;
+    k->file_max = file_max;
+    k->total_max = total_max;
+    for (int i = 0; i < ENVELOPE_MAX_FILES; i++)
+        buf_init(&k->file[i], file_max < total_max ? (size_t)file_max : total_max);
+    return k;
+}
+
+void envelope_keep_free(struct envelope_keep *k)
+{
+    if (k == NULL)
+        return;
+    for (int i = 0; i < ENVELOPE_MAX_FILES; i++) {
+        if (k->file[i].data != NULL)
+            OPENSSL_cleanse(k->file[i].data, k->file[i].len);
+        buf_release(&k->file[i]);
+    }
+    free(k);
+}
+
+struct envelope_output envelope_keep_output(struct envelope_keep *k)
+{
+    struct envelope_output out = {keep_begin, keep_write, k};
+    return out;
+}
+
+ssize_t envelope_mem_read(void *arg, void *buf, size_t n)
+{
+    struct envelope_mem *m = arg;
+    size_t k = m->len - m->at < n ? m->len - m->at : n;
+    if (k > 0)
+        memcpy(buf, m->p + m->at, k);
+    m->at += k;
+    return (ssize_t)k;
 }
 
 /* ---- sealing ---- */

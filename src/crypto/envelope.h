@@ -17,7 +17,8 @@
  * piece by piece, holding at most one 64 KiB chunk. It learns the tender,
  * lot and signer from the header (the first few KiB), so an upload can be
  * refused early; the signature is verified when the last byte arrives.
- * Opening (envelope_open) drives the same parser from a read callback and
+ * Opening (envelope_open with a recipient key, envelope_open_with_key with
+ * the content key itself) drives the same parser from a read callback and
  * decrypts each chunk as it passes. Sealing (envelope_seal) reads each file
  * once through a callback and writes the envelope through another. Memory
  * stays bounded (about 250 KiB) whatever the size of the files.
@@ -39,6 +40,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/buf.h"
 #include "crypto/suite.h"
 
 #define ENVELOPE_VERSION        1
@@ -217,6 +219,58 @@ struct envelope_output {
 int envelope_open(const struct envelope_open_opts *o, envelope_read_fn read, void *rarg,
                   const struct envelope_output *out, struct envelope_header **hdr,
                   struct seal_error *err);
+
+/* Opens with the content key K itself instead of a recipient's private
+ * key: at an opening the bidder releases K (or escrow officers rebuild it)
+ * and the platform decrypts its stored copy with it. The same opener as
+ * envelope_open (one pass, memory bounded whatever the envelope's size,
+ * plaintext streamed to out, K and every stream key wiped before return),
+ * and the same order of failures: structure and signature first (the
+ * carrier's side), then the content. With no wrapped key to match, only
+ * the manifest (the last element, authenticated under K) tells a wrong key
+ * from bad content, so a chunk that does not authenticate is held until
+ * the manifest has been tried:
+ *   SEAL_EWRONGKEY   the manifest does not open: K is not this envelope's
+ *                    (the holder of K may try again);
+ *   SEAL_EBADMAC     it opens, but a chunk did not: the signer sealed bad data;
+ *   SEAL_EBADHASH    a file's plaintext differs from its manifest hash;
+ *   SEAL_EMALFORMED  the manifest opens but breaks the format.
+ * No signer, tender or lot is expected here (the caller checked them when
+ * the envelope was accepted). known: the bytes are exactly ones verified
+ * earlier (envelope_reader_known_bytes: no signature check). out and hdr
+ * as for envelope_open; out->write still sees only authenticated chunks,
+ * and everything must be discarded unless SEAL_OK. K is borrowed. */
+int envelope_open_with_key(const uint8_t key[SUITE_KEY_LEN], int known, envelope_read_fn read,
+                           void *rarg, const struct envelope_output *out,
+                           struct envelope_header **hdr, struct seal_error *err);
+
+/* An output that keeps in memory the plaintext of the files of one role
+ * (an opener picks among them by name once the manifest has given the
+ * names): files larger than file_max are not kept, nor any chunk that would
+ * take the total past total_max (a file cut short that way has
+ * file[i].len != its size; the caller must check). Heap object. */
+struct envelope_keep {
+    int role;                            /* enum envelope_role kept */
+    uint64_t file_max;                   /* bytes of one file kept at most */
+    size_t total_max;                    /* bytes kept in all at most */
+    size_t kept;                         /* bytes kept so far */
+    uint8_t roles[ENVELOPE_MAX_FILES];   /* each file's role (seen at begin) */
+    uint64_t sizes[ENVELOPE_MAX_FILES];  /* and size */
+    struct buf file[ENVELOPE_MAX_FILES]; /* the plaintext kept, by file index */
+};
+/* NULL when out of memory. */
+struct envelope_keep *envelope_keep_new(int role, uint64_t file_max, size_t total_max);
+void envelope_keep_free(struct envelope_keep *k); /* wipes what it kept; NULL: no-op */
+/* The output to pass to envelope_open / envelope_open_with_key; borrows k. */
+struct envelope_output envelope_keep_output(struct envelope_keep *k);
+
+/* A read callback (envelope_read_fn) over bytes already in memory. */
+struct envelope_mem {
+    const uint8_t *p; /* borrowed */
+    size_t len;       /* bytes at p */
+    size_t at;        /* bytes handed out so far */
+};
+ssize_t envelope_mem_read(void *arg, void *buf, size_t n);
 
 /* ---- helpers ---- */
 

@@ -6,85 +6,11 @@
  */
 #include "store/bids.h"
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-static const void *col_bytes(struct store_rows *r, struct arena *a, int col, size_t *len)
-{
-    size_t n = 0;
-    const void *p = store_col_blob(r, col, &n);
-    *len = 0;
-    if (p == NULL)
-        return NULL;
-    void *copy = arena_alloc(a, n > 0 ? n : 1);
-    if (copy == NULL)
-        return NULL;
-    memcpy(copy, p, n);
-    *len = n;
-    return copy;
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    out->n = 0;
-    out->more = false;
-    if (rc != STORE_OK)
-        return rc;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL) {
-        store_rows_free(r);
-        return STORE_TOOBIG;
-    }
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
-}
-
-static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
-                     const struct store_param *p, int np, fill_fn fill, void *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_rows_next(r);
-    if (rc == 1) {
-        fill(r, a, out);
-        rc = STORE_OK;
-    } else {
-        rc = rc == 0 ? STORE_NOTFOUND : -rc;
-    }
-    store_rows_free(r);
-    return rc;
 }
 
 /* ---- trust ---- */
@@ -95,11 +21,11 @@ static void trust_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct trust_item *t = item;
     t->id = store_col_int(r, 0);
-    t->kind = col_dup(r, a, 1);
-    t->fingerprint = col_dup(r, a, 2);
-    t->subject = col_dup(r, a, 3);
-    t->not_after_ms = col_i0(r, 4);
-    t->added_by = col_i0(r, 5);
+    t->kind = store_row_text(r, a, 1);
+    t->fingerprint = store_row_text(r, a, 2);
+    t->subject = store_row_text(r, a, 3);
+    t->not_after_ms = store_row_i0(r, 4);
+    t->added_by = store_row_i0(r, 5);
     t->added_ms = store_col_int(r, 6);
 }
 
@@ -107,7 +33,7 @@ static void trust_fill_der(struct store_rows *r, struct arena *a, void *item)
 {
     struct trust_item *t = item;
     trust_fill(r, a, item);
-    t->der = col_bytes(r, a, 7, &t->der_len);
+    t->der = store_row_blob(r, a, 7, &t->der_len);
 }
 
 int store_trust_insert(struct store_tx *tx, const struct trust_item *t, int64_t *id)
@@ -144,7 +70,7 @@ int store_trust_remove(struct store_tx *tx, int64_t id, int64_t by, int64_t at_m
 int store_trust_get(struct store_tx *tx, struct arena *a, int64_t id, struct trust_item *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(
+    return store_query_one(
         tx, a, "SELECT " TRUST_COLS ", der FROM trust_items WHERE id = $1 AND removed_ms IS NULL",
         p, 1, trust_fill_der, out);
 }
@@ -153,13 +79,13 @@ int store_trust_list(struct store_tx *tx, struct arena *a, bool with_der, int64_
                      int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(after_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      with_der ? "SELECT " TRUST_COLS ", der FROM trust_items"
-                                 " WHERE removed_ms IS NULL AND id > $1 ORDER BY id LIMIT $2"
-                               : "SELECT " TRUST_COLS " FROM trust_items"
-                                 " WHERE removed_ms IS NULL AND id > $1 ORDER BY id LIMIT $2",
-                      p, 2, sizeof(struct trust_item), limit,
-                      with_der ? trust_fill_der : trust_fill, out);
+    return store_query_page(tx, a,
+                            with_der ? "SELECT " TRUST_COLS ", der FROM trust_items"
+                                       " WHERE removed_ms IS NULL AND id > $1 ORDER BY id LIMIT $2"
+                                     : "SELECT " TRUST_COLS " FROM trust_items"
+                                       " WHERE removed_ms IS NULL AND id > $1 ORDER BY id LIMIT $2",
+                            p, 2, sizeof(struct trust_item), limit,
+                            with_der ? trust_fill_der : trust_fill, out);
 }
 
 static void gen_fill(struct store_rows *r, struct arena *a, void *item)
@@ -173,10 +99,10 @@ static void gen_fill(struct store_rows *r, struct arena *a, void *item)
 int store_trust_generation(struct store_tx *tx, int64_t *count, int64_t *max_id)
 {
     int64_t v[2] = {0, 0};
-    int rc = query_one(tx, NULL,
-                       "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM trust_items"
-                       " WHERE removed_ms IS NULL",
-                       NULL, 0, gen_fill, v);
+    int rc = store_query_one(tx, NULL,
+                             "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM trust_items"
+                             " WHERE removed_ms IS NULL",
+                             NULL, 0, gen_fill, v);
     *count = v[0];
     *max_id = v[1];
     return rc;
@@ -193,27 +119,27 @@ static void cert_fill(struct store_rows *r, struct arena *a, void *item)
     struct org_cert *c = item;
     c->id = store_col_int(r, 0);
     c->org_id = store_col_int(r, 1);
-    c->usage = col_dup(r, a, 2);
-    c->fingerprint = col_dup(r, a, 3);
-    c->subject = col_dup(r, a, 4);
-    c->issuer = col_dup(r, a, 5);
-    c->serial = col_dup(r, a, 6);
-    c->key_alg = col_dup(r, a, 7);
-    c->uscc = col_dup(r, a, 8);
+    c->usage = store_row_text(r, a, 2);
+    c->fingerprint = store_row_text(r, a, 3);
+    c->subject = store_row_text(r, a, 4);
+    c->issuer = store_row_text(r, a, 5);
+    c->serial = store_row_text(r, a, 6);
+    c->key_alg = store_row_text(r, a, 7);
+    c->uscc = store_row_text(r, a, 8);
     c->not_before_ms = store_col_int(r, 9);
     c->not_after_ms = store_col_int(r, 10);
-    c->status = col_dup(r, a, 11);
-    c->registered_by = col_i0(r, 12);
+    c->status = store_row_text(r, a, 11);
+    c->registered_by = store_row_i0(r, 12);
     c->registered_ms = store_col_int(r, 13);
-    c->replaced_ms = col_i0(r, 14);
+    c->replaced_ms = store_row_i0(r, 14);
 }
 
 static void cert_fill_der(struct store_rows *r, struct arena *a, void *item)
 {
     struct org_cert *c = item;
     cert_fill(r, a, item);
-    c->der = col_bytes(r, a, 15, &c->der_len);
-    c->chain = col_bytes(r, a, 16, &c->chain_len);
+    c->der = store_row_blob(r, a, 15, &c->der_len);
+    c->chain = store_row_blob(r, a, 16, &c->chain_len);
 }
 
 int store_org_cert_retire(struct store_tx *tx, int64_t org_id, const char *usage, int64_t at_ms)
@@ -247,20 +173,20 @@ int store_org_cert_active(struct store_tx *tx, struct arena *a, int64_t org_id, 
                           struct org_cert *out)
 {
     struct store_param p[] = {SP_I(org_id), SP_T(usage)};
-    return query_one(tx, a,
-                     "SELECT " CERT_COLS ", der, chain FROM org_certs"
-                     " WHERE org_id = $1 AND usage = $2 AND status = 'active'",
-                     p, 2, cert_fill_der, out);
+    return store_query_one(tx, a,
+                           "SELECT " CERT_COLS ", der, chain FROM org_certs"
+                           " WHERE org_id = $1 AND usage = $2 AND status = 'active'",
+                           p, 2, cert_fill_der, out);
 }
 
 int store_org_cert_list(struct store_tx *tx, struct arena *a, int64_t org_id, int limit,
                         struct page *out)
 {
     struct store_param p[] = {SP_I(org_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " CERT_COLS " FROM org_certs WHERE org_id = $1"
-                      " ORDER BY id DESC LIMIT $2",
-                      p, 2, sizeof(struct org_cert), limit, cert_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " CERT_COLS " FROM org_certs WHERE org_id = $1"
+                            " ORDER BY id DESC LIMIT $2",
+                            p, 2, sizeof(struct org_cert), limit, cert_fill, out);
 }
 
 /* ---- bids ---- */
@@ -277,28 +203,28 @@ static void bid_fill(struct store_rows *r, struct arena *a, void *item)
     b->lot_no = store_col_int(r, 2);
     b->org_id = store_col_int(r, 3);
     b->version = store_col_int(r, 4);
-    b->state = col_dup(r, a, 5);
-    b->blob_hash = col_dup(r, a, 6);
+    b->state = store_row_text(r, a, 5);
+    b->blob_hash = store_row_text(r, a, 6);
     b->size = store_col_int(r, 7);
-    b->suite = col_dup(r, a, 8);
-    b->chain_hash = col_dup(r, a, 9);
-    b->signer_fp = col_dup(r, a, 10);
-    b->signer_cert_id = col_i0(r, 11);
-    b->user_id = col_i0(r, 12);
-    b->remote_addr = col_dup(r, a, 13);
+    b->suite = store_row_text(r, a, 8);
+    b->chain_hash = store_row_text(r, a, 9);
+    b->signer_fp = store_row_text(r, a, 10);
+    b->signer_cert_id = store_row_i0(r, 11);
+    b->user_id = store_row_i0(r, 12);
+    b->remote_addr = store_row_text(r, a, 13);
     b->submitted_ms = store_col_int(r, 14);
     b->seq = store_col_int(r, 15);
-    b->ended_ms = col_i0(r, 16);
+    b->ended_ms = store_row_i0(r, 16);
 }
 
 int store_bid_latest(struct store_tx *tx, struct arena *a, int64_t tender_id, int64_t lot_no,
                      int64_t org_id, struct bid *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(lot_no), SP_I(org_id)};
-    return query_one(tx, a,
-                     "SELECT " BID_COLS " FROM bids WHERE tender_id = $1 AND lot_no = $2"
-                     " AND org_id = $3 ORDER BY version DESC LIMIT 1",
-                     p, 3, bid_fill, out);
+    return store_query_one(tx, a,
+                           "SELECT " BID_COLS " FROM bids WHERE tender_id = $1 AND lot_no = $2"
+                           " AND org_id = $3 ORDER BY version DESC LIMIT 1",
+                           p, 3, bid_fill, out);
 }
 
 int store_bid_insert(struct store_tx *tx, const struct bid *b, int64_t *id)
@@ -333,10 +259,10 @@ int store_bid_list_org(struct store_tx *tx, struct arena *a, int64_t tender_id, 
                        int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " BID_COLS " FROM bids WHERE tender_id = $1 AND org_id = $2"
-                      " ORDER BY lot_no, version LIMIT $3",
-                      p, 3, sizeof(struct bid), limit, bid_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " BID_COLS " FROM bids WHERE tender_id = $1 AND org_id = $2"
+                            " ORDER BY lot_no, version LIMIT $3",
+                            p, 3, sizeof(struct bid), limit, bid_fill, out);
 }
 
 int store_bid_next_seq(struct store_tx *tx, int64_t tender_id, int64_t *seq)
@@ -358,10 +284,10 @@ static void receipt_fill(struct store_rows *r, struct arena *a, void *item)
     x->seq = store_col_int(r, 2);
     x->bid_id = store_col_int(r, 3);
     x->org_id = store_col_int(r, 4);
-    x->kind = col_dup(r, a, 5);
-    x->body = col_dup(r, a, 6);
-    x->key_id = col_dup(r, a, 7);
-    x->signature = col_dup(r, a, 8);
+    x->kind = store_row_text(r, a, 5);
+    x->body = store_row_text(r, a, 6);
+    x->key_id = store_row_text(r, a, 7);
+    x->signature = store_row_text(r, a, 8);
     x->created_ms = store_col_int(r, 9);
 }
 
@@ -381,20 +307,21 @@ int store_receipt_list_org(struct store_tx *tx, struct arena *a, int64_t tender_
                            int64_t after_seq, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(after_seq), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " RECEIPT_COLS " FROM bid_receipts WHERE tender_id = $1"
-                      " AND org_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
-                      p, 4, sizeof(struct bid_receipt), limit, receipt_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " RECEIPT_COLS " FROM bid_receipts WHERE tender_id = $1"
+                            " AND org_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+                            p, 4, sizeof(struct bid_receipt), limit, receipt_fill, out);
 }
 
 int store_receipt_of_bid(struct store_tx *tx, struct arena *a, int64_t bid_id, const char *kind,
                          struct bid_receipt *out)
 {
     struct store_param p[] = {SP_I(bid_id), SP_T(kind)};
-    return query_one(tx, a,
-                     "SELECT " RECEIPT_COLS " FROM bid_receipts WHERE bid_id = $1 AND kind = $2"
-                     " ORDER BY seq DESC LIMIT 1",
-                     p, 2, receipt_fill, out);
+    return store_query_one(tx, a,
+                           "SELECT " RECEIPT_COLS
+                           " FROM bid_receipts WHERE bid_id = $1 AND kind = $2"
+                           " ORDER BY seq DESC LIMIT 1",
+                           p, 2, receipt_fill, out);
 }
 
 int store_receipt_key_put(struct store_tx *tx, const struct receipt_key_row *k)
@@ -410,18 +337,18 @@ int store_receipt_key_put(struct store_tx *tx, const struct receipt_key_row *k)
 static void rkey_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct receipt_key_row *k = item;
-    k->key_id = col_dup(r, a, 0);
-    k->alg = col_dup(r, a, 1);
-    k->public_pem = col_dup(r, a, 2);
-    k->node = col_dup(r, a, 3);
+    k->key_id = store_row_text(r, a, 0);
+    k->alg = store_row_text(r, a, 1);
+    k->public_pem = store_row_text(r, a, 2);
+    k->node = store_row_text(r, a, 3);
     k->created_ms = store_col_int(r, 4);
 }
 
 int store_receipt_key_list(struct store_tx *tx, struct arena *a, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT key_id, alg, public_pem, node, created_ms FROM receipt_keys"
-                      " ORDER BY created_ms, key_id LIMIT $1",
-                      p, 1, sizeof(struct receipt_key_row), limit, rkey_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT key_id, alg, public_pem, node, created_ms FROM receipt_keys"
+                            " ORDER BY created_ms, key_id LIMIT $1",
+                            p, 1, sizeof(struct receipt_key_row), limit, rkey_fill, out);
 }

@@ -7,82 +7,7 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-static const void *col_bytes(struct store_rows *r, struct arena *a, int col, size_t *len)
-{
-    size_t n = 0;
-    const void *p = store_col_blob(r, col, &n);
-    *len = 0;
-    if (p == NULL)
-        return NULL;
-    void *copy = arena_alloc(a, n > 0 ? n : 1);
-    if (copy == NULL)
-        return NULL;
-    memcpy(copy, p, n);
-    *len = n;
-    return copy;
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    out->n = 0;
-    out->more = false;
-    out->items = NULL;
-    if (rc != STORE_OK)
-        return rc;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL) {
-        store_rows_free(r);
-        return STORE_TOOBIG;
-    }
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
-}
-
-static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
-                     const struct store_param *p, int np, fill_fn fill, void *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_rows_next(r);
-    if (rc == 1) {
-        fill(r, a, out);
-        rc = STORE_OK;
-    } else {
-        rc = rc == 0 ? STORE_NOTFOUND : -rc;
-    }
-    store_rows_free(r);
-    return rc;
-}
+#include "store/rows.h"
 
 /* ---- personal certificates ---- */
 
@@ -95,24 +20,24 @@ static void ucert_fill(struct store_rows *r, struct arena *a, void *item)
     struct user_cert *c = item;
     c->id = store_col_int(r, 0);
     c->user_id = store_col_int(r, 1);
-    c->usage = col_dup(r, a, 2);
-    c->fingerprint = col_dup(r, a, 3);
-    c->subject = col_dup(r, a, 4);
-    c->issuer = col_dup(r, a, 5);
-    c->serial = col_dup(r, a, 6);
-    c->key_alg = col_dup(r, a, 7);
+    c->usage = store_row_text(r, a, 2);
+    c->fingerprint = store_row_text(r, a, 3);
+    c->subject = store_row_text(r, a, 4);
+    c->issuer = store_row_text(r, a, 5);
+    c->serial = store_row_text(r, a, 6);
+    c->key_alg = store_row_text(r, a, 7);
     c->not_before_ms = store_col_int(r, 8);
     c->not_after_ms = store_col_int(r, 9);
-    c->status = col_dup(r, a, 10);
+    c->status = store_row_text(r, a, 10);
     c->registered_ms = store_col_int(r, 11);
-    c->replaced_ms = col_i0(r, 12);
+    c->replaced_ms = store_row_i0(r, 12);
 }
 
 static void ucert_fill_der(struct store_rows *r, struct arena *a, void *item)
 {
     struct user_cert *c = item;
     ucert_fill(r, a, item);
-    c->der = col_bytes(r, a, 13, &c->der_len);
+    c->der = store_row_blob(r, a, 13, &c->der_len);
 }
 
 int store_user_cert_retire(struct store_tx *tx, int64_t user_id, const char *usage, int64_t at_ms)
@@ -144,20 +69,20 @@ int store_user_cert_active(struct store_tx *tx, struct arena *a, int64_t user_id
 {
     struct store_param p[] = {SP_I(user_id), SP_T(usage)};
     memset(out, 0, sizeof(*out));
-    return query_one(tx, a,
-                     "SELECT " UCERT_COLS ", der FROM user_certs"
-                     " WHERE user_id = $1 AND usage = $2 AND status = 'active'",
-                     p, 2, ucert_fill_der, out);
+    return store_query_one(tx, a,
+                           "SELECT " UCERT_COLS ", der FROM user_certs"
+                           " WHERE user_id = $1 AND usage = $2 AND status = 'active'",
+                           p, 2, ucert_fill_der, out);
 }
 
 int store_user_cert_list(struct store_tx *tx, struct arena *a, int64_t user_id, int limit,
                          struct page *out)
 {
     struct store_param p[] = {SP_I(user_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " UCERT_COLS " FROM user_certs WHERE user_id = $1"
-                      " ORDER BY id DESC LIMIT $2",
-                      p, 2, sizeof(struct user_cert), limit, ucert_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " UCERT_COLS " FROM user_certs WHERE user_id = $1"
+                            " ORDER BY id DESC LIMIT $2",
+                            p, 2, sizeof(struct user_cert), limit, ucert_fill, out);
 }
 
 /* ---- officers ---- */
@@ -181,29 +106,30 @@ static void officer_fill(struct store_rows *r, struct arena *a, void *item)
     o->tender_id = store_col_int(r, 0);
     o->x = store_col_int(r, 1);
     o->user_id = store_col_int(r, 2);
-    o->name = col_dup(r, a, 3);
+    o->name = store_row_text(r, a, 3);
 }
 
 int store_escrow_officer_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                               struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT o.tender_id, o.x, o.user_id, u.display_name FROM escrow_officers o"
-                      " JOIN users u ON u.id = o.user_id WHERE o.tender_id = $1"
-                      " ORDER BY o.x LIMIT $2",
-                      p, 2, sizeof(struct escrow_officer), limit, officer_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT o.tender_id, o.x, o.user_id, u.display_name FROM escrow_officers o"
+        " JOIN users u ON u.id = o.user_id WHERE o.tender_id = $1"
+        " ORDER BY o.x LIMIT $2",
+        p, 2, sizeof(struct escrow_officer), limit, officer_fill, out);
 }
 
 static void candidate_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct escrow_candidate *c = item;
     c->user_id = store_col_int(r, 0);
-    c->username = col_dup(r, a, 1);
-    c->name = col_dup(r, a, 2);
+    c->username = store_row_text(r, a, 1);
+    c->name = store_row_text(r, a, 2);
     c->roles = store_col_int(r, 3);
-    c->subject = col_dup(r, a, 4);
-    c->key_alg = col_dup(r, a, 5);
+    c->subject = store_row_text(r, a, 4);
+    c->key_alg = store_row_text(r, a, 5);
     c->not_after_ms = store_col_int(r, 6);
 }
 
@@ -211,12 +137,13 @@ int store_escrow_candidates(struct store_tx *tx, struct arena *a, int64_t roles_
                             struct page *out)
 {
     struct store_param p[] = {SP_I(roles_mask), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT u.id, u.username, u.display_name, u.roles, c.subject, c.key_alg,"
-                      " c.not_after_ms FROM users u JOIN user_certs c ON c.user_id = u.id"
-                      " AND c.usage = 'encrypt' AND c.status = 'active'"
-                      " WHERE u.disabled = 0 AND (u.roles & $1) <> 0 ORDER BY u.id LIMIT $2",
-                      p, 2, sizeof(struct escrow_candidate), limit, candidate_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT u.id, u.username, u.display_name, u.roles, c.subject, c.key_alg,"
+        " c.not_after_ms FROM users u JOIN user_certs c ON c.user_id = u.id"
+        " AND c.usage = 'encrypt' AND c.status = 'active'"
+        " WHERE u.disabled = 0 AND (u.roles & $1) <> 0 ORDER BY u.id LIMIT $2",
+        p, 2, sizeof(struct escrow_candidate), limit, candidate_fill, out);
 }
 
 /* ---- the key ---- */
@@ -227,13 +154,13 @@ static void key_fill(struct store_rows *r, struct arena *a, void *item)
     k->tender_id = store_col_int(r, 0);
     k->k = store_col_int(r, 1);
     k->n = store_col_int(r, 2);
-    k->split_id = col_dup(r, a, 3);
-    k->gm_pub = col_dup(r, a, 4);
-    k->intl_pub = col_dup(r, a, 5);
-    k->gm_key_id = col_dup(r, a, 6);
-    k->intl_key_id = col_dup(r, a, 7);
+    k->split_id = store_row_text(r, a, 3);
+    k->gm_pub = store_row_text(r, a, 4);
+    k->intl_pub = store_row_text(r, a, 5);
+    k->gm_key_id = store_row_text(r, a, 6);
+    k->intl_key_id = store_row_text(r, a, 7);
     k->created_ms = store_col_int(r, 8);
-    k->recovered_ms = col_i0(r, 9);
+    k->recovered_ms = store_row_i0(r, 9);
 }
 
 int store_escrow_key_put(struct store_tx *tx, const struct escrow_key *k)
@@ -259,10 +186,11 @@ int store_escrow_key_get(struct store_tx *tx, struct arena *a, int64_t tender_id
 {
     struct store_param p[] = {SP_I(tender_id)};
     memset(out, 0, sizeof(*out));
-    return query_one(tx, a,
-                     "SELECT tender_id, k, n, split_id, gm_pub, intl_pub, gm_key_id, intl_key_id,"
-                     " created_ms, recovered_ms FROM escrow_keys WHERE tender_id = $1",
-                     p, 1, key_fill, out);
+    return store_query_one(
+        tx, a,
+        "SELECT tender_id, k, n, split_id, gm_pub, intl_pub, gm_key_id, intl_key_id,"
+        " created_ms, recovered_ms FROM escrow_keys WHERE tender_id = $1",
+        p, 1, key_fill, out);
 }
 
 int store_escrow_key_recovered(struct store_tx *tx, int64_t tender_id, int64_t at_ms)
@@ -292,23 +220,24 @@ static void share_fill(struct store_rows *r, struct arena *a, void *item)
     s->tender_id = store_col_int(r, 0);
     s->x = store_col_int(r, 1);
     s->user_id = store_col_int(r, 2);
-    s->name = col_dup(r, a, 3);
-    s->cert_fp = col_dup(r, a, 4);
-    s->enc = col_bytes(r, a, 5, &s->enc_len);
-    s->plain = col_bytes(r, a, 6, &s->plain_len);
-    s->submitted_ms = col_i0(r, 7);
-    s->rejected_ms = col_i0(r, 8);
+    s->name = store_row_text(r, a, 3);
+    s->cert_fp = store_row_text(r, a, 4);
+    s->enc = store_row_blob(r, a, 5, &s->enc_len);
+    s->plain = store_row_blob(r, a, 6, &s->plain_len);
+    s->submitted_ms = store_row_i0(r, 7);
+    s->rejected_ms = store_row_i0(r, 8);
 }
 
 int store_escrow_share_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                             struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT s.tender_id, s.x, s.user_id, u.display_name, s.cert_fp, s.encrypted,"
-                      " s.plain, s.submitted_ms, s.rejected_ms FROM escrow_shares s JOIN users u"
-                      " ON u.id = s.user_id WHERE s.tender_id = $1 ORDER BY s.x LIMIT $2",
-                      p, 2, sizeof(struct escrow_share), limit, share_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT s.tender_id, s.x, s.user_id, u.display_name, s.cert_fp, s.encrypted,"
+        " s.plain, s.submitted_ms, s.rejected_ms FROM escrow_shares s JOIN users u"
+        " ON u.id = s.user_id WHERE s.tender_id = $1 ORDER BY s.x LIMIT $2",
+        p, 2, sizeof(struct escrow_share), limit, share_fill, out);
 }
 
 int store_escrow_share_submit(struct store_tx *tx, int64_t tender_id, int64_t x, const void *plain,
@@ -344,9 +273,9 @@ static void bid_row_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct bid_row *b = item;
     b->bid_id = store_col_int(r, 0);
-    b->status = col_dup(r, a, 1);
-    b->blob_hash = col_dup(r, a, 2);
-    b->suite = col_dup(r, a, 3);
+    b->status = store_row_text(r, a, 1);
+    b->blob_hash = store_row_text(r, a, 2);
+    b->suite = store_row_text(r, a, 3);
 }
 
 int store_escrow_bid_find(struct store_tx *tx, struct arena *a, int64_t tender_id, int64_t org_id,
@@ -355,11 +284,12 @@ int store_escrow_bid_find(struct store_tx *tx, struct arena *a, int64_t tender_i
 {
     struct bid_row b = {0};
     struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(lot_no)};
-    int rc = query_one(tx, a,
-                       "SELECT ob.bid_id, ob.status, b.blob_hash, b.suite FROM opening_bids ob"
-                       " JOIN bids b ON b.id = ob.bid_id WHERE ob.tender_id = $1"
-                       " AND ob.org_id = $2 AND ob.lot_no = $3",
-                       p, 3, bid_row_fill, &b);
+    int rc =
+        store_query_one(tx, a,
+                        "SELECT ob.bid_id, ob.status, b.blob_hash, b.suite FROM opening_bids ob"
+                        " JOIN bids b ON b.id = ob.bid_id WHERE ob.tender_id = $1"
+                        " AND ob.org_id = $2 AND ob.lot_no = $3",
+                        p, 3, bid_row_fill, &b);
     *bid_id = b.bid_id;
     *status = b.status;
     *blob_hash = b.blob_hash;
@@ -386,8 +316,8 @@ static void open_fill(struct store_rows *r, struct arena *a, void *item)
     o->tender_id = store_col_int(r, 1);
     o->org_id = store_col_int(r, 2);
     o->lot_no = store_col_int(r, 3);
-    o->status = col_dup(r, a, 4);
-    o->by_user = col_i0(r, 5);
+    o->status = store_row_text(r, a, 4);
+    o->by_user = store_row_i0(r, 5);
     o->at_ms = store_col_int(r, 6);
 }
 
@@ -395,8 +325,9 @@ int store_escrow_open_list(struct store_tx *tx, struct arena *a, int64_t tender_
                            struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT bid_id, tender_id, org_id, lot_no, status, by_user, at_ms"
-                      " FROM escrow_opens WHERE tender_id = $1 ORDER BY at_ms, bid_id LIMIT $2",
-                      p, 2, sizeof(struct escrow_open), limit, open_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT bid_id, tender_id, org_id, lot_no, status, by_user, at_ms"
+        " FROM escrow_opens WHERE tender_id = $1 ORDER BY at_ms, bid_id LIMIT $2",
+        p, 2, sizeof(struct escrow_open), limit, open_fill, out);
 }

@@ -9,6 +9,10 @@
  * authenticate (bad MAC reported only when the signature is good), a
  * header moved to another tender and re-signed, the escrow recipient
  * opening, the streaming reader fed byte by byte, and bad seal inputs.
+ * Opening with the content key itself (envelope_open_with_key, as the
+ * opening hall and the BoQ do): success, a wrong key, a corrupt chunk, a
+ * manifest that does not match or breaks the format, every truncation;
+ * and envelope_keep's limits.
  *
  * Keys are made in-process; certificates are minimal X.509 made with
  * OpenSSL's API (the envelope only needs the public key from them; chain
@@ -608,6 +612,258 @@ static void test_header_moved_to_other_tender(void **state)
     sealed_free(&s);
 }
 
+/* ---- opening with the content key (envelope_open_with_key) ---- */
+
+/* K as the bidder's side gets it: unwrapped from its own recipient block. */
+static void content_key(struct fx *f, const struct mem *env, uint8_t k[SUITE_KEY_LEN],
+                        struct envelope_header **hdr)
+{
+    struct seal_error err;
+    assert_int_equal(open_mem(env->p, env->len, NULL, NULL, NULL, NULL, NULL, hdr, &err), SEAL_OK);
+    const struct envelope_header *h = *hdr;
+    assert_int_equal(suite_unwrap(f->s, f->a.enc, h->rcpt[0].wrap, h->rcpt[0].wrap_len, k),
+                     SEAL_OK);
+}
+
+static int open_key(const uint8_t *p, size_t len, const uint8_t k[SUITE_KEY_LEN], int known,
+                    struct outs *o, struct envelope_header **hdr, struct seal_error *err)
+{
+    struct envelope_mem m = {p, len, 0};
+    struct envelope_output out = {out_begin, out_write, o};
+    return envelope_open_with_key(k, known, envelope_mem_read, &m, o ? &out : NULL, hdr, err);
+}
+
+/* Rewrites the manifest: decrypts it with K, lets edit() change the
+ * plaintext, encrypts it again and re-signs, as a signer holding K could. */
+static void remanifest(struct fx *f, struct mem *env, const uint8_t k[SUITE_KEY_LEN],
+                       const struct envelope_header *h, void (*edit)(uint8_t *pt, size_t n))
+{
+    static const char info[] = "sunbid-envelope-v1 manifest";
+    uint8_t mk[SUITE_MAX_STREAM_KEY];
+    struct suite_stream st;
+    uint8_t *at = env->p + h->header_len + h->body_len;
+    size_t ml = (size_t)at[0] << 24 | (size_t)at[1] << 16 | (size_t)at[2] << 8 | at[3];
+    uint8_t *pt = malloc(ml);
+    assert_int_equal(suite_kdf(f->s, k, SUITE_KEY_LEN, h->header_hash, SUITE_HASH_LEN, info,
+                               sizeof info - 1, mk, f->s->stream_key_len),
+                     SEAL_OK);
+    assert_int_equal(suite_stream_init(&st, f->s, mk), SEAL_OK);
+    assert_int_equal(suite_stream_open(&st, 0, 1, at + 4, ml, pt), SEAL_OK);
+    edit(pt, ml - f->s->tag_len);
+    assert_int_equal(suite_stream_seal(&st, 0, 1, pt, ml - f->s->tag_len, at + 4), SEAL_OK);
+    suite_stream_release(&st);
+    free(pt);
+    resign(f->s, env, f->a.sign);
+}
+
+static void edit_first_hash(uint8_t *pt, size_t n)
+{
+    size_t nl = (size_t)pt[0] << 8 | pt[1];
+    assert_true(2 + nl + SUITE_HASH_LEN <= n);
+    pt[2 + nl] ^= 0x01;
+}
+
+static void edit_first_name(uint8_t *pt, size_t n)
+{
+    assert_true(n > 3);
+    pt[2] = '/'; /* not a base name */
+}
+
+/* The right K opens: every file's plaintext streams out, names and hashes
+ * arrive in the header, known bytes give the same; envelope_keep keeps only
+ * the role asked for. */
+static void test_with_key_opens(void **state)
+{
+    struct fx *f = *state;
+    const struct spec spec[] = {{"a.pdf", ENVELOPE_ROLE_COMMERCIAL, 140000},
+                                {"報價.xlsx", ENVELOPE_ROLE_PRICE_LIST, 5000},
+                                {"empty.txt", ENVELOPE_ROLE_PRICE_LIST, 0}};
+    struct sealed s;
+    struct seal_error err;
+    struct envelope_header *h = NULL;
+    uint8_t k[SUITE_KEY_LEN], want[SUITE_HASH_LEN];
+    struct outs o;
+    seal_ok(f, spec, 3, 1, &s);
+    content_key(f, &s.env, k, &h);
+    envelope_header_free(h);
+    for (int known = 0; known <= 1; known++) {
+        memset(&o, 0, sizeof o);
+        h = NULL;
+        int rc = open_key(s.env.p, s.env.len, k, known, &o, &h, &err);
+        if (rc != SEAL_OK)
+            fail_msg("open with K: %s", err.msg);
+        assert_non_null(h);
+        assert_true(h->have_names);
+        for (int i = 0; i < 3; i++) {
+            assert_string_equal(h->files[i].name, spec[i].name);
+            assert_int_equal(o.begun[i], 1);
+            assert_int_equal(o.f[i].len, spec[i].size);
+            if (spec[i].size > 0)
+                assert_memory_equal(o.f[i].p, s.plain[i], spec[i].size);
+            assert_int_equal(suite_hash(f->s, s.plain[i], spec[i].size, want), SEAL_OK);
+            assert_memory_equal(h->files[i].hash, want, SUITE_HASH_LEN);
+        }
+        envelope_header_free(h);
+        outs_free(&o);
+    }
+    /* no output, no header: still verified and decrypted */
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_OK);
+
+    /* envelope_keep: price-list files only, within both limits */
+    struct envelope_keep *kp = envelope_keep_new(ENVELOPE_ROLE_PRICE_LIST, 1 << 20, 1 << 20);
+    assert_non_null(kp);
+    struct envelope_output out = envelope_keep_output(kp);
+    struct envelope_mem m = {s.env.p, s.env.len, 0};
+    assert_int_equal(envelope_open_with_key(k, 1, envelope_mem_read, &m, &out, NULL, &err),
+                     SEAL_OK);
+    assert_int_equal(kp->file[0].len, 0);
+    assert_int_equal(kp->file[1].len, 5000);
+    assert_memory_equal(kp->file[1].data, s.plain[1], 5000);
+    assert_int_equal(kp->file[2].len, 0);
+    envelope_keep_free(kp);
+    /* a file over file_max is not kept; a total cut short shows in len */
+    kp = envelope_keep_new(ENVELOPE_ROLE_PRICE_LIST, 4999, 1 << 20);
+    out = envelope_keep_output(kp);
+    m.at = 0;
+    assert_int_equal(envelope_open_with_key(k, 1, envelope_mem_read, &m, &out, NULL, &err),
+                     SEAL_OK);
+    assert_int_equal(kp->file[1].len, 0);
+    envelope_keep_free(kp);
+    kp = envelope_keep_new(ENVELOPE_ROLE_COMMERCIAL, 1 << 20, 70000);
+    out = envelope_keep_output(kp);
+    m.at = 0;
+    assert_int_equal(envelope_open_with_key(k, 1, envelope_mem_read, &m, &out, NULL, &err),
+                     SEAL_OK);
+    assert_true(kp->file[0].len < 140000);
+    assert_true(kp->kept <= 70000);
+    envelope_keep_free(kp);
+    envelope_keep_free(NULL);
+    sealed_free(&s);
+}
+
+/* Another K: the manifest does not open, so it is the key, not the
+ * content (the holder may try again), even though the chunks fail first. */
+static void test_with_key_wrong_key(void **state)
+{
+    struct fx *f = *state;
+    const struct spec spec[] = {{"a.pdf", ENVELOPE_ROLE_COMMERCIAL, 70000}};
+    struct sealed s;
+    struct seal_error err;
+    struct envelope_header *h = NULL;
+    uint8_t k[SUITE_KEY_LEN];
+    struct outs o;
+    memset(&o, 0, sizeof o);
+    seal_ok(f, spec, 1, 0, &s);
+    content_key(f, &s.env, k, &h);
+    envelope_header_free(h);
+    for (int bit = 0; bit < 256; bit += 37) {
+        k[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        h = NULL;
+        assert_int_equal(open_key(s.env.p, s.env.len, k, 0, &o, &h, &err), SEAL_EWRONGKEY);
+        assert_int_equal(err.code, SEAL_EWRONGKEY);
+        assert_non_null(strstr(err.msg, "manifest"));
+        assert_non_null(h); /* the header parsed; no names */
+        assert_false(h->have_names);
+        envelope_header_free(h);
+        assert_int_equal(o.f[0].len, 0); /* nothing authenticated, nothing written */
+        assert_int_equal(open_key(s.env.p, s.env.len, k, 1, NULL, NULL, &err), SEAL_EWRONGKEY);
+        k[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    outs_free(&o);
+    sealed_free(&s);
+}
+
+/* A chunk changed: the signature catches it; bytes taken as known (or an
+ * envelope re-signed by its signer) get to the MAC, and with the right K
+ * that is the content's fault, pinned to file and chunk; with a wrong K
+ * still the key. A changed manifest under known bytes reads as a wrong key
+ * (K alone cannot tell them apart). */
+static void test_with_key_corrupt_chunk(void **state)
+{
+    struct fx *f = *state;
+    const struct spec spec[] = {{"a.pdf", ENVELOPE_ROLE_COMMERCIAL, 70000},
+                                {"b.pdf", ENVELOPE_ROLE_TECHNICAL, 100}};
+    struct sealed s;
+    struct seal_error err;
+    struct envelope_header *h = NULL;
+    uint8_t k[SUITE_KEY_LEN];
+    seal_ok(f, spec, 2, 0, &s);
+    content_key(f, &s.env, k, &h);
+    size_t at = h->header_len + 65536 + f->s->tag_len + 10; /* file 1, chunk 1 */
+    size_t mat = h->header_len + h->body_len + 4 + 3;       /* in the manifest */
+    envelope_header_free(h);
+    s.env.p[at] ^= 0x20;
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_EBADSIG);
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 1, NULL, NULL, &err), SEAL_EBADMAC);
+    assert_non_null(strstr(err.msg, "file 1"));
+    assert_non_null(strstr(err.msg, "chunk 1"));
+    resign(f->s, &s.env, f->a.sign);
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_EBADMAC);
+    k[0] ^= 1;
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_EWRONGKEY);
+    k[0] ^= 1;
+    s.env.p[at] ^= 0x20;
+    resign(f->s, &s.env, f->a.sign);
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_OK);
+    s.env.p[mat] ^= 0x04;
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_EBADSIG);
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 1, NULL, NULL, &err), SEAL_EWRONGKEY);
+    sealed_free(&s);
+}
+
+/* A manifest that opens under K but does not match the content, or breaks
+ * the format: the signer's fault, each with its own code. */
+static void test_with_key_bad_manifest(void **state)
+{
+    struct fx *f = *state;
+    const struct spec spec[] = {{"a.pdf", ENVELOPE_ROLE_COMMERCIAL, 1000},
+                                {"b.csv", ENVELOPE_ROLE_PRICE_LIST, 10}};
+    struct sealed s;
+    struct seal_error err;
+    struct envelope_header *h = NULL;
+    uint8_t k[SUITE_KEY_LEN];
+    seal_ok(f, spec, 2, 0, &s);
+    content_key(f, &s.env, k, &h);
+    remanifest(f, &s.env, k, h, edit_first_hash);
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_EBADHASH);
+    assert_non_null(strstr(err.msg, "file 1"));
+    remanifest(f, &s.env, k, h, edit_first_hash); /* back */
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_OK);
+    remanifest(f, &s.env, k, h, edit_first_name);
+    assert_int_equal(open_key(s.env.p, s.env.len, k, 0, NULL, NULL, &err), SEAL_EMALFORMED);
+    envelope_header_free(h);
+    sealed_free(&s);
+}
+
+/* Every cut of the envelope is truncated, with and without known bytes,
+ * before any key question; trailing bytes likewise refused. */
+static void test_with_key_truncated(void **state)
+{
+    struct fx *f = *state;
+    const struct spec spec[] = {{"a.pdf", ENVELOPE_ROLE_COMMERCIAL, 70000}};
+    struct sealed s;
+    struct seal_error err;
+    struct envelope_header *h = NULL;
+    uint8_t k[SUITE_KEY_LEN];
+    seal_ok(f, spec, 1, 0, &s);
+    content_key(f, &s.env, k, &h);
+    envelope_header_free(h);
+    for (size_t n = 0; n < s.env.len; n += (n < 1024 || n > s.env.len - 1024) ? 1 : 1499) {
+        int rc = open_key(s.env.p, n, k, (int)(n & 1), NULL, NULL, &err);
+        if (rc != SEAL_ETRUNCATED)
+            fail_msg("prefix of %zu bytes: %s", n, err.msg);
+    }
+    k[3] ^= 1; /* a wrong key does not change it */
+    assert_int_equal(open_key(s.env.p, s.env.len - 1, k, 1, NULL, NULL, &err), SEAL_ETRUNCATED);
+    k[3] ^= 1;
+    uint8_t *p = malloc(s.env.len + 1);
+    memcpy(p, s.env.p, s.env.len);
+    p[s.env.len] = 0;
+    assert_int_equal(open_key(p, s.env.len + 1, k, 0, NULL, NULL, &err), SEAL_ETRAILING);
+    free(p);
+    sealed_free(&s);
+}
+
 static void test_reader_streaming(void **state)
 {
     struct fx *f = *state;
@@ -793,6 +1049,11 @@ int main(void)
         BOTH(test_signature_by_other_key),
         BOTH(test_bad_mac_after_good_signature),
         BOTH(test_header_moved_to_other_tender),
+        BOTH(test_with_key_opens),
+        BOTH(test_with_key_wrong_key),
+        BOTH(test_with_key_corrupt_chunk),
+        BOTH(test_with_key_bad_manifest),
+        BOTH(test_with_key_truncated),
         BOTH(test_reader_streaming),
         BOTH(test_preamble_errors),
         BOTH(test_seal_input_errors),

@@ -5,9 +5,11 @@
 //   SUNBID_BIN         the server binary
 //   SUNBID_TEST_TMP    a scratch directory (data dirs, screenshots, profiles)
 //   SUNBID_SOURCE_DIR  the repository root (the web/ directory is served)
-// A test file calls run(name, async (h) => {...}). run() seeds a fresh demo
-// data dir, starts `sunbid serve --listen 127.0.0.1:0`, reads the URL it
-// prints, launches Chromium, runs the body, and always stops both (SIGTERM to
+// A test file calls run(name, async (h) => {...}, opts). run() seeds a fresh
+// demo data dir, starts `sunbid serve --listen 127.0.0.1:0` (plus
+// opts.serveArgs, with opts.serveEnv added to its environment: e.g.
+// ['--test-clock', ms] with {SUNBID_ALLOW_TEST_CLOCK: '1'} for a test that
+// moves the server's clock), reads the URL it prints, launches Chromium, runs the body, and always stops both (SIGTERM to
 // the server) — even when the body throws. It prints one line per check and a
 // closing "N passed, N failed"; the exit code is non-zero on any failure.
 //
@@ -125,7 +127,8 @@ function runToEnd(bin, args, opts) {
 }
 
 // Seeds a fresh demo data dir and starts `sunbid serve` on a free port.
-export async function startServer(tmp, label) {
+// serveArgs: more arguments for serve; serveEnv: more environment for it.
+export async function startServer(tmp, label, { serveArgs = [], serveEnv = {} } = {}) {
   const bin = env('SUNBID_BIN');
   const src = env('SUNBID_SOURCE_DIR', path.resolve(here, '../../..'));
   if (!fs.existsSync(bin)) throw new Error(`SUNBID_BIN ${bin} does not exist (build first)`);
@@ -135,8 +138,9 @@ export async function startServer(tmp, label) {
 
   const logPath = path.join(dataDir, 'server.log');
   const log = fs.createWriteStream(logPath);
-  const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--web-dir', path.join(src, 'web')], {
+  const proc = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--web-dir', path.join(src, 'web'), ...serveArgs.map(String)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...serveEnv },
   });
   proc.stderr.pipe(log);
   let exited = null;
@@ -269,7 +273,8 @@ const CSP_PROBE = `
 export const DESKTOP = { viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 };
 export const PHONE = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-export async function run(name, body) {
+// opts: { serveArgs, serveEnv } for the server (see startServer).
+export async function run(name, body, opts = {}) {
   const t = new Checks(name);
   const tmp = path.join(env('SUNBID_TEST_TMP', path.join(os.tmpdir(), 'sunbid-test')), 'browser-' + name);
   const shots = path.join(env('SUNBID_TEST_TMP', path.join(os.tmpdir(), 'sunbid-test')), 'screenshots');
@@ -299,7 +304,7 @@ export async function run(name, body) {
 
   console.log(`# browser/${name}`);
   try {
-    server = await startServer(tmp, name);
+    server = await startServer(tmp, name, opts);
     console.log(`# server ${server.url} (data ${server.dataDir})`);
     browser = await launchBrowser(tmp);
     console.log(`# chromium ${browser.version()}`);
