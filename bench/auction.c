@@ -14,6 +14,10 @@
  *   auction_fanout_*            W SSE watchers of the auction; bids at 20/s;
  *                               bid-sent-to-event-received latency p50/p99
  *                               over every (watcher, bid), streams dropped
+ *   auction_pg_group_*,         the same group commit and steady rate on
+ *   auction_pg_steady_*         PostgreSQL, in the same run (its fsync rate:
+ *                               auction_pg_fsync_rate, measured in the same
+ *                               file system as the cluster when it is ours)
  *
  * Every bid has an amount from one shared counter (start + k * increment),
  * so bids that arrive out of order are refused as too low: "accepted" counts
@@ -22,8 +26,12 @@
  *
  * Knobs: BENCH_AUCTION_SECONDS (5), BENCH_AUCTION_CONNS (64),
  * BENCH_AUCTION_RATE (2000), BENCH_AUCTION_WATCHERS (2000; the issue's goal is
- * 10000), BENCH_AUCTION_DB (a postgres:// URL: run on PostgreSQL; the
- * database must be empty). SUNBID_BIN is the server (bench/run sets it).
+ * 10000), BENCH_AUCTION_STORES ("sqlite pg": which stores), BENCH_AUCTION_DB
+ * (a postgres:// URL for the PostgreSQL part, an empty database; without it
+ * a throw-away cluster is started with scripts/pg-local, found through
+ * SUNBID_SOURCE_DIR or up from the executable, and stopped at the end; when
+ * there is none the PostgreSQL figures are skipped, said on stderr).
+ * SUNBID_BIN is the server (bench/run sets it).
  * Output: `bench: NAME VALUE UNIT` lines. Runs on loopback only, bounded in
  * time; stops its servers itself.
  */
@@ -718,26 +726,92 @@ static void fanout(int64_t auction, struct bidder *b, int watchers, long long ba
     free(f.lat);
 }
 
-int main(void)
+/* ---- PostgreSQL ---- */
+
+static char pglocal[1024]; /* scripts/pg-local, when this run started a cluster */
+static char pgdir[256];    /* its folder */
+
+/* scripts/pg-local: $SUNBID_SOURCE_DIR, then up from the executable
+ * (BUILD/bench/bench_auction), then the cwd. */
+static bool find_pglocal(void)
 {
-    int conns = (int)env_long("BENCH_AUCTION_CONNS", 64);
-    double seconds = (double)env_long("BENCH_AUCTION_SECONDS", 5);
-    double rate = (double)env_long("BENCH_AUCTION_RATE", 2000);
-    int watchers = (int)env_long("BENCH_AUCTION_WATCHERS", 2000);
-    bin = getenv("SUNBID_BIN");
-    db_url = getenv("BENCH_AUCTION_DB");
-    if (db_url != NULL && *db_url == '\0')
-        db_url = NULL;
-    if (bin == NULL)
-        die("SUNBID_BIN is not set");
-    if (conns < 2 || conns > 256)
-        die("BENCH_AUCTION_CONNS is 2..256");
-    signal(SIGPIPE, SIG_IGN);
+    const char *src = getenv("SUNBID_SOURCE_DIR");
+    char exe[1024];
+    if (src != NULL && *src != '\0') {
+        snprintf(pglocal, sizeof pglocal, "%s/scripts/pg-local", src);
+        if (access(pglocal, X_OK) == 0)
+            return true;
+    }
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        for (int up = 0; up < 4; up++) {
+            char *slash = strrchr(exe, '/');
+            if (slash == NULL)
+                break;
+            *slash = '\0';
+            int m = snprintf(pglocal, sizeof pglocal, "%s/scripts/pg-local", exe);
+            if (m > 0 && (size_t)m < sizeof pglocal && access(pglocal, X_OK) == 0)
+                return true;
+        }
+    }
+    snprintf(pglocal, sizeof pglocal, "scripts/pg-local");
+    return access(pglocal, X_OK) == 0;
+}
+
+/* Starts a throw-away cluster (scripts/pg-local); its URL into url. */
+static bool pg_start(char *url, size_t n)
+{
+    char cmd[1400];
+    if (!find_pglocal()) {
+        fprintf(stderr, "bench/auction: scripts/pg-local not found (set SUNBID_SOURCE_DIR)\n");
+        return false;
+    }
+    snprintf(pgdir, sizeof pgdir, "/tmp/sunbid-auction-pg.XXXXXX");
+    if (mkdtemp(pgdir) == NULL) {
+        pgdir[0] = '\0';
+        return false;
+    }
+    snprintf(cmd, sizeof cmd, "'%s' start '%s'", pglocal, pgdir);
+    FILE *f = popen(cmd, "r");
+    if (f == NULL || fgets(url, (int)n, f) == NULL) {
+        if (f != NULL)
+            pclose(f);
+        return false;
+    }
+    if (pclose(f) != 0)
+        return false;
+    url[strcspn(url, "\r\n")] = '\0';
+    return url[0] != '\0';
+}
+
+static void pg_stop(void)
+{
+    char cmd[1400];
+    if (pgdir[0] == '\0')
+        return;
+    snprintf(cmd, sizeof cmd, "'%s' stop '%s' >/dev/null 2>&1; rm -rf '%s'", pglocal, pgdir, pgdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench/auction: stopping the PostgreSQL cluster failed\n");
+    pgdir[0] = '\0';
+}
+
+/* ---- one store ---- */
+
+static void rm_data_dir(void)
+{
+    static char rm_c[] = "/bin/rm", rf_c[] = "-rf";
+    char *rm[] = {rm_c, rf_c, data_dir, NULL};
+    run_cmd(rm);
+}
+
+/* Seeds a store (url NULL: SQLite in a new data dir) with `sunbid demo`. */
+static void seed(const char *url)
+{
+    db_url = url;
     snprintf(data_dir, sizeof data_dir, "/tmp/sunbid-auction-bench.XXXXXX");
     if (mkdtemp(data_dir) == NULL)
         die("mkdtemp");
-    printf("bench: auction_fsync_rate %.0f fsync/s\n", fsync_rate());
-    fflush(stdout);
     static char bin_c[1024], db_c[1024], demo_c[] = "demo", dd_c[] = "--data-dir",
                                          db_flag[] = "--db";
     snprintf(bin_c, sizeof bin_c, "%s", bin);
@@ -745,9 +819,13 @@ int main(void)
     char *demo[] = {bin_c, demo_c, dd_c, data_dir, db_url ? db_flag : NULL, db_c, NULL};
     if (run_cmd(demo) != 0)
         die("sunbid demo failed");
+}
 
-    struct bidder *b = calloc((size_t)conns, sizeof(*b));
-    /* 1. group commit */
+/* Group commit and the steady rate on one store: names "auction_" + prefix. */
+static double run_store(const char *prefix, struct bidder *b, int conns, double seconds,
+                        double rate, int watchers)
+{
+    char name[64];
     server_start(conns + 4, 0);
     if (hc_open(&ctl) != 0)
         die("cannot connect");
@@ -755,26 +833,78 @@ int main(void)
     login("agent", agent_tok, sizeof agent_tok);
     make_bidders(b, conns);
     int64_t a1 = make_auction(b, conns);
-    double group = run_load("group", a1, b, conns, seconds, 0, 0);
-    /* 2. steady rate, same auction, amounts after the ones used */
-    run_load("steady", a1, b, conns, seconds, rate, 100000000LL);
-    /* 3. fan-out to SSE watchers, same auction */
-    fanout(a1, b, watchers, 200000000LL);
+    snprintf(name, sizeof name, "%sgroup", prefix);
+    double group = run_load(name, a1, b, conns, seconds, 0, 0);
+    /* the steady rate, same auction, amounts after the ones used */
+    snprintf(name, sizeof name, "%ssteady", prefix);
+    run_load(name, a1, b, conns, seconds, rate, 100000000LL);
+    /* fan-out to SSE watchers, same auction */
+    if (watchers > 0)
+        fanout(a1, b, watchers, 200000000LL);
     hc_close(&ctl);
     server_stop();
-    /* 4. one commit per bid, a new auction */
-    server_start(conns + 4, 1);
-    if (hc_open(&ctl) != 0)
-        die("cannot connect");
-    int64_t a2 = make_auction(b, conns);
-    double single = run_load("single", a2, b, conns, seconds, 0, 0);
-    hc_close(&ctl);
-    server_stop();
-    printf("bench: auction_group_vs_single %.1f x\n", single > 0 ? group / single : 0);
-    printf("bench: auction_store %s name\n", db_url ? "postgres" : "sqlite");
-    static char rm_c[] = "/bin/rm", rf_c[] = "-rf";
-    char *rm[] = {rm_c, rf_c, data_dir, NULL};
-    run_cmd(rm);
+    return group;
+}
+
+int main(void)
+{
+    int conns = (int)env_long("BENCH_AUCTION_CONNS", 64);
+    double seconds = (double)env_long("BENCH_AUCTION_SECONDS", 5);
+    double rate = (double)env_long("BENCH_AUCTION_RATE", 2000);
+    int watchers = (int)env_long("BENCH_AUCTION_WATCHERS", 2000);
+    const char *stores = getenv("BENCH_AUCTION_STORES");
+    const char *pg_url = getenv("BENCH_AUCTION_DB");
+    char pg_buf[1024] = "";
+    bin = getenv("SUNBID_BIN");
+    if (stores == NULL || *stores == '\0')
+        stores = "sqlite pg";
+    if (pg_url == NULL || *pg_url == '\0')
+        pg_url = NULL;
+    if (bin == NULL)
+        die("SUNBID_BIN is not set");
+    if (conns < 2 || conns > 256)
+        die("BENCH_AUCTION_CONNS is 2..256");
+    signal(SIGPIPE, SIG_IGN);
+    struct bidder *b = calloc((size_t)conns, sizeof(*b));
+    if (b == NULL)
+        die("out of memory");
+
+    if (strstr(stores, "sqlite") != NULL) {
+        seed(NULL);
+        printf("bench: auction_fsync_rate %.0f fsync/s\n", fsync_rate());
+        fflush(stdout);
+        /* 1-3. group commit, steady rate, fan-out */
+        double group = run_store("", b, conns, seconds, rate, watchers);
+        /* 4. one commit per bid, a new auction */
+        server_start(conns + 4, 1);
+        if (hc_open(&ctl) != 0)
+            die("cannot connect");
+        int64_t a2 = make_auction(b, conns);
+        double single = run_load("single", a2, b, conns, seconds, 0, 0);
+        hc_close(&ctl);
+        server_stop();
+        printf("bench: auction_group_vs_single %.1f x\n", single > 0 ? group / single : 0);
+        printf("bench: auction_store sqlite name\n");
+        fflush(stdout);
+        rm_data_dir();
+    }
+    if (strstr(stores, "pg") != NULL) {
+        /* 5. PostgreSQL: BENCH_AUCTION_DB (an empty database), or a
+         * throw-away cluster of scripts/pg-local */
+        if (pg_url == NULL && pg_start(pg_buf, sizeof pg_buf))
+            pg_url = pg_buf;
+        if (pg_url == NULL) {
+            fprintf(stderr, "bench/auction: no PostgreSQL: its figures are not measured\n");
+            printf("bench: auction_pg_skipped 1 count\n");
+        } else {
+            seed(pg_url);
+            printf("bench: auction_pg_fsync_rate %.0f fsync/s\n", fsync_rate());
+            fflush(stdout);
+            run_store("pg_", b, conns, seconds, rate, 0);
+            rm_data_dir();
+        }
+        pg_stop();
+    }
     free(b);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "base/roles.h"
 #include "crypto/password.h"
 #include "crypto/random.h"
+#include "domain/session_cache.h"
 #include "domain/uscc.h"
 #include "ledger/ledger.h"
 
@@ -337,7 +338,9 @@ enum err user_set_password(struct store *s, const struct actor *who, int64_t use
     *field = NULL;
     if (password_hash(password, hash) != 0)
         return ERR_INTERNAL;
-    return domain_write(s, passwd_tx, &j);
+    enum err e = domain_write(s, passwd_tx, &j);
+    session_cache_forget_user(user_id); /* its sessions ended with the commit */
+    return e;
 }
 
 /* ---- sign-in ---- */
@@ -522,10 +525,14 @@ enum err auth_resolve(struct store *s, struct arena *a, const char *token, struc
     if (n < 16 || n > 128)
         return ERR_SESSION_EXPIRED;
     crypto_sha256_hex(token, n, token_hash);
+    int64_t now = clock_now_ms();
+    if (session_cache_get(s, token_hash, now, a, sess, user)) /* bound: session_cache.h */
+        return ERR_OK;
+    uint64_t gen = session_cache_gen(); /* before the read: see session_cache_put */
     rc = store_begin(s, STORE_READ, &tx);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    rc = store_session_by_hash(tx, a, token_hash, clock_now_ms(), sess);
+    rc = store_session_by_hash(tx, a, token_hash, now, sess);
     if (rc == STORE_OK)
         rc = store_user_get(tx, a, sess->user_id, user);
     store_rollback(tx);
@@ -535,6 +542,7 @@ enum err auth_resolve(struct store *s, struct arena *a, const char *token, struc
         return domain_store_err(rc);
     if (user->disabled)
         return ERR_ACCOUNT_DISABLED;
+    session_cache_put(s, token_hash, now, gen, sess, user);
     return ERR_OK;
 }
 
@@ -555,5 +563,7 @@ static enum err logout_tx(struct store_tx *tx, void *arg)
 enum err auth_logout(struct store *s, const struct actor *who, int64_t session_id)
 {
     struct logout_job j = {who, session_id};
-    return domain_write(s, logout_tx, &j);
+    enum err e = domain_write(s, logout_tx, &j);
+    session_cache_forget_session(session_id); /* after the commit */
+    return e;
 }

@@ -21,16 +21,21 @@
  *     until the auction closes, the lease is lost, the epoch is taken, or
  *     the engine stops.
  *
- * Locks: engine.mu (the writer list, users counts) before writer.mu (its
- * queue); a writer never takes engine.mu while holding its own. A handler
- * holds a use count on the writer while it waits, so the manager frees a
- * finished writer only when nobody waits on it.
+ * Locks: engine.mu (the writer list) before writer.mu (its queue); a writer
+ * never takes engine.mu while holding its own. A handler holds a use count
+ * on the writer while it waits (raised under engine.mu, lowered atomically
+ * as its last touch), so the manager frees a finished writer only when
+ * nobody waits on it. A handler waits on a semaphore of its own, posted by
+ * the writer without writer.mu: one wake-up, no lock hand-off back.
  * Invariant: a bid is answered ERR_OK only after the transaction holding it
  * committed; every queued bid is answered exactly once.
  */
 #include "domain/auction.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +49,37 @@
 
 #define MANAGER_TICK_MS 200
 #define TX_ATTEMPTS     5
-#define EVENT_MAX_BIDS  256 /* bids listed in one "bids" event (the rest: counted) */
+#define EVENT_MAX_BIDS  256 /* bids listed in one "bids" event (a full outbox is sent) */
+#define EVENT_HOLD_MS   50  /* the longest a committed bid waits in the outbox */
+#define PUBQ_MAX        256 /* events handed to the publisher, not yet sent */
+
+/* An event handed to the writer's publisher thread (owns its bytes). */
+struct pubev {
+    char event[16];
+    struct buf b;
+    struct pubev *next;
+};
+
+/* The writer's publisher: sends its events in order on a thread of its own,
+ * so that the writer never waits for a broadcast (on PostgreSQL each is a
+ * transaction with its own commit). PostgreSQL only: see async_publish. */
+struct pubq {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;         /* an event queued, room made, or stop */
+    struct pubev *head, *tail; /* under mu */
+    int n;                     /* queued (under mu) */
+    bool stop;                 /* under mu: send what is queued, then end */
+    bool started;              /* the thread runs (else: sent in place) */
+};
 
 struct pending {
     const struct auction_bid_req *in; /* borrowed from the waiting handler */
     struct auction_bid_ack *out;      /* the handler's */
     int64_t received_ms;              /* server receipt, stamped under the queue lock */
-    bool done;                        /* answered (under writer.mu) */
-    pthread_cond_t cv;                /* the handler waits on it: one wake-up each */
+    sem_t answered;                   /* posted once, when *out is final: the handler
+                                         wakes without taking writer.mu, and the
+                                         pending is no longer the writer's */
     struct pending *next;
 };
 
@@ -71,6 +99,19 @@ struct paddle {
     char no[AUCTION_PADDLE_LEN + 2];
 };
 
+/* An accepted bid as the "bids" event lists it, copied out of the batch
+ * (whose memory is the handlers' again once answered). */
+struct outbid {
+    int64_t seq;
+    int64_t received_ms;
+    int64_t amount;
+    int round;
+    bool reveal;   /* sealed: a key released */
+    bool hide;     /* hidden() when it committed: no bidder, no amount */
+    bool extended; /* it moved the end */
+    char paddle[AUCTION_PADDLE_LEN + 2];
+};
+
 struct writer {
     struct auction_engine *e;
     int64_t id;
@@ -84,7 +125,8 @@ struct writer {
     bool stopping;      /* under mu */
     bool finished;      /* under mu: no more bids are taken */
     bool joined;
-    int users; /* handlers holding it (under engine.mu) */
+    atomic_int users; /* handlers holding it: raised under engine.mu, lowered
+                         without it (the handler's last touch of the writer) */
     /* the writer thread's own */
     struct store_auction row;
     struct arena arena; /* row strings */
@@ -92,7 +134,16 @@ struct writer {
     struct auction_book book, save;
     int64_t epoch;
     struct refset refs;
-    struct buf sealed; /* sealed: the standings as the snapshot keeps them */
+    struct store_auction_bid *rows; /* batch_max: the rows of one batch's insert */
+    /* committed and acknowledged bids not yet broadcast: one "bids" event
+     * carries several batches while more bids wait (each publish is a
+     * transaction of its own on PostgreSQL); sent when the queue is empty,
+     * the outbox full, the state closed, or EVENT_HOLD_MS after its first */
+    struct outbid outbox[EVENT_MAX_BIDS];
+    int nout;
+    int64_t out_first_mono_ms; /* when outbox[0] went in */
+    struct pubq pub;           /* the events' way out */
+    struct buf sealed;         /* sealed: the standings as the snapshot keeps them */
     /* english, dutch, reverse: the SHA-256 of the bid history so far (the
      * lines of the result's bids_sha256), fed as bids commit; every batch's
      * witness-log event carries it. hist_save: before the batch (undo). */
@@ -112,7 +163,11 @@ struct auction_engine {
     struct cluster *cluster; /* borrowed */
     char data_dir[1024];
     int batch_max;
-    EVP_PKEY *key; /* signs results */
+    int rows_per_stmt;  /* bid rows per INSERT: 64 on PostgreSQL, 1 on SQLite */
+    bool async_publish; /* a publisher thread per writer: PostgreSQL (a publish
+                           is a transaction there; on SQLite an in-process call
+                           cheaper than the hand-off) */
+    EVP_PKEY *key;      /* signs results */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -351,7 +406,7 @@ static void state_fields(struct jsonw *j, struct writer *w, int64_t now)
     }
 }
 
-static void publish(struct writer *w, const char *event, struct buf *b)
+static void publish_now(struct writer *w, const char *event, const struct buf *b)
 {
     char topic[40];
     snprintf(topic, sizeof topic, "auction.%lld", (long long)w->id);
@@ -361,8 +416,84 @@ static void publish(struct writer *w, const char *event, struct buf *b)
                  store_rc_name(rc));
 }
 
+static void *publisher_main(void *arg)
+{
+    struct writer *w = arg;
+    struct pubq *q = &w->pub;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (q->head == NULL && !q->stop)
+            pthread_cond_wait(&q->cv, &q->mu);
+        struct pubev *ev = q->head;
+        if (ev == NULL)
+            break; /* stopped and drained */
+        q->head = ev->next;
+        if (q->head == NULL)
+            q->tail = NULL;
+        pthread_mutex_unlock(&q->mu);
+        publish_now(w, ev->event, &ev->b);
+        buf_release(&ev->b);
+        free(ev);
+        pthread_mutex_lock(&q->mu);
+        q->n--;
+        pthread_cond_broadcast(&q->cv); /* room, or drained */
+    }
+    pthread_mutex_unlock(&q->mu);
+    store_thread_done(w->e->store); /* PostgreSQL: its connection */
+    return NULL;
+}
+
+/* Hands the event over (b is emptied: its bytes are the publisher's). In
+ * order with every other event of the auction; waits while PUBQ_MAX are
+ * queued. Without a publisher thread, sends it in place. */
+static void publish(struct writer *w, const char *event, struct buf *b)
+{
+    struct pubq *q = &w->pub;
+    struct pubev *ev = q->started ? malloc(sizeof(*ev)) : NULL;
+    if (ev == NULL) { /* in place, after what is queued */
+        pthread_mutex_lock(&q->mu);
+        while (q->started && q->n > 0)
+            pthread_cond_wait(&q->cv, &q->mu);
+        pthread_mutex_unlock(&q->mu);
+        publish_now(w, event, b);
+        return;
+    }
+    snprintf(ev->event, sizeof ev->event, "%s", event);
+    ev->b = *b;
+    ev->next = NULL;
+    buf_init(b, b->max); /* the bytes moved */
+    pthread_mutex_lock(&q->mu);
+    while (q->n >= PUBQ_MAX)
+        pthread_cond_wait(&q->cv, &q->mu);
+    if (q->tail != NULL)
+        q->tail->next = ev;
+    else
+        q->head = ev;
+    q->tail = ev;
+    q->n++;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Sends what is queued and ends the publisher. */
+static void publisher_stop(struct writer *w)
+{
+    struct pubq *q = &w->pub;
+    if (!q->started)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    q->started = false;
+}
+
+static void flush_outbox(struct writer *w, int64_t now);
+
 static void publish_state(struct writer *w, int64_t now)
 {
+    flush_outbox(w, now); /* the held bids go first: events keep their order */
     struct buf b;
     struct jsonw j;
     buf_init(&b, 8192);
@@ -375,52 +506,79 @@ static void publish_state(struct writer *w, int64_t now)
     buf_release(&b);
 }
 
-/* The "bids" event of a batch, into b (published after the answers: the
- * batch's memory belongs to the handlers again once they are answered). */
-static bool bids_event(struct writer *w, struct pending **batch, int n, int64_t now, struct buf *b)
+/* The "bids" event of the outbox, published; the outbox emptied. */
+static void flush_outbox(struct writer *w, int64_t now)
 {
+    struct buf b;
     struct jsonw j;
-    int listed = 0;
-    jsonw_init(&j, b);
+    if (w->nout == 0)
+        return;
+    buf_init(&b, 65536);
+    jsonw_init(&j, &b);
     jsonw_obj_begin(&j);
     state_fields(&j, w, now);
     jsonw_key(&j, "bids");
     jsonw_arr_begin(&j);
-    for (int i = 0; i < n && listed < EVENT_MAX_BIDS; i++) {
-        const struct auction_bid_ack *a = batch[i]->out;
-        if (a->err != ERR_OK)
-            continue;
-        listed++;
+    for (int i = 0; i < w->nout; i++) {
+        const struct outbid *o = &w->outbox[i];
         jsonw_obj_begin(&j);
-        jsonw_kint(&j, "seq", a->seq);
-        jsonw_kint(&j, "received_ms", a->received_ms);
-        if (batch[i]->in->reveal)
+        jsonw_kint(&j, "seq", o->seq);
+        jsonw_kint(&j, "received_ms", o->received_ms);
+        if (o->reveal)
             jsonw_kbool(&j, "reveal", true); /* a key released (outcomes: at the end) */
-        if (!hidden(w)) {
-            jsonw_kstr(&j, "bidder", batch[i]->in->paddle);
-            jsonw_kint(&j, "amount", a->amount);
-            if (a->round > 0)
-                jsonw_kint(&j, "round", a->round);
+        if (!o->hide) {
+            jsonw_kstr(&j, "bidder", o->paddle);
+            jsonw_kint(&j, "amount", o->amount);
+            if (o->round > 0)
+                jsonw_kint(&j, "round", o->round);
         }
-        if (a->extended)
+        if (o->extended)
             jsonw_kbool(&j, "extended", true);
         jsonw_obj_end(&j);
     }
     jsonw_arr_end(&j);
     jsonw_obj_end(&j);
-    return jsonw_finish(&j) == JSONW_OK;
+    if (jsonw_finish(&j) == JSONW_OK)
+        publish(w, "bids", &b);
+    buf_release(&b);
+    w->nout = 0;
+}
+
+/* The accepted bids of a committed batch into the outbox (before the
+ * answers: the batch is the handlers' afterwards). */
+static void outbox_add(struct writer *w, struct pending **batch, int n, int64_t now)
+{
+    bool hide = hidden(w);
+    for (int i = 0; i < n; i++) {
+        const struct auction_bid_ack *a = batch[i]->out;
+        if (a->err != ERR_OK)
+            continue;
+        if (w->nout == EVENT_MAX_BIDS)
+            flush_outbox(w, now);
+        if (w->nout == 0)
+            w->out_first_mono_ms = mono_ms();
+        struct outbid *o = &w->outbox[w->nout++];
+        o->seq = a->seq;
+        o->received_ms = a->received_ms;
+        o->amount = a->amount;
+        o->round = a->round;
+        o->reveal = batch[i]->in->reveal;
+        o->hide = hide;
+        o->extended = a->extended;
+        snprintf(o->paddle, sizeof o->paddle, "%s",
+                 batch[i]->in->paddle ? batch[i]->in->paddle : "");
+    }
 }
 
 /* ---- answering ---- */
 
+/* Hands every answer back; the batch's pendings are the handlers' again
+ * (and may be gone) as soon as each is posted. */
 static void answer(struct writer *w, struct pending **batch, int n)
 {
-    pthread_mutex_lock(&w->mu);
-    for (int i = 0; i < n; i++) {
-        batch[i]->done = true;
-        pthread_cond_signal(&batch[i]->cv);
-    }
-    pthread_mutex_unlock(&w->mu);
+    (void)w;
+    for (int i = 0; i < n; i++)
+        sem_post(&batch[i]->answered);
 }
 
 static void fail_all(struct writer *w, struct pending **batch, int n, enum err e)
@@ -684,23 +842,21 @@ static int commit_batch(struct writer *w, struct pending **batch, int n, int64_t
             rc = commit_sealed(tx, w, p);
             continue;
         }
-        struct store_auction_bid b = {.auction_id = w->id,
-                                      .seq = p->out->seq,
-                                      .reg_id = p->in->reg_id,
-                                      .user_id = p->in->user_id,
-                                      .amount = p->out->amount,
-                                      .offered = p->in->amount,
-                                      .round = p->out->round,
-                                      .received_ms = p->received_ms,
-                                      .ref = p->in->ref,
-                                      .remote_addr = p->in->remote_addr};
-        int64_t bid_id = 0;
-        rc = store_auction_bid_insert(tx, &b, &bid_id);
-        if (rc == STORE_OK &&
-            history_feed(w, p->out->seq, p->in->paddle, p->out->amount, p->received_ms) != 0)
+        w->rows[logged++] = (struct store_auction_bid){.auction_id = w->id,
+                                                       .seq = p->out->seq,
+                                                       .reg_id = p->in->reg_id,
+                                                       .user_id = p->in->user_id,
+                                                       .amount = p->out->amount,
+                                                       .offered = p->in->amount,
+                                                       .round = p->out->round,
+                                                       .received_ms = p->received_ms,
+                                                       .ref = p->in->ref,
+                                                       .remote_addr = p->in->remote_addr};
+        if (history_feed(w, p->out->seq, p->in->paddle, p->out->amount, p->received_ms) != 0)
             rc = STORE_ERROR;
-        logged++;
     }
+    if (rc == STORE_OK && logged > 0) /* PostgreSQL: few statements, one round trip each */
+        rc = store_auction_bids_insert(tx, w->rows, logged, w->e->rows_per_stmt);
     if (rc == STORE_OK && logged > 0 && w->terms.kind != AUCTION_SEALED) {
         /* one witness-log event per batch: the history hash through its
          * last bid, which pins every bid as one event each would */
@@ -787,14 +943,17 @@ static bool run_batch(struct writer *w, struct pending **batch, int n, int64_t n
         if (a->err == ERR_OK)
             a->next_min = auction_next_min(&w->terms, &w->book, batch[i]->in->reg_id, now);
     }
-    struct buf ev;
-    buf_init(&ev, 65536);
-    bool have_ev = accepted > 0 && bids_event(w, batch, n, now, &ev);
+    if (accepted > 0)
+        outbox_add(w, batch, n, now);
     answer(w, batch, n); /* from here on the batch is not ours */
-    /* broadcast after the acknowledgements: both only after the commit */
-    if (have_ev)
-        publish(w, "bids", &ev);
-    buf_release(&ev);
+    /* broadcast after the acknowledgements: both only after the commit;
+     * while more bids wait, for at most EVENT_HOLD_MS, in one event */
+    pthread_mutex_lock(&w->mu);
+    bool waiting = w->nq > 0;
+    pthread_mutex_unlock(&w->mu);
+    if (!waiting || auction_state_closed(w->book.state) ||
+        mono_ms() - w->out_first_mono_ms >= EVENT_HOLD_MS)
+        flush_outbox(w, now);
     int round = 0;
     int64_t turn = 0, turn_end = 0;
     auction_reverse_turn(&w->terms, &w->book, now, &round, &turn, &turn_end);
@@ -821,7 +980,10 @@ static void *writer_main(void *arg)
 {
     struct writer *w = arg;
     struct pending **batch = calloc((size_t)w->e->batch_max, sizeof(*batch));
-    bool ok = batch != NULL && writer_load(w) == STORE_OK;
+    w->rows = calloc((size_t)w->e->batch_max, sizeof(*w->rows));
+    w->pub.started =
+        w->e->async_publish && pthread_create(&w->pub.thread, NULL, publisher_main, w) == 0;
+    bool ok = batch != NULL && w->rows != NULL && writer_load(w) == STORE_OK;
 
     while (ok && !auction_state_closed(w->book.state)) {
         int n = 0;
@@ -860,6 +1022,7 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         ok = run_batch(w, batch, n, now_cut);
     }
+    flush_outbox(w, clock_now_ms()); /* what is held, before the end */
     /* finished: refuse new bids, answer the queued ones */
     pthread_mutex_lock(&w->mu);
     w->finished = true;
@@ -867,7 +1030,8 @@ static void *writer_main(void *arg)
     w->head = w->tail = NULL;
     w->nq = 0;
     bool closed = auction_state_closed(w->book.state);
-    for (struct pending *p = rest; p != NULL; p = p->next) {
+    for (struct pending *p = rest, *next = NULL; p != NULL; p = next) {
+        next = p->next; /* p is the handler's once posted */
         memset(p->out, 0, sizeof(*p->out));
         p->out->err = closed        ? ERR_AUCTION_ENDED
                       : w->stopping ? ERR_SHUTTING_DOWN
@@ -875,11 +1039,11 @@ static void *writer_main(void *arg)
         p->out->received_ms = p->received_ms;
         p->out->now_ms = clock_now_ms();
         p->out->end_ms = auction_end_at(&w->terms, &w->book);
-        p->done = true;
-        pthread_cond_signal(&p->cv);
+        sem_post(&p->answered);
     }
     pthread_mutex_unlock(&w->mu);
     free(batch);
+    publisher_stop(w); /* every event sent before the writer is done */
     store_thread_done(w->e->store);
     log_info("auction %lld: writer stops (%s)", (long long)w->id,
              auction_state_name(w->book.state));
@@ -890,11 +1054,14 @@ static void writer_free(struct writer *w)
 {
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->pub.mu);
+    pthread_cond_destroy(&w->pub.cv);
     arena_release(&w->arena);
     buf_release(&w->sealed);
     EVP_MD_CTX_free(w->hist);
     EVP_MD_CTX_free(w->hist_save);
     free(w->refs.slot);
+    free(w->rows);
     free(w);
 }
 
@@ -919,6 +1086,8 @@ static struct writer *writer_start(struct auction_engine *e, int64_t id)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, &ca);
+    pthread_mutex_init(&w->pub.mu, NULL);
+    pthread_cond_init(&w->pub.cv, NULL);
     pthread_condattr_destroy(&ca);
     w->last_round = -1;
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
@@ -984,7 +1153,7 @@ static void manage(struct auction_engine *e)
             pthread_join(w->thread, NULL);
             w->joined = true;
         }
-        if (w->joined && w->users == 0) {
+        if (w->joined && atomic_load(&w->users) == 0) {
             *pp = w->next;
             e->nwriters--;
             writer_free(w);
@@ -1054,6 +1223,8 @@ struct auction_engine *auction_engine_start(struct store *s, struct cluster *c,
     e->cluster = c;
     snprintf(e->data_dir, sizeof e->data_dir, "%s", cfg && cfg->data_dir ? cfg->data_dir : ".");
     e->batch_max = cfg && cfg->batch_max > 0 ? cfg->batch_max : AUCTION_BATCH_MAX;
+    e->rows_per_stmt = strcmp(store_backend(s), "postgres") == 0 ? 64 : 1;
+    e->async_publish = strcmp(store_backend(s), "postgres") == 0;
     const char *env = getenv("SUNBID_AUCTION_BATCH_MAX"); /* benchmarks: 1 = commit per bid */
     if ((cfg == NULL || cfg->batch_max == 0) && env != NULL) {
         long v = strtol(env, NULL, 10);
@@ -1109,7 +1280,7 @@ void auction_engine_stop(struct auction_engine *e)
     for (;;) {
         bool busy = false;
         for (struct writer *w = e->writers; w != NULL; w = w->next)
-            busy |= w->users > 0;
+            busy |= atomic_load(&w->users) > 0;
         if (!busy)
             break;
         pthread_mutex_unlock(&e->mu);
@@ -1191,15 +1362,13 @@ enum err auction_engine_bid(struct auction_engine *e, const struct auction_bid_r
         return ERR_AUCTION_NOT_HERE;
     }
     /* w->mu is held */
-    pthread_cond_init(&p.cv, NULL);
-    if (w->nq >= AUCTION_QUEUE_MAX) {
-        pthread_cond_destroy(&p.cv);
+    if (w->nq >= AUCTION_QUEUE_MAX || sem_init(&p.answered, 0, 0) != 0) {
         pthread_mutex_unlock(&w->mu);
         pthread_mutex_unlock(&e->mu);
         out->err = ERR_OVERLOADED;
         return ERR_OVERLOADED;
     }
-    w->users++;
+    atomic_fetch_add(&w->users, 1);
     pthread_mutex_unlock(&e->mu);
     int64_t now = clock_now_ms();
     p.received_ms = now > w->last_stamp ? now : w->last_stamp;
@@ -1210,13 +1379,12 @@ enum err auction_engine_bid(struct auction_engine *e, const struct auction_bid_r
         w->head = &p;
     w->tail = &p;
     w->nq++;
-    pthread_cond_signal(&w->cv);
-    while (!p.done)
-        pthread_cond_wait(&p.cv, &w->mu);
+    if (w->nq == 1) /* the writer sleeps only on an empty queue */
+        pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
-    pthread_cond_destroy(&p.cv);
-    pthread_mutex_lock(&e->mu);
-    w->users--;
-    pthread_mutex_unlock(&e->mu);
+    while (sem_wait(&p.answered) != 0 && errno == EINTR)
+        ;
+    sem_destroy(&p.answered);
+    atomic_fetch_sub(&w->users, 1); /* the last touch of w */
     return out->err;
 }

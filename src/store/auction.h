@@ -124,6 +124,9 @@ int store_auction_reg_decide(struct store_tx *tx, int64_t id, const char *state,
                              int64_t at_ms, int64_t by);
 
 int store_auction_bid_insert(struct store_tx *tx, const struct store_auction_bid *b, int64_t *id);
+/* n bids (the writer's batch), at most per_stmt (<= 64) rows per statement. */
+int store_auction_bids_insert(struct store_tx *tx, const struct store_auction_bid *b, int n,
+                              int per_stmt);
 /* Bids with seq > after_seq in seq order, at most limit (+1 read for more). */
 int store_auction_bids(struct store_tx *tx, struct arena *ar, int64_t auction_id, int64_t after_seq,
                        int limit, struct store_auction_bid **out, int *n, bool *more);
