@@ -15,19 +15,27 @@
  * no complaint suspends any more and no objection to the documents is open
  * resumes the tender: before the opening, the pending dates move by the
  * paused time (rule pause_extends) and the next timer is recomputed, as
- * tender.c does when it resumes.
+ * tender.c does when it resumes. Whether anything still holds the pause
+ * is award_pause_holds, the one rule tender.c asks too.
+ *
+ * An upheld annul_award is carried out in the decision's transaction
+ * (annul_award below: the notice revoked, the tender back to publicity for
+ * the next candidate); re_evaluation is recorded only (docs/award.md).
  *
  * Threads: any; no shared state.
  */
 #include "domain/complaint.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
 #include "base/roles.h"
 #include "base/utf8.h"
 #include "ledger/ledger.h"
+#include "store/evaluation.h"
 
 #define DAY_MS TENDER_DAY_MS
 
@@ -168,21 +176,28 @@ static bool before_opening(const char *state)
     return strcmp(state, "published") == 0 || strcmp(state, "bidding") == 0;
 }
 
+int award_pause_holds(struct store_tx *tx, int64_t tender_id, bool *holds)
+{
+    int64_t nsusp = 0, nobj = 0;
+    int rc = store_complaint_suspended_count(tx, tender_id, &nsusp);
+    if (rc == STORE_OK)
+        rc = store_tender_objection_open_count(tx, tender_id, &nobj);
+    *holds = rc == STORE_OK && (nsusp > 0 || nobj > 0);
+    return rc;
+}
+
 enum err award_suspension_sync(struct store_tx *tx, const struct tender_caller *c,
                                int64_t tender_id, int64_t now)
 {
     struct arena a;
     struct tender t;
-    int64_t nsusp = 0, nobj = 0;
+    bool want = false;
     arena_init(&a, 1 << 20);
     int rc = store_tender_get(tx, &a, tender_id, &t);
     if (rc == STORE_OK)
-        rc = store_complaint_suspended_count(tx, tender_id, &nsusp);
-    if (rc == STORE_OK)
-        rc = store_tender_objection_open_count(tx, tender_id, &nobj);
+        rc = award_pause_holds(tx, tender_id, &want);
     if (rc != STORE_OK)
         goto out;
-    bool want = nsusp > 0 || (t.paused && nobj > 0);
     if (want == t.paused)
         goto out;
     int st = tender_state_parse(t.state);
@@ -343,6 +358,97 @@ static bool is_open(const struct complaint *k)
     return strcmp(k->status, "filed") == 0 || strcmp(k->status, "accepted") == 0;
 }
 
+/* Marks the candidate org of the result JSON annulled (by complaint kid):
+ * the new result, in a; NULL when org is not a candidate. */
+static const char *result_annul(struct arena *a, const char *result, int64_t org, int64_t kid)
+{
+    json_error_t jerr;
+    json_t *root = result ? json_loads(result, 0, &jerr) : NULL;
+    json_t *cands = json_object_get(root, "candidates");
+    const char *out = NULL;
+    for (size_t i = 0; i < json_array_size(cands); i++) {
+        json_t *o = json_array_get(cands, i);
+        if (json_integer_value(json_object_get(o, "org_id")) != org)
+            continue;
+        json_object_set_new(o, "annulled", json_true());
+        json_object_set_new(o, "annulled_by", json_integer(kid));
+        char *txt = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        out = txt ? arena_strdup(a, txt) : NULL;
+        free(txt);
+        break;
+    }
+    json_decref(root);
+    return out;
+}
+
+/* Carries out an upheld annul_award (complaint.h) inside the decision's
+ * transaction; *why says why it was not ("contracted", "not_awarded"), NULL
+ * when it was. Nothing of the old award is deleted: its notice's hash stays
+ * in the witness log (evaluation.award, then evaluation.award_revoked). */
+static enum err annul_award(struct store_tx *tx, struct job *j, struct tender *t, int64_t kid,
+                            int64_t now, const char **why)
+{
+    struct evaluation ev;
+    char d[160];
+    if (strcmp(t->state, "contracted") == 0 || strcmp(t->state, "archived") == 0) {
+        *why = "contracted";
+        return ERR_OK;
+    }
+    if (strcmp(t->state, "awarded") != 0) {
+        *why = "not_awarded";
+        return ERR_OK;
+    }
+    int rc = store_eval_get(tx, &j->a, t->id, &ev);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (strcmp(ev.phase, "awarded") != 0 || ev.award_org_id == 0) {
+        *why = "not_awarded";
+        return ERR_OK;
+    }
+    int64_t org = ev.award_org_id;
+    const char *notice = ev.notice_sha;
+    const char *res = result_annul(&j->a, ev.result, org, kid);
+    if (res == NULL)
+        return ERR_INTERNAL;
+    ev.result = res;
+    ev.phase = "publicity";
+    ev.award_org_id = 0;
+    ev.award_reason = NULL;
+    ev.award_ms = 0;
+    ev.notice_sha = NULL;
+    ev.updated_ms = now;
+    ev.version++;
+    rc = store_eval_update(tx, &ev);
+    if (rc == STORE_OK)
+        rc = store_contract_drop_unsigned(tx, t->id);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    const char *from = t->state;
+    t->state = "publicity";
+    t->next_due_ms = 0;
+    t->updated_ms = now;
+    t->version++;
+    rc = store_tender_update(tx, t);
+    if (rc == STORE_NOTFOUND)
+        return ERR_CONFLICT;
+    if (rc == STORE_OK) {
+        struct tender_transition tr = {.tender_id = t->id,
+                                       .action = "annul_award",
+                                       .from_state = from,
+                                       .to_state = t->state,
+                                       .at_ms = now,
+                                       .actor_user_id = j->c->who.user_id,
+                                       .actor = j->c->who.name ? j->c->who.name : "system"};
+        rc = store_tender_transition_insert(tx, &tr);
+    }
+    snprintf(d, sizeof d, "{\"org_id\":%lld,\"complaint_id\":%lld}", (long long)org,
+             (long long)kid);
+    if (rc == STORE_OK)
+        rc = award_record(tx, j->c, "evaluation.award_revoked", "evaluation", t->id, t->id, d,
+                          notice);
+    return domain_store_err(rc);
+}
+
 static enum err step_tx(struct store_tx *tx, void *arg)
 {
     struct job *j = arg;
@@ -350,7 +456,7 @@ static enum err step_tx(struct store_tx *tx, void *arg)
     struct tender t;
     struct tender_access acc;
     struct award_rules r;
-    char d[256];
+    char d[384];
     const char *type = NULL;
     int64_t now = clock_now_ms();
     bool sync = false;
@@ -458,6 +564,23 @@ static enum err step_tx(struct store_tx *tx, void *arg)
         e = award_suspension_sync(tx, j->c, t.id, now);
         if (e != ERR_OK)
             return e;
+    }
+    if (j->kind == CS_DECIDE && k.remedy != NULL) {
+        const char *why = "not_carried_out"; /* re_evaluation: docs/award.md */
+        if (strcmp(k.remedy, "annul_award") == 0) {
+            why = NULL;
+            rc = store_tender_get(tx, &j->a, t.id, &t); /* the sync may have written it */
+            if (rc != STORE_OK)
+                return domain_store_err(rc);
+            e = annul_award(tx, j, &t, k.id, now, &why);
+            if (e != ERR_OK)
+                return e;
+        }
+        size_t n = strlen(d);
+        if (n > 0 && d[n - 1] == '}')
+            snprintf(d + n - 1, sizeof d - (n - 1), ",\"carried_out\":%s%s%s%s}",
+                     why ? "false" : "true", why ? ",\"why\":\"" : "", why ? why : "",
+                     why ? "\"" : "");
     }
     return domain_store_err(award_record(tx, j->c, type, "complaint", k.id, t.id, d, NULL));
 }

@@ -103,8 +103,14 @@ int award_record(struct store_tx *tx, const struct tender_caller *c, const char 
 bool award_text_ok(const char *s, size_t max);
 /* The caller is an agent of the tender's agent or tenderer organisation. */
 bool award_is_agent(const struct tender_caller *c, const struct tender *t);
-/* Sets or clears the tender's suspension (its paused flag) by the
- * complaints in force, with its tender_transitions row; inside tx. */
+/* The one rule of the tender's pause: whether it still holds — an
+ * objection to the tender documents still unanswered (實施條例 art. 22) or a
+ * complaint whose suspension is in force (art. 62). Every place that would
+ * clear `paused` asks it first: tender.c when an objection is answered,
+ * award_suspension_sync when a suspension ends. Inside tx; a store code. */
+int award_pause_holds(struct store_tx *tx, int64_t tender_id, bool *holds);
+/* Sets or clears the tender's suspension (its paused flag) by
+ * award_pause_holds, with its tender_transitions row; inside tx. */
 enum err award_suspension_sync(struct store_tx *tx, const struct tender_caller *c,
                                int64_t tender_id, int64_t now);
 
@@ -126,7 +132,16 @@ enum err complaint_refuse(struct store *s, const struct tender_caller *c, int64_
                           const char *reason);
 enum err complaint_suspend(struct store *s, const struct tender_caller *c, int64_t id, bool on);
 /* decision "dismissed" or "upheld"; remedy (upheld only, required)
- * "re_evaluation" or "annul_award"; text the decision's text. */
+ * "re_evaluation" or "annul_award"; text the decision's text.
+ * annul_award is carried out in the same transaction when the tender is
+ * awarded (實施條例 art. 81; 政府採購質疑和投訴辦法 art. 32): the award
+ * notice revoked (public event evaluation.award_revoked with the notice's
+ * hash), the winner marked annulled among the candidates, an unsigned
+ * contract draft dropped, the tender awarded -> publicity (transition
+ * "annul_award") so that the agent awards the next candidate (art. 55) or
+ * terminates. Once the contract is signed (or before any award), and for
+ * re_evaluation, the remedy is recorded only ("carried_out":false in the
+ * decision's detail, docs/award.md). */
 enum err complaint_decide(struct store *s, const struct tender_caller *c, int64_t id,
                           const char *decision, const char *remedy, const char *text);
 /* The complainant's organisation: withdraws (reason may be NULL). */

@@ -258,6 +258,13 @@ int store_contract_sign(struct store_tx *tx, const struct award_contract *c)
     return rc;
 }
 
+int store_contract_drop_unsigned(struct store_tx *tx, int64_t tender_id)
+{
+    struct store_param p[] = {SP_I(tender_id)};
+    return store_exec(tx, "DELETE FROM award_contracts WHERE tender_id = $1 AND signed_ms IS NULL",
+                      p, 1, NULL);
+}
+
 int store_contract_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
                        struct award_contract *out)
 {

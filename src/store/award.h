@@ -108,6 +108,9 @@ int store_complaints_overdue(struct store_tx *tx, struct arena *a, int64_t now, 
 int store_contract_put(struct store_tx *tx, const struct award_contract *c);
 /* Writes the signatures, signed_ms and late (version check as above). */
 int store_contract_sign(struct store_tx *tx, const struct award_contract *c);
+/* Drops the draft of an annulled award (not signed by both sides: a partial
+ * signature goes with it; the witness log keeps contract.upload/.sign). */
+int store_contract_drop_unsigned(struct store_tx *tx, int64_t tender_id);
 int store_contract_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
                        struct award_contract *out);
 

@@ -200,7 +200,7 @@ static char *cpath(int64_t id, const char *step)
 
 static char *tpath(const char *what)
 {
-    static char p[4][128];
+    static char p[4][512];
     static int k;
     k = (k + 1) % 4;
     snprintf(p[k], sizeof p[k], "/api/tenders/%lld/%s", (long long)g_tender, what);
@@ -386,7 +386,8 @@ static int64_t org_of(const char *user)
     return v;
 }
 
-static int64_t planted_publicity(int64_t org1, int64_t org2)
+/* A tender created and published now by the agent (bidding from a day on). */
+static int64_t published_tender(void)
 {
     char body[1024], path[128];
     int64_t now = t_now;
@@ -404,8 +405,15 @@ static int64_t planted_publicity(int64_t org1, int64_t org2)
     json_decref(call(&agent, "POST", path, "%PDF the documents", 201));
     snprintf(path, sizeof path, "/api/tenders/%lld/publish", (long long)id);
     json_decref(call(&agent, "POST", path, NULL, 200));
+    return id;
+}
+
+static int64_t planted_publicity(int64_t org1, int64_t org2)
+{
+    int64_t now = t_now;
+    int64_t id = published_tender();
     /* the canonical lowest_price template, as the server writes it */
-    j = call(&agent, "GET", "/api/evaluation-templates", NULL, 200);
+    json_t *j = call(&agent, "GET", "/api/evaluation-templates", NULL, 200);
     json_t *items = json_object_get(j, "items"), *tpl = NULL;
     for (size_t i = 0; i < json_array_size(items); i++)
         if (strcmp(jstr(json_array_get(items, i), "name", NULL), "lowest_price") == 0)
@@ -899,10 +907,246 @@ static void test_award_road(void **state)
     json_decref(j);
 }
 
+/* The count of audit rows of action about the complaint kid whose detail
+ * contains like (an SQL LIKE pattern). */
+static int64_t audit_like(const char *action, int64_t kid, const char *like)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit_log WHERE action = '%s'"
+             " AND CAST(object_id AS BIGINT) = $1 AND detail LIKE '%s'",
+             action, like);
+    return fx_int(sql, kid);
+}
+
+static int64_t new_complaint(const struct it_session *who, const char *subject, const char *body)
+{
+    char b[512];
+    snprintf(b, sizeof b, "{\"subject\":\"%s\",\"body\":\"%s\"}", subject, body);
+    json_t *j = call(who, "POST", tpath("complaints"), b, 201);
+    int64_t id = jint(j, "id");
+    json_decref(j);
+    return id;
+}
+
+static int64_t objection_answer(int64_t oid, bool want_resumed)
+{
+    char ap[128];
+    snprintf(ap, sizeof ap, "objections/%lld/answer", (long long)oid);
+    json_t *j = call(&agent, "POST", tpath(ap), "{\"answer\":\"已答复，维持原文件。\"}", 200);
+    bool resumed = json_is_true(json_object_get(j, "resumed"));
+    json_decref(j);
+    if (resumed != want_resumed)
+        fail_msg("objection %lld answered: resumed %d, want %d", (long long)oid, resumed,
+                 want_resumed);
+    return oid;
+}
+
+static int64_t doc_objection(void)
+{
+    json_t *j = call(&bidder2, "POST", tpath("objections"),
+                     "{\"body\":\"资格条件设置过高，排斥潜在投标人。\"}", 201);
+    int64_t id = jint(j, "id");
+    json_decref(j);
+    return id;
+}
+
+/* The pause's one rule (award_pause_holds): an objection to the documents
+ * and a complaint's suspension each hold it; neither the answer nor the
+ * lift resumes while the other still holds. */
+static void test_pause_rule(void **state)
+{
+    (void)state;
+    clock_to((int64_t)time(NULL) * 1000);
+    g_tender = published_tender();
+    json_decref(call(&bidder2, "POST", tpath("register"), NULL, 201));
+    int64_t o1 = doc_objection();
+    assert_true(tender_paused());
+    int64_t k = new_complaint(&bidder2, "documents", "招标文件设置排他性条款");
+    json_decref(call(&supervisor, "POST", cpath(k, "suspend"), NULL, 200));
+    assert_true(tender_paused());
+    /* the objection answered: the complaint still suspends */
+    objection_answer(o1, false);
+    assert_true(tender_paused());
+    assert_int_equal(fx_int("SELECT count(*) FROM tender_transitions WHERE tender_id = $1"
+                            " AND action = 'resume'",
+                            g_tender),
+                     0);
+    refused(&bidder3, "POST", tpath("register"), NULL, 409, "tender_paused");
+    /* the lift resumes: nothing else holds */
+    json_decref(call(&supervisor, "POST", cpath(k, "suspend"), "{\"suspend\":false}", 200));
+    assert_false(tender_paused());
+    json_decref(call(&bidder3, "POST", tpath("register"), NULL, 201));
+    /* the other way round: the lift while an objection is open keeps it */
+    int64_t o2 = doc_objection();
+    assert_true(tender_paused());
+    json_decref(call(&supervisor, "POST", cpath(k, "suspend"), NULL, 200));
+    json_decref(call(&supervisor, "POST", cpath(k, "suspend"), "{\"suspend\":false}", 200));
+    assert_true(tender_paused());
+    objection_answer(o2, true);
+    assert_false(tender_paused());
+    /* a withdrawal ends a suspension too */
+    json_decref(call(&supervisor, "POST", cpath(k, "suspend"), NULL, 200));
+    assert_true(tender_paused());
+    json_decref(call(&bidder2, "POST", cpath(k, "withdraw"), NULL, 200));
+    assert_false(tender_paused());
+    assert_int_equal(fx_int("SELECT count(*) FROM tender_transitions WHERE tender_id = $1"
+                            " AND action = 'resume'",
+                            g_tender),
+                     3);
+}
+
+static int64_t award_org(void)
+{
+    return fx_int("SELECT COALESCE(award_org_id, 0) FROM evaluations WHERE tender_id = $1",
+                  g_tender);
+}
+
+/* An upheld complaint's remedy: annul_award carried out while the contract
+ * is unsigned (the next candidate, then none: termination); recorded only
+ * once it is signed, and re_evaluation recorded only. */
+static void test_remedy(void **state)
+{
+    struct it_resp r;
+    char up[160], body[256];
+    json_t *j;
+    (void)state;
+    clock_to((int64_t)time(NULL) * 1000);
+    int64_t org1 = org_of("bidder1"), org2 = org_of("bidder2");
+    g_tender = planted_publicity(org1, org2);
+    json_decref(call(&bidder2, "POST", tpath("evaluation/objections"),
+                     "{\"body\":\"第一名业绩造假\"}", 201));
+    int64_t oid = fx_int("SELECT id FROM evaluation_objections WHERE tender_id = $1", g_tender);
+    snprintf(body, sizeof body, "evaluation/objections/%lld/answer", (long long)oid);
+    json_decref(call(&agent, "POST", tpath(body), "{\"answer\":\"经核查，业绩真实。\"}", 200));
+    clock_to(t_now + 3 * DAY + 60000);
+    json_decref(call(&agent, "POST", tpath("evaluation/award"), "{}", 200));
+    json_decref(wait_state(g_tender, "awarded"));
+    assert_int_equal(award_org(), org1);
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=c.pdf&amount_fen=9000000",
+             (long long)g_tender);
+    raw(&agent, "POST", up, "application/pdf", "%PDF draft", 10, &r);
+    assert_int_equal(r.status, 201);
+    it_resp_free(&r);
+
+    /* ---- annul_award while awarded: carried out ---- */
+    int64_t k1 = new_complaint(&bidder2, "result", "第一名业绩造假，异议答复不实");
+    json_decref(call(&supervisor, "POST", cpath(k1, "accept"), NULL, 200));
+    json_decref(call(&supervisor, "POST", cpath(k1, "suspend"), NULL, 200));
+    assert_true(tender_paused());
+    j = call(&supervisor, "POST", cpath(k1, "decide"),
+             "{\"decision\":\"upheld\",\"remedy\":\"annul_award\",\"text\":"
+             "\"中标人业绩造假，中标无效。\"}",
+             200);
+    json_decref(j);
+    json_decref(wait_state(g_tender, "publicity"));
+    assert_false(tender_paused());
+    assert_int_equal(award_org(), 0);
+    assert_int_equal(fx_int("SELECT count(*) FROM evaluations WHERE tender_id = $1"
+                            " AND phase = 'publicity' AND notice_sha IS NULL",
+                            g_tender),
+                     1);
+    assert_int_equal(fx_int("SELECT count(*) FROM award_contracts WHERE tender_id = $1", g_tender),
+                     0);
+    assert_int_equal(fx_int("SELECT count(*) FROM tender_transitions WHERE tender_id = $1"
+                            " AND action = 'annul_award' AND from_state = 'awarded'"
+                            " AND to_state = 'publicity'",
+                            g_tender),
+                     1);
+    assert_int_equal(audit_like("complaint.decide", k1, "%\"carried_out\":true%"), 1);
+    assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action = "
+                            "'evaluation.award_revoked' AND CAST(object_id AS BIGINT) = $1",
+                            g_tender),
+                     1);
+    refused(NULL, "GET", tpath("evaluation/notice"), NULL, 409, "eval_wrong_phase");
+    /* the room shows the annulled candidate */
+    j = call(NULL, "GET", tpath("evaluation"), NULL, 200);
+    json_t *c0 = json_array_get(json_object_get(json_object_get(j, "result"), "candidates"), 0);
+    assert_true(json_is_true(json_object_get(c0, "annulled")));
+    assert_int_equal(jint(c0, "annulled_by"), k1);
+    json_decref(j);
+    /* the annulled winner is no candidate any more; the contract waits */
+    snprintf(body, sizeof body, "{\"org_id\":%lld,\"reason\":\"x\"}", (long long)org1);
+    refused_same(&agent, "POST", tpath("evaluation/award"), body, 422, "eval_not_candidate");
+    raw(&agent, "POST", up, "application/pdf", "%PDF draft", 10, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "\"wrong_state\""));
+    it_resp_free(&r);
+    /* a suspension holds the next award */
+    int64_t k2 = new_complaint(&bidder2, "result", "定标程序违规");
+    json_decref(call(&supervisor, "POST", cpath(k2, "suspend"), NULL, 200));
+    refused_same(&agent, "POST", tpath("evaluation/award"), "{}", 409, "tender_paused");
+    json_decref(call(&supervisor, "POST", cpath(k2, "refuse"), "{\"reason\":\"重复投诉\"}", 200));
+    assert_false(tender_paused());
+    /* the next-ranked candidate, no reason needed (实施条例 art. 55) */
+    json_decref(call(&agent, "POST", tpath("evaluation/award"), "{}", 200));
+    json_decref(wait_state(g_tender, "awarded"));
+    assert_int_equal(award_org(), org2);
+    j = call(NULL, "GET", tpath("evaluation/notice"), NULL, 200);
+    assert_int_equal(jint(j, "notice.org_id"), org2);
+    json_decref(j);
+
+    /* ---- annulled again: no candidate left; the agent terminates ---- */
+    int64_t k3 = new_complaint(&bidder2, "result", "第二名报价异常");
+    json_decref(call(&supervisor, "POST", cpath(k3, "accept"), NULL, 200));
+    json_decref(call(&supervisor, "POST", cpath(k3, "decide"),
+                     "{\"decision\":\"upheld\",\"remedy\":\"annul_award\",\"text\":\"中标无效。\"}",
+                     200));
+    json_decref(wait_state(g_tender, "publicity"));
+    refused_same(&agent, "POST", tpath("evaluation/award"), "{}", 409, "eval_no_candidate");
+    json_decref(call(&agent, "POST", tpath("cancel"), "{\"reason\":\"中标无效，重新招标\"}", 200));
+    json_decref(wait_state(g_tender, "cancelled"));
+
+    /* ---- once the contract is signed: recorded only ---- */
+    g_tender = planted_publicity(org1, org2);
+    json_decref(call(&bidder2, "POST", tpath("evaluation/objections"),
+                     "{\"body\":\"第一名业绩造假\"}", 201));
+    {
+        struct store *s = fixture_store();
+        struct store_param p[] = {SP_I(g_tender), SP_I(org1), SP_I(t_now)};
+        fx_exec(s,
+                "UPDATE evaluations SET phase = 'contracted', award_org_id = $2, award_ms = $3,"
+                " notice_sha = 'ab', contract_ms = $3, contract_fen = 9000000 WHERE tender_id = $1",
+                p, 3);
+        fx_exec(s, "UPDATE tenders SET state = 'contracted' WHERE id = $1", p, 1);
+        store_close(s);
+    }
+    int64_t k4 = new_complaint(&bidder2, "result", "第一名业绩造假");
+    json_decref(call(&supervisor, "POST", cpath(k4, "accept"), NULL, 200));
+    json_decref(call(&supervisor, "POST", cpath(k4, "decide"),
+                     "{\"decision\":\"upheld\",\"remedy\":\"annul_award\",\"text\":\"中标无效。\"}",
+                     200));
+    assert_string_equal(complaint_status(k4), "decided");
+    json_decref(wait_state(g_tender, "contracted"));
+    assert_int_equal(award_org(), org1);
+    assert_int_equal(
+        audit_like("complaint.decide", k4, "%\"carried_out\":false,\"why\":\"contracted\"%"), 1);
+    assert_int_equal(fx_int("SELECT count(*) FROM tender_transitions WHERE tender_id = $1"
+                            " AND action = 'annul_award'",
+                            g_tender),
+                     0);
+    /* re_evaluation: recorded, not carried out (docs/award.md) */
+    int64_t k5 = new_complaint(&bidder2, "result", "评分错误");
+    json_decref(call(&supervisor, "POST", cpath(k5, "accept"), NULL, 200));
+    json_decref(call(
+        &supervisor, "POST", cpath(k5, "decide"),
+        "{\"decision\":\"upheld\",\"remedy\":\"re_evaluation\",\"text\":\"责令重新评标。\"}", 200));
+    assert_int_equal(audit_like("complaint.decide", k5, "%\"carried_out\":false%"), 1);
+    json_decref(wait_state(g_tender, "contracted"));
+    /* a dismissal carries nothing */
+    int64_t k6 = new_complaint(&bidder2, "result", "再次投诉");
+    json_decref(call(&supervisor, "POST", cpath(k6, "accept"), NULL, 200));
+    json_decref(call(&supervisor, "POST", cpath(k6, "decide"),
+                     "{\"decision\":\"dismissed\",\"text\":\"驳回。\"}", 200));
+    assert_int_equal(audit_like("complaint.decide", k6, "%carried_out%"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_award_road, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pause_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remedy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

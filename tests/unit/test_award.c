@@ -81,6 +81,7 @@ static void test_visibility(void **state)
     (void)state;
     assert_true(public_type("complaint.decide"));
     assert_true(public_type("evaluation.contract"));
+    assert_true(public_type("evaluation.award_revoked")); /* an annulled award is public */
     static const char *const private_types[] = {
         "complaint.file", "complaint.accept",   "complaint.refuse", "complaint.suspend",
         "complaint.lift", "complaint.withdraw", "contract.upload",  "contract.sign",
