@@ -790,8 +790,9 @@ static void pg_stop(void)
     char cmd[1400];
     if (pgdir[0] == '\0')
         return;
-    snprintf(cmd, sizeof cmd, "'%s' stop '%s' >/dev/null 2>&1; rm -rf '%s'", pglocal, pgdir, pgdir);
-    if (system(cmd) != 0)
+    int n = snprintf(cmd, sizeof cmd, "'%s' stop '%s' >/dev/null 2>&1; rm -rf '%s'", pglocal, pgdir,
+                     pgdir);
+    if (n < 0 || (size_t)n >= sizeof cmd || system(cmd) != 0)
         fprintf(stderr, "bench/auction: stopping the PostgreSQL cluster failed\n");
     pgdir[0] = '\0';
 }

@@ -44,6 +44,8 @@ static void on_doc(void *ud, const char *name, const void *data, size_t len)
         fail("not a document name", 0);
     if (len > DOCTEXT_MAX_INPUT)
         fail("a document past the limit", 0);
+    if (data == NULL && len != 0)
+        fail("a length without data", 0);
     s->docs++;
     if (data != NULL) {
         struct doctext dt;

@@ -28,13 +28,20 @@ import * as auction from './pages/auction.js';
 import * as supervision from './pages/supervision.js';
 import * as opening from './pages/opening.js';
 import * as evaluation from './pages/evaluation.js';
+import * as evalManage from './pages/eval_manage.js';
+import * as results from './pages/results.js';
+import * as award from './pages/award.js';
 
 const ANY = '*'; // any signed-in user
 
 // path → page and who may open it (roles: undefined = public).
 const ROUTES = {
+  '/award': { page: award },
   '/opening': { page: opening },
   '/evaluation': { page: evaluation },
+  '/evaluation/manage': { page: evalManage, roles: ['agent', 'supervisor', 'expert'] },
+  '/results': { page: results },
+  '/result': { page: results.detail },
   '/auctions': { page: auction.list },
   '/auctions/new': { page: auction.create, roles: ['agent'] },
   '/auction': { page: auction.hall },
@@ -43,6 +50,7 @@ const ROUTES = {
   '/workspace': { page: workspace, roles: ANY },
   '/admin/users': { page: users, roles: ['admin'] },
   '/orgs': { page: orgs, roles: ['admin', 'supervisor'] },
+  '/org': { page: orgs.mine, roles: ['bidder'] }, // the bidder's own organisation (relations)
   '/audit': { page: audit, roles: ['admin', 'supervisor'] },
   '/ledger': { page: ledger },
   '/tenders': { page: tenderList },
@@ -61,6 +69,7 @@ const NAV = [
   { id: 'tenders', path: '/tenders', label: () => t('nav.tenders') },
   { id: 'tenders-mine', path: '/tenders/mine', roles: ['agent'], label: () => t('nav.tenders_mine') },
   { id: 'auctions', path: '/auctions', label: () => t('nav.auctions') },
+  { id: 'results', path: '/results', label: () => t('res.title') },
   { id: 'ledger', path: '/ledger', label: () => t('nav.ledger') },
   { id: 'workspace', path: '/workspace', roles: ANY, label: () => t('nav.workspace') },
   { id: 'users', path: '/admin/users', roles: ['admin'], label: () => t('nav.users') },
@@ -261,6 +270,7 @@ function renderFooter() {
       'div',
       { class: 'footer-inner' },
       h('p', null, t('app.footer')),
+      h('p', null, h('a', { href: '/results', 'data-link': true, id: 'footer-results' }, t('res.title'))),
       state.version ? h('p', { class: 'muted' }, t('app.version', { version: state.version })) : null,
     ),
   );

@@ -10,6 +10,7 @@
 #include "api/boq.h"
 #include "api/tenders.h"
 #include "domain/clarify.h"
+#include "domain/evaluation_live.h"
 
 void api_clarify_list(struct http_request *req, struct http_response *res)
 {
@@ -45,6 +46,9 @@ void api_clarify_ask(struct http_request *req, struct http_response *res)
         api_error(res, e, field);
         return;
     }
+    /* the room follows inquiries live (docs/evaluation.md) */
+    evaluation_live_publish(api_app(req)->store, api_app(req)->cluster, api_param_id(req),
+                            req->route->name);
     struct jsonw w;
     api_json_begin(res, &w, 201);
     jsonw_obj_begin(&w);
@@ -78,6 +82,8 @@ void api_clarify_answer(struct http_request *req, struct http_response *res)
         api_error(res, e, field);
         return;
     }
+    evaluation_live_publish(api_app(req)->store, api_app(req)->cluster, api_param_id(req),
+                            req->route->name);
     struct jsonw w;
     api_json_begin(res, &w, 200);
     jsonw_obj_begin(&w);

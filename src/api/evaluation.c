@@ -19,6 +19,15 @@
 #include "crypto/random.h"
 #include "domain/evaluation.h"
 #include "domain/evaluation_pdf.h"
+#include "domain/evaluation_live.h"
+
+/* Tells the room's followers that a step of this route committed
+ * (counts and phase only, domain/evaluation_live.h). */
+static void live(struct http_request *req)
+{
+    evaluation_live_publish(api_app(req)->store, api_app(req)->cluster, api_param_id(req),
+                            req->route != NULL ? req->route->name : "evaluation");
+}
 
 /* Refuses a body with keys outside known. */
 static bool known_keys(struct http_response *res, json_t *body, const char *const *known, size_t n)
@@ -60,8 +69,10 @@ static void done(struct http_request *req, struct http_response *res, enum err e
 {
     if (e != ERR_OK)
         api_error(res, e, field);
-    else
+    else {
         view(req, res, 200);
+        live(req);
+    }
 }
 
 /* A JSON body of only the known keys; NULL after an answer was written.
@@ -149,8 +160,10 @@ void api_eval_start(struct http_request *req, struct http_response *res)
     json_decref(body);
     if (e != ERR_OK)
         api_error(res, e, field);
-    else
+    else {
         view(req, res, 201);
+        live(req);
+    }
 }
 
 void api_eval_qualify(struct http_request *req, struct http_response *res)
@@ -435,6 +448,7 @@ void api_eval_object(struct http_request *req, struct http_response *res)
     jsonw_kint(&w, "id", id);
     jsonw_obj_end(&w);
     api_json_end(res, &w);
+    live(req);
 }
 
 void api_eval_answer(struct http_request *req, struct http_response *res)

@@ -5,9 +5,13 @@
  *   public   anyone (notices, openings, auction ticks as later issues add them)
  *   audit    admin, supervisor (every write as it happens)
  *   supervision  supervisor (risk warnings, docs/supervision.md)
+ *   evaluation.N the committee of tender N, supervisors, the tender's agent
+ *                (counts and phase, never scores: domain/evaluation_live.h)
  * Reconnecting with Last-Event-ID resumes from the server's replay window.
  */
 #include "api/api.h"
+#include "api/tenders.h"
+#include "domain/evaluation_live.h"
 
 void api_events(struct http_request *req, struct http_response *res)
 {
@@ -40,6 +44,17 @@ void api_events(struct http_request *req, struct http_response *res)
             return;
         }
         res->sse_topic = "supervision";
+        return;
+    }
+    if (strncmp(topic, "evaluation.", 11) == 0) { /* a room (docs/evaluation.md) */
+        struct tender_caller c = api_tender_caller(req);
+        int64_t id = 0;
+        enum err e = evaluation_live_follow(api_app(req)->store, &c, topic, &id);
+        if (e != ERR_OK) {
+            http_res_error(res, e, NULL);
+            return;
+        }
+        res->sse_topic = topic; /* canonical, in the request's arena */
         return;
     }
     http_res_error_field(res, ERR_NOT_FOUND, "topic", "unknown topic");

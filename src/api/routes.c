@@ -11,9 +11,12 @@
 #include "api/experts.h"
 #include "api/opening.h"
 #include "api/supervision.h"
+#include "api/orgrel.h"
 #include "api/opening_head.h"
+#include "api/results.h"
 #include "api/tenders.h"
 #include "api/evaluation.h"
+#include "api/award.h"
 
 #include "base/log.h"
 
@@ -22,6 +25,38 @@
 
 const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/health", api_health, R_PUBLIC, NULL, 0, HTTP_ROUTE_INLINE, "health"},
+    /* complaints, the signed contract, bonds (api/award.h, docs/award.md); the domain checks
+     * the complainant, the winner and the agent */
+    {HTTP_M_GET, "/api/tenders/:id/award", api_award_get, R_PUBLIC, NULL, 0, 0, "award.get"},
+    {HTTP_M_POST, "/api/tenders/:id/complaints", api_award_complain, ROLE_BIDDER, NULL,
+     API_AWARD_MAX_BODY, 0, "complaint.file"},
+    {HTTP_M_GET, "/api/complaints", api_complaints_queue, ROLE_SUPERVISOR, NULL, 0, 0,
+     "complaint.queue"},
+    {HTTP_M_POST, "/api/complaints/:id/accept", api_complaint_accept, ROLE_SUPERVISOR, NULL, 1024,
+     0, "complaint.accept"},
+    {HTTP_M_POST, "/api/complaints/:id/refuse", api_complaint_refuse, ROLE_SUPERVISOR, NULL,
+     API_AWARD_MAX_BODY, 0, "complaint.refuse"},
+    {HTTP_M_POST, "/api/complaints/:id/suspend", api_complaint_suspend, ROLE_SUPERVISOR, NULL, 1024,
+     0, "complaint.suspend"},
+    {HTTP_M_POST, "/api/complaints/:id/decide", api_complaint_decide, ROLE_SUPERVISOR, NULL,
+     API_AWARD_MAX_BODY, 0, "complaint.decide"},
+    {HTTP_M_POST, "/api/complaints/:id/withdraw", api_complaint_withdraw, ROLE_BIDDER, NULL,
+     API_AWARD_MAX_BODY, 0, "complaint.withdraw"},
+    {HTTP_M_POST, "/api/tenders/:id/award/contract", api_award_contract_upload, ROLE_AGENT,
+     api_tenders_agent_owner, 15u << 20, HTTP_ROUTE_RAW_BODY, "contract.upload"},
+    {HTTP_M_GET, "/api/tenders/:id/award/contract/document", api_award_contract_document,
+     ROLE_AGENT | ROLE_BIDDER | ROLE_SUPERVISOR, NULL, 0, 0, "contract.document"},
+    {HTTP_M_POST, "/api/tenders/:id/award/contract/sign", api_award_contract_sign,
+     ROLE_AGENT | ROLE_BIDDER, NULL, 4096, 0, "contract.sign"},
+    {HTTP_M_POST, "/api/tenders/:id/award/bonds", api_award_bond, ROLE_AGENT,
+     api_tenders_agent_owner, 4096, 0, "bond.record"},
+    {HTTP_M_POST, "/api/tenders/:id/award/bonds/:org/refund", api_award_bond_refund, ROLE_AGENT,
+     api_tenders_agent_owner, 4096, 0, "bond.refund"},
+    {HTTP_M_GET, "/api/award/overdue", api_award_overdue, ROLE_SUPERVISOR, NULL, 0, 0,
+     "award.overdue"},
+    {HTTP_M_GET, "/api/award/rules", api_award_rules_get, R_ANY_USER, NULL, 0, 0, "award.rules"},
+    {HTTP_M_POST, "/api/award/rules", api_award_rules_set, ROLE_ADMIN, NULL, 1024, 0,
+     "award.rule_set"},
     /* the evaluation room, publicity, award, contract (api/evaluation.h, docs/evaluation.md);
      * the domain checks members, chair, agent and bidder */
     {HTTP_M_GET, "/api/evaluation-templates", api_eval_templates, R_ANY_USER, NULL, 0, 0,
@@ -184,6 +219,8 @@ const struct http_route api_routes[] = {
     {HTTP_M_POST, "/api/auth/logout", api_auth_logout, R_ANY_USER, NULL, 1024, 0, "auth.logout"},
     {HTTP_M_GET, "/api/me", api_me, R_ANY_USER, NULL, 0, 0, "me"},
     {HTTP_M_GET, "/api/notices", api_notices_list, R_PUBLIC, NULL, 0, 0, "notice.list"},
+    /* evaluation results in publicity or awarded (api/results.h) */
+    {HTTP_M_GET, "/api/results", api_results_list, R_PUBLIC, NULL, 0, 0, "result.list"},
     /* tenders up to the deadline (api/tenders.h; ownership: the tender's agency or tenderer) */
     {HTTP_M_GET, "/api/tenders", api_tenders_list, R_PUBLIC, NULL, 0, 0, "tender.list"},
     {HTTP_M_POST, "/api/tenders", api_tenders_create, ROLE_AGENT, NULL, 65536, 0, "tender.create"},
@@ -246,6 +283,17 @@ const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/orgs", api_orgs_list, ROLE_ADMIN | ROLE_SUPERVISOR, NULL, 0, 0, "org.list"},
     {HTTP_M_POST, "/api/orgs", api_orgs_create, ROLE_ADMIN, NULL, 16384, 0, "org.create"},
     {HTTP_M_GET, "/api/orgs/:id", api_orgs_get, R_ANY_USER, api_orgs_owner, 0, 0, "org.get"},
+    /* relationship records, the tender graph (api/orgrel.h, docs/supervision.md) */
+    {HTTP_M_GET, "/api/orgs/:id/relations", api_orgrel_list, R_ANY_USER, api_orgs_owner, 0, 0,
+     "org.relations"},
+    {HTTP_M_POST, "/api/orgs/:id/relations", api_orgrel_add, ROLE_BIDDER | ROLE_SUPERVISOR,
+     api_orgrel_owner, 16384, 0, "org.relation.add"},
+    {HTTP_M_DELETE, "/api/orgs/:id/relations/:rid", api_orgrel_delete,
+     ROLE_BIDDER | ROLE_SUPERVISOR, api_orgrel_owner, 1024, 0, "org.relation.delete"},
+    {HTTP_M_POST, "/api/supervision/relations/import", api_orgrel_import, ROLE_SUPERVISOR, NULL,
+     API_RELATIONS_MAX_BODY, HTTP_ROUTE_RAW_BODY, "sup.relations.import"},
+    {HTTP_M_GET, "/api/supervision/tenders/:id/graph", api_orgrel_graph, ROLE_SUPERVISOR, NULL, 0,
+     0, "sup.graph"},
     {HTTP_M_GET, "/api/users", api_users_list, ROLE_ADMIN, NULL, 0, 0, "user.list"},
     {HTTP_M_POST, "/api/users", api_users_create, ROLE_ADMIN, NULL, 16384, 0, "user.create"},
     {HTTP_M_PUT, "/api/users/:id/password", api_users_password, R_ANY_USER, api_users_owner, 4096,
@@ -261,6 +309,12 @@ const struct http_route api_routes[] = {
      NULL, 1024, 0, "sup.recompute"},
     {HTTP_M_POST, "/api/supervision/experts-bias", api_sup_experts_bias, ROLE_SUPERVISOR, NULL,
      API_SCORES_MAX_BODY, HTTP_ROUTE_RAW_BODY, "sup.experts_bias"},
+    {HTTP_M_GET, "/api/supervision/experts/bias", api_sup_experts_stored, ROLE_SUPERVISOR, NULL, 0,
+     0, "sup.experts"},
+    {HTTP_M_GET, "/api/supervision/tenders/:id/similarity", api_sup_similarity, ROLE_SUPERVISOR,
+     NULL, 0, 0, "sup.similarity"},
+    {HTTP_M_POST, "/api/supervision/tenders/:id/similarity", api_sup_similarity_recompute,
+     ROLE_SUPERVISOR, NULL, 1024, 0, "sup.similarity_recompute"},
     {HTTP_M_GET, "/api/leads", api_leads_list, ROLE_SUPERVISOR, NULL, 0, 0, "lead.list"},
     {HTTP_M_POST, "/api/leads", api_leads_open, ROLE_SUPERVISOR, NULL, 16384, 0, "lead.open"},
     {HTTP_M_GET, "/api/leads/:id", api_leads_get, ROLE_SUPERVISOR, NULL, 0, 0, "lead.get"},

@@ -15,11 +15,14 @@
 #include <string.h>
 
 #include "analytics/expertperm.h"
+#include "domain/risk_sim.h"
 #include "base/log.h"
 #include "domain/leads.h"
 #include "domain/risk.h"
+#include "domain/risk_experts.h"
 #include "store/leads.h"
 #include "store/risk.h"
+#include "store/simres.h"
 
 #define API_PACKAGE_MAX ((size_t)256 << 20)
 
@@ -140,21 +143,88 @@ void api_sup_risk_recompute(struct http_request *req, struct http_response *res)
     api_sup_risk_get(req, res);
 }
 
-void api_sup_experts_bias(struct http_request *req, struct http_response *res)
+/* The favour test's parameters from the query; false after answering 422. */
+static bool ep_query(struct http_request *req, struct http_response *res, struct ep_params *p)
 {
-    struct ep_params p;
-    struct ep_error err = {0};
     int64_t mt = 3, perms = 0, seed = 1, alpha_ppm = 50000;
-    ep_params_init(&p);
+    ep_params_init(p);
     if (!query_i64(req, res, "min_tenders", 1, 1000000, &mt) ||
         !query_i64(req, res, "permutations", 0, 10000000, &perms) ||
         !query_i64(req, res, "seed", 0, INT64_MAX, &seed) ||
         !query_i64(req, res, "alpha_ppm", 1, 999999, &alpha_ppm))
+        return false;
+    p->min_tenders = (unsigned)mt;
+    p->perms = (unsigned)perms;
+    p->seed = (uint64_t)seed;
+    p->alpha = (double)alpha_ppm / 1e6;
+    return true;
+}
+
+void api_sup_experts_stored(struct http_request *req, struct http_response *res)
+{
+    struct ep_params p;
+    if (!ep_query(req, res, &p))
         return;
-    p.min_tenders = (unsigned)mt;
-    p.perms = (unsigned)perms;
-    p.seed = (uint64_t)seed;
-    p.alpha = (double)alpha_ppm / 1e6;
+    buf_reset(&res->body);
+    res->body.max = RISK_EXPERTS_JSON_MAX;
+    enum err e = risk_experts_bias(api_app(req)->store, &p, &res->body);
+    if (e != ERR_OK) {
+        buf_reset(&res->body);
+        http_res_error(res, e, NULL);
+        return;
+    }
+    res->status = 200;
+}
+
+void api_sup_similarity(struct http_request *req, struct http_response *res)
+{
+    struct store_tx *tx = NULL;
+    struct simres_row r;
+    struct jsonw w;
+    int rc = store_begin(api_app(req)->store, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = store_simres_get(tx, req->arena, api_param_id(req), &r);
+    store_rollback(tx);
+    if (rc != STORE_OK) {
+        http_res_error(res, domain_store_err(rc),
+                       rc == STORE_NOTFOUND ? "No similarity of this tender's bids yet: it is "
+                                              "computed once its opening is sealed (POST to "
+                                              "compute it now)."
+                                            : NULL);
+        return;
+    }
+    res->body.max = RSIM_JSON_MAX + 4096;
+    api_json_begin(res, &w, 200);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "similarity");
+    jsonw_raw(&w, r.result, strlen(r.result));
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}
+
+void api_sup_similarity_recompute(struct http_request *req, struct http_response *res)
+{
+    bool warn = false;
+    struct buf ev;
+    buf_init(&ev, 8192);
+    enum err e = risk_recompute(api_app(req)->store, api_param_id(req), &warn, &ev);
+    if (e == ERR_OK && warn)
+        api_publish(req, "supervision", "risk.warning", &ev);
+    buf_release(&ev);
+    if (e != ERR_OK) {
+        http_res_error(res, e,
+                       e == ERR_NOT_FOUND ? "The tender has no sealed opening to compare." : NULL);
+        return;
+    }
+    api_sup_similarity(req, res);
+}
+
+void api_sup_experts_bias(struct http_request *req, struct http_response *res)
+{
+    struct ep_params p;
+    struct ep_error err = {0};
+    if (!ep_query(req, res, &p))
+        return;
     struct expertperm *x = ep_new(&p);
     if (x == NULL) {
         http_res_error(res, ERR_INTERNAL, NULL);

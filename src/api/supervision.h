@@ -8,6 +8,10 @@
  *   POST /api/supervision/risks/:id/recompute            compute it now
  *   POST /api/supervision/experts-bias?min_tenders&permutations&alpha&seed
  *                                                        body: scores CSV -> report
+ *   GET  /api/supervision/experts/bias?min_tenders&permutations&alpha_ppm&seed
+ *                                                        the same over the stored scores
+ *   GET  /api/supervision/tenders/:id/similarity         the bid documents' similarity
+ *   POST /api/supervision/tenders/:id/similarity         recompute it (and the risk) now
  *   GET  /api/leads?tender_id&limit&cursor               leads, newest first
  *   POST /api/leads {"tender_id","title","source"}       open a lead
  *   GET  /api/leads/:id                                  the lead, evidence, history
@@ -34,6 +38,9 @@ void api_sup_risks(struct http_request *req, struct http_response *res);
 void api_sup_risk_get(struct http_request *req, struct http_response *res);
 void api_sup_risk_recompute(struct http_request *req, struct http_response *res);
 void api_sup_experts_bias(struct http_request *req, struct http_response *res);
+void api_sup_experts_stored(struct http_request *req, struct http_response *res);
+void api_sup_similarity(struct http_request *req, struct http_response *res);
+void api_sup_similarity_recompute(struct http_request *req, struct http_response *res);
 void api_leads_list(struct http_request *req, struct http_response *res);
 void api_leads_open(struct http_request *req, struct http_response *res);
 void api_leads_get(struct http_request *req, struct http_response *res);

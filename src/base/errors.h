@@ -175,6 +175,12 @@
     X(LEAD_CLOSED, 409, "The lead is closed; nothing more can be attached or changed.")            \
     X(LEAD_TRANSFERRED, 409, "The lead has been transferred already.")                             \
     X(SCORES_INVALID, 422, "The expert scores file is not a valid scores table.")                  \
+    X(RELATION_INVALID, 422, "The relationship record is invalid; the field says where.")          \
+    X(RELATION_DUPLICATE, 409, "The organisation already has this relationship record.")           \
+    X(RELATIONS_FILE_INVALID, 422,                                                                 \
+      "The relationships file is invalid; the message says which line. Nothing was imported.")     \
+    X(RELATION_UNKNOWN_ORG, 422,                                                                   \
+      "The file names an organisation that is not registered. Nothing was imported.")              \
     /* the evaluation room, publicity and award (docs/evaluation.md) */                            \
     X(EVAL_TEMPLATE_INVALID, 422, "The evaluation template is invalid; the field says where.")     \
     X(EVAL_NO_COMMITTEE, 409,                                                                      \
@@ -190,6 +196,19 @@
     X(EVAL_PUBLICITY_OVER, 409, "The candidates' publicity has ended.")                            \
     X(EVAL_OBJECTIONS_OPEN, 409, "Objections to the result are unanswered: the award waits.")      \
     X(EVAL_NOT_CANDIDATE, 422, "That organisation is not a candidate of this tender.")             \
+    /* complaints, the signed contract, bonds (docs/award.md) */                                   \
+    X(COMPLAINT_NOT_BIDDER, 403, "Only a bidder registered for this tender may complain.")         \
+    X(COMPLAINT_OBJECTION_FIRST, 409,                                                              \
+      "A complaint about this needs an objection to the tenderer first (实施条例 art. 60).")       \
+    X(RULE_COMPLAINT_TOO_LATE, 409, "Rule complaint_days: the time to complain has passed.")       \
+    X(COMPLAINT_WRONG_STATE, 409, "The complaint is not at this step.")                            \
+    X(CONTRACT_NOT_UPLOADED, 409, "The contract document is not uploaded yet.")                    \
+    X(CONTRACT_SIGNED, 409, "That side has signed the contract; it cannot change any more.")       \
+    X(CONTRACT_CHANGED, 409, "The contract changed since you read it; read it again.")             \
+    X(CONTRACT_NOT_WINNER, 403, "Only the winning bidder signs the contract.")                     \
+    X(CONTRACT_UNSIGNED, 409, "The contract is signed online by both sides; see /award.")          \
+    X(BOND_REFUNDED, 409, "This bond has been refunded already.")                                  \
+    X(BOND_NOT_BIDDER, 422, "That organisation did not bid for this tender.")                      \
     /* server */                                                                                   \
     X(INTERNAL, 500, "Internal error.")                                                            \
     X(STORE_UNAVAILABLE, 503, "The store is unavailable; try again.")                              \

@@ -71,5 +71,7 @@ int cli_demo_experts(struct store *s);
 int cli_demo_certs(struct store *s, const char *data_dir);
 /* Officers' certificates and the demo escrow tender (cli/demo_escrow.c). */
 int cli_demo_escrow(struct store *s, const char *data_dir);
+/* The demo experts' signing certificates (cli/demo_experts.c). */
+int cli_demo_expert_certs(struct store *s, const char *data_dir);
 
 #endif

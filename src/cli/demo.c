@@ -319,6 +319,8 @@ accounts:
         rc = cli_demo_certs(s, cli_data_dir(&so));
     if (rc == CLI_OK) /* the opening officers and an escrow tender (cli/demo_escrow.c) */
         rc = cli_demo_escrow(s, cli_data_dir(&so));
+    if (rc == CLI_OK) /* the experts' signing certificates (cli/demo_experts.c) */
+        rc = cli_demo_expert_certs(s, cli_data_dir(&so));
     if (rc != CLI_OK)
         goto out;
     printf("demo accounts (password %s):\n", DEMO_PASSWORD);

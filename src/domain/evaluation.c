@@ -39,6 +39,7 @@
 #include "base/utf8.h"
 #include "crypto/random.h"
 #include "domain/committee.h"
+#include "domain/contract.h"
 #include "domain/usercert.h"
 #include "ledger/ledger.h"
 #include "store/draws.h"
@@ -952,7 +953,8 @@ static void candidates(const struct eval_job *j, int64_t *out, int *n)
     json_t *a = json_object_get(root, "candidates");
     *n = 0;
     for (size_t i = 0; i < json_array_size(a) && *n < EVAL_CANDIDATES; i++)
-        out[(*n)++] = json_integer_value(json_object_get(json_array_get(a, i), "org_id"));
+        if (!json_is_true(json_object_get(json_array_get(a, i), "annulled"))) /* docs/award.md */
+            out[(*n)++] = json_integer_value(json_object_get(json_array_get(a, i), "org_id"));
     json_decref(root);
 }
 
@@ -1087,10 +1089,15 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
         snprintf(d, sizeof d, "{\"org_id\":%lld}", (long long)j->org_id);
         return domain_store_err(record(tx, j->c, "evaluation.award", j->t.id, d, sha));
     case ES_CONTRACT:
-        if (!evaluation_is_agent(j))
+        /* submit: called by evaluation_contract_tx once both sides signed
+         * online (domain/contract.c checked who); the agent alone may no
+         * longer record a contract (docs/award.md) */
+        if (!j->submit && !evaluation_is_agent(j))
             return ERR_FORBIDDEN;
         if (strcmp(j->e.phase, "awarded") != 0)
             return ERR_EVAL_WRONG_PHASE;
+        if (!j->submit)
+            return ERR_CONTRACT_UNSIGNED;
         e = tender_move(tx, j->c, &j->t, TA_CONTRACT, now);
         if (e != ERR_OK)
             return e;
@@ -1341,4 +1348,26 @@ enum err evaluation_contract(struct store *s, const struct tender_caller *c, int
     struct eval_job j = {
         .kind = ES_CONTRACT, .c = c, .tender_id = tender_id, .amount = amount_fen, .text = doc_sha};
     return run(s, &j);
+}
+
+/* The contract step in the caller's transaction (domain/contract.h). */
+enum err evaluation_contract_tx(struct store_tx *tx, const struct tender_caller *c,
+                                int64_t tender_id, int64_t amount_fen, const char *doc_sha)
+{
+    struct eval_job j = {.kind = ES_CONTRACT,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .amount = amount_fen,
+                         .text = doc_sha,
+                         .submit = true};
+    const char *dummy = NULL;
+    j.field = &dummy;
+    arena_init(&j.a, (size_t)256 << 20);
+    buf_init(&j.tmp, EVALUATION_REPORT_MAX);
+    buf_init(&j.res, EVALUATION_REPORT_MAX);
+    enum err e = step_tx(tx, &j);
+    arena_release(&j.a);
+    buf_release(&j.tmp);
+    buf_release(&j.res);
+    return e;
 }

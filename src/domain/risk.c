@@ -30,6 +30,8 @@
 #include "crypto/envelope.h"
 #include "crypto/suite.h"
 #include "domain/accounts.h"
+#include "domain/orgrel.h"
+#include "domain/risk_sim.h"
 #include "ledger/ledger.h"
 #include "store/opening.h"
 #include "store/risk.h"
@@ -44,6 +46,8 @@ enum rule {
     R_CERT,
     R_IP,
     R_LINKED,
+    R_SIM_TEXT,
+    R_SIM_META,
     R__COUNT
 };
 
@@ -52,6 +56,8 @@ static const struct {
     const char *kind; /* the flag's name */
     int weight;
 } rules[R__COUNT] = {
+    [R_SIM_TEXT] = {"S1", "similar_documents", 35}, /* domain/risk_sim.h */
+    [R_SIM_META] = {"S2", "same_metadata", 25},
     [R_IDENTICAL] = {"P1", "identical_prices", 30},
     [R_ARITH] = {"P2", "arithmetic_progression", 20},
     [R_CEILING] = {"P3", "near_ceiling", 10},
@@ -207,6 +213,62 @@ out:
     return rc;
 }
 
+/* L1 over the stored relationship records (domain/orgrel.h): every key
+ * (a person's number, a phone, an e-mail, an address, a bank account) held
+ * by two or more organisations of the lot, its kind and value as evidence. */
+static int linked_rel(struct eval *ev, int64_t lot_no, const size_t *idx, size_t n)
+{
+    const struct risk_bid_in *B = ev->in->bids;
+    bool *mark = calloc(n ? n : 1, sizeof *mark);
+    if (mark == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct orgrel_keys *ks = B[idx[i]].rel;
+        for (size_t a = 0; ks != NULL && a < ks->n; a++) {
+            const struct orgrel_key *k = &ks->k[a];
+            bool before = orgrel_keys_find(ks, k->norm) != k; /* this bid's own repeat */
+            for (size_t j = 0; j < i && !before; j++)
+                before = orgrel_keys_find(B[idx[j]].rel, k->norm) != NULL;
+            if (before)
+                continue; /* flagged already */
+            size_t orgs = 1;
+            memset(mark, 0, n * sizeof *mark);
+            mark[i] = true;
+            for (size_t j = i + 1; j < n; j++) {
+                if (orgrel_keys_find(B[idx[j]].rel, k->norm) == NULL)
+                    continue;
+                bool seen = false;
+                for (size_t m = 0; m < j; m++)
+                    seen |= mark[m] && B[idx[m]].org_id == B[idx[j]].org_id;
+                mark[j] = true;
+                orgs += !seen;
+            }
+            if (orgs < 2)
+                continue;
+            flag_begin(ev, R_LINKED, lot_no, idx, n, mark);
+            jsonw_kstr(ev->w, "key", k->kind);
+            jsonw_kstr(ev->w, k->kind, k->shown);
+            jsonw_kstr(ev->w, "value", k->norm + 2);
+            jsonw_key(ev->w, "holders");
+            jsonw_arr_begin(ev->w);
+            for (size_t j = 0; j < n; j++) {
+                const struct orgrel_key *h =
+                    mark[j] ? orgrel_keys_find(B[idx[j]].rel, k->norm) : NULL;
+                if (h == NULL)
+                    continue;
+                char who[512]; /* "name: kind (source)", one string per holder */
+                snprintf(who, sizeof who, "%s: %s (%s)",
+                         B[idx[j]].org_name ? B[idx[j]].org_name : "?", h->kind, h->source);
+                jsonw_str(ev->w, who);
+            }
+            jsonw_arr_end(ev->w);
+            flag_end(ev);
+        }
+    }
+    free(mark);
+    return 0;
+}
+
 static const struct risk_input *sort_in;
 
 static int cmp_bid(const void *x, const void *y)
@@ -319,7 +381,51 @@ static void write_screens(struct jsonw *w, const double *sorted, size_t np)
     jsonw_obj_end(w);
 }
 
+/* S1, S2: the bid document similarity's findings (domain/risk_sim.h), each
+ * with the bidders of the hall it concerns. */
+static void sim_rules(struct eval *ev, const struct risk_sim_hit *sim, size_t nsim)
+{
+    const struct risk_input *in = ev->in;
+    size_t n = in->nbids > RISK_MAX_BIDS ? RISK_MAX_BIDS : in->nbids, idx[RSIM_HIT_ORGS];
+    bool mark[RSIM_HIT_ORGS];
+    for (size_t i = 0; sim != NULL && i < nsim; i++) {
+        const struct risk_sim_hit *h = &sim[i];
+        size_t k = 0;
+        for (int o = 0; o < h->norgs && o < RSIM_HIT_ORGS; o++)
+            for (size_t b = 0; b < n; b++)
+                if (in->bids[b].org_id == h->orgs[o]) {
+                    idx[k] = b;
+                    mark[k++] = true;
+                    break;
+                }
+        if (k < 2)
+            continue;
+        flag_begin(ev, h->kind == RSIM_TEXT ? R_SIM_TEXT : R_SIM_META, h->lot_no, idx, k, mark);
+        if (h->kind == RSIM_TEXT) {
+            jsonw_key(ev->w, "files");
+            jsonw_arr_begin(ev->w);
+            jsonw_str(ev->w, h->files[0]);
+            jsonw_str(ev->w, h->files[1]);
+            jsonw_arr_end(ev->w);
+            jsonw_kint(ev->w, "passages", h->passages);
+            jsonw_kint(ev->w, "shared_chars", (int64_t)h->chars);
+            num(ev->w, "jaccard", h->jaccard);
+            num(ev->w, "rarity", h->rarity);
+        } else {
+            jsonw_kstr(ev->w, "field", h->field);
+            jsonw_kstr(ev->w, "value", h->value);
+        }
+        flag_end(ev);
+    }
+}
+
 int risk_evaluate(const struct risk_input *in, struct buf *out, int *score, const char **level)
+{
+    return risk_evaluate_sim(in, NULL, 0, out, score, level);
+}
+
+int risk_evaluate_sim(const struct risk_input *in, const struct risk_sim_hit *sim, size_t nsim,
+                      struct buf *out, int *score, const char **level)
 {
     struct jsonw w;
     struct eval ev = {in, &w, {false}};
@@ -422,10 +528,12 @@ int risk_evaluate(const struct risk_input *in, struct buf *out, int *score, cons
             shared(&ev, R_LINKED, lot, L, ln, k_rep, "legal_rep") != 0 ||
             shared(&ev, R_LINKED, lot, L, ln, k_phone, "phone") != 0 ||
             shared(&ev, R_LINKED, lot, L, ln, k_email, "email") != 0 ||
-            shared(&ev, R_LINKED, lot, L, ln, k_addr, "address") != 0)
+            shared(&ev, R_LINKED, lot, L, ln, k_addr, "address") != 0 ||
+            linked_rel(&ev, lot, L, ln) != 0)
             goto out;
         i = j;
     }
+    sim_rules(&ev, sim, nsim);
     jsonw_arr_end(&w);
     for (int r = 0; r < R__COUNT; r++)
         if (ev.fired[r])
@@ -622,9 +730,33 @@ enum err risk_recompute(struct store *s, int64_t tender_id, bool *warn, struct b
         in[i].address = B[i].address;
         read_machine(s, B[i].blob_hash, &in[i]);
     }
+    /* the bidders' relationship records, for L1 (domain/orgrel.h) */
+    int64_t *oids = arena_calloc(&a, sizeof *oids * (size_t)(bids.n ? bids.n : 1));
+    struct orgrel_keys *rel = arena_calloc(&a, sizeof *rel * (size_t)(bids.n ? bids.n : 1));
+    if (oids == NULL || rel == NULL) {
+        e = ERR_INTERNAL;
+        goto out;
+    }
+    for (int i = 0; i < bids.n; i++)
+        oids[i] = B[i].org_id;
+    rc = orgrel_keys_load(s, &a, oids, (size_t)bids.n, rel);
+    if (rc != STORE_OK) {
+        e = domain_store_err(rc);
+        goto out;
+    }
+    for (int i = 0; i < bids.n; i++)
+        in[i].rel = &rel[i];
     struct risk_input ri = {tender_id, in, (size_t)bids.n, t.ceiling_fen, lc, (size_t)lots.n};
     struct recompute r = {tender_id, h.version, NULL, 0, 0, "none", false};
-    if (risk_evaluate(&ri, &json, &r.score, &r.level) != 0) {
+    /* the bid documents' similarity first (domain/risk_sim.h): its S1/S2 hits */
+    struct risk_sim_hits *sh = malloc(sizeof *sh);
+    enum err se = sh ? risk_sim_refresh(s, tender_id, h.version, sh) : ERR_INTERNAL;
+    if (se != ERR_OK)
+        log_warn("risk: tender %lld: no similarity: %s", (long long)tender_id, err_code(se));
+    int erc = risk_evaluate_sim(&ri, se == ERR_OK ? sh->v : NULL, se == ERR_OK ? sh->n : 0, &json,
+                                &r.score, &r.level);
+    free(sh);
+    if (erc != 0) {
         e = ERR_INTERNAL;
         goto out;
     }

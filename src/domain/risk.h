@@ -23,6 +23,12 @@
  *                                        representative, phone, e-mail or address
  *                                        are the same (normalised as relgraph.h does)
  *
+ *   S1   similar_documents       35      bid documents of two bidders share >= 100
+ *                                        characters of passages the tender did not give
+ *   S2   same_metadata           25      documents of two or more bidders name one
+ *                                        author, editor, company or creation time
+ *                                        (both: domain/risk_sim.h, risk_evaluate_sim)
+ *
  * P1-P4 use the opened forms' price_fen with analytics/screens.h and its
  * patterns (pricepat.h). Each flag carries its rule, the bidders, and the
  * evidence (the price, the hash, the address, the shared value). The score
@@ -75,6 +81,8 @@ struct risk_bid_in {
     char host_hash[65]; /* hex, "" unknown */
     char mac_hash[65];
     const char *legal_rep, *phone, *email, *address;
+    /* the organisation's stored relationship keys (domain/orgrel.h); NULL: none */
+    const struct orgrel_keys *rel;
 };
 
 struct risk_lot_ceiling {
@@ -95,6 +103,12 @@ struct risk_input {
  * its score (0..100) and level ("none", "low", "high"). 0, or -1 when out
  * of memory or out is full. Pure. */
 int risk_evaluate(const struct risk_input *in, struct buf *out, int *score, const char **level);
+/* The same with the bid document similarity's findings sim[0..nsim) (domain/
+ * risk_sim.h), which give the rules S1 similar_documents (35) and S2
+ * same_metadata (25). */
+struct risk_sim_hit;
+int risk_evaluate_sim(const struct risk_input *in, const struct risk_sim_hit *sim, size_t nsim,
+                      struct buf *out, int *score, const char **level);
 
 /* Reads the tender's sealed hall and computes and stores its risk (audit
  * row, witness-log event "risk.compute"). *warn gets whether a warning is

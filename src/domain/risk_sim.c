@@ -1,13 +1,15 @@
 /*
  * domain/risk_sim.c — live bid document similarity (risk_sim.h).
  *
- * Owns: opening an envelope with its kept K and keeping its document files
- * (the same walk as domain/boq_open.c, which keeps price lists instead),
- * the extraction of every document's text and metadata, the similarity run
- * over the tender, the stored JSON (docs/supervision.md) and the S1/S2
- * hits. Invariants: a bid's files are taken only when the signature, every
- * chunk and every content hash check under K; bids' text leaves this file
- * only inside the stored result, which only supervisors read.
+ * Owns: taking the document files out of an envelope opened with its kept
+ * K (the crypto layer opens: envelope_open_with_key, with envelope_keep
+ * holding files of any role up to RSIM_KEPT_MAX, as domain/boq_open.c
+ * does for price lists), the extraction of every document's text and
+ * metadata, the similarity run over the tender, the stored JSON
+ * (docs/supervision.md) and the S1/S2 hits. Invariants: a bid's files are
+ * taken only when the signature, every chunk and every content hash check
+ * under K; bids' text leaves this file only inside the stored result,
+ * which only supervisors read.
  * Threads: the caller's, one analysis thread.
  */
 #include "domain/risk_sim.h"
@@ -36,117 +38,6 @@
 
 /* ---- opening an envelope with K, keeping its documents ---- */
 
-struct dopener {
-    const uint8_t *key;              /* K, borrowed */
-    const struct envelope_header *h; /* borrowed from the reader */
-    struct suite_stream st;
-    bool st_live;
-    int st_file;
-    struct suite_hash fh;
-    bool fh_live;
-    uint8_t hashes[ENVELOPE_MAX_FILES][SUITE_HASH_LEN];
-    struct buf keep[ENVELOPE_MAX_FILES]; /* files small enough to keep */
-    size_t kept;                         /* bytes kept in all */
-    uint8_t plain[ENVELOPE_CHUNK + SUITE_MAX_TAG];
-    int chunk_err;
-    int manifest_rc;
-    uint8_t mplain[ENVELOPE_MAX_MANIFEST];
-    size_t mlen;
-};
-
-static int derive(const struct dopener *o, int index, uint8_t out[SUITE_MAX_STREAM_KEY])
-{
-    static const char file_info[] = "sunbid-envelope-v1 file";
-    static const char manifest_info[] = "sunbid-envelope-v1 manifest";
-    const struct suite *s = o->h->suite;
-    uint8_t info[sizeof file_info - 1 + 4];
-    if (index < 0)
-        return suite_kdf(s, o->key, SUITE_KEY_LEN, o->h->header_hash, SUITE_HASH_LEN, manifest_info,
-                         sizeof manifest_info - 1, out, s->stream_key_len);
-    memcpy(info, file_info, sizeof file_info - 1);
-    info[sizeof file_info - 1] = (uint8_t)((uint32_t)index >> 24);
-    info[sizeof file_info] = (uint8_t)((uint32_t)index >> 16);
-    info[sizeof file_info + 1] = (uint8_t)((uint32_t)index >> 8);
-    info[sizeof file_info + 2] = (uint8_t)index;
-    return suite_kdf(s, o->key, SUITE_KEY_LEN, o->h->header_hash, SUITE_HASH_LEN, info, sizeof info,
-                     out, s->stream_key_len);
-}
-
-static int on_header(void *arg, const struct envelope_header *h, struct seal_error *err)
-{
-    struct dopener *o = arg;
-    (void)err;
-    o->h = h;
-    return SEAL_OK;
-}
-
-static int on_chunk(void *arg, int file, uint64_t index, int last, const uint8_t *ct, size_t n,
-                    struct seal_error *err)
-{
-    struct dopener *o = arg;
-    const struct suite *s = o->h->suite;
-    uint8_t k[SUITE_MAX_STREAM_KEY];
-    if (o->st_file != file) {
-        if (o->st_live)
-            suite_stream_release(&o->st);
-        o->st_live = false;
-        if (derive(o, file, k) != SEAL_OK || suite_stream_init(&o->st, s, k) != SEAL_OK) {
-            memset(k, 0, sizeof k);
-            return seal_fail(err, SEAL_ECRYPTO, "stream key");
-        }
-        memset(k, 0, sizeof k);
-        o->st_live = true;
-        o->st_file = file;
-        if (o->fh_live)
-            suite_hash_release(&o->fh);
-        o->fh_live = false;
-        if (suite_hash_begin(s, &o->fh) != SEAL_OK)
-            return seal_fail(err, SEAL_ECRYPTO, "hash");
-        o->fh_live = true;
-    }
-    if (n < s->tag_len || n > sizeof o->plain)
-        return seal_fail(err, SEAL_EMALFORMED, "chunk size");
-    if (o->chunk_err != SEAL_OK)
-        return SEAL_OK;
-    if (suite_stream_open(&o->st, index, last, ct, n, o->plain) != SEAL_OK) {
-        o->chunk_err = SEAL_EBADMAC;
-        return SEAL_OK;
-    }
-    size_t pn = n - s->tag_len;
-    if (suite_hash_update(&o->fh, o->plain, pn) != SEAL_OK)
-        return seal_fail(err, SEAL_ECRYPTO, "hash");
-    /* a file is kept whole or not at all */
-    if (o->h->files[file].size <= DOCTEXT_MAX_INPUT &&
-        o->kept + (o->h->files[file].size - o->keep[file].len) <= RSIM_KEPT_MAX) {
-        if (buf_append(&o->keep[file], o->plain, pn) != 0)
-            return seal_fail(err, SEAL_ECRYPTO, "memory");
-        o->kept += pn;
-    }
-    if (last && suite_hash_end(&o->fh, o->hashes[file]) != SEAL_OK)
-        return seal_fail(err, SEAL_ECRYPTO, "hash");
-    return SEAL_OK;
-}
-
-static int on_manifest(void *arg, const uint8_t *ct, size_t n, struct seal_error *err)
-{
-    struct dopener *o = arg;
-    const struct suite *s = o->h->suite;
-    struct suite_stream ms;
-    uint8_t k[SUITE_MAX_STREAM_KEY];
-    if (n < s->tag_len || n - s->tag_len > sizeof o->mplain)
-        return seal_fail(err, SEAL_EMALFORMED, "manifest size");
-    if (derive(o, -1, k) != SEAL_OK || suite_stream_init(&ms, s, k) != SEAL_OK) {
-        memset(k, 0, sizeof k);
-        return seal_fail(err, SEAL_ECRYPTO, "manifest key");
-    }
-    memset(k, 0, sizeof k);
-    o->manifest_rc =
-        suite_stream_open(&ms, 0, 1, ct, n, o->mplain) == SEAL_OK ? SEAL_OK : SEAL_EWRONGKEY;
-    suite_stream_release(&ms);
-    o->mlen = o->manifest_rc == SEAL_OK ? n - s->tag_len : 0;
-    return SEAL_OK;
-}
-
 /* A document the analysis reads: .docx, .pdf, .txt (ASCII case ignored). */
 static bool doc_name(const char *name, size_t n)
 {
@@ -157,112 +48,43 @@ static bool doc_name(const char *name, size_t n)
            (n > 5 && strncasecmp(name + n - 5, ".docx", 5) == 0);
 }
 
-/* One document file taken from an envelope. */
-struct efile {
-    char name[ENVELOPE_MAX_NAME + 1];
-    struct buf data; /* plaintext; empty when too large to keep */
-    bool too_large;
-};
+/* envelope_keep keeps the files of one role; a document may have any role
+ * (names, which decide, arrive last), so every file is begun as one of the
+ * role kept. */
+#define KEEP_ROLE ENVELOPE_ROLE_TECHNICAL
 
-/* Checks every content hash; moves the documents' plaintext into out. */
-static int pick(struct dopener *o, struct efile *out, int *nout, struct seal_error *err)
+static int keep_any_begin(void *arg, int file, const struct envelope_file *f)
 {
-    size_t at = 0;
-    *nout = 0;
-    for (int i = 0; i < o->h->n_files; i++) {
-        if (at + 2 > o->mlen)
-            return seal_fail(err, SEAL_EMALFORMED, "manifest");
-        size_t nl = ((size_t)o->mplain[at] << 8) | o->mplain[at + 1];
-        at += 2;
-        if (nl == 0 || nl > ENVELOPE_MAX_NAME || at + nl + SUITE_HASH_LEN > o->mlen)
-            return seal_fail(err, SEAL_EMALFORMED, "manifest");
-        const char *nm = (const char *)o->mplain + at;
-        const uint8_t *hash = o->mplain + at + nl;
-        at += nl + SUITE_HASH_LEN;
-        if (memcmp(hash, o->hashes[i], SUITE_HASH_LEN) != 0)
-            return seal_fail(err, SEAL_EBADHASH, "file %d", i);
-        if (!doc_name(nm, nl))
-            continue;
-        struct efile *f = &out[(*nout)++];
-        memcpy(f->name, nm, nl);
-        f->name[nl] = '\0';
-        f->too_large = o->keep[i].len != o->h->files[i].size;
-        buf_init(&f->data, 0);
-        if (!f->too_large) {
-            f->data = o->keep[i];
-            buf_init(&o->keep[i], 0);
-        }
-    }
-    return at == o->mlen ? SEAL_OK : seal_fail(err, SEAL_EMALFORMED, "manifest");
-}
-
-/* Opens envelope bytes with K; the documents into out[0..*nout) (each
- * buf released by the caller). */
-static int open_envelope(const void *env, size_t len, const uint8_t key[SUITE_KEY_LEN],
-                         struct efile *out, int *nout, struct seal_error *err)
-{
-    struct dopener *o = calloc(1, sizeof(*o));
-    struct envelope_reader *r = NULL;
-    int rc;
-    *nout = 0;
-    if (o == NULL)
-        return seal_fail(err, SEAL_ECRYPTO, "memory");
-    o->key = key;
-    o->st_file = -1;
-    o->manifest_rc = SEAL_EMALFORMED;
-    for (int i = 0; i < ENVELOPE_MAX_FILES; i++)
-        buf_init(&o->keep[i], DOCTEXT_MAX_INPUT);
-    struct envelope_reader_cb cb = {on_header, on_chunk, on_manifest, o};
-    r = envelope_reader_new(&cb);
-    if (r == NULL) {
-        rc = seal_fail(err, SEAL_ECRYPTO, "memory");
-        goto out;
-    }
-    rc = envelope_reader_feed(r, env, len, err);
-    if (rc == SEAL_OK)
-        rc = envelope_reader_finish(r, err);
-    if (rc != SEAL_OK)
-        goto out;
-    if (o->manifest_rc != SEAL_OK) {
-        rc = seal_fail(err, SEAL_EWRONGKEY, "the content key does not open the manifest");
-        goto out;
-    }
-    if (o->chunk_err != SEAL_OK) {
-        rc = seal_fail(err, o->chunk_err, "a chunk fails authentication under the right key");
-        goto out;
-    }
-    rc = pick(o, out, nout, err);
-out:
-    if (o->st_live)
-        suite_stream_release(&o->st);
-    if (o->fh_live)
-        suite_hash_release(&o->fh);
-    for (int i = 0; i < ENVELOPE_MAX_FILES; i++)
-        buf_release(&o->keep[i]);
-    envelope_reader_free(r);
-    if (rc != SEAL_OK) {
-        for (int i = 0; i < *nout; i++)
-            buf_release(&out[i].data);
-        *nout = 0;
-    }
-    free(o);
-    return rc;
+    struct envelope_keep *k = arg;
+    struct envelope_file as = *f;
+    as.role = KEEP_ROLE;
+    return envelope_keep_output(k).begin(k, file, &as);
 }
 
 int risk_sim_open_envelope(const void *env, size_t len, const uint8_t key[SUITE_KEY_LEN],
                            rsim_doc_fn fn, void *ud, struct seal_error *err)
 {
-    struct efile *files = calloc(ENVELOPE_MAX_FILES, sizeof *files);
-    int nf = 0;
-    if (files == NULL)
+    struct envelope_keep *k = envelope_keep_new(KEEP_ROLE, DOCTEXT_MAX_INPUT, RSIM_KEPT_MAX);
+    struct envelope_mem in = {env, len, 0};
+    struct envelope_header *h = NULL;
+    int rc;
+    if (k == NULL)
         return seal_fail(err, SEAL_ECRYPTO, "memory");
-    int rc = open_envelope(env, len, key, files, &nf, err);
-    for (int i = 0; i < nf; i++) {
-        fn(ud, files[i].name, files[i].too_large ? NULL : files[i].data.data,
-           files[i].too_large ? 0 : files[i].data.len);
-        buf_release(&files[i].data);
+    struct envelope_output out = envelope_keep_output(k);
+    out.begin = keep_any_begin;
+    rc = envelope_open_with_key(key, 0, envelope_mem_read, &in, &out, &h, err);
+    for (int i = 0; rc == SEAL_OK && i < h->n_files; i++) {
+        const struct envelope_file *f = &h->files[i];
+        const struct buf *b = &k->file[i];
+        if (!doc_name(f->name, strlen(f->name)))
+            continue;
+        if (b->len != f->size) /* over a cap: not kept, or cut short */
+            fn(ud, f->name, NULL, 0);
+        else
+            fn(ud, f->name, b->data != NULL ? b->data : "", b->len);
     }
-    free(files);
+    envelope_header_free(h);
+    envelope_keep_free(k);
     return rc;
 }
 
@@ -641,20 +463,63 @@ static int write_meta(struct run *r, struct jsonw *w)
     return 0;
 }
 
+/* One bid's documents as risk_sim_open_envelope hands them over. */
+struct bid_read {
+    struct run *r;
+    const struct simres_bid *b;
+    struct rbid *rb;
+    int n; /* documents handed over */
+};
+
+/* rsim_doc_fn: one document of a bid into r->docs, its text extracted. */
+static void add_doc(void *ud, const char *name, const void *data, size_t len)
+{
+    struct bid_read *br = ud;
+    struct run *r = br->r;
+    br->n++;
+    if (r->ndocs == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 16;
+        struct rdoc *nd = nc <= RSIM_MAX_DOCS ? realloc(r->docs, nc * sizeof *nd) : NULL;
+        if (nd == NULL)
+            return;
+        r->docs = nd;
+        r->cap = nc;
+    }
+    struct rdoc *d = &r->docs[r->ndocs++];
+    memset(d, 0, sizeof *d);
+    d->bid = br->b;
+    copy_str(d->name, sizeof d->name, name);
+    snprintf(d->lot, sizeof d->lot, "%lld", (long long)br->b->lot_no);
+    br->rb->docs++;
+    if (data == NULL || r->text_total >= RSIM_TEXT_MAX) {
+        d->error = "document_too_large";
+        d->dt.meta.created = d->dt.meta.modified = DOCTEXT_NO_TIME;
+        return;
+    }
+    int e = doctext_extract(data, len, DOCTEXT_AUTO, &d->dt);
+    if (e == DOCTEXT_OK && r->text_total + d->dt.len > RSIM_TEXT_MAX)
+        e = DOCTEXT_TOO_LARGE;
+    if (e != DOCTEXT_OK) {
+        d->error = doctext_err_code(e);
+        free(d->dt.text); /* the detail stays for the report */
+        d->dt.text = NULL;
+        d->dt.len = 0;
+    } else {
+        r->text_total += d->dt.len;
+    }
+}
+
 /* Reads every opened bid's documents into r->docs. */
-static enum err read_bids(struct run *r)
+static void read_bids(struct run *r)
 {
     struct buf env;
-    struct efile *files = calloc(ENVELOPE_MAX_FILES, sizeof *files);
-    if (files == NULL)
-        return ERR_INTERNAL;
     buf_init(&env, RSIM_ENVELOPE_MAX);
     for (int i = 0; i < r->nbids; i++) {
         const struct simres_bid *b = &r->bids[i];
         struct rbid *rb = &r->rb[i];
+        struct bid_read br = {r, b, rb, 0};
         uint8_t key[SUITE_KEY_LEN];
         struct seal_error serr = {0};
-        int nf = 0;
         rb->status = "unreadable";
         buf_reset(&env);
         if (b->key == NULL ||
@@ -668,53 +533,15 @@ static enum err read_bids(struct run *r)
             memset(key, 0, sizeof key);
             continue;
         }
-        int rc = open_envelope(env.data, env.len, key, files, &nf, &serr);
+        int rc = risk_sim_open_envelope(env.data, env.len, key, add_doc, &br, &serr);
         memset(key, 0, sizeof key);
         if (rc != SEAL_OK) {
             snprintf(rb->reason, sizeof rb->reason, "envelope not opened: %.130s", serr.msg);
             continue;
         }
-        rb->status = nf > 0 ? "read" : "no_documents";
-        for (int k = 0; k < nf; k++) {
-            if (r->ndocs == r->cap) {
-                size_t nc = r->cap ? r->cap * 2 : 16;
-                struct rdoc *nd = nc <= RSIM_MAX_DOCS ? realloc(r->docs, nc * sizeof *nd) : NULL;
-                if (nd == NULL) {
-                    buf_release(&files[k].data);
-                    continue;
-                }
-                r->docs = nd;
-                r->cap = nc;
-            }
-            struct rdoc *d = &r->docs[r->ndocs++];
-            memset(d, 0, sizeof *d);
-            d->bid = b;
-            copy_str(d->name, sizeof d->name, files[k].name);
-            snprintf(d->lot, sizeof d->lot, "%lld", (long long)b->lot_no);
-            rb->docs++;
-            if (files[k].too_large || r->text_total >= RSIM_TEXT_MAX) {
-                d->error = "document_too_large";
-                d->dt.meta.created = d->dt.meta.modified = DOCTEXT_NO_TIME;
-            } else {
-                int e =
-                    doctext_extract(files[k].data.data, files[k].data.len, DOCTEXT_AUTO, &d->dt);
-                if (e == DOCTEXT_OK && r->text_total + d->dt.len > RSIM_TEXT_MAX)
-                    e = DOCTEXT_TOO_LARGE;
-                if (e != DOCTEXT_OK) {
-                    d->error = doctext_err_code(e);
-                    free(d->dt.text); /* the detail stays for the report */
-                    d->dt.text = NULL;
-                    d->dt.len = 0;
-                } else {
-                    r->text_total += d->dt.len;
-                }
-            }
-            buf_release(&files[k].data);
-        }
+        rb->status = br.n > 0 ? "read" : "no_documents";
     }
     buf_release(&env);
-    free(files);
-    return ERR_OK;
 }
 
 /* The tender's own documents into template set 0. */
@@ -866,9 +693,7 @@ enum err risk_sim_refresh(struct store *s, int64_t tender_id, int64_t basis_vers
         goto out;
     }
     read_templates(&r, sim);
-    e = read_bids(&r);
-    if (e != ERR_OK)
-        goto out;
+    read_bids(&r);
     int src = SIM_OK;
     if (r.ndocs > 0) {
         sd = calloc(r.ndocs, sizeof *sd);

@@ -95,11 +95,13 @@ struct risk_sim_hits {
 enum err risk_sim_refresh(struct store *s, int64_t tender_id, int64_t basis_version,
                           struct risk_sim_hits *hits);
 
-/* Opens envelope bytes with the content key K (signature, chunks and
- * content hashes checked) and calls fn for every document in it (a name
- * ending in .docx, .pdf or .txt, the opening form aside) with its
- * plaintext, or with data NULL when it is too large to keep. SEAL_OK or a
- * seal error (then fn was not called). Exposed for fuzz_sim_open. */
+/* Opens envelope bytes with the content key K (envelope_open_with_key:
+ * signature, chunks and content hashes checked; its order of errors) and
+ * calls fn for every document in it (a name ending in .docx, .pdf or .txt,
+ * the opening form aside, any role) with its plaintext (never NULL when
+ * kept, even empty), or with data NULL and len 0 when it is past
+ * DOCTEXT_MAX_INPUT or RSIM_KEPT_MAX. SEAL_OK or a seal error (then fn was
+ * not called). Exposed for fuzz_sim_open. */
 typedef void (*rsim_doc_fn)(void *ud, const char *name, const void *data, size_t len);
 int risk_sim_open_envelope(const void *env, size_t len, const uint8_t key[SUITE_KEY_LEN],
                            rsim_doc_fn fn, void *ud, struct seal_error *err);

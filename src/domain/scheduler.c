@@ -19,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "domain/bond.h"
 #include "domain/opening.h"
 #include "domain/tender.h"
 
@@ -73,6 +74,10 @@ int tender_scheduler_run_once(struct store *s, struct cluster *c, int *moved)
     int ended = 0;
     rc = opening_run_due(s, c, &ended);
     *moved += ended;
+    /* overdue complaint steps and bond refunds: warned once (domain/bond.h) */
+    int warned = 0;
+    if (rc == STORE_OK)
+        rc = award_run_due(s, c, &warned);
     return rc;
 }
 

@@ -1,19 +1,22 @@
 /*
  * domain/tender.c — the steps of a tender up to its opening (tender.h).
+ * The bidding-period steps (clarifications, objections, registration,
+ * questions, document reads) are in domain/tender_bidding.c; the step
+ * runner below is what they share (domain/tender_internal.h).
  *
- * Every write is one `struct step` run by domain_write(): step_tx() reads
- * the tender and the rules of its procedure, checks visibility, role, owner,
- * state and pause against tender_action_defs[], then calls the step's own
- * apply function, which checks the step's rules and writes. save() writes
- * the tender row back with next_due_ms recomputed (the scheduler's only
- * index), its version bumped; record() writes the audit row and the
- * witness-log event. A step may run more than once (a PostgreSQL conflict
- * retries the whole transaction), so everything it reports (changes,
- * refusals, ids) is reset at the start of each attempt.
+ * Every write is one `struct tender_step` run by domain_write(): step_tx()
+ * reads the tender and the rules of its procedure, checks visibility, role,
+ * owner, state and pause against tender_action_defs[], then calls the
+ * step's own apply function, which checks the step's rules and writes.
+ * save() writes the tender row back with next_due_ms recomputed (the
+ * scheduler's only index), its version bumped; record() writes the audit
+ * row and the witness-log event. A step may run more than once (a
+ * PostgreSQL conflict retries the whole transaction), so everything it
+ * reports (changes, refusals, ids) is reset at the start of each attempt.
  *
  * Timers (release at publish_at, bidding at doc_start, opening at the
- * deadline) are applied by advance() inside a transaction: in order, each
- * with its nominal time, until nothing is due at now. The scheduler calls it
+ * deadline) are applied by tender_step_advance() inside a transaction: in
+ * order, each with its nominal time, until nothing is due at now. The scheduler calls it
  * per due tender (tender_advance); publish and resume call it too, so a
  * step whose timers are already due does not wait for the next tick.
  *
@@ -31,6 +34,7 @@
 #include "base/roles.h"
 #include "base/utf8.h"
 #include "domain/escrow.h"
+#include "domain/tender_internal.h"
 #include "ledger/ledger.h"
 
 #define DETAIL_MAX       8192
@@ -45,7 +49,7 @@ const struct tender_caller tender_system_caller = {{0, "system", NULL, NULL}, 0,
 
 /* Valid UTF-8, min..max bytes; multiline allows \n \r \t, otherwise no
  * control characters at all. */
-static bool text_ok(const char *s, size_t min, size_t max, bool multiline)
+bool tender_text_ok(const char *s, size_t min, size_t max, bool multiline)
 {
     if (s == NULL)
         return min == 0;
@@ -69,7 +73,7 @@ static bool text_ok(const char *s, size_t min, size_t max, bool multiline)
     return min == 0;
 }
 
-static enum err bad(struct tender_refusal *why, enum err e, const char *field)
+enum err tender_bad(struct tender_refusal *why, enum err e, const char *field)
 {
     why->rule = NULL;
     why->field = field;
@@ -92,14 +96,14 @@ static void beijing_time(int64_t ms, char out[32])
         snprintf(out, 32, "?");
 }
 
-static struct tender_dates dates_of(const struct tender *t)
+struct tender_dates tender_dates_of(const struct tender *t)
 {
     struct tender_dates d = {t->publish_at_ms, t->doc_start_ms, t->doc_end_ms,
                              t->clarify_deadline_ms, t->bid_deadline_ms};
     return d;
 }
 
-static void dates_put(struct tender *t, const struct tender_dates *d)
+void tender_dates_put(struct tender *t, const struct tender_dates *d)
 {
     t->publish_at_ms = d->publish_at;
     t->doc_start_ms = d->doc_start;
@@ -156,27 +160,8 @@ int tender_change_json(const struct tender_change *c, struct buf *out)
 
 /* ---- the step runner ---- */
 
-struct step;
-typedef enum err (*apply_fn)(struct store_tx *tx, struct step *s);
-
-struct step {
-    const struct tender_caller *c;
-    int64_t id;     /* the tender */
-    int action;     /* enum tender_action checked before apply; -1: none */
-    apply_fn apply; /* the step's own work */
-    void *arg;      /* its input and output */
-    struct tender_refusal *why;
-    struct tender_changes *ch;
-    /* per attempt */
-    struct arena a;
-    int64_t now;
-    struct tender t;
-    enum tender_state st;
-    struct tender_rules rules;
-    bool dirty; /* t must be saved */
-};
-
-static void change(struct step *s, const char *event, enum tender_state from, int64_t due)
+void tender_step_change(struct tender_step *s, const char *event, enum tender_state from,
+                        int64_t due)
 {
     if (s->ch->n == TENDER_MAX_CHANGES)
         return;
@@ -213,7 +198,7 @@ static int record(struct store_tx *tx, const struct tender_caller *c, int64_t te
 }
 
 /* Starts a detail object with the tender's id, code and state. */
-static void detail_begin(struct step *s, struct buf *b, struct jsonw *w)
+void tender_detail_begin(struct tender_step *s, struct buf *b, struct jsonw *w)
 {
     buf_init(b, DETAIL_MAX);
     jsonw_init(w, b);
@@ -223,7 +208,7 @@ static void detail_begin(struct step *s, struct buf *b, struct jsonw *w)
 }
 
 /* Ends the detail and records the step. */
-static int detail_record(struct store_tx *tx, struct step *s, const struct tender_caller *c,
+int tender_detail_record(struct store_tx *tx, struct tender_step *s, const struct tender_caller *c,
                          struct buf *b, struct jsonw *w, const char *type, const char *subject_type,
                          int64_t subject_id, const char *doc_hash)
 {
@@ -235,8 +220,9 @@ static int detail_record(struct store_tx *tx, struct step *s, const struct tende
     return rc;
 }
 
-static int transition(struct store_tx *tx, struct step *s, const struct tender_caller *c,
-                      const char *action, enum tender_state from, int64_t due)
+int tender_step_transition(struct store_tx *tx, struct tender_step *s,
+                           const struct tender_caller *c, const char *action,
+                           enum tender_state from, int64_t due)
 {
     struct tender_transition tr = {0};
     tr.tender_id = s->t.id;
@@ -251,7 +237,8 @@ static int transition(struct store_tx *tx, struct step *s, const struct tender_c
 }
 
 /* A notice (公告) about the tender: kind 'tender' or 'change'. */
-static int notice(struct store_tx *tx, struct step *s, const char *kind, const char *what)
+int tender_step_notice(struct store_tx *tx, struct tender_step *s, const char *kind,
+                       const char *what)
 {
     char deadline[32];
     struct notice n = {0};
@@ -271,10 +258,10 @@ static int notice(struct store_tx *tx, struct step *s, const char *kind, const c
     return store_notice_insert(tx, &n, &id);
 }
 
-static int save(struct store_tx *tx, struct step *s)
+static int save(struct store_tx *tx, struct tender_step *s)
 {
     enum tender_action next;
-    struct tender_dates d = dates_of(&s->t);
+    struct tender_dates d = tender_dates_of(&s->t);
     s->t.state = tender_state_name(s->st);
     s->t.next_due_ms = tender_rules_next_due(s->st, s->t.scheduled, s->t.paused, &d, &next);
     s->t.updated_ms = s->now;
@@ -284,7 +271,7 @@ static int save(struct store_tx *tx, struct step *s)
 }
 
 /* Visibility, role, owner, state: the checks every step makes first. */
-static enum err check_step(struct store_tx *tx, struct step *s)
+static enum err check_step(struct store_tx *tx, struct tender_step *s)
 {
     const struct tender_caller *c = s->c;
     struct tender_access acc;
@@ -303,7 +290,7 @@ static enum err check_step(struct store_tx *tx, struct step *s)
 
 static enum err step_tx(struct store_tx *tx, void *arg)
 {
-    struct step *s = arg;
+    struct tender_step *s = arg;
     int rc;
     s->ch->n = 0;
     s->dirty = false;
@@ -332,7 +319,7 @@ static enum err step_tx(struct store_tx *tx, void *arg)
     return e;
 }
 
-static enum err run_step(struct store *store, struct step *s)
+enum err tender_run_step(struct store *store, struct tender_step *s)
 {
     struct tender_changes local;
     struct tender_refusal why;
@@ -358,7 +345,7 @@ static enum err precheck(struct store *store, const struct tender_caller *c, int
                          enum tender_action action)
 {
     struct store_tx *tx = NULL;
-    struct step s = {0};
+    struct tender_step s = {0};
     s.c = c;
     s.id = id;
     s.action = action;
@@ -379,7 +366,7 @@ static enum err precheck(struct store *store, const struct tender_caller *c, int
 /* ---- timers ---- */
 
 /* draft -> published, by the agent (due 0) or the timer (due = publish_at). */
-static int go_published(struct store_tx *tx, struct step *s, const struct tender_caller *c,
+static int go_published(struct store_tx *tx, struct tender_step *s, const struct tender_caller *c,
                         const char *action, int64_t due)
 {
     struct buf b;
@@ -396,25 +383,25 @@ static int go_published(struct store_tx *tx, struct step *s, const struct tender
     if (s->t.original_deadline_ms == 0)
         s->t.original_deadline_ms = s->t.bid_deadline_ms;
     s->dirty = true;
-    int rc = transition(tx, s, c, action, from, due);
+    int rc = tender_step_transition(tx, s, c, action, from, due);
     if (rc == STORE_OK)
-        rc = notice(tx, s, "tender", "招标公告");
+        rc = tender_step_notice(tx, s, "tender", "招标公告");
     if (rc != STORE_OK)
         return rc;
-    change(s, "tender.state", from, due);
-    detail_begin(s, &b, &w);
+    tender_step_change(s, "tender.state", from, due);
+    tender_detail_begin(s, &b, &w);
     jsonw_kint(&w, "publish_at_ms", s->t.publish_at_ms);
     jsonw_kint(&w, "bid_deadline_ms", s->t.bid_deadline_ms);
     if (due > 0)
         jsonw_kint(&w, "due_ms", due);
     jsonw_kint(&w, "at_ms", s->now);
-    return detail_record(tx, s, c, &b, &w, due > 0 ? "tender.release" : "tender.publish", "tender",
-                         s->t.id, NULL);
+    return tender_detail_record(tx, s, c, &b, &w, due > 0 ? "tender.release" : "tender.publish",
+                                "tender", s->t.id, NULL);
 }
 
 /* One timed state change (bidding, opening). */
-static int go_timer(struct store_tx *tx, struct step *s, enum tender_state to, const char *action,
-                    int64_t due)
+static int go_timer(struct store_tx *tx, struct tender_step *s, enum tender_state to,
+                    const char *action, int64_t due)
 {
     struct buf b;
     struct jsonw w;
@@ -422,24 +409,25 @@ static int go_timer(struct store_tx *tx, struct step *s, enum tender_state to, c
     enum tender_state from = s->st;
     s->st = to;
     s->dirty = true;
-    int rc = transition(tx, s, &tender_system_caller, action, from, due);
+    int rc = tender_step_transition(tx, s, &tender_system_caller, action, from, due);
     if (rc != STORE_OK)
         return rc;
-    change(s, "tender.state", from, due);
-    detail_begin(s, &b, &w);
+    tender_step_change(s, "tender.state", from, due);
+    tender_detail_begin(s, &b, &w);
     jsonw_kstr(&w, "from", tender_state_name(from));
     jsonw_kint(&w, "due_ms", due);
     jsonw_kint(&w, "at_ms", s->now);
     snprintf(type, sizeof type, "tender.%s", action);
-    return detail_record(tx, s, &tender_system_caller, &b, &w, type, "tender", s->t.id, NULL);
+    return tender_detail_record(tx, s, &tender_system_caller, &b, &w, type, "tender", s->t.id,
+                                NULL);
 }
 
 /* Applies every timer due by now, in order (at most one lap of the chain). */
-static int advance(struct store_tx *tx, struct step *s)
+int tender_step_advance(struct store_tx *tx, struct tender_step *s)
 {
     for (int i = 0; i < 4; i++) {
         enum tender_action act;
-        struct tender_dates d = dates_of(&s->t);
+        struct tender_dates d = tender_dates_of(&s->t);
         int64_t due = tender_rules_next_due(s->st, s->t.scheduled, s->t.paused, &d, &act);
         int rc;
         if (due == 0 || due > s->now)
@@ -457,9 +445,9 @@ static int advance(struct store_tx *tx, struct step *s)
     return STORE_OK;
 }
 
-static enum err advance_apply(struct store_tx *tx, struct step *s)
+static enum err advance_apply(struct store_tx *tx, struct tender_step *s)
 {
-    return domain_store_err(advance(tx, s));
+    return domain_store_err(tender_step_advance(tx, s));
 }
 
 int tender_due(struct store *s, int64_t now, int64_t *ids, int max, int *n)
@@ -476,13 +464,13 @@ int tender_due(struct store *s, int64_t now, int64_t *ids, int max, int *n)
 
 enum err tender_advance(struct store *s, int64_t id, struct tender_changes *ch)
 {
-    struct step st = {0};
+    struct tender_step st = {0};
     st.c = &tender_system_caller;
     st.id = id;
     st.action = -1;
     st.apply = advance_apply;
     st.ch = ch;
-    return run_step(s, &st);
+    return tender_run_step(s, &st);
 }
 
 /* ---- create and edit ---- */
@@ -515,89 +503,89 @@ static enum err apply_input(struct tender *t, const struct tender_input *in, boo
 {
     if (in->title != NULL || create) {
         if (in->title == NULL)
-            return bad(why, ERR_MISSING_FIELD, "title");
-        if (!text_ok(in->title, 1, TENDER_TITLE_MAX, false))
-            return bad(why, ERR_INVALID_FIELD, "title");
+            return tender_bad(why, ERR_MISSING_FIELD, "title");
+        if (!tender_text_ok(in->title, 1, TENDER_TITLE_MAX, false))
+            return tender_bad(why, ERR_INVALID_FIELD, "title");
         t->title = in->title;
     }
     if (in->description != NULL) {
-        if (!text_ok(in->description, 0, TENDER_TEXT_MAX, true))
-            return bad(why, ERR_INVALID_FIELD, "description");
+        if (!tender_text_ok(in->description, 0, TENDER_TEXT_MAX, true))
+            return tender_bad(why, ERR_INVALID_FIELD, "description");
         t->description = in->description[0] ? in->description : NULL;
     }
     /* region and category make the code: fixed at creation */
     if (create) {
         if (in->region == NULL)
-            return bad(why, ERR_MISSING_FIELD, "region");
+            return tender_bad(why, ERR_MISSING_FIELD, "region");
         if (in->category == NULL)
-            return bad(why, ERR_MISSING_FIELD, "category");
+            return tender_bad(why, ERR_MISSING_FIELD, "category");
     }
     if (in->region != NULL) {
         if (!tender_region_ok(in->region))
-            return bad(why, ERR_INVALID_FIELD, "region");
+            return tender_bad(why, ERR_INVALID_FIELD, "region");
         if (!create && strcmp(in->region, t->region) != 0)
-            return bad(why, ERR_INVALID_FIELD, "region");
+            return tender_bad(why, ERR_INVALID_FIELD, "region");
         t->region = in->region;
     }
     if (in->category != NULL) {
         if (tender_category_parse(in->category) < 0)
-            return bad(why, ERR_INVALID_FIELD, "category");
+            return tender_bad(why, ERR_INVALID_FIELD, "category");
         if (!create && strcmp(in->category, t->category) != 0)
-            return bad(why, ERR_INVALID_FIELD, "category");
+            return tender_bad(why, ERR_INVALID_FIELD, "category");
         t->category = in->category;
     }
     if (in->procedure != NULL) {
         if (tender_procedure_parse(in->procedure) < 0)
-            return bad(why, ERR_INVALID_FIELD, "procedure");
+            return tender_bad(why, ERR_INVALID_FIELD, "procedure");
         t->procedure = in->procedure;
     }
     if (in->has_owner_org) {
         if (in->owner_org_id <= 0)
-            return bad(why, ERR_INVALID_FIELD, "owner_org_id");
+            return tender_bad(why, ERR_INVALID_FIELD, "owner_org_id");
         t->owner_org_id = in->owner_org_id;
     }
     if (in->has_ceiling) {
         if (!money_ok(in->ceiling_fen))
-            return bad(why, ERR_INVALID_FIELD, "ceiling_fen");
+            return tender_bad(why, ERR_INVALID_FIELD, "ceiling_fen");
         t->ceiling_fen = in->ceiling_fen;
     }
     if (in->has_bond) {
         if (!money_ok(in->bond_fen))
-            return bad(why, ERR_INVALID_FIELD, "bond_fen");
+            return tender_bad(why, ERR_INVALID_FIELD, "bond_fen");
         t->bond_fen = in->bond_fen;
     }
     if (in->bond_form != NULL) {
         if (!tender_bond_form_ok(in->bond_form))
-            return bad(why, ERR_INVALID_FIELD, "bond_form");
+            return tender_bad(why, ERR_INVALID_FIELD, "bond_form");
         t->bond_form = in->bond_form;
     }
     if (t->bond_fen > 0 && strcmp(t->bond_form, "none") == 0)
-        return bad(why, ERR_INVALID_FIELD, "bond_form");
+        return tender_bad(why, ERR_INVALID_FIELD, "bond_form");
     if (in->eval_method != NULL) {
         if (!tender_eval_method_ok(in->eval_method))
-            return bad(why, ERR_INVALID_FIELD, "eval_method");
+            return tender_bad(why, ERR_INVALID_FIELD, "eval_method");
         t->eval_method = in->eval_method;
     }
     if (in->has_decrypt_window) {
         if (in->decrypt_window_min < 1 || in->decrypt_window_min > 1440)
-            return bad(why, ERR_INVALID_FIELD, "decrypt_window_min");
+            return tender_bad(why, ERR_INVALID_FIELD, "decrypt_window_min");
         t->decrypt_window_min = in->decrypt_window_min;
     }
     if (in->has_escrow) {
         bool none = in->escrow_k == 0 && in->escrow_n == 0;
         if (!none && !(in->escrow_k >= 1 && in->escrow_k <= in->escrow_n && in->escrow_n <= 16))
-            return bad(why, ERR_INVALID_FIELD, "escrow_k");
+            return tender_bad(why, ERR_INVALID_FIELD, "escrow_k");
         t->escrow_k = in->escrow_k;
         t->escrow_n = in->escrow_n;
     }
     if (in->has_min_bids) {
         if (in->min_bids < 1 || in->min_bids > 100)
-            return bad(why, ERR_INVALID_FIELD, "min_bids");
+            return tender_bad(why, ERR_INVALID_FIELD, "min_bids");
         t->min_bids = in->min_bids;
     }
     if (in->readout_fields != NULL) {
         if (!tender_readout_ok(in->readout_fields, strlen(in->readout_fields)))
-            return bad(why, ERR_INVALID_FIELD, "readout_fields");
+            return tender_bad(why, ERR_INVALID_FIELD, "readout_fields");
         t->readout_fields = in->readout_fields;
     }
     static const char *const dnames[] = {"publish_at", "doc_start", "doc_end", "clarify_deadline",
@@ -610,7 +598,7 @@ static enum err apply_input(struct tender *t, const struct tender_input *in, boo
         if (dv[i] == 0)
             continue;
         if (!date_ok(dv[i]))
-            return bad(why, ERR_INVALID_FIELD, dnames[i]);
+            return tender_bad(why, ERR_INVALID_FIELD, dnames[i]);
         *dt[i] = dv[i];
     }
     return ERR_OK;
@@ -638,10 +626,10 @@ static enum err create_tx(struct store_tx *tx, void *arg)
     if (!(c->roles & ROLE_AGENT))
         return ERR_FORBIDDEN;
     if (c->org_id == 0)
-        return bad(j->why, ERR_FORBIDDEN, "org_id");
+        return tender_bad(j->why, ERR_FORBIDDEN, "org_id");
     int proc = tender_procedure_parse(j->in->procedure ? j->in->procedure : "open");
     if (proc < 0)
-        return bad(j->why, ERR_INVALID_FIELD, "procedure");
+        return tender_bad(j->why, ERR_INVALID_FIELD, "procedure");
     rc = tender_rules_load(tx, (enum tender_procedure)proc, &rules);
     if (rc != STORE_OK)
         return domain_store_err(rc);
@@ -664,7 +652,7 @@ static enum err create_tx(struct store_tx *tx, void *arg)
     if (!org_exists(tx, t.owner_org_id, &rc)) {
         if (rc != STORE_OK)
             return domain_store_err(rc);
-        return bad(j->why, ERR_INVALID_FIELD, "owner_org_id");
+        return tender_bad(j->why, ERR_INVALID_FIELD, "owner_org_id");
     }
     t.code_year = tender_beijing_year(now);
     rc = store_tender_next_seq(tx, t.region, t.category, t.code_year, &t.code_seq);
@@ -672,7 +660,7 @@ static enum err create_tx(struct store_tx *tx, void *arg)
         return domain_store_err(rc);
     if (tender_code_format(code, t.region, (enum tender_category)tender_category_parse(t.category),
                            (int)t.code_year, t.code_seq) != 0)
-        return bad(j->why, ERR_INVALID_FIELD, "region");
+        return tender_bad(j->why, ERR_INVALID_FIELD, "region");
     t.code = code;
     rc = store_tender_insert(tx, &t, &j->id);
     if (rc != STORE_OK)
@@ -709,31 +697,31 @@ struct edit_arg {
     const struct tender_input *in;
 };
 
-static enum err edit_apply(struct store_tx *tx, struct step *s)
+static enum err edit_apply(struct store_tx *tx, struct tender_step *s)
 {
     struct edit_arg *a = s->arg;
     struct buf b;
     struct jsonw w;
     int rc;
     if (a->expect_version != 0 && a->expect_version != s->t.version)
-        return bad(s->why, ERR_CONFLICT, "version");
+        return tender_bad(s->why, ERR_CONFLICT, "version");
     enum err e = apply_input(&s->t, a->in, false, s->why);
     if (e != ERR_OK)
         return e;
     if (a->in->has_owner_org && !org_exists(tx, s->t.owner_org_id, &rc)) {
         if (rc != STORE_OK)
             return domain_store_err(rc);
-        return bad(s->why, ERR_INVALID_FIELD, "owner_org_id");
+        return tender_bad(s->why, ERR_INVALID_FIELD, "owner_org_id");
     }
     bool was_scheduled = s->t.scheduled;
     s->t.scheduled = false; /* an edited draft must be published again */
     s->dirty = true;
-    detail_begin(s, &b, &w);
+    tender_detail_begin(s, &b, &w);
     jsonw_kint(&w, "version", s->t.version + 1);
     if (was_scheduled)
         jsonw_kbool(&w, "unscheduled", true);
     return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.edit", "tender", s->t.id, NULL));
+        tender_detail_record(tx, s, s->c, &b, &w, "tender.edit", "tender", s->t.id, NULL));
 }
 
 enum err tender_edit(struct store *s, const struct tender_caller *c, int64_t id,
@@ -741,14 +729,14 @@ enum err tender_edit(struct store *s, const struct tender_caller *c, int64_t id,
                      struct tender_refusal *why)
 {
     struct edit_arg a = {expect_version, in};
-    struct step st = {0};
+    struct tender_step st = {0};
     st.c = c;
     st.id = id;
     st.action = TA_EDIT;
     st.apply = edit_apply;
     st.arg = &a;
     st.why = why;
-    return run_step(s, &st);
+    return tender_run_step(s, &st);
 }
 
 struct lot_arg {
@@ -757,24 +745,24 @@ struct lot_arg {
     int64_t lot_no; /* out */
 };
 
-static enum err lot_apply(struct store_tx *tx, struct step *s)
+static enum err lot_apply(struct store_tx *tx, struct tender_step *s)
 {
     struct lot_arg *a = s->arg;
     struct tender_lot l = {0};
     struct buf b;
     struct jsonw w;
     int64_t max = 0, lot_id = 0;
-    if (!text_ok(a->title, 1, TENDER_TITLE_MAX, false))
-        return bad(s->why, a->title ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, "title");
+    if (!tender_text_ok(a->title, 1, TENDER_TITLE_MAX, false))
+        return tender_bad(s->why, a->title ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, "title");
     if (!money_ok(a->ceiling_fen))
-        return bad(s->why, ERR_INVALID_FIELD, "ceiling_fen");
+        return tender_bad(s->why, ERR_INVALID_FIELD, "ceiling_fen");
     if (!money_ok(a->bond_fen))
-        return bad(s->why, ERR_INVALID_FIELD, "bond_fen");
+        return tender_bad(s->why, ERR_INVALID_FIELD, "bond_fen");
     int rc = store_tender_lot_max_no(tx, s->t.id, &max);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     if (max >= TENDER_LOTS_MAX)
-        return bad(s->why, ERR_CONFLICT, "lot_no");
+        return tender_bad(s->why, ERR_CONFLICT, "lot_no");
     l.tender_id = s->t.id;
     l.lot_no = max + 1;
     l.title = a->title;
@@ -787,11 +775,11 @@ static enum err lot_apply(struct store_tx *tx, struct step *s)
     a->lot_no = l.lot_no;
     s->t.scheduled = false;
     s->dirty = true;
-    detail_begin(s, &b, &w);
+    tender_detail_begin(s, &b, &w);
     jsonw_kint(&w, "lot_no", l.lot_no);
     jsonw_kstr(&w, "title", l.title);
     return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.lot", "tender_lot", lot_id, NULL));
+        tender_detail_record(tx, s, s->c, &b, &w, "tender.lot", "tender_lot", lot_id, NULL));
 }
 
 enum err tender_lot_add(struct store *s, const struct tender_caller *c, int64_t id,
@@ -799,14 +787,14 @@ enum err tender_lot_add(struct store *s, const struct tender_caller *c, int64_t 
                         struct tender_refusal *why)
 {
     struct lot_arg a = {title, ceiling_fen, bond_fen, 0};
-    struct step st = {0};
+    struct tender_step st = {0};
     st.c = c;
     st.id = id;
     st.action = TA_EDIT;
     st.apply = lot_apply;
     st.arg = &a;
     st.why = why;
-    enum err e = run_step(s, &st);
+    enum err e = tender_run_step(s, &st);
     if (e == ERR_OK && lot_no != NULL)
         *lot_no = a.lot_no;
     return e;
@@ -816,7 +804,7 @@ enum err tender_lot_add(struct store *s, const struct tender_caller *c, int64_t 
  * version) must leave clarify_days before the deadline (招標投標法 art. 23):
  * moves the deadline, with a change notice, when fewer remain. Returns the
  * deadline before in *before. */
-static int amend_deadline(struct store_tx *tx, struct step *s, int64_t *before)
+int tender_amend_deadline(struct store_tx *tx, struct tender_step *s, int64_t *before)
 {
     *before = s->t.bid_deadline_ms;
     if (s->st == TS_DRAFT)
@@ -826,7 +814,7 @@ static int amend_deadline(struct store_tx *tx, struct step *s, int64_t *before)
         return STORE_OK;
     s->t.bid_deadline_ms = after;
     s->dirty = true;
-    return notice(tx, s, "change", "变更公告：招标文件澄清或修改，投标截止时间顺延");
+    return tender_step_notice(tx, s, "change", "变更公告：招标文件澄清或修改，投标截止时间顺延");
 }
 
 struct doc_arg {
@@ -837,7 +825,7 @@ struct doc_arg {
     int64_t version; /* out */
 };
 
-static enum err doc_apply(struct store_tx *tx, struct step *s)
+static enum err doc_apply(struct store_tx *tx, struct tender_step *s)
 {
     struct doc_arg *a = s->arg;
     struct tender_document d = {0};
@@ -848,7 +836,7 @@ static enum err doc_apply(struct store_tx *tx, struct step *s)
     if (rc != STORE_OK)
         return domain_store_err(rc);
     if (max >= DOC_VERSIONS_MAX)
-        return bad(s->why, ERR_CONFLICT, "version");
+        return tender_bad(s->why, ERR_CONFLICT, "version");
     d.tender_id = s->t.id;
     d.version = max + 1;
     d.name = a->name;
@@ -859,14 +847,14 @@ static enum err doc_apply(struct store_tx *tx, struct step *s)
     d.uploaded_ms = s->now;
     rc = store_tender_doc_insert(tx, &d, &doc_id);
     if (rc == STORE_OK)
-        rc = amend_deadline(tx, s, &before);
+        rc = tender_amend_deadline(tx, s, &before);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     a->version = d.version;
     s->dirty = true;
     if (s->st != TS_DRAFT)
-        change(s, "tender.document", s->st, 0);
-    detail_begin(s, &b, &w);
+        tender_step_change(s, "tender.document", s->st, 0);
+    tender_detail_begin(s, &b, &w);
     jsonw_kint(&w, "version", d.version);
     jsonw_kstr(&w, "name", d.name);
     jsonw_kint(&w, "size", d.size);
@@ -874,8 +862,8 @@ static enum err doc_apply(struct store_tx *tx, struct step *s)
         jsonw_kint(&w, "deadline_before_ms", before);
         jsonw_kint(&w, "deadline_after_ms", s->t.bid_deadline_ms);
     }
-    return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.upload", "tender_document", doc_id, a->hash));
+    return domain_store_err(tender_detail_record(tx, s, s->c, &b, &w, "tender.upload",
+                                                 "tender_document", doc_id, a->hash));
 }
 
 enum err tender_document_add(struct store *s, const struct tender_caller *c, int64_t id,
@@ -889,17 +877,17 @@ enum err tender_document_add(struct store *s, const struct tender_caller *c, int
         why = &local;
     memset(why, 0, sizeof(*why));
     if (name == NULL)
-        return bad(why, ERR_MISSING_FIELD, "name");
+        return tender_bad(why, ERR_MISSING_FIELD, "name");
     if (!tender_filename_ok(name, strlen(name)))
-        return bad(why, ERR_INVALID_FIELD, "name");
+        return tender_bad(why, ERR_INVALID_FIELD, "name");
     if (media_type == NULL)
         media_type = "application/octet-stream";
     if (!tender_media_type(media_type, strlen(media_type), mt))
-        return bad(why, ERR_INVALID_FIELD, "media_type");
+        return tender_bad(why, ERR_INVALID_FIELD, "media_type");
     if (len == 0)
-        return bad(why, ERR_MISSING_FIELD, "body");
+        return tender_bad(why, ERR_MISSING_FIELD, "body");
     if (len > TENDER_DOC_MAX)
-        return bad(why, ERR_BODY_TOO_LARGE, "body");
+        return tender_bad(why, ERR_BODY_TOO_LARGE, "body");
     /* May the caller upload at all? Checked before the bytes are stored, so
      * a refused caller writes nothing; the step checks again in its
      * transaction. */
@@ -913,7 +901,7 @@ enum err tender_document_add(struct store *s, const struct tender_caller *c, int
     if (rc != STORE_OK)
         return domain_store_err(rc);
     struct doc_arg a = {name, mt, len, hash, 0};
-    struct step st = {0};
+    struct tender_step st = {0};
     st.c = c;
     st.id = id;
     st.action = TA_UPLOAD;
@@ -921,7 +909,7 @@ enum err tender_document_add(struct store *s, const struct tender_caller *c, int
     st.arg = &a;
     st.why = why;
     st.ch = ch;
-    e = run_step(s, &st);
+    e = tender_run_step(s, &st);
     if (e == ERR_OK && version != NULL)
         *version = a.version;
     return e;
@@ -929,7 +917,7 @@ enum err tender_document_add(struct store *s, const struct tender_caller *c, int
 
 /* ---- publish and cancel ---- */
 
-static enum err publish_apply(struct store_tx *tx, struct step *s)
+static enum err publish_apply(struct store_tx *tx, struct tender_step *s)
 {
     struct page lots;
     struct tender_dates d;
@@ -940,10 +928,10 @@ static enum err publish_apply(struct store_tx *tx, struct step *s)
     if (rc != STORE_OK)
         return domain_store_err(rc);
     if (docs == 0)
-        return bad(s->why, ERR_MISSING_FIELD, "documents");
+        return tender_bad(s->why, ERR_MISSING_FIELD, "documents");
     if (s->t.publish_at_ms == 0)
         s->t.publish_at_ms = s->now;
-    d = dates_of(&s->t);
+    d = tender_dates_of(&s->t);
     int64_t publish_ms = d.publish_at > s->now ? d.publish_at : s->now;
     enum err e = tender_rules_check_dates(&s->rules, &d, publish_ms, s->why);
     if (e == ERR_OK)
@@ -968,49 +956,44 @@ static enum err publish_apply(struct store_tx *tx, struct step *s)
     if (d.publish_at <= s->now) {
         rc = go_published(tx, s, s->c, "publish", 0);
         if (rc == STORE_OK)
-            rc = advance(tx, s); /* documents already out: bidding opens now */
+            rc = tender_step_advance(tx, s); /* documents already out: bidding opens now */
         return domain_store_err(rc);
     }
     /* later: the scheduler publishes it at publish_at */
     s->t.scheduled = true;
     s->dirty = true;
-    rc = transition(tx, s, s->c, "schedule", s->st, d.publish_at);
+    rc = tender_step_transition(tx, s, s->c, "schedule", s->st, d.publish_at);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    detail_begin(s, &b, &w);
+    tender_detail_begin(s, &b, &w);
     jsonw_kbool(&w, "scheduled", true);
     jsonw_kint(&w, "publish_at_ms", d.publish_at);
     return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.schedule", "tender", s->t.id, NULL));
+        tender_detail_record(tx, s, s->c, &b, &w, "tender.schedule", "tender", s->t.id, NULL));
 }
 
 enum err tender_publish(struct store *s, const struct tender_caller *c, int64_t id,
                         struct tender_changes *ch, struct tender_refusal *why)
 {
-    struct step st = {0};
+    struct tender_step st = {0};
     st.c = c;
     st.id = id;
     st.action = TA_PUBLISH;
     st.apply = publish_apply;
     st.why = why;
     st.ch = ch;
-    return run_step(s, &st);
+    return tender_run_step(s, &st);
 }
 
-struct text_arg {
-    const char *body;
-    int64_t id; /* out: the new row */
-};
-
-static enum err cancel_apply(struct store_tx *tx, struct step *s)
+static enum err cancel_apply(struct store_tx *tx, struct tender_step *s)
 {
-    const char *reason = ((struct text_arg *)s->arg)->body;
+    const char *reason = ((struct tender_text_arg *)s->arg)->body;
     struct buf b;
     struct jsonw w;
     if (reason == NULL)
-        return bad(s->why, ERR_MISSING_FIELD, "reason");
-    if (!text_ok(reason, 1, TENDER_QUESTION_MAX, true))
-        return bad(s->why, ERR_INVALID_FIELD, "reason");
+        return tender_bad(s->why, ERR_MISSING_FIELD, "reason");
+    if (!tender_text_ok(reason, 1, TENDER_QUESTION_MAX, true))
+        return tender_bad(s->why, ERR_INVALID_FIELD, "reason");
     enum tender_state from = s->st;
     bool was_public = from != TS_DRAFT;
     s->st = TS_CANCELLED;
@@ -1019,25 +1002,25 @@ static enum err cancel_apply(struct store_tx *tx, struct step *s)
     s->t.paused = false;
     s->t.paused_since_ms = 0;
     s->dirty = true;
-    int rc = transition(tx, s, s->c, "cancel", from, 0);
+    int rc = tender_step_transition(tx, s, s->c, "cancel", from, 0);
     if (rc == STORE_OK && was_public)
-        rc = notice(tx, s, "change", "终止公告：本项目终止招标");
+        rc = tender_step_notice(tx, s, "change", "终止公告：本项目终止招标");
     if (rc != STORE_OK)
         return domain_store_err(rc);
     if (was_public)
-        change(s, "tender.state", from, 0);
-    detail_begin(s, &b, &w);
+        tender_step_change(s, "tender.state", from, 0);
+    tender_detail_begin(s, &b, &w);
     jsonw_kstr(&w, "from", tender_state_name(from));
     jsonw_kstr(&w, "reason", reason);
     return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.cancel", "tender", s->t.id, NULL));
+        tender_detail_record(tx, s, s->c, &b, &w, "tender.cancel", "tender", s->t.id, NULL));
 }
 
 enum err tender_cancel(struct store *s, const struct tender_caller *c, int64_t id,
                        const char *reason, struct tender_changes *ch, struct tender_refusal *why)
 {
-    struct text_arg a = {reason, 0};
-    struct step st = {0};
+    struct tender_text_arg a = {reason, 0};
+    struct tender_step st = {0};
     st.c = c;
     st.id = id;
     st.action = TA_CANCEL;
@@ -1045,420 +1028,7 @@ enum err tender_cancel(struct store *s, const struct tender_caller *c, int64_t i
     st.arg = &a;
     st.why = why;
     st.ch = ch;
-    return run_step(s, &st);
-}
-
-/* ---- clarifications and objections ---- */
-
-struct clarify_arg {
-    const char *body;
-    const int64_t *qids;
-    int nq;
-    int64_t doc_version;
-    int64_t no; /* out */
-};
-
-static enum err clarify_apply(struct store_tx *tx, struct step *s)
-{
-    struct clarify_arg *a = s->arg;
-    struct tender_clarification cl = {0};
-    struct tender_document doc;
-    struct buf b;
-    struct jsonw w;
-    int64_t count = 0, clar_id = 0, before = 0;
-    if (a->body == NULL)
-        return bad(s->why, ERR_MISSING_FIELD, "body");
-    if (!text_ok(a->body, 1, TENDER_TEXT_MAX, true))
-        return bad(s->why, ERR_INVALID_FIELD, "body");
-    if (a->nq < 0 || a->nq > TENDER_CLARIFY_QS_MAX)
-        return bad(s->why, ERR_INVALID_FIELD, "question_ids");
-    if (a->doc_version != 0) {
-        int rc = store_tender_doc_get(tx, &s->a, s->t.id, a->doc_version, &doc);
-        if (rc == STORE_NOTFOUND || a->doc_version < 0)
-            return bad(s->why, ERR_INVALID_FIELD, "document_version");
-        if (rc != STORE_OK)
-            return domain_store_err(rc);
-    }
-    int rc = store_tender_clar_count(tx, s->t.id, &count);
-    if (rc == STORE_OK)
-        rc = amend_deadline(tx, s, &before);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    cl.tender_id = s->t.id;
-    cl.no = count + 1;
-    cl.body = a->body;
-    cl.document_version = a->doc_version;
-    cl.deadline_before_ms = before;
-    cl.deadline_after_ms = s->t.bid_deadline_ms;
-    cl.published_by = s->c->who.user_id;
-    cl.published_ms = s->now;
-    rc = store_tender_clar_insert(tx, &cl, &clar_id);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    for (int i = 0; i < a->nq; i++) {
-        rc = store_tender_question_answer(tx, s->t.id, a->qids[i], clar_id);
-        if (rc == STORE_NOTFOUND)
-            return bad(s->why, ERR_INVALID_FIELD, "question_ids");
-        if (rc != STORE_OK)
-            return domain_store_err(rc);
-    }
-    a->no = cl.no;
-    s->dirty = true;
-    change(s, "tender.clarification", s->st, 0);
-    detail_begin(s, &b, &w);
-    jsonw_kint(&w, "no", cl.no);
-    jsonw_kint(&w, "questions", a->nq);
-    jsonw_kint(&w, "deadline_before_ms", before);
-    jsonw_kint(&w, "deadline_after_ms", s->t.bid_deadline_ms);
-    return domain_store_err(detail_record(tx, s, s->c, &b, &w, "tender.clarify",
-                                          "tender_clarification", clar_id, NULL));
-}
-
-enum err tender_clarify(struct store *s, const struct tender_caller *c, int64_t id,
-                        const char *body, const int64_t *question_ids, int nq,
-                        int64_t document_version, int64_t *no, struct tender_changes *ch,
-                        struct tender_refusal *why)
-{
-    struct clarify_arg a = {body, question_ids, nq, document_version, 0};
-    struct step st = {0};
-    st.c = c;
-    st.id = id;
-    st.action = TA_CLARIFY;
-    st.apply = clarify_apply;
-    st.arg = &a;
-    st.why = why;
-    st.ch = ch;
-    enum err e = run_step(s, &st);
-    if (e == ERR_OK && no != NULL)
-        *no = a.no;
-    return e;
-}
-
-/* The bidder's organisation must be registered. */
-static enum err need_registered(struct store_tx *tx, struct step *s)
-{
-    bool yes = false;
-    int rc = store_tender_reg_exists(tx, s->t.id, s->c->org_id, &yes);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    return yes ? ERR_OK : ERR_NOT_REGISTERED;
-}
-
-static enum err object_apply(struct store_tx *tx, struct step *s)
-{
-    struct text_arg *a = s->arg;
-    struct tender_objection o = {0};
-    struct buf b;
-    struct jsonw w;
-    enum err e = need_registered(tx, s);
-    if (e != ERR_OK)
-        return e;
-    if (a->body == NULL)
-        return bad(s->why, ERR_MISSING_FIELD, "body");
-    if (!text_ok(a->body, 1, TENDER_QUESTION_MAX, true))
-        return bad(s->why, ERR_INVALID_FIELD, "body");
-    e = tender_rules_check_objection(&s->rules, s->t.bid_deadline_ms, s->now, s->why);
-    if (e != ERR_OK)
-        return e;
-    o.tender_id = s->t.id;
-    o.org_id = s->c->org_id;
-    o.user_id = s->c->who.user_id;
-    o.body = a->body;
-    o.raised_ms = s->now;
-    o.answer_due_ms = tender_rules_answer_due(&s->rules, s->now);
-    int rc = store_tender_objection_insert(tx, &o, &a->id);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    if (!s->t.paused) {
-        s->t.paused = true;
-        s->t.paused_since_ms = s->now;
-        s->dirty = true;
-        rc = transition(tx, s, s->c, "pause", s->st, 0);
-        if (rc == STORE_OK)
-            rc = notice(tx, s, "change", "暂停公告：因对招标文件的异议，招标投标活动暂停");
-        if (rc != STORE_OK)
-            return domain_store_err(rc);
-        change(s, "tender.paused", s->st, 0);
-    }
-    detail_begin(s, &b, &w);
-    jsonw_kint(&w, "answer_due_ms", o.answer_due_ms);
-    return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.object", "tender_objection", a->id, NULL));
-}
-
-enum err tender_object(struct store *s, const struct tender_caller *c, int64_t id, const char *body,
-                       int64_t *objection_id, struct tender_changes *ch, struct tender_refusal *why)
-{
-    struct text_arg a = {body, 0};
-    struct step st = {0};
-    st.c = c;
-    st.id = id;
-    st.action = TA_OBJECT;
-    st.apply = object_apply;
-    st.arg = &a;
-    st.why = why;
-    st.ch = ch;
-    enum err e = run_step(s, &st);
-    if (e == ERR_OK && objection_id != NULL)
-        *objection_id = a.id;
-    return e;
-}
-
-struct answer_arg {
-    int64_t objection_id;
-    const char *answer;
-};
-
-static enum err answer_apply(struct store_tx *tx, struct step *s)
-{
-    struct answer_arg *a = s->arg;
-    struct tender_objection o;
-    struct buf b;
-    struct jsonw w;
-    int64_t open = 0, shift = 0, before = s->t.bid_deadline_ms;
-    if (a->answer == NULL)
-        return bad(s->why, ERR_MISSING_FIELD, "answer");
-    if (!text_ok(a->answer, 1, TENDER_TEXT_MAX, true))
-        return bad(s->why, ERR_INVALID_FIELD, "answer");
-    int rc = store_tender_objection_get(tx, &s->a, a->objection_id, &o);
-    if (rc == STORE_NOTFOUND || (rc == STORE_OK && o.tender_id != s->t.id))
-        return ERR_NOT_FOUND;
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    if (o.answered_ms != 0)
-        return bad(s->why, ERR_WRONG_STATE, "objection");
-    rc = store_tender_objection_answer(tx, o.id, a->answer, s->c->who.user_id, s->now);
-    if (rc == STORE_OK)
-        rc = store_tender_objection_open_count(tx, s->t.id, &open);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    if (open == 0 && s->t.paused) {
-        struct tender_dates d = dates_of(&s->t);
-        shift = tender_rules_resume(&s->rules, &d, s->t.paused_since_ms, s->now);
-        dates_put(&s->t, &d);
-        s->t.paused_total_ms += s->now - s->t.paused_since_ms;
-        s->t.paused = false;
-        s->t.paused_since_ms = 0;
-        s->dirty = true;
-        rc = transition(tx, s, s->c, "resume", s->st, 0);
-        if (rc == STORE_OK)
-            rc = notice(tx, s, "change",
-                        shift > 0 ? "恢复公告：异议已答复，招标投标活动恢复，投标截止时间顺延"
-                                  : "恢复公告：异议已答复，招标投标活动恢复");
-        if (rc != STORE_OK)
-            return domain_store_err(rc);
-        change(s, "tender.resumed", s->st, 0);
-        rc = advance(tx, s);
-        if (rc != STORE_OK)
-            return domain_store_err(rc);
-    }
-    detail_begin(s, &b, &w);
-    jsonw_kint(&w, "objection_id", o.id);
-    jsonw_kbool(&w, "overdue", s->now > o.answer_due_ms);
-    jsonw_kbool(&w, "resumed", open == 0);
-    if (shift > 0) {
-        jsonw_kint(&w, "deadline_before_ms", before);
-        jsonw_kint(&w, "deadline_after_ms", s->t.bid_deadline_ms);
-    }
-    return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.answer", "tender_objection", o.id, NULL));
-}
-
-enum err tender_answer(struct store *s, const struct tender_caller *c, int64_t id,
-                       int64_t objection_id, const char *answer, struct tender_changes *ch,
-                       struct tender_refusal *why)
-{
-    struct answer_arg a = {objection_id, answer};
-    struct step st = {0};
-    st.c = c;
-    st.id = id;
-    st.action = TA_ANSWER;
-    st.apply = answer_apply;
-    st.arg = &a;
-    st.why = why;
-    st.ch = ch;
-    return run_step(s, &st);
-}
-
-/* ---- bidders ---- */
-
-static enum err register_apply(struct store_tx *tx, struct step *s)
-{
-    struct tender_registration r = {0};
-    struct buf b;
-    struct jsonw w;
-    if (s->c->org_id == s->t.agent_org_id || s->c->org_id == s->t.owner_org_id) {
-        s->why->rule = "conflict_of_interest";
-        return ERR_RULE_CONFLICT_OF_INTEREST;
-    }
-    struct tender_dates d = dates_of(&s->t);
-    enum err e = tender_rules_check_registration(&d, s->now, s->why);
-    if (e != ERR_OK)
-        return e;
-    r.tender_id = s->t.id;
-    r.org_id = s->c->org_id;
-    r.user_id = s->c->who.user_id;
-    r.registered_ms = s->now;
-    int rc = store_tender_reg_insert(tx, &r);
-    if (rc == STORE_CONSTRAINT)
-        return bad(s->why, ERR_ALREADY_EXISTS, "org_id");
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    detail_begin(s, &b, &w);
-    jsonw_kint(&w, "org_id", r.org_id);
-    return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.register", "tender", s->t.id, NULL));
-}
-
-enum err tender_register(struct store *s, const struct tender_caller *c, int64_t id,
-                         struct tender_refusal *why)
-{
-    struct step st = {0};
-    st.c = c;
-    st.id = id;
-    st.action = TA_REGISTER;
-    st.apply = register_apply;
-    st.why = why;
-    return run_step(s, &st);
-}
-
-static enum err ask_apply(struct store_tx *tx, struct step *s)
-{
-    struct text_arg *a = s->arg;
-    struct tender_question q = {0};
-    struct buf b;
-    struct jsonw w;
-    enum err e = need_registered(tx, s);
-    if (e != ERR_OK)
-        return e;
-    if (a->body == NULL)
-        return bad(s->why, ERR_MISSING_FIELD, "body");
-    if (!text_ok(a->body, 1, TENDER_QUESTION_MAX, true))
-        return bad(s->why, ERR_INVALID_FIELD, "body");
-    struct tender_dates d = dates_of(&s->t);
-    e = tender_rules_check_question(&d, s->now, s->why);
-    if (e != ERR_OK)
-        return e;
-    q.tender_id = s->t.id;
-    q.org_id = s->c->org_id;
-    q.user_id = s->c->who.user_id;
-    q.body = a->body;
-    q.asked_ms = s->now;
-    int rc = store_tender_question_insert(tx, &q, &a->id);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    detail_begin(s, &b, &w);
-    return domain_store_err(
-        detail_record(tx, s, s->c, &b, &w, "tender.ask", "tender_question", a->id, NULL));
-}
-
-enum err tender_ask(struct store *s, const struct tender_caller *c, int64_t id, const char *body,
-                    int64_t *question_id, struct tender_refusal *why)
-{
-    struct text_arg a = {body, 0};
-    struct step st = {0};
-    st.c = c;
-    st.id = id;
-    st.action = TA_ASK;
-    st.apply = ask_apply;
-    st.arg = &a;
-    st.why = why;
-    enum err e = run_step(s, &st);
-    if (e == ERR_OK && question_id != NULL)
-        *question_id = a.id;
-    return e;
-}
-
-struct download_arg {
-    int64_t document_id;
-    int64_t version;
-};
-
-static enum err download_apply(struct store_tx *tx, struct step *s)
-{
-    struct download_arg *a = s->arg;
-    struct tender_download d = {0};
-    struct buf b;
-    struct jsonw w;
-    enum err e = need_registered(tx, s);
-    if (e != ERR_OK)
-        return e;
-    if (s->now > s->t.bid_deadline_ms)
-        return ERR_WRONG_STATE; /* the deadline passed; the timer has not run yet */
-    d.tender_id = s->t.id;
-    d.document_id = a->document_id;
-    d.org_id = s->c->org_id;
-    d.user_id = s->c->who.user_id;
-    d.at_ms = s->now;
-    d.remote_addr = s->c->who.remote_addr;
-    int rc = store_tender_download_insert(tx, &d);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    detail_begin(s, &b, &w);
-    jsonw_kint(&w, "version", a->version);
-    return domain_store_err(detail_record(tx, s, s->c, &b, &w, "tender.download", "tender_document",
-                                          a->document_id, NULL));
-}
-
-enum err tender_document_read(struct store *s, const struct tender_caller *c, struct arena *a,
-                              int64_t id, int64_t version, struct tender_document *doc,
-                              struct buf *bytes, struct tender_refusal *why)
-{
-    struct tender_refusal local;
-    struct store_tx *tx = NULL;
-    struct tender t;
-    struct tender_access acc;
-    bool bidder = false;
-    if (why == NULL)
-        why = &local;
-    memset(why, 0, sizeof(*why));
-    if (version < 0)
-        return ERR_NOT_FOUND;
-    /* 1. may the caller read it, and which blob */
-    int rc = store_begin(s, STORE_READ, &tx);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    enum err e = domain_store_err(store_tender_get(tx, a, id, &t));
-    if (e == ERR_OK)
-        e = tender_access_check(tx, c, &t, &acc);
-    if (e == ERR_OK && !acc.owner && !acc.supervisor) {
-        bidder = true;
-        if (!(c->roles & ROLE_BIDDER) || c->org_id == 0)
-            e = ERR_FORBIDDEN;
-        else if (!acc.registered)
-            e = ERR_NOT_REGISTERED;
-        else
-            e = tender_action_check(TA_DOWNLOAD, (enum tender_state)tender_state_parse(t.state),
-                                    t.paused);
-    }
-    if (e == ERR_OK)
-        e = domain_store_err(store_tender_doc_get(tx, a, id, version, doc));
-    store_rollback(tx);
-    if (e != ERR_OK)
-        return e;
-    /* 2. the bytes (verified against their hash by the blob store) */
-    buf_reset(bytes);
-    rc = blob_get(s, doc->blob_hash, bytes);
-    if (rc != STORE_OK) {
-        log_error("tender %lld: document v%lld (%s) unreadable: %s", (long long)id,
-                  (long long)doc->version, doc->blob_hash, store_rc_name(rc));
-        return rc == STORE_TOOBIG ? ERR_BODY_TOO_LARGE : ERR_INTERNAL;
-    }
-    if (!bidder)
-        return ERR_OK;
-    /* 3. a bidder's download is logged before the bytes are handed over */
-    struct download_arg da = {doc->id, doc->version};
-    struct step st = {0};
-    st.c = c;
-    st.id = id;
-    st.action = TA_DOWNLOAD;
-    st.apply = download_apply;
-    st.arg = &da;
-    st.why = why;
-    e = run_step(s, &st);
-    if (e != ERR_OK)
-        buf_reset(bytes);
-    return e;
+    return tender_run_step(s, &st);
 }
 
 /* ---- the operator's rules ---- */

@@ -94,7 +94,7 @@ enum tender_action {
     TA_ASK,           /* bidder: ask a question (the asker stays hidden) */
     TA_CLARIFY,       /* agent: publish a clarification to registered bidders */
     TA_OBJECT,        /* bidder: object to the documents; pauses */
-    TA_ANSWER,        /* agent: answer an objection; resumes when none is open */
+    TA_ANSWER,        /* agent: answer an objection; resumes when nothing holds it */
     TA_CANCEL,        /* agent: terminate (終止) with a reason */
     TA_END_OPENING,   /* host: opening -> evaluation (the opening hall, next) */
     TA_FAIL,          /* host / agent: -> failed (流標) */

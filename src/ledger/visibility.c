@@ -59,6 +59,11 @@ static const char *const public_types[] = {
     "evaluation.publicity", /* the candidates published, the report's hash */
     "evaluation.award",     /* the award notice (中標通知書), its hash */
     "evaluation.contract",  /* the contract recorded */
+    /* an upheld complaint annulled the award: the revoked notice's hash */
+    "evaluation.award_revoked",
+    /* complaints to the supervisor (docs/award.md): the decision (处理决定)
+     * is public; the complaint, who filed it and the other steps are not */
+    "complaint.decide",
 };
 
 bool ledger_entry_public(const void *entry, size_t n)

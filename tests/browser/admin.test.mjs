@@ -153,7 +153,7 @@ await run('admin', async (h) => {
     t.eq('new bidder: header shows the display name', await text(p2, '.user-box .user-name'), USER.display_name);
     t.eq('new bidder: header shows the organisation', await text(p2, '.user-box .user-org'), ORG.name);
     t.eq('new bidder: role badge', await p2.$$eval('.user-box .badge', (bs) => bs.map((b) => b.dataset.role)), ['bidder']);
-    t.eq('new bidder: bidder navigation only', await navIds(p2), ['home', 'tenders', 'auctions', 'ledger', 'workspace']);
+    t.eq('new bidder: bidder navigation only', await navIds(p2), ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace']);
     await h.screenshot(p2, 'new-bidder-phone-zh.png', { fullPage: false });
     const me = await pageFetch(p2, '/api/me');
     t.eq('new bidder: the server agrees on the organisation', me.body.user.org && me.body.user.org.uscc, ORG.uscc);

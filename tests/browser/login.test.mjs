@@ -16,11 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { run, DESKTOP, PHONE, navIds, pageFetch, settle, DEMO_PASSWORD } from './lib/harness.mjs';
 
 const ROLES = [
-  { user: 'admin', role: 'admin', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace', 'users', 'orgs', 'audit'] },
-  { user: 'agent', role: 'agent', nav: ['home', 'tenders', 'tenders-mine', 'auctions', 'ledger', 'workspace'] },
-  { user: 'bidder1', role: 'bidder', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace'] },
-  { user: 'expert1', role: 'expert', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace'] },
-  { user: 'supervisor', role: 'supervisor', nav: ['home', 'tenders', 'auctions', 'ledger', 'workspace', 'orgs', 'audit', 'supervision'] },
+  { user: 'admin', role: 'admin', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace', 'users', 'orgs', 'audit'] },
+  { user: 'agent', role: 'agent', nav: ['home', 'tenders', 'tenders-mine', 'auctions', 'results', 'ledger', 'workspace'] },
+  { user: 'bidder1', role: 'bidder', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace'] },
+  { user: 'expert1', role: 'expert', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace'] },
+  { user: 'supervisor', role: 'supervisor', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace', 'orgs', 'audit', 'supervision'] },
 ];
 
 // What each page path needs, to check that the others see "access denied".
@@ -56,7 +56,7 @@ await run('login', async (h) => {
     t.ok('home: a chip filters by category', new URL(page.url()).searchParams.get('category') === 'works');
     t.eq('home: the chosen chip is marked current', await page.getAttribute('.chip[data-category="works"]', 'aria-current'), 'true');
     t.ok('home: signed-out header offers 登录', await page.isVisible('#login-link'));
-    t.eq('home: signed-out nav is the notices, the tenders and the witness log', await navIds(page), ['home', 'tenders', 'auctions', 'ledger']);
+    t.eq('home: signed-out nav is the notices, the tenders and the witness log', await navIds(page), ['home', 'tenders', 'auctions', 'results', 'ledger']);
     await page.click('.chip[data-category="all"]');
     await settle(page);
     await h.screenshot(page, 'home-desktop-zh.png');
@@ -198,7 +198,7 @@ await run('login', async (h) => {
     await settle(page);
     t.eq('lang: workspace h1 in English', await text(page, 'main h1'), 'Workspace');
     const labels = await page.$$eval('#nav-panel .nav-list a', (as) => as.map((a) => a.textContent));
-    t.eq('lang: admin nav in English', labels, ['Notices', 'Tenders', 'Auctions', 'Witness log', 'Workspace', 'Users', 'Organisations', 'Audit log']);
+    t.eq('lang: admin nav in English', labels, ['Notices', 'Tenders', 'Auctions', 'Results', 'Witness log', 'Workspace', 'Users', 'Organisations', 'Audit log']);
     t.eq('lang: role badge in English', await text(page, '.user-box .badge'), 'Administrator');
     await h.screenshot(page, 'workspace-admin-desktop-en.png');
     await page.click('#lang-switch');

@@ -382,12 +382,14 @@ static void test_boq_credit_clarify(void **state)
     /* sealed bids: the opening form and the priced BoQ; bidders 1 and 2
      * bid before the BoQ is replaced (their bids priced version 1),
      * bidder 3 after the change notice */
+    /* all three register while the documents are out (doc_end: day 8) */
+    snprintf(path, sizeof path, "/api/tenders/%lld/register", (long long)id);
+    for (int i = 0; i < 3; i++)
+        json_decref(call(bidders[i], "POST", path, NULL, 201));
     for (int i = 0; i < 3; i++) {
         char key[700], cert[700], rcpt[700], in1[720], in2[720], boq[1024];
         if (i == 2)
             deadline = replace_boq(id, now + 10 * DAY, deadline);
-        snprintf(path, sizeof path, "/api/tenders/%lld/register", (long long)id);
-        json_decref(call(bidders[i], "POST", path, NULL, 201));
         snprintf(name, sizeof name, "b%d", i + 1);
         mkdir(path_in(name), 0755);
         snprintf(name, sizeof name, "b%d/opening-form.json", i + 1);

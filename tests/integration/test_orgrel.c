@@ -418,8 +418,7 @@ static void check_flags(int64_t id, const int64_t *ring, size_t nring)
             assert_true(has_org(orgs, ring[k]));
         if (strcmp(key, "key_staff") == 0) {
             staff = true;
-            assert_string_equal(json_string_value(json_object_get(ev, "value")),
-                                "1350708001234");
+            assert_string_equal(json_string_value(json_object_get(ev, "value")), "1350708001234");
         } else if (strcmp(key, "bank_account") == 0) {
             bank = true;
             assert_string_equal(json_string_value(json_object_get(ev, "value")),

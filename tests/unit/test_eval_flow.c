@@ -39,6 +39,8 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "crypto/suite.h"
+#include "domain/accounts.h"
+#include "domain/contract.h"
 #include "domain/evaluation.h"
 #include "domain/uscc.h"
 #include "store/draws.h"
@@ -332,6 +334,19 @@ static void sign(struct fx *f, int m, const char *report_sha, uint8_t *sig, size
     assert_int_equal(suite_sign(&suite_intl, f->key[m], msg, strlen(msg), sig, len), SEAL_OK);
 }
 
+/* What domain/contract.c does on the second verified signature. */
+struct contract_step {
+    const struct tender_caller *c;
+    int64_t id;
+    const char *sha;
+};
+
+static enum err contract_step_tx(struct store_tx *tx, void *arg)
+{
+    struct contract_step *cs = arg;
+    return evaluation_contract_tx(tx, cs->c, cs->id, 9800000, cs->sha);
+}
+
 static void test_flow(void **state)
 {
     struct fx *f = *state;
@@ -621,7 +636,14 @@ static void test_flow(void **state)
     json_decref(j);
     assert_int_equal(evaluation_contract(f->s, &f->agent, id, 0, NULL), ERR_INVALID_FIELD);
     assert_int_equal(evaluation_contract(f->s, &f->agent, id, 9800000, "XYZ"), ERR_INVALID_FIELD);
-    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 9800000, check), ERR_OK);
+    /* the agent alone no longer records a contract: both sides sign online
+     * (domain/contract.c, tested in unit/award and integration/award), and
+     * the second signature runs the step in its transaction */
+    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 9800000, check),
+                     ERR_CONTRACT_UNSIGNED);
+    assert_string_equal(state_of(f, id), "awarded");
+    struct contract_step cs = {&f->agent, id, check};
+    assert_int_equal(domain_write(f->s, contract_step_tx, &cs), ERR_OK);
     assert_string_equal(state_of(f, id), "contracted");
     assert_int_equal(evaluation_contract(f->s, &f->agent, id, 9800000, NULL), ERR_EVAL_WRONG_PHASE);
 

@@ -41,6 +41,7 @@ import { h, replace, loading, table } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
 import { formatFen, messageSlot, kvList, timeEl, busy, tenderHref } from './tender_common.js';
 import { signRecord, SealError } from '../seal.js';
+import { awardHref } from './award.js';
 
 export const PHASES = ['qualification', 'scoring', 'signing', 'signed', 'publicity', 'awarded', 'contracted'];
 const SIGN_PREFIX = 'sunbid-evaluation-report/1:';
@@ -568,10 +569,8 @@ function agentPanel(view, id, reload) {
     parts.push(btn);
   }
   if (view.phase === 'awarded') {
-    const amount = h('input', { type: 'number', min: 0.01, step: '0.01', id: 'eval-amount' });
-    const btn = h('button', { type: 'button', class: 'btn btn-primary' }, t('eval.contract'));
-    btn.addEventListener('click', () => step(btn, 'contract', { amount_fen: Math.round(Number(amount.value) * 100) }));
-    parts.push(h('div', { class: 'field' }, h('label', { for: 'eval-amount' }, t('eval.contract_amount')), amount), btn);
+    // both sides sign the contract online on the award page (docs/award.md)
+    parts.push(h('p', null, h('a', { class: 'btn btn-primary', id: 'eval-award-link', href: awardHref(id) }, t('award.title'))));
   }
   if (parts.length === 0) return null;
   return h('section', { class: 'card', id: 'eval-agent' }, h('h2', null, t('eval.console')), ...parts, msg.el);
@@ -606,7 +605,8 @@ function resultPanel(view, id, ctx, reload) {
     table(
       [
         { key: 'rank', label: t('eval.rank') },
-        { key: 'bidder', label: t('eval.bidder') },
+        // an upheld complaint annulled this award (docs/award.md): kept, marked
+        { label: t('eval.bidder'), render: (c) => (c.annulled ? `${c.bidder || ''} (${t('eval.annulled')})` : c.bidder || '') },
         { label: t('eval.price'), render: (c) => formatFen(c.price_fen) },
         { label: t('eval.total'), render: (c) => (c.total !== undefined ? pts(c.total) : c.evaluated_fen !== undefined ? formatFen(c.evaluated_fen) : '') },
       ],

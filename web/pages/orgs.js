@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { h, field, alertBox, showFormError, table } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
 import { pagedList, emptyState } from '../list.js';
+import { relationsCard } from './org_relations.js';
 
 const FIELDS = [
   { name: 'name', key: 'orgs.name', required: true, maxlength: 200, autocomplete: 'organization' },
@@ -72,11 +73,20 @@ function orgForm(ctx, onCreated, onCancel) {
   );
 }
 
+// /org: a bidder's own organisation, with its relationship records (org_relations.js)
+export const mine = {
+  render(ctx) {
+    const org = ctx.user && ctx.user.org;
+    return h('section', { class: 'page', dataset: { page: 'org' } }, h('div', { class: 'page-head' }, h('h1', null, org ? org.name : t('app.none'))), org ? relationsCard(ctx, org.id) : null);
+  },
+};
+
 export function render(ctx) {
+  const picked = Number(ctx.params.get('org')) || 0; // ?org=ID: that one's records above the list
   const admin = ctx.hasRole(['admin']);
   const status = h('div', { class: 'status-line', role: 'status', 'aria-live': 'polite' });
   const cols = [
-    { label: t('orgs.name'), render: (o) => h('strong', null, o.name) },
+    { label: t('orgs.name'), render: (o) => h('a', { href: '/orgs?org=' + o.id, 'data-link': true }, h('strong', null, o.name)) },
     { label: t('orgs.uscc'), render: (o) => h('span', { class: 'mono' }, o.uscc) },
     { label: t('orgs.legal_rep'), key: 'legal_rep' },
     {
@@ -136,6 +146,7 @@ export function render(ctx) {
     ),
     status,
     formSlot,
+    picked ? relationsCard(ctx, picked) : null,
     h('div', { class: 'card card-flush' }, list.el),
   );
 }

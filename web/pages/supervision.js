@@ -6,283 +6,29 @@
 // leads workflow (线索: open, attach, transfer 移送, close, export the
 // evidence package). docs/supervision.md describes the rules.
 //
-// The page's own strings are in S below (zh-CN and en); error codes go
-// through i18n.js like everywhere else. Query: ?tender=ID shows a tender's
-// evidence, ?lead=ID a lead.
+// A tender's evidence also shows the similarity of its bid documents
+// (GET /api/supervision/tenders/:id/similarity): the pairs of documents of
+// different bidders that share passages, each passage side by side in both
+// documents with its context (the shared text marked, rare strings
+// flagged), and the document properties bidders share. The expert-patterns
+// card runs the favour test over the scores the evaluation room stored
+// (GET /api/supervision/experts/bias).
+//
+// The page's strings are the 'sup.*' keys of i18n.js (zh-CN and en); error
+// codes go through i18n.js like everywhere else. Query: ?tender=ID shows a
+// tender's evidence, ?lead=ID a lead.
 
 import { api, withQuery } from '../api.js';
 import { h, replace, field, alertBox, showFormError, table, emptyState, loading } from '../dom.js';
-import { t, getLang, errorText, formatTime } from '../i18n.js';
+import { t, has, errorText, formatTime } from '../i18n.js';
 
-const S = {
-  'zh-CN': {
-    title: '监管工作台',
-    intro: '开标封存后自动计算每个项目的风险分与预警；每条预警都列出依据的规则和证据。',
-    live_on: '实时预警已连接',
-    live_off: '实时预警未连接，正在重试…',
-    warnings: '异常行为预警',
-    warnings_empty: '暂无预警',
-    warning_new: '新预警：{code} {title}（风险分 {score}）',
-    risks: '项目风险排序',
-    risks_empty: '暂无已评估的项目（开标记录封存后自动评估）',
-    col_tender: '项目',
-    col_score: '风险分',
-    col_level: '等级',
-    col_when: '评估时间',
-    col_action: '操作',
-    view: '查看证据',
-    open_lead: '立为线索',
-    level_none: '无',
-    level_low: '关注',
-    level_high: '高风险',
-    evidence: '证据：{code}',
-    back: '返回列表',
-    recompute: '重新计算',
-    lot: '标段 {n}',
-    plot_label: '标段 {n} 报价分布图',
-    ceiling: '最高限价',
-    screens: '价格筛查指标',
-    flags: '风险标记',
-    flags_none: '未发现风险标记',
-    rule: '规则',
-    weight: '权重',
-    orgs: '涉及投标人',
-    ev: '证据',
-    bidders: '投标人及上传信息',
-    col_org: '投标人',
-    col_status: '状态',
-    col_price: '报价（元）',
-    col_host: '机器指纹',
-    col_cert: '签名证书',
-    col_ip: '上传地址',
-    shared: '相同',
-    unknown: '未知',
-    kind_identical_prices: '报价完全相同',
-    kind_arithmetic_progression: '报价呈等差数列',
-    kind_near_ceiling: '报价贴近最高限价',
-    kind_low_cv: '报价离散度过低',
-    kind_same_machine: '同一台机器制作投标文件',
-    kind_same_certificate: '使用同一签名证书',
-    kind_same_upload_ip: '从同一地址上传',
-    kind_linked_bidders: '投标人之间存在关联',
-    experts: '专家评分分析',
-    experts_intro: '上传评分表（CSV：tender_id,expert_id,firm_id,score）。对每位专家与每家企业，检验该专家给该企业的评分相对评委会其他成员的偏离是否显著高于其对同一项目其他企业的偏离（项目内置换检验，Bonferroni 校正）。',
-    experts_file: '评分文件',
-    experts_run: '开始分析',
-    experts_summary: '{rows} 条评分，{pairs} 对专家-企业接受检验，显著阈值 p ≤ {thr}',
-    experts_none: '未发现显著偏向',
-    col_expert: '专家',
-    col_firm: '企业',
-    col_tenders: '共同项目',
-    col_dev: '平均偏离（分）',
-    col_p: 'p 值',
-    cases: '依据案例',
-    col_case_tender: '项目',
-    col_case_score: '该专家评分',
-    col_case_panel: '其他评委均分',
-    col_case_dev: '偏离',
-    leads: '线索处置',
-    leads_empty: '暂无线索',
-    lead_new: '新建线索',
-    lead_tender: '项目编号（ID）',
-    lead_title: '线索标题',
-    lead_create: '立案',
-    lead: '线索 #{id}：{title}',
-    status_open: '办理中',
-    status_transferred: '已移送',
-    status_closed: '已办结',
-    lead_source_warning: '来自预警',
-    lead_source_manual: '人工立案',
-    col_status_lead: '状态',
-    col_opened: '立案时间',
-    attach: '添加材料',
-    note: '文字说明',
-    note_add: '添加说明',
-    file: '文件',
-    file_add: '上传文件',
-    flags_add: '附加当前风险标记快照',
-    evidence_list: '已附材料',
-    evidence_none: '尚无材料',
-    ev_note: '说明',
-    ev_file: '文件',
-    ev_flags: '风险标记快照',
-    transfer: '移送',
-    transfer_to: '移送机关',
-    transfer_on: '移送日期',
-    transfer_note: '备注',
-    transfer_do: '确认移送',
-    transferred: '已于 {on} 移送至 {to}',
-    close: '办结',
-    close_reason: '办结意见',
-    close_do: '办结',
-    package: '导出证据包（ZIP）',
-    package_hint: '证据包含风险标记、文件哈希清单、所附材料、见证证书及带 SHA-256 的清单。',
-    history: '办理记录',
-    saved: '已保存',
-    body_discipline: '纪检监察机关',
-    body_audit: '审计机关',
-    body_police: '公安机关',
-    body_finance: '财政部门',
-    bid_opened: '已解密',
-    bid_pending: '待解密',
-    bid_revoked: '已撤销',
-    bid_withdrawn: '已撤回',
-    evk_price_fen: '报价（元）',
-    evk_bids: '投标数',
-    evk_gap_fen: '级差（元）',
-    evk_ceiling_fen: '最高限价（元）',
-    evk_cv: '变异系数 CV',
-    evk_threshold: '阈值',
-    evk_host_hash: '主机指纹',
-    evk_mac_hash: '网卡指纹',
-    evk_signer_fp: '签名证书指纹',
-    evk_remote_addr: '上传地址',
-    evk_legal_rep: '法定代表人',
-    evk_phone: '电话',
-    evk_email: '电子邮箱',
-    evk_address: '地址',
-  },
-  en: {
-    title: 'Supervision',
-    intro: 'Each tender gets a risk score and warnings once its opening is sealed; every warning lists the rule and the evidence behind it.',
-    live_on: 'Live warnings connected',
-    live_off: 'Live warnings disconnected, retrying…',
-    warnings: 'Abnormal-behaviour warnings',
-    warnings_empty: 'No warnings',
-    warning_new: 'New warning: {code} {title} (score {score})',
-    risks: 'Tenders by risk',
-    risks_empty: 'No tender assessed yet (a tender is assessed when its opening record is sealed)',
-    col_tender: 'Tender',
-    col_score: 'Score',
-    col_level: 'Level',
-    col_when: 'Assessed',
-    col_action: 'Action',
-    view: 'Evidence',
-    open_lead: 'Open a lead',
-    level_none: 'None',
-    level_low: 'Watch',
-    level_high: 'High',
-    evidence: 'Evidence: {code}',
-    back: 'Back to the list',
-    recompute: 'Recompute',
-    lot: 'Lot {n}',
-    plot_label: 'Bids of lot {n}',
-    ceiling: 'Ceiling',
-    screens: 'Price screens',
-    flags: 'Flags',
-    flags_none: 'No flags',
-    rule: 'Rule',
-    weight: 'Weight',
-    orgs: 'Bidders',
-    ev: 'Evidence',
-    bidders: 'Bidders and uploads',
-    col_org: 'Bidder',
-    col_status: 'Status',
-    col_price: 'Price (yuan)',
-    col_host: 'Machine',
-    col_cert: 'Certificate',
-    col_ip: 'Upload address',
-    shared: 'shared',
-    unknown: 'unknown',
-    kind_identical_prices: 'Identical prices',
-    kind_arithmetic_progression: 'Prices in arithmetic progression',
-    kind_near_ceiling: 'Prices hugging the ceiling',
-    kind_low_cv: 'Prices bunched together',
-    kind_same_machine: 'Bids prepared on one machine',
-    kind_same_certificate: 'One signing certificate',
-    kind_same_upload_ip: 'Uploaded from one address',
-    kind_linked_bidders: 'Linked bidders',
-    experts: 'Expert scores',
-    experts_intro: 'Upload a scores table (CSV: tender_id,expert_id,firm_id,score). For each expert and firm, a permutation test within tenders asks whether the expert scores the firm above the rest of the panel more than the other firms of the same tenders (Bonferroni-corrected).',
-    experts_file: 'Scores file',
-    experts_run: 'Analyse',
-    experts_summary: '{rows} scores, {pairs} expert-firm pairs tested, flagged at p ≤ {thr}',
-    experts_none: 'No expert favours a firm',
-    col_expert: 'Expert',
-    col_firm: 'Firm',
-    col_tenders: 'Tenders',
-    col_dev: 'Mean deviation (points)',
-    col_p: 'p-value',
-    cases: 'Cases',
-    col_case_tender: 'Tender',
-    col_case_score: 'Expert’s score',
-    col_case_panel: 'Panel mean',
-    col_case_dev: 'Deviation',
-    leads: 'Leads',
-    leads_empty: 'No leads',
-    lead_new: 'New lead',
-    lead_tender: 'Tender ID',
-    lead_title: 'Title',
-    lead_create: 'Open',
-    lead: 'Lead #{id}: {title}',
-    status_open: 'Open',
-    status_transferred: 'Transferred',
-    status_closed: 'Closed',
-    lead_source_warning: 'From a warning',
-    lead_source_manual: 'By hand',
-    col_status_lead: 'Status',
-    col_opened: 'Opened',
-    attach: 'Attach evidence',
-    note: 'Note',
-    note_add: 'Add note',
-    file: 'File',
-    file_add: 'Upload file',
-    flags_add: 'Attach a snapshot of the flags',
-    evidence_list: 'Evidence',
-    evidence_none: 'No evidence yet',
-    ev_note: 'Note',
-    ev_file: 'File',
-    ev_flags: 'Flags snapshot',
-    transfer: 'Transfer',
-    transfer_to: 'To (body)',
-    transfer_on: 'Date',
-    transfer_note: 'Remarks',
-    transfer_do: 'Transfer',
-    transferred: 'Transferred to {to} on {on}',
-    close: 'Close',
-    close_reason: 'Conclusion',
-    close_do: 'Close the lead',
-    package: 'Export the evidence package (ZIP)',
-    package_hint: 'The package holds the flags, the documents’ hashes, the attached evidence, the witness certificates and a manifest with SHA-256s.',
-    history: 'History',
-    saved: 'Saved',
-    body_discipline: 'Discipline inspection and supervision',
-    body_audit: 'Audit office',
-    body_police: 'Public security',
-    body_finance: 'Finance department',
-    bid_opened: 'Opened',
-    bid_pending: 'Pending',
-    bid_revoked: 'Revoked',
-    bid_withdrawn: 'Withdrawn',
-    evk_price_fen: 'Price (yuan)',
-    evk_bids: 'Bids',
-    evk_gap_fen: 'Step (yuan)',
-    evk_ceiling_fen: 'Ceiling (yuan)',
-    evk_cv: 'CV',
-    evk_threshold: 'Threshold',
-    evk_host_hash: 'Host fingerprint',
-    evk_mac_hash: 'MAC fingerprint',
-    evk_signer_fp: 'Certificate fingerprint',
-    evk_remote_addr: 'Upload address',
-    evk_legal_rep: 'Legal representative',
-    evk_phone: 'Phone',
-    evk_email: 'E-mail',
-    evk_address: 'Address',
-  },
-};
 
 // The navigation's label (app.js).
 export function navLabel() {
-  return getLang() === 'en' ? 'Supervision' : '监管预警';
+  return t('sup.nav');
 }
 
-function tr(key, vars) {
-  let s = (S[getLang()] || S['zh-CN'])[key];
-  if (s === undefined) s = S['zh-CN'][key];
-  if (s === undefined) return key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, n) => (n in vars ? String(vars[n]) : m));
-  return s;
-}
+const tr = (key, vars) => t('sup.' + key, vars);
 
 const yuan = (fen) => (typeof fen === 'number' ? (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : t('app.none'));
 const short = (s) => (s ? s.slice(0, 10) + '…' : tr('unknown'));
@@ -347,7 +93,7 @@ function plotLot(lot, flagged) {
 // ---- one tender's evidence --------------------------------------------
 
 function flagItem(f) {
-  const ev = Object.entries(f.evidence || {}).map(([k, v]) => [h('dt', null, tr('evk_' + k) === 'evk_' + k ? k : tr('evk_' + k)), h('dd', { class: 'mono wrap-any' }, k.endsWith('_fen') ? yuan(v) : String(v))]);
+  const ev = Object.entries(f.evidence || {}).map(([k, v]) => [h('dt', null, has('sup.evk_' + k) ? tr('evk_' + k) : k), h('dd', { class: 'mono wrap-any' }, k.endsWith('_fen') ? yuan(v) : String(v))]);
   return h(
     'li',
     { class: 'card', dataset: { kind: f.kind, rule: f.rule } },
@@ -377,6 +123,91 @@ function bidderTable(lot, flags) {
     lot.bids.map((b) => ({ ...b, id: b.org_id })),
     tr('bidders'),
   );
+}
+
+// ---- bid document similarity ------------------------------------------
+
+const docLabel = (d) => (d ? `${d.org_name} · ${d.name}` : '?');
+
+// One side of a shared passage: the document, the byte offsets, and the
+// passage marked in its context.
+function passageSide(doc, side) {
+  return h('div', { class: 'card', dataset: { testid: 'sim-side' } },
+    h('p', { class: 'small' }, h('strong', null, doc.org_name), ' ', h('span', { class: 'mono small wrap-any' }, doc.name), ' ',
+      h('span', { class: 'muted small nowrap' }, tr('sim_offsets', { s: side.start, e: side.end }))),
+    h('p', { class: 'wrap-any' },
+      side.before ? h('span', { class: 'muted' }, '…' + side.before) : null,
+      h('mark', null, side.text),
+      side.truncated ? h('span', { class: 'muted small' }, ' ' + tr('sim_truncated') + ' ') : null,
+      side.after ? h('span', { class: 'muted' }, side.after + '…') : null));
+}
+
+function simPair(sim, p) {
+  const a = sim.documents[p.a], b = sim.documents[p.b];
+  return h('li', { class: 'card', dataset: { testid: 'sim-pair', flagged: p.flagged ? '1' : '0' } },
+    h('p', null, p.flagged ? [h('span', { class: 'badge tag tag-danger' }, tr('sim_flagged')), ' '] : null,
+      h('strong', null, `${docLabel(a)} ↔ ${docLabel(b)}`), ' ',
+      h('span', { class: 'muted small' }, tr('sim_stats', { j: num(p.jaccard, 3), chars: p.shared_chars, n: p.passages_found }))),
+    p.passages.map((ps, i) =>
+      h('div', { dataset: { testid: 'sim-passage', rare: ps.rare ? '1' : '0' } },
+        h('p', { class: 'small' }, h('strong', null, tr('sim_passage', { n: i + 1, chars: ps.chars })), ' ',
+          ps.rare ? [h('span', { class: 'badge tag tag-danger', dataset: { testid: 'rare' } }, tr('sim_rare')), ' '] : null,
+          h('span', { class: 'muted small' }, tr('sim_rarity', { r: num(ps.rarity, 2), df: ps.min_df }))),
+        h('div', { class: 'grid-2' }, passageSide(a, ps.in_a), passageSide(b, ps.in_b)))));
+}
+
+function drawSimilarity(sim) {
+  if (sim.status !== 'done') return h('p', { class: 'alert alert-error' }, tr('sim_failed', { reason: sim.reason || '?' }));
+  const bad = (sim.bids || []).filter((b) => b.status !== 'read');
+  const badDocs = (sim.documents || []).filter((d) => d.error);
+  const usedTmpl = (sim.templates || []).filter((x) => !x.error).length;
+  return [
+    h('p', { class: 'muted small', dataset: { testid: 'sim-summary' } },
+      tr('sim_summary', { docs: sim.documents.length, tmpl: usedTmpl, pairs: sim.pairs.length })),
+    sim.pairs.length
+      ? h('ul', { class: 'plain-list', dataset: { testid: 'sim-pairs' } }, sim.pairs.map((p) => simPair(sim, p)))
+      : h('p', { class: 'alert alert-ok' }, tr('sim_pairs_none')),
+    h('h4', null, tr('sim_meta')),
+    sim.metadata && sim.metadata.length
+      ? h('div', { dataset: { testid: 'sim-meta' } }, table(
+          [
+            { label: tr('col_field'), render: (m) => h('span', null, h('span', { class: 'badge tag tag-danger' }, 'S2'), ' ', tr('mf_' + m.field)) },
+            { label: tr('col_value'), render: (m) => h('span', { class: 'mono wrap-any' }, m.value) },
+            { label: tr('col_docs'), render: (m) => m.documents.map((i) => docLabel(sim.documents[i])).join('；') },
+          ],
+          sim.metadata.map((m, i) => ({ ...m, id: i })),
+          tr('sim_meta'),
+        ))
+      : h('p', { class: 'muted' }, tr('sim_meta_none')),
+    bad.length || badDocs.length
+      ? h('details', null, h('summary', null, tr('sim_bids_bad')),
+          h('ul', { class: 'plain-list small' },
+            bad.map((b) => h('li', null, `${b.org_name}：${tr('sim_status_' + b.status)}`, b.reason ? h('span', { class: 'muted' }, ' ' + b.reason) : null)),
+            badDocs.map((d) => h('li', null, `${docLabel(d)}：`, h('code', { class: 'code-sm' }, d.error)))))
+      : null,
+  ];
+}
+
+// The similarity of the tender's bid documents (supervisors only).
+function similaritySection(ctx, id) {
+  const body = h('div', null, loading());
+  async function load(recompute) {
+    try {
+      const r = recompute
+        ? await api('POST', `/api/supervision/tenders/${id}/similarity`, {})
+        : await api('GET', `/api/supervision/tenders/${id}/similarity`);
+      if (ctx.alive()) replace(body, drawSimilarity(r.similarity));
+    } catch (e) {
+      if (!ctx.alive()) return;
+      replace(body, e.status === 404 ? h('p', { class: 'muted' }, tr('sim_none')) : h('p', { class: 'alert alert-error', role: 'alert' }, errorText(e)));
+    }
+  }
+  load(false);
+  return h('div', { class: 'sim-evidence', dataset: { testid: 'similarity' } },
+    h('h3', null, tr('sim')),
+    h('p', { class: 'muted small' }, tr('sim_intro')),
+    h('div', { class: 'form-actions' }, h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { replace(body, loading()); load(true); } }, tr('sim_recompute'))),
+    body);
 }
 
 function tenderEvidence(ctx, id, onLead) {
@@ -422,7 +253,9 @@ function tenderEvidence(ctx, id, onLead) {
                 h('dl', { class: 'kv' }, Object.entries(lot.screens).map(([k, v]) => [h('dt', null, k.toUpperCase()), h('dd', { class: 'mono' }, num(v))])))
             : null,
           bidderTable(lot, an.flags))),
+      similaritySection(ctx, id),
     );
+    import('./sup_graph.js').then((m) => ctx.alive() && body.appendChild(m.tenderGraph(ctx, id))); // the relationship graph
   }
   load(false);
   return el;
@@ -453,25 +286,52 @@ function expertsCard() {
       alert.show(errorText(err) + (err.message && err.message !== err.code ? ' — ' + err.message : ''));
     }
   }
-  return card(tr('experts'), 'sup-experts',
+  return card(tr('experts_upload'), 'sup-experts',
     h('p', { class: 'muted small' }, tr('experts_intro')),
     h('form', { onsubmit: run, novalidate: true }, alert.el, f.el,
       h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, tr('experts_run')))),
     out);
 }
 
-function drawExperts(out, r) {
+// The stored scores' analysis: the flagged expert-firm pairs with their
+// cases, the ids named (GET /api/supervision/experts/bias).
+function expertPatternsCard(ctx) {
+  const out = h('div', { dataset: { testid: 'patterns-out' } }, loading());
+  (async () => {
+    try {
+      const r = await api('GET', '/api/supervision/experts/bias');
+      if (!ctx.alive()) return;
+      drawExperts(out, r.report, r.names, h('p', { class: 'muted small', dataset: { testid: 'patterns-source' } },
+        tr('experts_source', { evals: r.source.evaluations, scores: r.source.scores })));
+    } catch (e) {
+      if (ctx.alive()) replace(out, h('p', { class: 'alert alert-error', role: 'alert' }, errorText(e)));
+    }
+  })();
+  return card(tr('experts_patterns'), 'sup-patterns', h('p', { class: 'muted small' }, tr('experts_patterns_intro')), out);
+}
+
+// names (the stored analysis): {tenders: {id: {code, title}}, experts:
+// {id: name}, firms: {id: name}}; an uploaded file's ids stand as they are.
+function drawExperts(out, r, names, head) {
   const st = r.stats || {};
   const rows = r.flags || [];
+  const nm = names || { tenders: {}, experts: {}, firms: {} };
+  const expert = (id) => nm.experts[id] || id;
+  const firm = (id) => nm.firms[id] || id;
+  const tender = (id) => {
+    const x = nm.tenders[id];
+    return x ? h('a', { href: '/tender?id=' + encodeURIComponent(id), 'data-link': true }, h('span', { class: 'mono small' }, x.code), ' ', x.title) : id;
+  };
   replace(
     out,
+    head || null,
     h('p', { class: 'muted' }, tr('experts_summary', { rows: st.rows, pairs: st.pairs_tested, thr: num(st.threshold, 6) })),
     rows.length
       ? [
           table(
             [
-              { label: tr('col_expert'), render: (p) => p.expert },
-              { label: tr('col_firm'), render: (p) => p.firm },
+              { label: tr('col_expert'), render: (p) => expert(p.expert) },
+              { label: tr('col_firm'), render: (p) => firm(p.firm) },
               { label: tr('col_tenders'), render: (p) => String(p.tenders) },
               { label: tr('col_dev'), render: (p) => num(p.mean_deviation, 2) },
               { label: tr('col_p'), render: (p) => num(p.p_value, 6) },
@@ -480,10 +340,10 @@ function drawExperts(out, r) {
             tr('experts'),
           ),
           rows.map((p) =>
-            h('details', { dataset: { testid: 'cases' } }, h('summary', null, `${tr('cases')}：${p.expert} → ${p.firm}`),
+            h('details', { dataset: { testid: 'cases' } }, h('summary', null, `${tr('cases')}：${expert(p.expert)} → ${firm(p.firm)}`),
               table(
                 [
-                  { label: tr('col_case_tender'), render: (c) => c.tender },
+                  { label: tr('col_case_tender'), render: (c) => tender(c.tender) },
                   { label: tr('col_case_score'), render: (c) => num(c.score, 2) },
                   { label: tr('col_case_panel'), render: (c) => num(c.panel_mean, 2) },
                   { label: tr('col_case_dev'), render: (c) => num(c.deviation, 2) },
@@ -734,6 +594,7 @@ export function render(ctx) {
     card(tr('warnings'), 'sup-warnings', warnList),
     card(tr('risks'), 'sup-risks', riskList),
     leadsSlot,
+    expertPatternsCard(ctx),
     expertsCard(),
   );
 }

@@ -432,6 +432,7 @@ export function agentPanel(ctx, d, reload) {
   const pre = PRE_DEADLINE.includes(x.state);
   const parts = [h('h2', { class: 'panel-title' }, t('tender.panel.agent'))];
   if (x.state === 'opening') parts.push(h('p', null, h('a', { href: '/opening?tender=' + id, 'data-link': true, class: 'btn btn-primary', id: 'tender-hall-host' }, t('hall.host_link'))));
+  if (x.state !== 'draft') parts.push(h('p', null, h('a', { href: '/evaluation/manage?tender=' + id, 'data-link': true, class: 'btn btn-secondary', id: 'tender-eval-manage' }, t('em.title'))));
   if (pre) {
     const clar = clarificationList(ctx, id);
     ctx.onClarification = clar.reload;

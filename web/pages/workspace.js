@@ -18,6 +18,7 @@ export function render(ctx) {
   const shortcuts = [];
   if (ctx.hasRole(['admin'])) shortcuts.push(['/admin/users', t('nav.users')], ['/orgs', t('nav.orgs_admin')]);
   else if (ctx.hasRole(['supervisor'])) shortcuts.push(['/orgs', t('nav.orgs')]);
+  else if (ctx.hasRole(['bidder']) && u.org) shortcuts.push(['/org', u.org.name]);
   if (ctx.hasRole(['admin', 'supervisor'])) shortcuts.push(['/audit', t('nav.audit')]);
   shortcuts.push(['/', t('nav.home')]);
 

@@ -1125,9 +1125,6 @@ static const char m017_blob_journal[] = "CREATE TABLE blob_journal ("
                                         "  created_ms INTEGER NOT NULL"
                                         ");";
 
-/* a migration number handed out but not yet filled */
-static const char m_reserved[] = "SELECT 1";
-
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -1147,9 +1144,124 @@ const struct store_migration sqlite_migrations[] = {
     {16, "supervision: risk, leads", m016_supervision},
     {17, "blob journal", m017_blob_journal},
     /* reserved for this session's work; each owner replaces its own line */
-    {18, "reserved 18", m_reserved},
-    {19, "reserved 19", m_reserved},
-    {20, "reserved 20", m_reserved},
-    {21, "reserved 21", m_reserved},
+    {18, "award: complaints, contracts, bonds (docs/award.md)",
+     "CREATE TABLE complaints ("
+     "  id INTEGER PRIMARY KEY,"
+     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  user_id INTEGER REFERENCES users(id),"
+     "  subject TEXT NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  known_ms INTEGER NOT NULL,"
+     "  filed_ms INTEGER NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  accept_due_ms INTEGER NOT NULL,"
+     "  accepted_ms INTEGER,"
+     "  decide_due_ms INTEGER,"
+     "  suspended INTEGER NOT NULL DEFAULT 0,"
+     "  suspended_ms INTEGER,"
+     "  reason TEXT,"
+     "  decision TEXT,"
+     "  remedy TEXT,"
+     "  decision_text TEXT,"
+     "  closed_ms INTEGER,"
+     "  handled_by INTEGER REFERENCES users(id),"
+     "  accept_warned_ms INTEGER,"
+     "  decide_warned_ms INTEGER,"
+     "  version INTEGER NOT NULL"
+     ");"
+     "CREATE INDEX complaints_tender ON complaints(tender_id, id);"
+     "CREATE INDEX complaints_status ON complaints(status, id);"
+     "CREATE TABLE award_contracts ("
+     "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
+     "  winner_org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  amount_fen INTEGER NOT NULL,"
+     "  doc_sha TEXT NOT NULL,"
+     "  doc_name TEXT NOT NULL,"
+     "  doc_type TEXT NOT NULL,"
+     "  doc_size INTEGER NOT NULL,"
+     "  uploaded_by INTEGER REFERENCES users(id),"
+     "  uploaded_ms INTEGER NOT NULL,"
+     "  bidder_sig TEXT,"
+     "  bidder_cert TEXT,"
+     "  bidder_user_id INTEGER REFERENCES users(id),"
+     "  bidder_signed_ms INTEGER,"
+     "  agent_sig TEXT,"
+     "  agent_cert TEXT,"
+     "  agent_user_id INTEGER REFERENCES users(id),"
+     "  agent_signed_ms INTEGER,"
+     "  signed_ms INTEGER,"
+     "  late INTEGER NOT NULL DEFAULT 0,"
+     "  version INTEGER NOT NULL"
+     ");"
+     "CREATE TABLE bonds ("
+     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  amount_fen INTEGER NOT NULL,"
+     "  form TEXT NOT NULL,"
+     "  received_ms INTEGER NOT NULL,"
+     "  entered_by INTEGER REFERENCES users(id),"
+     "  entered_ms INTEGER NOT NULL,"
+     "  refunded_ms INTEGER,"
+     "  refund_ref TEXT,"
+     "  refunded_by INTEGER REFERENCES users(id),"
+     "  warned_ms INTEGER,"
+     "  PRIMARY KEY (tender_id, org_id)"
+     ");"
+     "CREATE TABLE award_rules ("
+     "  name TEXT PRIMARY KEY,"
+     "  value INTEGER NOT NULL,"
+     "  set_by INTEGER REFERENCES users(id),"
+     "  set_ms INTEGER NOT NULL"
+     ");"},
+    {19, "organisation relationships",
+     /* org_relations: shareholders, managers, key staff, phones, e-mails,
+      * addresses, bank accounts of an organisation (domain/orgrel.h), each
+      * with its source and time; norm is the relationship graph's key
+      * (docs/graph.md, "Keys"), '' when the value is not one. Deleting a
+      * record sets deleted_ms: the history stays. */
+     "CREATE TABLE org_relations ("
+     "  id INTEGER PRIMARY KEY,"
+     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  kind TEXT NOT NULL CHECK (kind IN ('legal_rep', 'shareholder', 'manager', 'key_staff',"
+     "    'phone', 'email', 'address', 'bank_account')),"
+     "  name TEXT,"      /* a person's or corporate shareholder's name */
+     "  id_number TEXT," /* ID card, USCC or registration/certificate number */
+     "  role TEXT,"      /* a manager's or key staff's position */
+     "  share_bp INTEGER CHECK (share_bp BETWEEN 0 AND 10000)," /* 1/100 % */
+     "  value TEXT,"     /* a contact as entered */
+     "  norm TEXT NOT NULL,"
+     "  source TEXT NOT NULL CHECK (source IN ('self', 'import', 'supervisor')),"
+     "  user_id INTEGER REFERENCES users(id),"
+     "  created_ms INTEGER NOT NULL,"
+     "  deleted_ms INTEGER"
+     ");"
+     "CREATE INDEX org_relations_org ON org_relations(org_id, id);"
+     "CREATE INDEX org_relations_norm ON org_relations(norm);"},
+    {20, "bid document similarity",
+     "CREATE TABLE tender_similarity ("
+     "  tender_id INTEGER PRIMARY KEY REFERENCES tenders(id),"
+     "  basis_version INTEGER NOT NULL," /* opening_halls.version computed from */
+     "  status TEXT NOT NULL CHECK (status IN ('done', 'failed')),"
+     "  pairs INTEGER NOT NULL," /* similar pairs of different bidders */
+     "  result TEXT NOT NULL,"   /* the analysis, JSON (domain/risk_sim.h); supervisors only */
+     "  computed_ms INTEGER NOT NULL"
+     ");"},
+    {21, "bill of quantities versions (change notices)",
+     "CREATE TABLE boq_tender_versions ("
+     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+     "  lot_no INTEGER NOT NULL,"
+     "  version INTEGER NOT NULL CHECK (version >= 1)," /* 1, 2, ... per lot */
+     "  name TEXT NOT NULL,"
+     "  blob_hash TEXT NOT NULL,"
+     "  lines INTEGER NOT NULL,"
+     "  uploaded_by INTEGER REFERENCES users(id),"
+     "  uploaded_ms INTEGER NOT NULL,"
+     "  notice_no INTEGER," /* the change notice (clarification number); NULL: none */
+     "  PRIMARY KEY (tender_id, lot_no, version)"
+     ");"
+     "INSERT INTO boq_tender_versions (tender_id, lot_no, version, name, blob_hash, lines,"
+     " uploaded_by, uploaded_ms) SELECT tender_id, lot_no, 1, name, blob_hash, lines,"
+     " uploaded_by, uploaded_ms FROM boq_tender;"},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
