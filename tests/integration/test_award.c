@@ -37,59 +37,10 @@
 #include "store/store.h"
 
 #include "tender_fixture.h"
+#include "store_fixture.h"
+#include "scratch_fixture.h"
 
-static char dir[512];
 static int64_t t_now;
-
-static char *path_in(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
-}
-
-static void raw(const struct it_session *who, const char *method, const char *path,
-                const char *type, const void *body, size_t len, struct it_resp *r)
-{
-    char head[1024];
-    int fd = it_connect(srv.port);
-    assert_true(fd >= 0);
-    int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                     "Authorization: Bearer %s\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\n\r\n",
-                     method, path, who->token, type, len);
-    assert_int_equal(it_send_all(fd, head, (size_t)n), 0);
-    assert_int_equal(it_send_all(fd, body, len), 0);
-    assert_int_equal(it_read_response(fd, r, 0), 0);
-    close(fd);
-}
 
 static void clock_to(int64_t ms)
 {
@@ -99,35 +50,6 @@ static void clock_to(int64_t ms)
 }
 
 /* ---- the fixture's store ---- */
-
-static struct store *fixture_store(void)
-{
-    struct store *s = NULL;
-    char err[256];
-    if (store_open(&s, srv.db_url[0] ? srv.db_url : NULL, srv.data_dir, err, sizeof err) !=
-        STORE_OK)
-        fail_msg("store_open: %s", err);
-    return s;
-}
-
-static void fx_exec(struct store *s, const char *sql, const struct store_param *p, int np)
-{
-    struct store_tx *tx = NULL;
-    int rc = STORE_BUSY;
-    for (int i = 0; i < 50 && rc == STORE_BUSY; i++) {
-        rc = store_begin(s, STORE_WRITE, &tx);
-        if (rc == STORE_OK)
-            rc = store_exec(tx, sql, p, np, NULL);
-        if (rc == STORE_OK)
-            rc = store_commit(tx);
-        else
-            store_rollback(tx);
-        if (rc == STORE_BUSY)
-            usleep(50 * 1000);
-    }
-    if (rc != STORE_OK)
-        fail_msg("fixture SQL failed (%d): %s", rc, sql);
-}
 
 static int64_t fx_int(const char *sql, int64_t arg)
 {
@@ -275,57 +197,31 @@ static void sse_wait(struct sse *e, const char *n1, const char *n2)
 
 static void pki(int64_t org1)
 {
-    char path[96];
     size_t len;
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/award-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
-    char *out = NULL;
-    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
-                    "Award Test CA", NULL);
-    run_ok("ca init", rc, out);
+    scratch_make("award");
+    ca_init("Award Test CA");
     char *ca = slurp(path_in("ca/ca.crt.pem"), &len);
     struct it_resp r;
-    raw(&admin, "POST", "/api/trust", "application/x-pem-file", ca, len, &r);
+    raw_req(&admin, "POST", "/api/trust", "application/x-pem-file", ca, len, &r);
     if (r.status != 201)
         fail_msg("trust: %d %s", r.status, r.body);
     it_resp_free(&r);
     free(ca);
-    out = NULL;
-    rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "sign", "--subject-cn",
-                "投标人", "--uscc", "91350000158143215N", "--days", "3650", "--out", path_in("b1"),
-                NULL);
-    run_ok("ca issue b1", rc, out);
-    out = NULL;
-    rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "encrypt", "--subject-cn",
-                "投标人", "--uscc", "91350000158143215N", "--days", "3650", "--out", path_in("b1e"),
-                NULL);
-    run_ok("ca issue b1e", rc, out);
-    out = NULL;
-    rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "sign", "--subject-cn",
-                "agent", "--days", "3650", "--out", path_in("ag"), NULL);
+    bidder_certs(1, "91350000158143215N", "3650", &bidder1, org1);
+    char *out = NULL;
+    int rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "sign", "--subject-cn",
+                    "agent", "--days", "3650", "--out", path_in("ag"), NULL);
     run_ok("ca issue agent", rc, out);
-    char *pem = slurp(path_in("b1.crt.pem"), &len);
-    char *epem = slurp(path_in("b1e.crt.pem"), &len);
-    json_t *jb = json_pack("{s:s,s:s}", "sign", pem, "encrypt", epem);
+    char *pem = slurp(path_in("ag.crt.pem"), &len);
+    json_t *jb = json_pack("{s:s}", "sign", pem);
     char *text = json_dumps(jb, JSON_COMPACT);
-    snprintf(path, sizeof path, "/api/orgs/%lld/certs", (long long)org1);
-    json_decref(call(&bidder1, "POST", path, text, 201));
-    free(text);
-    json_decref(jb);
-    free(pem);
-    free(epem);
-    pem = slurp(path_in("ag.crt.pem"), &len);
-    jb = json_pack("{s:s}", "sign", pem);
-    text = json_dumps(jb, JSON_COMPACT);
     json_decref(call(&agent, "POST", "/api/users/me/certs", text, 201));
     free(text);
     json_decref(jb);
     free(pem);
 }
 
-/* key ("b1" or "ag")'s ECDSA P-256 SHA-256 signature of msg, DER, base64. */
+/* key ("b1s" or "ag")'s ECDSA P-256 SHA-256 signature of msg, DER, base64. */
 static void sign_b64(const char *key, const char *msg, char *out, size_t outlen)
 {
     char name[32];
@@ -528,7 +424,7 @@ static void test_award_road(void **state)
         snprintf(up0, sizeof up0,
                  "/api/tenders/%lld/award/contract?name=contract.pdf&amount_fen=9000000",
                  (long long)g_tender);
-        raw(&agent, "POST", up0, "application/pdf", "%PDF early", 10, &r0);
+        raw_req(&agent, "POST", up0, "application/pdf", "%PDF early", 10, &r0);
         assert_int_equal(r0.status, 409);
         assert_non_null(strstr(r0.body, "\"wrong_state\""));
         it_resp_free(&r0);
@@ -689,18 +585,18 @@ static void test_award_road(void **state)
     struct it_resp r;
     snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=%s", (long long)g_tender,
              "contract.pdf");
-    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    raw_req(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "missing_field"));
     it_resp_free(&r);
     snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=a/b.pdf&amount_fen=9000000",
              (long long)g_tender);
-    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    raw_req(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
     assert_int_equal(r.status, 422);
     it_resp_free(&r);
     snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=contract.pdf&amount_fen=-5",
              (long long)g_tender);
-    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    raw_req(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
     assert_int_equal(r.status, 422);
     it_resp_free(&r);
     refused_same(&bidder1, "POST", tpath("award/contract/sign"),
@@ -709,7 +605,7 @@ static void test_award_road(void **state)
                  409, "contract_not_uploaded");
     snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=contract.pdf&amount_fen=9000000",
              (long long)g_tender);
-    raw(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    raw_req(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
     if (r.status != 201)
         fail_msg("upload: %d %s", r.status, r.body);
     j = parse(&r);
@@ -738,7 +634,7 @@ static void test_award_road(void **state)
     assert_true(json_is_true(json_object_get(json_object_get(j, "award"), "contract_overdue")));
     json_decref(j);
     /* the loser, a stale document, a wrong key */
-    sign_b64("b1", msg, sig, sizeof sig);
+    sign_b64("b1s", msg, sig, sizeof sig);
     snprintf(body, sizeof body, "{\"signature\":\"%s\",\"document_sha256\":\"%s\"}", sig, sha);
     refused_same(&bidder2, "POST", tpath("award/contract/sign"), body, 403, "contract_not_winner");
     refused_same(&bidder3, "POST", tpath("award/contract/sign"), body, 403, "contract_not_winner");
@@ -762,7 +658,7 @@ static void test_award_road(void **state)
         json_object_get(json_object_get(json_object_get(j, "contract"), "winner"), "signed")));
     json_decref(j);
     refused_same(&bidder1, "POST", tpath("award/contract/sign"), body, 409, "contract_signed");
-    raw(&agent, "POST", up, "application/pdf", "other", 5, &r);
+    raw_req(&agent, "POST", up, "application/pdf", "other", 5, &r);
     assert_int_equal(r.status, 409);
     assert_non_null(strstr(r.body, "contract_signed"));
     it_resp_free(&r);
@@ -793,7 +689,7 @@ static void test_award_road(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "contracts")), 0);
     json_decref(j);
     refused_same(&agent, "POST", tpath("award/contract/sign"), body, 409, "wrong_state");
-    raw(&agent, "POST", up, "application/pdf", "other", 5, &r);
+    raw_req(&agent, "POST", up, "application/pdf", "other", 5, &r);
     assert_int_equal(r.status, 409);
     assert_non_null(strstr(r.body, "\"wrong_state\""));
     it_resp_free(&r);
@@ -1025,7 +921,7 @@ static void test_remedy(void **state)
     assert_int_equal(award_org(), org1);
     snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=c.pdf&amount_fen=9000000",
              (long long)g_tender);
-    raw(&agent, "POST", up, "application/pdf", "%PDF draft", 10, &r);
+    raw_req(&agent, "POST", up, "application/pdf", "%PDF draft", 10, &r);
     assert_int_equal(r.status, 201);
     it_resp_free(&r);
 
@@ -1068,7 +964,7 @@ static void test_remedy(void **state)
     /* the annulled winner is no candidate any more; the contract waits */
     snprintf(body, sizeof body, "{\"org_id\":%lld,\"reason\":\"x\"}", (long long)org1);
     refused_same(&agent, "POST", tpath("evaluation/award"), body, 422, "eval_not_candidate");
-    raw(&agent, "POST", up, "application/pdf", "%PDF draft", 10, &r);
+    raw_req(&agent, "POST", up, "application/pdf", "%PDF draft", 10, &r);
     assert_int_equal(r.status, 409);
     assert_non_null(strstr(r.body, "\"wrong_state\""));
     it_resp_free(&r);

@@ -41,52 +41,11 @@
 #include "base/buf.h"
 #include "domain/clarify.h"
 #include "tender_fixture.h"
+#include "scratch_fixture.h"
 
 #define NX 5
 
 static struct it_session xs[NX];
-static char dir[512];
-
-static char *path_in(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void spit(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    fclose(f);
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
-}
 
 /* A request with a raw body; the answer into r. */
 static void raw(const struct it_session *who, const char *method, const char *path,
@@ -301,49 +260,23 @@ static void test_boq_credit_clarify(void **state)
     struct it_resp r;
     json_t *j;
     (void)state;
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/boq-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
+    scratch_make("boq");
     int64_t now = (int64_t)time(NULL) * 1000;
     set_clock(now);
     login_all();
 
     /* certificates for the three bidders */
-    char *out = NULL;
-    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
-                    "BoQ Test CA", NULL);
-    run_ok("ca init", rc, out);
+    ca_init("BoQ Test CA");
+    char *out;
+    int rc;
     size_t cal;
     char *ca = slurp(path_in("ca/ca.crt.pem"), &cal);
     raw(&admin, "POST", "/api/trust", ca, cal, &r);
     assert_int_equal(r.status, 201);
     it_resp_free(&r);
     free(ca);
-    for (int i = 0; i < 3; i++) {
-        static const char *const usage[2] = {"sign", "encrypt"};
-        for (int u = 0; u < 2; u++) {
-            snprintf(name, sizeof name, "b%d%c", i + 1, u == 0 ? 's' : 'e');
-            out = NULL;
-            rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", usage[u],
-                        "--subject-cn", "投标人", "--uscc", uscc[i], "--days", "365", "--out",
-                        path_in(name), NULL);
-            run_ok("ca issue", rc, out);
-        }
-        char p1[700], p2[700];
-        size_t l1, l2;
-        snprintf(p1, sizeof p1, "%s/b%ds.crt.pem", dir, i + 1);
-        snprintf(p2, sizeof p2, "%s/b%de.crt.pem", dir, i + 1);
-        char *a = slurp(p1, &l1), *b = slurp(p2, &l2);
-        json_t *jb = json_pack("{s:s,s:s}", "sign", a, "encrypt", b);
-        char *text = json_dumps(jb, JSON_COMPACT);
-        snprintf(path, sizeof path, "/api/orgs/%d/certs", 4 + i);
-        json_decref(call(bidders[i], "POST", path, text, 201));
-        free(text);
-        json_decref(jb);
-        free(a);
-        free(b);
-    }
+    for (int i = 0; i < 3; i++)
+        bidder_certs(i + 1, uscc[i], "365", bidders[i], 4 + i);
 
     /* the tender and its bill of quantities */
     snprintf(body, sizeof body,
@@ -394,10 +327,10 @@ static void test_boq_credit_clarify(void **state)
         mkdir(path_in(name), 0755);
         snprintf(name, sizeof name, "b%d/opening-form.json", i + 1);
         snprintf(body, sizeof body, "{\"price_fen\":%d}", 90000000 + i);
-        spit(path_in(name), body);
+        spit(path_in(name), body, strlen(body));
         snprintf(name, sizeof name, "b%d/boq.csv", i + 1);
         priced_boq(i, boq, sizeof boq);
-        spit(path_in(name), boq);
+        spit(path_in(name), boq, strlen(boq));
         snprintf(key, sizeof key, "%s/b%ds.key.pem", dir, i + 1);
         snprintf(cert, sizeof cert, "%s/b%ds.crt.pem", dir, i + 1);
         snprintf(rcpt, sizeof rcpt, "%s/b%de.crt.pem", dir, i + 1);

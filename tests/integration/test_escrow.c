@@ -41,50 +41,9 @@
 #include "crypto/shamir.h"
 
 #include "tender_fixture.h"
+#include "scratch_fixture.h"
 
-static char dir[512]; /* scratch: CA, certificates, envelopes */
 static struct it_session bidder4, bidder5;
-
-static char *path_in(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
-}
 
 /* A raw request with a binary body; the answer into r. */
 static void raw(const struct it_session *who, const char *method, const char *path,
@@ -242,19 +201,14 @@ static void test_escrow_opening(void **state)
     json_t *j;
     int rc;
     (void)state;
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/escrow-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
+    scratch_make("escrow");
     snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
     int64_t now = (int64_t)time(NULL) * 1000;
     set_clock(now);
     login_all();
 
     /* a trusted CA; the officers' personal certificates */
-    rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
-                "Escrow Test CA", NULL);
-    run_ok("ca init", rc, out);
+    ca_init("Escrow Test CA");
     raw_file(&admin, "POST", "/api/trust", "ca/ca.crt.pem", 201, NULL);
     issue("agent_enc", "sm2", "encrypt", "招标代理开标人员", NULL);
     issue("sup_enc", "p256", "encrypt", "监督开标人员", NULL);

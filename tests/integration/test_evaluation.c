@@ -48,64 +48,15 @@
 #include "store/store.h"
 
 #include "tender_fixture.h"
+#include "store_fixture.h"
+#include "scratch_fixture.h"
 
 #define NX 7
 
 static struct it_session xs[NX];
-static char dir[512];
 static int64_t t_now; /* the server's (manual) clock as the test set it */
 
-static char *path_in(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
-}
-
 /* A raw request with a body of the given media type; the answer into r. */
-static void raw(const struct it_session *who, const char *method, const char *path,
-                const char *type, const void *body, size_t len, struct it_resp *r)
-{
-    char head[1024];
-    int fd = it_connect(srv.port);
-    assert_true(fd >= 0);
-    int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                     "Authorization: Bearer %s\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\n\r\n",
-                     method, path, who->token, type, len);
-    assert_int_equal(it_send_all(fd, head, (size_t)n), 0);
-    assert_int_equal(it_send_all(fd, body, len), 0);
-    assert_int_equal(it_read_response(fd, r, 0), 0);
-    close(fd);
-}
-
 /* A refused request: its status and error code. */
 static void refused(const struct it_session *who, const char *method, const char *path,
                     const char *body, int status, const char *code)
@@ -143,35 +94,6 @@ static json_t *ev_get(const struct it_session *who, int64_t id, int status)
 
 /* The server's store, opened from the test (the fixture's shortcut for
  * the sealed opening). */
-static struct store *fixture_store(void)
-{
-    struct store *s = NULL;
-    char err[256];
-    if (store_open(&s, srv.db_url[0] ? srv.db_url : NULL, srv.data_dir, err, sizeof err) !=
-        STORE_OK)
-        fail_msg("store_open: %s", err);
-    return s;
-}
-
-static void fx_exec(struct store *s, const char *sql, const struct store_param *p, int np)
-{
-    struct store_tx *tx = NULL;
-    int rc = STORE_BUSY;
-    for (int i = 0; i < 50 && rc == STORE_BUSY; i++) {
-        rc = store_begin(s, STORE_WRITE, &tx);
-        if (rc == STORE_OK)
-            rc = store_exec(tx, sql, p, np, NULL);
-        if (rc == STORE_OK)
-            rc = store_commit(tx);
-        else
-            store_rollback(tx);
-        if (rc == STORE_BUSY)
-            usleep(50 * 1000);
-    }
-    if (rc != STORE_OK)
-        fail_msg("fixture SQL failed (%d): %s", rc, sql);
-}
-
 static int64_t fx_int(struct store *s, const char *sql, const char *arg)
 {
     struct store_tx *tx;
@@ -275,17 +197,13 @@ static void experts_setup(void)
 {
     char body[1024], name[64];
     struct it_resp r;
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/evaluation-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
-    char *out = NULL;
-    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
-                    "Evaluation Test CA", NULL);
-    run_ok("ca init", rc, out);
+    scratch_make("evaluation");
+    ca_init("Evaluation Test CA");
+    char *out;
+    int rc;
     size_t len;
     char *ca = slurp(path_in("ca/ca.crt.pem"), &len);
-    raw(&admin, "POST", "/api/trust", "application/x-pem-file", ca, len, &r);
+    raw_req(&admin, "POST", "/api/trust", "application/x-pem-file", ca, len, &r);
     if (r.status != 201)
         fail_msg("trust: %d %s", r.status, r.body);
     it_resp_free(&r);
@@ -320,10 +238,10 @@ static void experts_setup(void)
                  i + 1, i + 1, i + 1);
     }
     const char *spec = "code,parent,name,name_en\nZ,,测试大类,Test\nZ01,Z,测试专业,Test one\n";
-    raw(&admin, "POST", "/api/expert-specialties/import", "text/csv", spec, strlen(spec), &r);
+    raw_req(&admin, "POST", "/api/expert-specialties/import", "text/csv", spec, strlen(spec), &r);
     assert_int_equal(r.status, 200);
     it_resp_free(&r);
-    raw(&admin, "POST", "/api/experts/import", "text/csv", csv, strlen(csv), &r);
+    raw_req(&admin, "POST", "/api/experts/import", "text/csv", csv, strlen(csv), &r);
     if (r.status != 200)
         fail_msg("expert import: %d %s", r.status, r.body);
     it_resp_free(&r);

@@ -42,6 +42,7 @@
 #include "store/store.h"
 
 #include "tender_fixture.h"
+#include "store_fixture.h"
 
 #define NM     5 /* committee members: expert1 ... expert5 */
 #define TENDER 1 /* the demo works tender */
@@ -49,35 +50,6 @@
 static struct it_session ex[7]; /* expert1 ... expert7 */
 
 /* ---- the fixture ---- */
-
-static struct store *fixture_store(void)
-{
-    struct store *s = NULL;
-    char err[256];
-    if (store_open(&s, srv.db_url[0] ? srv.db_url : NULL, srv.data_dir, err, sizeof err) !=
-        STORE_OK)
-        fail_msg("store_open: %s", err);
-    return s;
-}
-
-static void fx_exec(struct store *s, const char *sql, const struct store_param *p, int np)
-{
-    struct store_tx *tx = NULL;
-    int rc = STORE_BUSY;
-    for (int i = 0; i < 50 && rc == STORE_BUSY; i++) {
-        rc = store_begin(s, STORE_WRITE, &tx);
-        if (rc == STORE_OK)
-            rc = store_exec(tx, sql, p, np, NULL);
-        if (rc == STORE_OK)
-            rc = store_commit(tx);
-        else
-            store_rollback(tx);
-        if (rc == STORE_BUSY)
-            usleep(50 * 1000);
-    }
-    if (rc != STORE_OK)
-        fail_msg("fixture SQL failed (%d): %s", rc, sql);
-}
 
 static const char *const forms[3] = {"{\"duration_days\":500,\"price_fen\":8000000000}",
                                      "{\"duration_days\":520,\"price_fen\":8200000000}",

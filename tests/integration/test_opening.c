@@ -60,6 +60,7 @@
 #include "domain/opening.h"
 
 #include "tender_fixture.h"
+#include "scratch_fixture.h"
 
 /* ---- the public event stream ---- */
 
@@ -228,49 +229,6 @@ static void test_failed_opening(void **state)
 
 /* ---- the whole flow with sealed bids ---- */
 
-static char dir[512]; /* scratch: CA, certificates, envelopes */
-
-static char *path_in(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
-}
-
 /* A raw request with a binary body; the answer into r. */
 static void raw(const struct it_session *who, const char *method, const char *path,
                 const void *body, size_t len, struct it_resp *r)
@@ -334,42 +292,13 @@ static int64_t g_now; /* the server's test clock as last set */
 static void pki_once(void)
 {
     static bool done;
-    char path[160], name[64];
     if (done)
         return;
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/opening-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
-    char *out = NULL;
-    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
-                    "Opening Test CA", NULL);
-    run_ok("ca init", rc, out);
+    scratch_make("opening");
+    ca_init("Opening Test CA");
     raw_ok(&admin, "POST", "/api/trust", "ca/ca.crt.pem", 201);
-    for (int i = 0; i < 3; i++) {
-        static const char *const usage[2] = {"sign", "encrypt"};
-        for (int u = 0; u < 2; u++) {
-            snprintf(name, sizeof name, "b%d%c", i + 1, u == 0 ? 's' : 'e');
-            out = NULL;
-            rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", usage[u],
-                        "--subject-cn", "投标人", "--uscc", g_uscc[i], "--days", "3650", "--out",
-                        path_in(name), NULL);
-            run_ok("ca issue", rc, out);
-        }
-        char p1[700], p2[700];
-        size_t l1, l2;
-        snprintf(p1, sizeof p1, "%s/b%ds.crt.pem", dir, i + 1);
-        snprintf(p2, sizeof p2, "%s/b%de.crt.pem", dir, i + 1);
-        char *a = slurp(p1, &l1), *b = slurp(p2, &l2);
-        json_t *jb = json_pack("{s:s,s:s}", "sign", a, "encrypt", b);
-        char *text = json_dumps(jb, JSON_COMPACT);
-        snprintf(path, sizeof path, "/api/orgs/%d/certs", 4 + i);
-        json_decref(call(g_bidders[i], "POST", path, text, 201));
-        free(text);
-        json_decref(jb);
-        free(a);
-        free(b);
-    }
+    for (int i = 0; i < 3; i++)
+        bidder_certs(i + 1, g_uscc[i], "3650", g_bidders[i], 4 + i);
     done = true;
 }
 

@@ -27,49 +27,7 @@
 #include "api/opening_head.h"
 
 #include "tender_fixture.h"
-
-static char dir[512];
-
-static char *in_dir(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
-}
+#include "scratch_fixture.h"
 
 /* A raw request (bearer token or none, binary body or none); answer in r. */
 static void raw(const struct it_session *who, const char *method, const char *path,
@@ -132,56 +90,30 @@ static void test_envelope_head(void **state)
     static const char *const uscc[3] = {"91350000158143215N", "91350100MA31PQ7K2T",
                                         "91350100735676503W"};
     struct it_session *bidders[3] = {&bidder1, &bidder2, &bidder3};
-    char path[200], body[1024], name[64], code[64];
+    char path[200], body[1024], code[64];
     (void)state;
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/opening-head-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
+    scratch_make("opening-head");
     int64_t now = (int64_t)time(NULL) * 1000;
     set_clock(now);
     login_all();
 
     /* a CA, trusted; the bidders' certificates; an escrow key */
-    char *out = NULL;
-    int rc = it_run(&out, "ca", "init", "--dir", in_dir("ca"), "--alg", "p256", "--name",
-                    "Head Test CA", NULL);
-    run_ok("ca init", rc, out);
+    ca_init("Head Test CA");
+    char *out;
+    int rc;
     size_t len;
-    char *pem = slurp(in_dir("ca/ca.crt.pem"), &len);
+    char *pem = slurp(path_in("ca/ca.crt.pem"), &len);
     struct it_resp r;
     raw(&admin, "POST", "/api/trust", pem, len, &r);
     free(pem);
     assert_int_equal(r.status, 201);
     it_resp_free(&r);
     out = NULL;
-    rc = it_run(&out, "ca", "issue", "--dir", in_dir("ca"), "--usage", "encrypt", "--subject-cn",
-                "escrow", "--days", "365", "--out", in_dir("escrow"), NULL);
+    rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", "encrypt", "--subject-cn",
+                "escrow", "--days", "365", "--out", path_in("escrow"), NULL);
     run_ok("ca issue escrow", rc, out);
-    for (int i = 0; i < 3; i++) {
-        static const char *const usage[2] = {"sign", "encrypt"};
-        for (int u = 0; u < 2; u++) {
-            snprintf(name, sizeof name, "b%d%c", i + 1, u == 0 ? 's' : 'e');
-            out = NULL;
-            rc = it_run(&out, "ca", "issue", "--dir", in_dir("ca"), "--usage", usage[u],
-                        "--subject-cn", "投标人", "--uscc", uscc[i], "--days", "365", "--out",
-                        in_dir(name), NULL);
-            run_ok("ca issue", rc, out);
-        }
-        size_t l1, l2;
-        snprintf(name, sizeof name, "b%ds.crt.pem", i + 1);
-        char *a = slurp(in_dir(name), &l1);
-        snprintf(name, sizeof name, "b%de.crt.pem", i + 1);
-        char *b = slurp(in_dir(name), &l2);
-        json_t *jb = json_pack("{s:s,s:s}", "sign", a, "encrypt", b);
-        char *text = json_dumps(jb, JSON_COMPACT);
-        snprintf(path, sizeof path, "/api/orgs/%d/certs", 4 + i);
-        json_decref(call(bidders[i], "POST", path, text, 201));
-        free(text);
-        json_decref(jb);
-        free(a);
-        free(b);
-    }
+    for (int i = 0; i < 3; i++)
+        bidder_certs(i + 1, uscc[i], "365", bidders[i], 4 + i);
 
     /* a tender for two bids */
     snprintf(body, sizeof body,
@@ -203,7 +135,7 @@ static void test_envelope_head(void **state)
     /* before there is a hall */
     head_refused(&bidder1, id, "1", 409, "opening_wrong_phase");
 
-    spit(in_dir("form.json"), "{\"price_fen\":100}", strlen("{\"price_fen\":100}"));
+    spit(path_in("form.json"), "{\"price_fen\":100}", strlen("{\"price_fen\":100}"));
     for (int i = 0; i < 3; i++) {
         char key[700], cert[700], rcpt[700], in1[720], env[64];
         snprintf(path, sizeof path, "/api/tenders/%lld/register", (long long)id);
@@ -217,13 +149,13 @@ static void test_envelope_head(void **state)
         if (i == 0)
             rc = it_run(&out, "seal", "--suite", "intl", "--tender", code, "--lot", "1", "--org",
                         uscc[i], "--sign-key", key, "--sign-cert", cert, "--recipient", rcpt,
-                        "--escrow", in_dir("escrow.crt.pem"), "--out", in_dir(env), in1, NULL);
+                        "--escrow", path_in("escrow.crt.pem"), "--out", path_in(env), in1, NULL);
         else
             rc = it_run(&out, "seal", "--suite", "intl", "--tender", code, "--lot", "1", "--org",
                         uscc[i], "--sign-key", key, "--sign-cert", cert, "--recipient", rcpt,
-                        "--out", in_dir(env), in1, NULL);
+                        "--out", path_in(env), in1, NULL);
         run_ok("seal", rc, out);
-        char *data = slurp(in_dir(env), &len);
+        char *data = slurp(path_in(env), &len);
         snprintf(path, sizeof path, "/api/tenders/%lld/lots/1/bid", (long long)id);
         raw(bidders[i], "PUT", path, data, len, &r);
         free(data);
@@ -259,7 +191,7 @@ static void test_envelope_head(void **state)
     for (int i = 0; i < 3; i++) {
         char env[64];
         snprintf(env, sizeof env, "b%d.sbe", i + 1);
-        char *data = slurp(in_dir(env), &len);
+        char *data = slurp(path_in(env), &len);
         size_t want = walk_head((const uint8_t *)data, len);
         assert_int_equal(api_opening_head_end((const uint8_t *)data, len), want);
         snprintf(path, sizeof path, "/api/tenders/%lld/opening/envelope-head%s", (long long)id,

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "tender_fixture.h"
+#include "scratch_fixture.h"
 
 static struct it_session bidder4;
 static char g_uscc4[19];
@@ -42,7 +43,6 @@ static const char *g_uscc[4] = {"91350000158143215N", "91350100MA31PQ7K2T", "913
                                 g_uscc4};
 static struct it_session *const g_bidders[4] = {&bidder1, &bidder2, &bidder3, &bidder4};
 static int64_t g_org[4] = {4, 5, 6, 0};
-static char dir[512];
 static int64_t g_now;
 
 /* GB 32100 check character of the first 17 characters. */
@@ -54,47 +54,6 @@ static char uscc_check(const char *s17)
     for (int i = 0; i < 17; i++)
         sum += (int)(strchr(cs, s17[i]) - cs) * w[i];
     return cs[(31 - sum % 31) % 31];
-}
-
-static char *path_in(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
 }
 
 /* A raw request (bearer token), body as given; returns the parsed answer. */
@@ -244,43 +203,14 @@ static void test_records(void **state)
 
 static void make_certs(void)
 {
-    char name[64], path[96];
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/orgrel-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
-    char *out = NULL;
-    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
-                    "Orgrel Test CA", NULL);
-    run_ok("ca init", rc, out);
+    scratch_make("orgrel");
+    ca_init("Orgrel Test CA");
     size_t len;
     char *ca = slurp(path_in("ca/ca.crt.pem"), &len);
     json_decref(raw(&admin, "POST", "/api/trust", "application/octet-stream", ca, len, 201));
     free(ca);
-    for (int i = 0; i < 4; i++) {
-        static const char *const usage[2] = {"sign", "encrypt"};
-        for (int u = 0; u < 2; u++) {
-            snprintf(name, sizeof name, "b%d%c", i + 1, u == 0 ? 's' : 'e');
-            out = NULL;
-            rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", usage[u],
-                        "--subject-cn", "投标人", "--uscc", g_uscc[i], "--days", "3650", "--out",
-                        path_in(name), NULL);
-            run_ok("ca issue", rc, out);
-        }
-        char p1[700], p2[700];
-        size_t l1, l2;
-        snprintf(p1, sizeof p1, "%s/b%ds.crt.pem", dir, i + 1);
-        snprintf(p2, sizeof p2, "%s/b%de.crt.pem", dir, i + 1);
-        char *a = slurp(p1, &l1), *b = slurp(p2, &l2);
-        json_t *jb = json_pack("{s:s,s:s}", "sign", a, "encrypt", b);
-        char *text = json_dumps(jb, JSON_COMPACT);
-        snprintf(path, sizeof path, "/api/orgs/%lld/certs", (long long)g_org[i]);
-        json_decref(call(g_bidders[i], "POST", path, text, 201));
-        free(text);
-        json_decref(jb);
-        free(a);
-        free(b);
-    }
+    for (int i = 0; i < 4; i++)
+        bidder_certs(i + 1, g_uscc[i], "3650", g_bidders[i], g_org[i]);
 }
 
 /* A tender through its opening to the sealed record, with bids of the

@@ -27,37 +27,9 @@
 #include "store/store.h"
 
 #include "tender_fixture.h"
+#include "store_fixture.h"
 
 #define SECRET "秘密的异议正文"
-
-static struct store *fixture_store(void)
-{
-    struct store *s = NULL;
-    char err[256];
-    if (store_open(&s, srv.db_url[0] ? srv.db_url : NULL, srv.data_dir, err, sizeof err) !=
-        STORE_OK)
-        fail_msg("store_open: %s", err);
-    return s;
-}
-
-static void fx_exec(struct store *s, const char *sql, const struct store_param *p, int np)
-{
-    struct store_tx *tx = NULL;
-    int rc = STORE_BUSY;
-    for (int i = 0; i < 50 && rc == STORE_BUSY; i++) {
-        rc = store_begin(s, STORE_WRITE, &tx);
-        if (rc == STORE_OK)
-            rc = store_exec(tx, sql, p, np, NULL);
-        if (rc == STORE_OK)
-            rc = store_commit(tx);
-        else
-            store_rollback(tx);
-        if (rc == STORE_BUSY)
-            usleep(50 * 1000);
-    }
-    if (rc != STORE_OK)
-        fail_msg("fixture SQL failed (%d): %s", rc, sql);
-}
 
 static int64_t fx_int(struct store *s, const char *sql, const char *arg)
 {

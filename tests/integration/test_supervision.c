@@ -37,6 +37,7 @@
 #include "crypto/suite.h"
 
 #include "tender_fixture.h"
+#include "scratch_fixture.h"
 
 static const char *const g_uscc[3] = {"91350000158143215N", "91350100MA31PQ7K2T",
                                       "91350100735676503W"};
@@ -44,78 +45,18 @@ static const char *const g_forms[3] = {"{\"price_fen\":912345600,\"duration_days
                                        "{\"price_fen\":912345600,\"duration_days\":300}",
                                        "{\"price_fen\":955555500,\"duration_days\":330}"};
 static struct it_session *const g_bidders[3] = {&bidder1, &bidder2, &bidder3};
-static char dir[512];
 static int64_t g_now;
 
 /* ---- helpers ---- */
 
-static char *path_in(const char *name)
-{
-    static char p[8][700];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *d = malloc((size_t)n + 1);
-    assert_non_null(d);
-    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-    d[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return d;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
-static void run_ok(const char *what, int rc, char *out)
-{
-    if (rc != 0)
-        fail_msg("%s failed (%d): %s", what, rc, out ? out : "");
-    free(out);
-}
-
 /* A raw request with a binary body (and a bearer token when who). */
-static void raw(const struct it_session *who, const char *method, const char *path,
-                const char *type, const void *body, size_t len, struct it_resp *r)
-{
-    char head[2048], auth[400] = "";
-    int fd = it_connect(srv.port);
-    assert_true(fd >= 0);
-    if (who != NULL)
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", who->token);
-    int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s"
-                     "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
-                     method, path, auth, type, len);
-    assert_int_equal(it_send_all(fd, head, (size_t)n), 0);
-    assert_int_equal(it_send_all(fd, body, len), 0);
-    assert_int_equal(it_read_response(fd, r, 0), 0);
-    close(fd);
-}
-
 static void raw_file(const struct it_session *who, const char *method, const char *path,
                      const char *file, int status)
 {
     size_t len;
     struct it_resp r;
     char *data = slurp(path_in(file), &len);
-    raw(who, method, path, "application/octet-stream", data, len, &r);
+    raw_req(who, method, path, "application/octet-stream", data, len, &r);
     free(data);
     if (r.status != status)
         fail_msg("%s %s: got %d, want %d: %s", method, path, r.status, status, r.body);
@@ -202,10 +143,10 @@ static void test_access(void **state)
         expect_code(NULL, routes[i][0], routes[i][1], body, 401, "unauthenticated");
     }
     struct it_resp r;
-    raw(&bidder1, "POST", "/api/supervision/experts-bias", "text/csv", "a", 1, &r);
+    raw_req(&bidder1, "POST", "/api/supervision/experts-bias", "text/csv", "a", 1, &r);
     assert_int_equal(r.status, 403);
     it_resp_free(&r);
-    raw(&agent, "POST", "/api/leads/1/files?name=a.txt", "text/plain", "a", 1, &r);
+    raw_req(&agent, "POST", "/api/leads/1/files?name=a.txt", "text/plain", "a", 1, &r);
     assert_int_equal(r.status, 403);
     it_resp_free(&r);
     expect_code(&bidder1, "GET", "/api/events?topic=supervision", NULL, 403, "forbidden");
@@ -246,8 +187,8 @@ static void test_experts_bias(void **state)
     json_error_t jerr;
     (void)state;
     char *csv = scores_csv();
-    raw(&supervisor, "POST", "/api/supervision/experts-bias?permutations=9999", "text/csv", csv,
-        strlen(csv), &r);
+    raw_req(&supervisor, "POST", "/api/supervision/experts-bias?permutations=9999", "text/csv", csv,
+            strlen(csv), &r);
     if (r.status != 200)
         fail_msg("experts-bias: %d: %s", r.status, r.body);
     json_t *j = json_loads(r.body, 0, &jerr);
@@ -261,7 +202,8 @@ static void test_experts_bias(void **state)
     assert_int_equal(json_array_size(json_object_get(f, "cases")), 30);
     json_decref(j);
     const char bad[] = "tender_id,expert_id,firm_id,score\nT1,X1,F1,1\nT1,X1,F2,high\n";
-    raw(&supervisor, "POST", "/api/supervision/experts-bias", "text/csv", bad, sizeof bad - 1, &r);
+    raw_req(&supervisor, "POST", "/api/supervision/experts-bias", "text/csv", bad, sizeof bad - 1,
+            &r);
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "\"scores_invalid\""));
     assert_non_null(strstr(r.body, "line 3"));
@@ -295,39 +237,13 @@ static int64_t sealed_opening(void)
 {
     char path[160], body[1024], name[64], code[64];
     json_t *j;
-    const char *tmp = getenv("SUNBID_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/supervision-XXXXXX", tmp ? tmp : "/tmp");
-    mkdir(tmp ? tmp : "/tmp", 0755);
-    assert_non_null(mkdtemp(dir));
-    char *out = NULL;
-    int rc = it_run(&out, "ca", "init", "--dir", path_in("ca"), "--alg", "p256", "--name",
-                    "Supervision Test CA", NULL);
-    run_ok("ca init", rc, out);
+    scratch_make("supervision");
+    ca_init("Supervision Test CA");
     raw_file(&admin, "POST", "/api/trust", "ca/ca.crt.pem", 201);
-    for (int i = 0; i < 3; i++) {
-        static const char *const usage[2] = {"sign", "encrypt"};
-        for (int u = 0; u < 2; u++) {
-            snprintf(name, sizeof name, "b%d%c", i + 1, u == 0 ? 's' : 'e');
-            out = NULL;
-            rc = it_run(&out, "ca", "issue", "--dir", path_in("ca"), "--usage", usage[u],
-                        "--subject-cn", "投标人", "--uscc", g_uscc[i], "--days", "3650", "--out",
-                        path_in(name), NULL);
-            run_ok("ca issue", rc, out);
-        }
-        char p1[700], p2[700];
-        size_t l1, l2;
-        snprintf(p1, sizeof p1, "%s/b%ds.crt.pem", dir, i + 1);
-        snprintf(p2, sizeof p2, "%s/b%de.crt.pem", dir, i + 1);
-        char *a = slurp(p1, &l1), *b = slurp(p2, &l2);
-        json_t *jb = json_pack("{s:s,s:s}", "sign", a, "encrypt", b);
-        char *text = json_dumps(jb, JSON_COMPACT);
-        snprintf(path, sizeof path, "/api/orgs/%d/certs", 4 + i);
-        json_decref(call(g_bidders[i], "POST", path, text, 201));
-        free(text);
-        json_decref(jb);
-        free(a);
-        free(b);
-    }
+    for (int i = 0; i < 3; i++)
+        bidder_certs(i + 1, g_uscc[i], "3650", g_bidders[i], 4 + i);
+    char *out;
+    int rc;
     int64_t now = g_now;
     snprintf(body, sizeof body,
              "{\"title\":\"榕城市滨江路改造工程\",\"region\":\"350100\",\"category\":\"works\","
@@ -560,12 +476,12 @@ static void test_flow(void **state)
     const char memo[] = "会议纪要：投标人甲乙同一地址。";
     snprintf(path, sizeof path, "/api/leads/%lld/files?name=memo.txt&type=text/plain",
              (long long)lead);
-    raw(&supervisor, "POST", path, "text/plain", memo, sizeof memo - 1, &r);
+    raw_req(&supervisor, "POST", path, "text/plain", memo, sizeof memo - 1, &r);
     if (r.status != 201)
         fail_msg("file: %d: %s", r.status, r.body);
     it_resp_free(&r);
     snprintf(path, sizeof path, "/api/leads/%lld/files?name=../x", (long long)lead);
-    raw(&supervisor, "POST", path, "text/plain", memo, sizeof memo - 1, &r);
+    raw_req(&supervisor, "POST", path, "text/plain", memo, sizeof memo - 1, &r);
     assert_int_equal(r.status, 422);
     it_resp_free(&r);
     snprintf(path, sizeof path, "/api/leads/%lld/transfer", (long long)lead);
