@@ -6,39 +6,7 @@
  */
 #include "store/accounts.h"
 
-/* Copies a text column into the arena; NULL stays NULL. */
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-/* Collects up to limit rows (fetching limit+1 to learn `more`). `fill` copies
- * one row into item i. */
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int collect(struct store_rows *r, struct arena *a, size_t item_size, int limit, fill_fn fill,
-                   struct page *out)
-{
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    return rc < 0 ? -rc : STORE_OK;
-}
+#include "store/rows.h"
 
 /* ---- organisations ---- */
 
@@ -49,13 +17,13 @@ static void org_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct org *o = item;
     o->id = store_col_int(r, 0);
-    o->name = col_dup(r, a, 1);
-    o->uscc = col_dup(r, a, 2);
-    o->legal_rep = col_dup(r, a, 3);
-    o->contact_name = col_dup(r, a, 4);
-    o->contact_phone = col_dup(r, a, 5);
-    o->contact_email = col_dup(r, a, 6);
-    o->address = col_dup(r, a, 7);
+    o->name = store_row_text(r, a, 1);
+    o->uscc = store_row_text(r, a, 2);
+    o->legal_rep = store_row_text(r, a, 3);
+    o->contact_name = store_row_text(r, a, 4);
+    o->contact_phone = store_row_text(r, a, 5);
+    o->contact_email = store_row_text(r, a, 6);
+    o->address = store_row_text(r, a, 7);
     o->created_ms = store_col_int(r, 8);
 }
 
@@ -92,15 +60,10 @@ int store_org_get(struct store_tx *tx, struct arena *a, int64_t id, struct org *
 int store_org_list(struct store_tx *tx, struct arena *a, int64_t after_id, int limit,
                    struct page *out)
 {
-    struct store_rows *r = NULL;
     struct store_param p[] = {SP_I(after_id), SP_I(limit + 1)};
-    int rc = store_query(tx, "SELECT " ORG_COLS " FROM orgs WHERE id > $1 ORDER BY id LIMIT $2", p,
-                         2, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = collect(r, a, sizeof(struct org), limit, org_fill, out);
-    store_rows_free(r);
-    return rc;
+    return store_query_page(tx, a,
+                            "SELECT " ORG_COLS " FROM orgs WHERE id > $1 ORDER BY id LIMIT $2", p,
+                            2, sizeof(struct org), limit, org_fill, out);
 }
 
 /* ---- users ---- */
@@ -113,13 +76,13 @@ static void user_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct user *u = item;
     u->id = store_col_int(r, 0);
-    u->username = col_dup(r, a, 1);
-    u->display_name = col_dup(r, a, 2);
+    u->username = store_row_text(r, a, 1);
+    u->display_name = store_row_text(r, a, 2);
     u->org_id = store_col_null(r, 3) ? 0 : store_col_int(r, 3);
     u->roles = (unsigned)store_col_int(r, 4);
-    u->password_hash = col_dup(r, a, 5);
-    u->email = col_dup(r, a, 6);
-    u->phone = col_dup(r, a, 7);
+    u->password_hash = store_row_text(r, a, 5);
+    u->email = store_row_text(r, a, 6);
+    u->phone = store_row_text(r, a, 7);
     u->disabled = store_col_int(r, 8) != 0;
     u->created_ms = store_col_int(r, 9);
     u->password_changed_ms = store_col_int(r, 10);
@@ -171,15 +134,10 @@ int store_user_by_name(struct store_tx *tx, struct arena *a, const char *usernam
 int store_user_list(struct store_tx *tx, struct arena *a, int64_t after_id, int limit,
                     struct page *out)
 {
-    struct store_rows *r = NULL;
     struct store_param p[] = {SP_I(after_id), SP_I(limit + 1)};
-    int rc = store_query(tx, "SELECT " USER_COLS " FROM users WHERE id > $1 ORDER BY id LIMIT $2",
-                         p, 2, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = collect(r, a, sizeof(struct user), limit, user_fill, out);
-    store_rows_free(r);
-    return rc;
+    return store_query_page(tx, a,
+                            "SELECT " USER_COLS " FROM users WHERE id > $1 ORDER BY id LIMIT $2", p,
+                            2, sizeof(struct user), limit, user_fill, out);
 }
 
 int store_user_set_password(struct store_tx *tx, int64_t id, const char *hash, int64_t now_ms)
@@ -232,11 +190,11 @@ int store_session_by_hash(struct store_tx *tx, struct arena *a, const char *toke
         out->id = store_col_int(r, 0);
         out->user_id = store_col_int(r, 1);
         out->token_hash = NULL;
-        out->kind = col_dup(r, a, 2);
-        out->csrf_token = col_dup(r, a, 3);
+        out->kind = store_row_text(r, a, 2);
+        out->csrf_token = store_row_text(r, a, 3);
         out->created_ms = store_col_int(r, 4);
         out->expires_ms = store_col_int(r, 5);
-        out->remote_addr = col_dup(r, a, 6);
+        out->remote_addr = store_row_text(r, a, 6);
         out->revoked_ms = 0;
         rc = STORE_OK;
     } else {
@@ -327,30 +285,25 @@ static void audit_fill(struct store_rows *r, struct arena *a, void *item)
     e->id = store_col_int(r, 0);
     e->at_ms = store_col_int(r, 1);
     e->actor_user_id = store_col_null(r, 2) ? 0 : store_col_int(r, 2);
-    e->actor = col_dup(r, a, 3);
-    e->remote_addr = col_dup(r, a, 4);
-    e->request_id = col_dup(r, a, 5);
-    e->action = col_dup(r, a, 6);
-    e->object_type = col_dup(r, a, 7);
-    e->object_id = col_dup(r, a, 8);
-    e->detail = col_dup(r, a, 9);
+    e->actor = store_row_text(r, a, 3);
+    e->remote_addr = store_row_text(r, a, 4);
+    e->request_id = store_row_text(r, a, 5);
+    e->action = store_row_text(r, a, 6);
+    e->object_type = store_row_text(r, a, 7);
+    e->object_id = store_row_text(r, a, 8);
+    e->detail = store_row_text(r, a, 9);
 }
 
 int store_audit_list(struct store_tx *tx, struct arena *a, int64_t before_id, int limit,
                      struct page *out)
 {
-    struct store_rows *r = NULL;
     struct store_param p[] = {SP_I(before_id > 0 ? before_id : INT64_MAX), SP_I(limit + 1)};
-    int rc = store_query(tx,
-                         "SELECT id, at_ms, actor_user_id, actor, remote_addr, request_id, action,"
-                         " object_type, object_id, detail FROM audit_log WHERE id < $1"
-                         " ORDER BY id DESC LIMIT $2",
-                         p, 2, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = collect(r, a, sizeof(struct audit_entry), limit, audit_fill, out);
-    store_rows_free(r);
-    return rc;
+    return store_query_page(
+        tx, a,
+        "SELECT id, at_ms, actor_user_id, actor, remote_addr, request_id, action,"
+        " object_type, object_id, detail FROM audit_log WHERE id < $1"
+        " ORDER BY id DESC LIMIT $2",
+        p, 2, sizeof(struct audit_entry), limit, audit_fill, out);
 }
 
 /* ---- notices ---- */
@@ -376,12 +329,12 @@ static void notice_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct notice *n = item;
     n->id = store_col_int(r, 0);
-    n->kind = col_dup(r, a, 1);
-    n->category = col_dup(r, a, 2);
-    n->title = col_dup(r, a, 3);
-    n->region = col_dup(r, a, 4);
+    n->kind = store_row_text(r, a, 1);
+    n->category = store_row_text(r, a, 2);
+    n->title = store_row_text(r, a, 3);
+    n->region = store_row_text(r, a, 4);
     n->body = NULL;
-    n->ref_type = col_dup(r, a, 5);
+    n->ref_type = store_row_text(r, a, 5);
     n->ref_id = store_col_null(r, 6) ? 0 : store_col_int(r, 6);
     n->published_ms = store_col_int(r, 7);
 }
@@ -389,22 +342,16 @@ static void notice_fill(struct store_rows *r, struct arena *a, void *item)
 int store_notice_list(struct store_tx *tx, struct arena *a, const char *category, int64_t before_ms,
                       int64_t before_id, int limit, struct page *out)
 {
-    struct store_rows *r = NULL;
     if (before_ms <= 0) {
         before_ms = INT64_MAX;
         before_id = INT64_MAX;
     }
     struct store_param p[] = {SP_I(before_ms), SP_I(before_id), SP_T(category), SP_I(limit + 1)};
-    int rc =
-        store_query(tx,
-                    "SELECT id, kind, category, title, region, ref_type, ref_id, published_ms"
-                    " FROM notices WHERE (published_ms < $1 OR (published_ms = $1 AND id < $2))"
-                    " AND (CAST($3 AS TEXT) IS NULL OR category = $3)"
-                    " ORDER BY published_ms DESC, id DESC LIMIT $4",
-                    p, 4, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = collect(r, a, sizeof(struct notice), limit, notice_fill, out);
-    store_rows_free(r);
-    return rc;
+    return store_query_page(
+        tx, a,
+        "SELECT id, kind, category, title, region, ref_type, ref_id, published_ms"
+        " FROM notices WHERE (published_ms < $1 OR (published_ms = $1 AND id < $2))"
+        " AND (CAST($3 AS TEXT) IS NULL OR category = $3)"
+        " ORDER BY published_ms DESC, id DESC LIMIT $4",
+        p, 4, sizeof(struct notice), limit, notice_fill, out);
 }

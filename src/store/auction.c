@@ -7,17 +7,7 @@
 
 #include <stdlib.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    return s == NULL ? NULL : arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 static struct store_param opt_i(int64_t v)
 {
@@ -35,11 +25,11 @@ static struct store_param opt_i(int64_t v)
 static void auction_fill(struct store_rows *r, struct arena *a, struct store_auction *x)
 {
     x->id = store_col_int(r, 0);
-    x->title = col_dup(r, a, 1);
-    x->kind = col_dup(r, a, 2);
-    x->preset = col_dup(r, a, 3);
+    x->title = store_row_text(r, a, 1);
+    x->kind = store_row_text(r, a, 2);
+    x->preset = store_row_text(r, a, 3);
     x->agent_org_id = store_col_int(r, 4);
-    x->created_by = col_i0(r, 5);
+    x->created_by = store_row_i0(r, 5);
     x->start_price = store_col_int(r, 6);
     x->increment = store_col_int(r, 7);
     x->reserve = store_col_int(r, 8);
@@ -52,21 +42,21 @@ static void auction_fill(struct store_rows *r, struct arena *a, struct store_auc
     x->pause_ms = store_col_int(r, 15);
     x->first_pause_ms = store_col_int(r, 16);
     x->rounds = store_col_int(r, 17);
-    x->state = col_dup(r, a, 18);
-    x->reason = col_dup(r, a, 19);
+    x->state = store_row_text(r, a, 18);
+    x->reason = store_row_text(r, a, 19);
     x->cur_end_ms = store_col_int(r, 20);
     x->shift_ms = store_col_int(r, 21);
     x->price = store_col_int(r, 22);
-    x->leader_reg = col_i0(r, 23);
+    x->leader_reg = store_row_i0(r, 23);
     x->leader_seq = store_col_int(r, 24);
     x->nbids = store_col_int(r, 25);
     x->seq = store_col_int(r, 26);
     x->order_round = store_col_int(r, 27);
-    x->round_order = col_dup(r, a, 28);
+    x->round_order = store_row_text(r, a, 28);
     x->epoch = store_col_int(r, 29);
-    x->owner_node = col_dup(r, a, 30);
+    x->owner_node = store_row_text(r, a, 30);
     x->alive_ms = store_col_int(r, 31);
-    x->closed_ms = col_i0(r, 32);
+    x->closed_ms = store_row_i0(r, 32);
     x->created_ms = store_col_int(r, 33);
 }
 
@@ -212,15 +202,15 @@ static void reg_fill(struct store_rows *r, struct arena *a, struct store_auction
     g->id = store_col_int(r, 0);
     g->auction_id = store_col_int(r, 1);
     g->org_id = store_col_int(r, 2);
-    g->user_id = col_i0(r, 3);
-    g->state = col_dup(r, a, 4);
-    g->deposit_ref = col_dup(r, a, 5);
-    g->paddle = col_dup(r, a, 6);
+    g->user_id = store_row_i0(r, 3);
+    g->state = store_row_text(r, a, 4);
+    g->deposit_ref = store_row_text(r, a, 5);
+    g->paddle = store_row_text(r, a, 6);
     g->applied_ms = store_col_int(r, 7);
-    g->decided_ms = col_i0(r, 8);
-    g->decided_by = col_i0(r, 9);
-    g->org_name = col_dup(r, a, 10);
-    g->org_uscc = col_dup(r, a, 11);
+    g->decided_ms = store_row_i0(r, 8);
+    g->decided_by = store_row_i0(r, 9);
+    g->org_name = store_row_text(r, a, 10);
+    g->org_uscc = store_row_text(r, a, 11);
 }
 
 static int reg_one(struct store_tx *tx, struct arena *ar, const char *sql,
@@ -313,14 +303,14 @@ static void bid_fill(struct store_rows *r, struct arena *a, struct store_auction
     b->auction_id = store_col_int(r, 1);
     b->seq = store_col_int(r, 2);
     b->reg_id = store_col_int(r, 3);
-    b->user_id = col_i0(r, 4);
+    b->user_id = store_row_i0(r, 4);
     b->amount = store_col_int(r, 5);
     b->offered = store_col_int(r, 6);
     b->round = store_col_int(r, 7);
     b->received_ms = store_col_int(r, 8);
-    b->ref = col_dup(r, a, 9);
-    b->remote_addr = col_dup(r, a, 10);
-    b->paddle = col_dup(r, a, 11);
+    b->ref = store_row_text(r, a, 9);
+    b->remote_addr = store_row_text(r, a, 10);
+    b->paddle = store_row_text(r, a, 11);
 }
 
 int store_auction_bid_insert(struct store_tx *tx, const struct store_auction_bid *b, int64_t *id)
@@ -486,14 +476,14 @@ int store_auction_result_get(struct store_tx *tx, struct arena *ar, int64_t auct
     rc = store_rows_next(r);
     if (rc == 1) {
         x->auction_id = store_col_int(r, 0);
-        x->outcome = col_dup(r, ar, 1);
-        x->reason = col_dup(r, ar, 2);
-        x->winner_reg = col_i0(r, 3);
-        x->price = col_i0(r, 4);
-        x->body = col_dup(r, ar, 5);
-        x->key_id = col_dup(r, ar, 6);
-        x->public_pem = col_dup(r, ar, 7);
-        x->signature = col_dup(r, ar, 8);
+        x->outcome = store_row_text(r, ar, 1);
+        x->reason = store_row_text(r, ar, 2);
+        x->winner_reg = store_row_i0(r, 3);
+        x->price = store_row_i0(r, 4);
+        x->body = store_row_text(r, ar, 5);
+        x->key_id = store_row_text(r, ar, 6);
+        x->public_pem = store_row_text(r, ar, 7);
+        x->signature = store_row_text(r, ar, 8);
         x->created_ms = store_col_int(r, 9);
         rc = STORE_OK;
     } else {

@@ -7,64 +7,11 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    return s == NULL ? NULL : arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
-}
-
-/* Runs a one-row query and fills out; STORE_NOTFOUND without a row. */
-static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
-                     const struct store_param *p, int np, fill_fn fill, void *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_rows_next(r);
-    if (rc == 1)
-        fill(r, a, out);
-    store_rows_free(r);
-    return rc == 1 ? STORE_OK : rc == 0 ? STORE_NOTFOUND : -rc;
 }
 
 /* ---- complaints ---- */
@@ -82,26 +29,26 @@ static void complaint_fill(struct store_rows *r, struct arena *a, void *item)
     c->id = store_col_int(r, 0);
     c->tender_id = store_col_int(r, 1);
     c->org_id = store_col_int(r, 2);
-    c->org_name = col_dup(r, a, 3);
-    c->user_id = col_i0(r, 4);
-    c->subject = col_dup(r, a, 5);
-    c->body = col_dup(r, a, 6);
+    c->org_name = store_row_text(r, a, 3);
+    c->user_id = store_row_i0(r, 4);
+    c->subject = store_row_text(r, a, 5);
+    c->body = store_row_text(r, a, 6);
     c->known_ms = store_col_int(r, 7);
     c->filed_ms = store_col_int(r, 8);
-    c->status = col_dup(r, a, 9);
+    c->status = store_row_text(r, a, 9);
     c->accept_due_ms = store_col_int(r, 10);
-    c->accepted_ms = col_i0(r, 11);
-    c->decide_due_ms = col_i0(r, 12);
+    c->accepted_ms = store_row_i0(r, 11);
+    c->decide_due_ms = store_row_i0(r, 12);
     c->suspended = store_col_int(r, 13) != 0;
-    c->suspended_ms = col_i0(r, 14);
-    c->reason = col_dup(r, a, 15);
-    c->decision = col_dup(r, a, 16);
-    c->remedy = col_dup(r, a, 17);
-    c->decision_text = col_dup(r, a, 18);
-    c->closed_ms = col_i0(r, 19);
-    c->handled_by = col_i0(r, 20);
-    c->accept_warned_ms = col_i0(r, 21);
-    c->decide_warned_ms = col_i0(r, 22);
+    c->suspended_ms = store_row_i0(r, 14);
+    c->reason = store_row_text(r, a, 15);
+    c->decision = store_row_text(r, a, 16);
+    c->remedy = store_row_text(r, a, 17);
+    c->decision_text = store_row_text(r, a, 18);
+    c->closed_ms = store_row_i0(r, 19);
+    c->handled_by = store_row_i0(r, 20);
+    c->accept_warned_ms = store_row_i0(r, 21);
+    c->decide_warned_ms = store_row_i0(r, 22);
     c->version = store_col_int(r, 23);
 }
 
@@ -151,7 +98,7 @@ int store_complaint_update(struct store_tx *tx, const struct complaint *c)
 int store_complaint_get(struct store_tx *tx, struct arena *a, int64_t id, struct complaint *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(tx, a, "SELECT " C_COLS " WHERE c.id = $1", p, 1, complaint_fill, out);
+    return store_query_one(tx, a, "SELECT " C_COLS " WHERE c.id = $1", p, 1, complaint_fill, out);
 }
 
 int store_complaints(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
@@ -159,12 +106,13 @@ int store_complaints(struct store_tx *tx, struct arena *a, int64_t tender_id, in
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
     if (tender_id == 0)
-        return query_page(tx, a,
-                          "SELECT " C_COLS " WHERE c.status IN ('filed', 'accepted')"
-                          " ORDER BY c.id LIMIT $1",
-                          p + 1, 1, sizeof(struct complaint), limit, complaint_fill, out);
-    return query_page(tx, a, "SELECT " C_COLS " WHERE c.tender_id = $1 ORDER BY c.id LIMIT $2", p,
-                      2, sizeof(struct complaint), limit, complaint_fill, out);
+        return store_query_page(tx, a,
+                                "SELECT " C_COLS " WHERE c.status IN ('filed', 'accepted')"
+                                " ORDER BY c.id LIMIT $1",
+                                p + 1, 1, sizeof(struct complaint), limit, complaint_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " C_COLS " WHERE c.tender_id = $1 ORDER BY c.id LIMIT $2", p, 2,
+                            sizeof(struct complaint), limit, complaint_fill, out);
 }
 
 int store_complaint_suspended_count(struct store_tx *tx, int64_t tender_id, int64_t *n)
@@ -180,13 +128,13 @@ int store_complaints_overdue(struct store_tx *tx, struct arena *a, int64_t now, 
                              int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(now), SP_I(warned_too ? 1 : 0), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " C_COLS " WHERE (c.status = 'filed' AND c.accept_due_ms < $1"
-                      " AND ($2 = 1 OR c.accept_warned_ms IS NULL))"
-                      " OR (c.status = 'accepted' AND c.decide_due_ms < $1"
-                      " AND ($2 = 1 OR c.decide_warned_ms IS NULL))"
-                      " ORDER BY c.id LIMIT $3",
-                      p, 3, sizeof(struct complaint), limit, complaint_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " C_COLS " WHERE (c.status = 'filed' AND c.accept_due_ms < $1"
+                            " AND ($2 = 1 OR c.accept_warned_ms IS NULL))"
+                            " OR (c.status = 'accepted' AND c.decide_due_ms < $1"
+                            " AND ($2 = 1 OR c.decide_warned_ms IS NULL))"
+                            " ORDER BY c.id LIMIT $3",
+                            p, 3, sizeof(struct complaint), limit, complaint_fill, out);
 }
 
 /* ---- the contract ---- */
@@ -202,21 +150,21 @@ static void contract_fill(struct store_rows *r, struct arena *a, void *item)
     c->tender_id = store_col_int(r, 0);
     c->winner_org_id = store_col_int(r, 1);
     c->amount_fen = store_col_int(r, 2);
-    c->doc_sha = col_dup(r, a, 3);
-    c->doc_name = col_dup(r, a, 4);
-    c->doc_type = col_dup(r, a, 5);
+    c->doc_sha = store_row_text(r, a, 3);
+    c->doc_name = store_row_text(r, a, 4);
+    c->doc_type = store_row_text(r, a, 5);
     c->doc_size = store_col_int(r, 6);
-    c->uploaded_by = col_i0(r, 7);
+    c->uploaded_by = store_row_i0(r, 7);
     c->uploaded_ms = store_col_int(r, 8);
-    c->bidder_sig = col_dup(r, a, 9);
-    c->bidder_cert = col_dup(r, a, 10);
-    c->bidder_user_id = col_i0(r, 11);
-    c->bidder_signed_ms = col_i0(r, 12);
-    c->agent_sig = col_dup(r, a, 13);
-    c->agent_cert = col_dup(r, a, 14);
-    c->agent_user_id = col_i0(r, 15);
-    c->agent_signed_ms = col_i0(r, 16);
-    c->signed_ms = col_i0(r, 17);
+    c->bidder_sig = store_row_text(r, a, 9);
+    c->bidder_cert = store_row_text(r, a, 10);
+    c->bidder_user_id = store_row_i0(r, 11);
+    c->bidder_signed_ms = store_row_i0(r, 12);
+    c->agent_sig = store_row_text(r, a, 13);
+    c->agent_cert = store_row_text(r, a, 14);
+    c->agent_user_id = store_row_i0(r, 15);
+    c->agent_signed_ms = store_row_i0(r, 16);
+    c->signed_ms = store_row_i0(r, 17);
     c->late = store_col_int(r, 18) != 0;
     c->version = store_col_int(r, 19);
 }
@@ -269,8 +217,8 @@ int store_contract_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
                        struct award_contract *out)
 {
     struct store_param p[] = {SP_I(tender_id)};
-    return query_one(tx, a, "SELECT " K_COLS " FROM award_contracts WHERE tender_id = $1", p, 1,
-                     contract_fill, out);
+    return store_query_one(tx, a, "SELECT " K_COLS " FROM award_contracts WHERE tender_id = $1", p,
+                           1, contract_fill, out);
 }
 
 /* ---- bonds ---- */
@@ -285,16 +233,16 @@ static void bond_fill(struct store_rows *r, struct arena *a, void *item)
     struct bond *b = item;
     b->tender_id = store_col_int(r, 0);
     b->org_id = store_col_int(r, 1);
-    b->org_name = col_dup(r, a, 2);
+    b->org_name = store_row_text(r, a, 2);
     b->amount_fen = store_col_int(r, 3);
-    b->form = col_dup(r, a, 4);
+    b->form = store_row_text(r, a, 4);
     b->received_ms = store_col_int(r, 5);
-    b->entered_by = col_i0(r, 6);
+    b->entered_by = store_row_i0(r, 6);
     b->entered_ms = store_col_int(r, 7);
-    b->refunded_ms = col_i0(r, 8);
-    b->refund_ref = col_dup(r, a, 9);
-    b->refunded_by = col_i0(r, 10);
-    b->warned_ms = col_i0(r, 11);
+    b->refunded_ms = store_row_i0(r, 8);
+    b->refund_ref = store_row_text(r, a, 9);
+    b->refunded_by = store_row_i0(r, 10);
+    b->warned_ms = store_row_i0(r, 11);
 }
 
 int store_bond_put(struct store_tx *tx, const struct bond *b)
@@ -315,8 +263,8 @@ int store_bond_get(struct store_tx *tx, struct arena *a, int64_t tender_id, int6
                    struct bond *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
-    return query_one(tx, a, "SELECT " B_COLS " WHERE b.tender_id = $1 AND b.org_id = $2", p, 2,
-                     bond_fill, out);
+    return store_query_one(tx, a, "SELECT " B_COLS " WHERE b.tender_id = $1 AND b.org_id = $2", p,
+                           2, bond_fill, out);
 }
 
 int store_bond_refund(struct store_tx *tx, int64_t tender_id, int64_t org_id, const char *ref,
@@ -344,28 +292,29 @@ int store_bonds(struct store_tx *tx, struct arena *a, int64_t tender_id, int lim
                 struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a, "SELECT " B_COLS " WHERE b.tender_id = $1 ORDER BY b.org_id LIMIT $2",
-                      p, 2, sizeof(struct bond), limit, bond_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " B_COLS " WHERE b.tender_id = $1 ORDER BY b.org_id LIMIT $2",
+                            p, 2, sizeof(struct bond), limit, bond_fill, out);
 }
 
 int store_bonds_overdue(struct store_tx *tx, struct arena *a, int64_t cutoff_ms, bool warned_too,
                         int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(cutoff_ms), SP_I(warned_too ? 1 : 0), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " B_COLS " JOIN award_contracts k ON k.tender_id = b.tender_id"
-                      " WHERE b.refunded_ms IS NULL AND k.signed_ms IS NOT NULL"
-                      " AND k.signed_ms < $1 AND ($2 = 1 OR b.warned_ms IS NULL)"
-                      " ORDER BY b.tender_id, b.org_id LIMIT $3",
-                      p, 3, sizeof(struct bond), limit, bond_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " B_COLS " JOIN award_contracts k ON k.tender_id = b.tender_id"
+                            " WHERE b.refunded_ms IS NULL AND k.signed_ms IS NOT NULL"
+                            " AND k.signed_ms < $1 AND ($2 = 1 OR b.warned_ms IS NULL)"
+                            " ORDER BY b.tender_id, b.org_id LIMIT $3",
+                            p, 3, sizeof(struct bond), limit, bond_fill, out);
 }
 
 static void late_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct award_late *l = item;
     l->tender_id = store_col_int(r, 0);
-    l->code = col_dup(r, a, 1);
-    l->title = col_dup(r, a, 2);
+    l->code = store_row_text(r, a, 1);
+    l->title = store_row_text(r, a, 2);
     l->award_ms = store_col_int(r, 3);
 }
 
@@ -373,11 +322,11 @@ int store_award_late(struct store_tx *tx, struct arena *a, int64_t cutoff_ms, in
                      struct page *out)
 {
     struct store_param p[] = {SP_I(cutoff_ms), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT t.id, t.code, t.title, e.award_ms FROM evaluations e"
-                      " JOIN tenders t ON t.id = e.tender_id WHERE e.phase = 'awarded'"
-                      " AND e.award_ms < $1 ORDER BY e.award_ms LIMIT $2",
-                      p, 2, sizeof(struct award_late), limit, late_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT t.id, t.code, t.title, e.award_ms FROM evaluations e"
+                            " JOIN tenders t ON t.id = e.tender_id WHERE e.phase = 'awarded'"
+                            " AND e.award_ms < $1 ORDER BY e.award_ms LIMIT $2",
+                            p, 2, sizeof(struct award_late), limit, late_fill, out);
 }
 
 /* ---- bidders and their objections ---- */

@@ -5,12 +5,7 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    return s == NULL ? NULL : arena_strndup(a, s, n);
-}
+#include "store/rows.h"
 
 int store_boq_tender_put(struct store_tx *tx, const struct boq_tender_row *r)
 {
@@ -44,8 +39,8 @@ int store_boq_tender_get(struct store_tx *tx, struct arena *a, int64_t tender_id
     if (rc == 1) {
         out->tender_id = tender_id;
         out->lot_no = lot_no;
-        out->name = col_dup(r, a, 0);
-        out->blob_hash = col_dup(r, a, 1);
+        out->name = store_row_text(r, a, 0);
+        out->blob_hash = store_row_text(r, a, 1);
         out->lines = store_col_int(r, 2);
         out->uploaded_by = store_col_null(r, 3) ? 0 : store_col_int(r, 3);
         out->uploaded_ms = store_col_int(r, 4);
@@ -109,13 +104,13 @@ int store_boq_bids(struct store_tx *tx, struct arena *a, int64_t tender_id, int6
         struct boq_bid_row *b = (struct boq_bid_row *)out->items + out->n;
         b->bid_id = store_col_int(r, 0);
         b->org_id = store_col_int(r, 1);
-        b->org_name = col_dup(r, a, 2);
-        b->env_hash = col_dup(r, a, 3);
-        b->key = col_dup(r, a, 4);
-        b->boq_status = col_dup(r, a, 5);
-        b->boq_name = col_dup(r, a, 6);
-        b->boq_hash = col_dup(r, a, 7);
-        b->boq_reason = col_dup(r, a, 8);
+        b->org_name = store_row_text(r, a, 2);
+        b->env_hash = store_row_text(r, a, 3);
+        b->key = store_row_text(r, a, 4);
+        b->boq_status = store_row_text(r, a, 5);
+        b->boq_name = store_row_text(r, a, 6);
+        b->boq_hash = store_row_text(r, a, 7);
+        b->boq_reason = store_row_text(r, a, 8);
         out->n++;
     }
     store_rows_free(r);

@@ -5,39 +5,29 @@
 
 #include <string.h>
 
+#include "store/rows.h"
+
 #define COLS                                                                                       \
     "q.id, q.tender_id, q.org_id, o.name, q.member_id, q.asked_by, q.body, q.asked_ms,"            \
     " q.deadline_ms, q.answer, q.signature, q.cert_fp, q.key_alg, q.answered_by, q.answered_ms"
-
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    return s == NULL ? NULL : arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
 
 static void fill(struct store_rows *r, struct arena *a, struct clarify_question *q)
 {
     q->id = store_col_int(r, 0);
     q->tender_id = store_col_int(r, 1);
     q->org_id = store_col_int(r, 2);
-    q->org_name = col_dup(r, a, 3);
+    q->org_name = store_row_text(r, a, 3);
     q->member_id = store_col_int(r, 4);
-    q->asked_by = col_i0(r, 5);
-    q->body = col_dup(r, a, 6);
+    q->asked_by = store_row_i0(r, 5);
+    q->body = store_row_text(r, a, 6);
     q->asked_ms = store_col_int(r, 7);
     q->deadline_ms = store_col_int(r, 8);
-    q->answer = col_dup(r, a, 9);
-    q->signature = col_dup(r, a, 10);
-    q->cert_fp = col_dup(r, a, 11);
-    q->key_alg = col_dup(r, a, 12);
-    q->answered_by = col_i0(r, 13);
-    q->answered_ms = col_i0(r, 14);
+    q->answer = store_row_text(r, a, 9);
+    q->signature = store_row_text(r, a, 10);
+    q->cert_fp = store_row_text(r, a, 11);
+    q->key_alg = store_row_text(r, a, 12);
+    q->answered_by = store_row_i0(r, 13);
+    q->answered_ms = store_row_i0(r, 14);
 }
 
 int store_clarify_insert(struct store_tx *tx, const struct clarify_question *q, int64_t *id)

@@ -6,55 +6,34 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "store/rows.h"
+
 #define COLS                                                                                       \
     "id, org_uscc, org_name, source, kind, ref, record_ms, expires_ms, body, created_by,"          \
     " created_ms"
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
+static void credit_fill(struct store_rows *r, struct arena *a, void *item)
 {
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    return s == NULL ? NULL : arena_strndup(a, s, n);
+    struct credit_record *c = item;
+    c->id = store_col_int(r, 0);
+    c->org_uscc = store_row_text(r, a, 1);
+    c->org_name = store_row_text(r, a, 2);
+    c->source = store_row_text(r, a, 3);
+    c->kind = store_row_text(r, a, 4);
+    c->ref = store_row_text(r, a, 5);
+    c->record_ms = store_col_int(r, 6);
+    c->expires_ms = store_row_i0(r, 7);
+    c->body = store_row_text(r, a, 8);
+    c->created_by = store_row_i0(r, 9);
+    c->created_ms = store_col_int(r, 10);
 }
 
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
-
+/* Runs sql for one page of credit records. */
 static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
                       const struct store_param *p, int np, int limit, struct page *out)
 {
-    struct store_rows *r = NULL;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, sizeof(struct credit_record) * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        struct credit_record *c = (struct credit_record *)out->items + out->n;
-        c->id = store_col_int(r, 0);
-        c->org_uscc = col_dup(r, a, 1);
-        c->org_name = col_dup(r, a, 2);
-        c->source = col_dup(r, a, 3);
-        c->kind = col_dup(r, a, 4);
-        c->ref = col_dup(r, a, 5);
-        c->record_ms = store_col_int(r, 6);
-        c->expires_ms = col_i0(r, 7);
-        c->body = col_dup(r, a, 8);
-        c->created_by = col_i0(r, 9);
-        c->created_ms = store_col_int(r, 10);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
+    return store_query_page(tx, a, sql, p, np, sizeof(struct credit_record), limit, credit_fill,
+                            out);
 }
 
 int store_credit_insert(struct store_tx *tx, const struct credit_record *r, int64_t *id)

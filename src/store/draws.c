@@ -8,71 +8,11 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    out->n = 0;
-    out->more = false;
-    out->items = NULL;
-    if (rc != STORE_OK)
-        return rc;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL) {
-        store_rows_free(r);
-        return STORE_TOOBIG;
-    }
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
-}
-
-static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
-                     const struct store_param *p, int np, fill_fn fill, void *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_rows_next(r);
-    if (rc == 1) {
-        fill(r, a, out);
-        rc = STORE_OK;
-    } else {
-        rc = rc == 0 ? STORE_NOTFOUND : -rc;
-    }
-    store_rows_free(r);
-    return rc;
 }
 
 /* ---- draws ---- */
@@ -89,27 +29,27 @@ static void draw_fill(struct store_rows *r, struct arena *a, void *item)
     const void *seed = store_col_blob(r, 3, &n);
     d->id = store_col_int(r, 0);
     d->tender_id = store_col_int(r, 1);
-    d->state = col_dup(r, a, 2);
+    d->state = store_row_text(r, a, 2);
     memset(d->seed, 0, sizeof d->seed);
     if (seed != NULL && n == STORE_DRAW_SEED)
         memcpy(d->seed, seed, n);
-    d->commitment = col_dup(r, a, 4);
+    d->commitment = store_row_text(r, a, 4);
     d->eval_start_ms = store_col_int(r, 5);
     d->eval_end_ms = store_col_int(r, 6);
     d->reps = store_col_int(r, 7);
     d->max_draws_30d = store_col_int(r, 8);
     d->commit_leaf = store_col_null(r, 9) ? -1 : store_col_int(r, 9);
-    d->checkpoint_size = col_i0(r, 10);
-    d->checkpoint_note = col_dup(r, a, 11);
-    d->snapshot_sha = col_dup(r, a, 12);
-    d->excluded_sha = col_dup(r, a, 13);
+    d->checkpoint_size = store_row_i0(r, 10);
+    d->checkpoint_note = store_row_text(r, a, 11);
+    d->snapshot_sha = store_row_text(r, a, 12);
+    d->excluded_sha = store_row_text(r, a, 13);
     d->short_n = store_col_int(r, 14);
-    d->requested_by = col_i0(r, 15);
+    d->requested_by = store_row_i0(r, 15);
     d->requested_ms = store_col_int(r, 16);
-    d->drawn_ms = col_i0(r, 17);
-    d->revealed_ms = col_i0(r, 18);
-    d->cancelled_ms = col_i0(r, 19);
-    d->cancel_reason = col_dup(r, a, 20);
+    d->drawn_ms = store_row_i0(r, 17);
+    d->revealed_ms = store_row_i0(r, 18);
+    d->cancelled_ms = store_row_i0(r, 19);
+    d->cancel_reason = store_row_text(r, a, 20);
     d->version = store_col_int(r, 21);
 }
 
@@ -157,15 +97,17 @@ int store_draw_update(struct store_tx *tx, const struct draw_row *d, int64_t exp
 int store_draw_get(struct store_tx *tx, struct arena *a, int64_t id, struct draw_row *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(tx, a, "SELECT " DRAW_COLS " FROM draws WHERE id = $1", p, 1, draw_fill, out);
+    return store_query_one(tx, a, "SELECT " DRAW_COLS " FROM draws WHERE id = $1", p, 1, draw_fill,
+                           out);
 }
 
 int store_draw_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int max,
                     struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id)};
-    return query_page(tx, a, "SELECT " DRAW_COLS " FROM draws WHERE tender_id = $1 ORDER BY id", p,
-                      1, sizeof(struct draw_row), max, draw_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " DRAW_COLS " FROM draws WHERE tender_id = $1 ORDER BY id", p,
+                            1, sizeof(struct draw_row), max, draw_fill, out);
 }
 
 static void request_fill(struct store_rows *r, struct arena *a, void *item)
@@ -173,8 +115,8 @@ static void request_fill(struct store_rows *r, struct arena *a, void *item)
     struct draw_request_row *q = item;
     q->draw_id = store_col_int(r, 0);
     q->grp = store_col_int(r, 1);
-    q->specialty = col_dup(r, a, 2);
-    q->region = col_dup(r, a, 3);
+    q->specialty = store_row_text(r, a, 2);
+    q->region = store_row_text(r, a, 3);
     q->count = store_col_int(r, 4);
     q->reserves = store_col_int(r, 5);
 }
@@ -193,10 +135,11 @@ int store_draw_requests(struct store_tx *tx, struct arena *a, int64_t draw_id, i
                         struct page *out)
 {
     struct store_param p[] = {SP_I(draw_id)};
-    return query_page(tx, a,
-                      "SELECT draw_id, grp, specialty, region, count, reserves FROM draw_requests"
-                      " WHERE draw_id = $1 ORDER BY grp",
-                      p, 1, sizeof(struct draw_request_row), max, request_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT draw_id, grp, specialty, region, count, reserves FROM draw_requests"
+        " WHERE draw_id = $1 ORDER BY grp",
+        p, 1, sizeof(struct draw_request_row), max, request_fill, out);
 }
 
 /* ---- members ---- */
@@ -215,16 +158,16 @@ static void member_fill(struct store_rows *r, struct arena *a, void *item)
     m->grp = store_col_int(r, 2);
     m->position = store_col_int(r, 3);
     m->expert_id = store_col_int(r, 4);
-    m->role = col_dup(r, a, 5);
-    m->status = col_dup(r, a, 6);
-    m->replaces_id = col_i0(r, 7);
-    m->reason = col_dup(r, a, 8);
-    m->notified_ms = col_i0(r, 9);
-    m->answered_ms = col_i0(r, 10);
+    m->role = store_row_text(r, a, 5);
+    m->status = store_row_text(r, a, 6);
+    m->replaces_id = store_row_i0(r, 7);
+    m->reason = store_row_text(r, a, 8);
+    m->notified_ms = store_row_i0(r, 9);
+    m->answered_ms = store_row_i0(r, 10);
     m->created_ms = store_col_int(r, 11);
-    m->expert_name = col_dup(r, a, 12);
-    m->expert_code = col_dup(r, a, 13);
-    m->expert_user_id = col_i0(r, 14);
+    m->expert_name = store_row_text(r, a, 12);
+    m->expert_code = store_row_text(r, a, 13);
+    m->expert_user_id = store_row_i0(r, 14);
     m->tender_id = store_col_int(r, 15);
 }
 
@@ -256,29 +199,29 @@ int store_draw_member_update(struct store_tx *tx, const struct draw_member *m)
 int store_draw_member_get(struct store_tx *tx, struct arena *a, int64_t id, struct draw_member *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(tx, a, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.id = $1", p, 1, member_fill,
-                     out);
+    return store_query_one(tx, a, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.id = $1", p, 1,
+                           member_fill, out);
 }
 
 int store_draw_members(struct store_tx *tx, struct arena *a, int64_t draw_id, int max,
                        struct page *out)
 {
     struct store_param p[] = {SP_I(draw_id)};
-    return query_page(tx, a,
-                      "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.draw_id = $1"
-                      " ORDER BY m.grp, m.position",
-                      p, 1, sizeof(struct draw_member), max, member_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.draw_id = $1"
+                            " ORDER BY m.grp, m.position",
+                            p, 1, sizeof(struct draw_member), max, member_fill, out);
 }
 
 int store_draw_invitations(struct store_tx *tx, struct arena *a, int64_t user_id, int max,
                            struct page *out)
 {
     struct store_param p[] = {SP_I(user_id)};
-    return query_page(tx, a,
-                      "SELECT " MEMBER_COLS MEMBER_FROM " WHERE e.user_id = $1"
-                      " AND m.notified_ms IS NOT NULL AND d.state <> 'cancelled'"
-                      " ORDER BY m.notified_ms DESC, m.id DESC",
-                      p, 1, sizeof(struct draw_member), max, member_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " MEMBER_COLS MEMBER_FROM " WHERE e.user_id = $1"
+                            " AND m.notified_ms IS NOT NULL AND d.state <> 'cancelled'"
+                            " ORDER BY m.notified_ms DESC, m.id DESC",
+                            p, 1, sizeof(struct draw_member), max, member_fill, out);
 }
 
 int store_draw_tender_counts(struct store_tx *tx, int64_t tender_id, int64_t *confirmed,
@@ -306,13 +249,13 @@ static void cmember_fill(struct store_rows *r, struct arena *a, void *item)
     struct committee_member *m = item;
     m->id = store_col_int(r, 0);
     m->tender_id = store_col_int(r, 1);
-    m->kind = col_dup(r, a, 2);
-    m->draw_member_id = col_i0(r, 3);
-    m->expert_id = col_i0(r, 4);
-    m->name = col_dup(r, a, 5);
-    m->user_id = col_i0(r, 6);
-    m->title = col_dup(r, a, 7);
-    m->added_by = col_i0(r, 8);
+    m->kind = store_row_text(r, a, 2);
+    m->draw_member_id = store_row_i0(r, 3);
+    m->expert_id = store_row_i0(r, 4);
+    m->name = store_row_text(r, a, 5);
+    m->user_id = store_row_i0(r, 6);
+    m->title = store_row_text(r, a, 7);
+    m->added_by = store_row_i0(r, 8);
     m->added_ms = store_col_int(r, 9);
 }
 
@@ -336,18 +279,18 @@ int store_committee_members(struct store_tx *tx, struct arena *a, int64_t tender
                             struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id)};
-    return query_page(tx, a,
-                      "SELECT " CMEMBER_COLS " FROM committee_members WHERE tender_id = $1"
-                      " ORDER BY id",
-                      p, 1, sizeof(struct committee_member), max, cmember_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " CMEMBER_COLS " FROM committee_members WHERE tender_id = $1"
+                            " ORDER BY id",
+                            p, 1, sizeof(struct committee_member), max, cmember_fill, out);
 }
 
 int store_committee_member_get(struct store_tx *tx, struct arena *a, int64_t id,
                                struct committee_member *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(tx, a, "SELECT " CMEMBER_COLS " FROM committee_members WHERE id = $1", p, 1,
-                     cmember_fill, out);
+    return store_query_one(tx, a, "SELECT " CMEMBER_COLS " FROM committee_members WHERE id = $1", p,
+                           1, cmember_fill, out);
 }
 
 int store_committee_insert(struct store_tx *tx, const struct committee *c)
@@ -378,14 +321,14 @@ int store_committee_get(struct store_tx *tx, int64_t tender_id, struct committee
         out->size = store_col_int(r, 1);
         out->experts = store_col_int(r, 2);
         out->reps = store_col_int(r, 3);
-        out->chair_member_id = col_i0(r, 4);
+        out->chair_member_id = store_row_i0(r, 4);
         out->chair_how = NULL; /* static strings: the row's text dies with the cursor */
         for (int i = 0; how != NULL && i < 2; i++)
             if (strcmp(how, hows[i]) == 0)
                 out->chair_how = hows[i];
-        out->formed_by = col_i0(r, 6);
+        out->formed_by = store_row_i0(r, 6);
         out->formed_ms = store_col_int(r, 7);
-        out->chair_ms = col_i0(r, 8);
+        out->chair_ms = store_row_i0(r, 8);
         rc = STORE_OK;
     } else {
         rc = rc == 0 ? STORE_NOTFOUND : -rc;

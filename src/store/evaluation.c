@@ -5,51 +5,11 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
 }
 
 /* ---- the evaluation ---- */
@@ -83,23 +43,23 @@ int store_eval_get(struct store_tx *tx, struct arena *a, int64_t tender_id, stru
     if (rc == 1) {
         memset(out, 0, sizeof(*out));
         out->tender_id = store_col_int(r, 0);
-        out->phase = col_dup(r, a, 1);
-        out->method = col_dup(r, a, 2);
-        out->tpl = col_dup(r, a, 3);
-        out->tpl_sha = col_dup(r, a, 4);
-        out->bidders = col_dup(r, a, 5);
-        out->result = col_dup(r, a, 6);
-        out->report = col_dup(r, a, 7);
-        out->report_sha = col_dup(r, a, 8);
-        out->publicity_start_ms = col_i0(r, 9);
-        out->publicity_end_ms = col_i0(r, 10);
-        out->award_org_id = col_i0(r, 11);
-        out->award_reason = col_dup(r, a, 12);
-        out->award_ms = col_i0(r, 13);
-        out->notice_sha = col_dup(r, a, 14);
-        out->contract_ms = col_i0(r, 15);
-        out->contract_fen = col_i0(r, 16);
-        out->contract_sha = col_dup(r, a, 17);
+        out->phase = store_row_text(r, a, 1);
+        out->method = store_row_text(r, a, 2);
+        out->tpl = store_row_text(r, a, 3);
+        out->tpl_sha = store_row_text(r, a, 4);
+        out->bidders = store_row_text(r, a, 5);
+        out->result = store_row_text(r, a, 6);
+        out->report = store_row_text(r, a, 7);
+        out->report_sha = store_row_text(r, a, 8);
+        out->publicity_start_ms = store_row_i0(r, 9);
+        out->publicity_end_ms = store_row_i0(r, 10);
+        out->award_org_id = store_row_i0(r, 11);
+        out->award_reason = store_row_text(r, a, 12);
+        out->award_ms = store_row_i0(r, 13);
+        out->notice_sha = store_row_text(r, a, 14);
+        out->contract_ms = store_row_i0(r, 15);
+        out->contract_fen = store_row_i0(r, 16);
+        out->contract_sha = store_row_text(r, a, 17);
         out->created_ms = store_col_int(r, 18);
         out->updated_ms = store_col_int(r, 19);
         out->version = store_col_int(r, 20);
@@ -163,9 +123,9 @@ static void entry_fill(struct store_rows *r, struct arena *a, void *item)
     struct eval_entry *e = item;
     e->member_id = store_col_int(r, 0);
     e->org_id = store_col_int(r, 1);
-    e->item = col_dup(r, a, 2);
+    e->item = store_row_text(r, a, 2);
     e->value = store_col_int(r, 3);
-    e->reason = col_dup(r, a, 4);
+    e->reason = store_row_text(r, a, 4);
     e->updated_ms = store_col_int(r, 5);
 }
 
@@ -180,12 +140,12 @@ int store_eval_entries(struct store_tx *tx, struct arena *a, int64_t tender_id, 
     like[n] = '%';
     like[n + 1] = '\0';
     struct store_param p[] = {SP_I(tender_id), SP_I(member_id), SP_T(like)};
-    return query_page(tx, a,
-                      "SELECT member_id, org_id, item, value, reason, updated_ms"
-                      " FROM evaluation_entries WHERE tender_id = $1"
-                      " AND ($2 = 0 OR member_id = $2) AND item LIKE $3"
-                      " ORDER BY member_id, org_id, item",
-                      p, 3, sizeof(struct eval_entry), limit, entry_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT member_id, org_id, item, value, reason, updated_ms"
+                            " FROM evaluation_entries WHERE tender_id = $1"
+                            " AND ($2 = 0 OR member_id = $2) AND item LIKE $3"
+                            " ORDER BY member_id, org_id, item",
+                            p, 3, sizeof(struct eval_entry), limit, entry_fill, out);
 }
 
 int store_eval_sheet_submit(struct store_tx *tx, int64_t tender_id, int64_t member_id,
@@ -246,28 +206,29 @@ static void warning_fill(struct store_rows *r, struct arena *a, void *item)
     struct eval_warning_row *w = item;
     w->id = store_col_int(r, 0);
     w->tender_id = store_col_int(r, 1);
-    w->kind = col_dup(r, a, 2);
+    w->kind = store_row_text(r, a, 2);
     w->member_id = store_col_int(r, 3);
     w->org_id = store_col_int(r, 4);
-    w->item = col_dup(r, a, 5);
+    w->item = store_row_text(r, a, 5);
     w->other = store_col_int(r, 6);
     w->score = store_col_int(r, 7);
     w->median = store_col_int(r, 8);
-    w->status = col_dup(r, a, 9);
-    w->reason = col_dup(r, a, 10);
+    w->status = store_row_text(r, a, 9);
+    w->reason = store_row_text(r, a, 10);
     w->created_ms = store_col_int(r, 11);
-    w->resolved_ms = col_i0(r, 12);
+    w->resolved_ms = store_row_i0(r, 12);
 }
 
 int store_eval_warnings(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                         struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id)};
-    return query_page(tx, a,
-                      "SELECT id, tender_id, kind, member_id, org_id, item, other, score, median,"
-                      " status, reason, created_ms, resolved_ms FROM evaluation_warnings"
-                      " WHERE tender_id = $1 ORDER BY id",
-                      p, 1, sizeof(struct eval_warning_row), limit, warning_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT id, tender_id, kind, member_id, org_id, item, other, score, median,"
+        " status, reason, created_ms, resolved_ms FROM evaluation_warnings"
+        " WHERE tender_id = $1 ORDER BY id",
+        p, 1, sizeof(struct eval_warning_row), limit, warning_fill, out);
 }
 
 int store_eval_warning_resolve(struct store_tx *tx, int64_t tender_id, int64_t id,
@@ -313,9 +274,9 @@ static void signature_fill(struct store_rows *r, struct arena *a, void *item)
     struct eval_signature *s = item;
     s->member_id = store_col_int(r, 0);
     s->user_id = store_col_int(r, 1);
-    s->report_sha = col_dup(r, a, 2);
-    s->signature = col_dup(r, a, 3);
-    s->certificate = col_dup(r, a, 4);
+    s->report_sha = store_row_text(r, a, 2);
+    s->signature = store_row_text(r, a, 3);
+    s->certificate = store_row_text(r, a, 4);
     s->signed_ms = store_col_int(r, 5);
 }
 
@@ -323,10 +284,11 @@ int store_eval_signatures(struct store_tx *tx, struct arena *a, int64_t tender_i
                           struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id)};
-    return query_page(tx, a,
-                      "SELECT member_id, user_id, report_sha, signature, certificate, signed_ms"
-                      " FROM evaluation_signatures WHERE tender_id = $1 ORDER BY member_id",
-                      p, 1, sizeof(struct eval_signature), limit, signature_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT member_id, user_id, report_sha, signature, certificate, signed_ms"
+        " FROM evaluation_signatures WHERE tender_id = $1 ORDER BY member_id",
+        p, 1, sizeof(struct eval_signature), limit, signature_fill, out);
 }
 
 /* ---- objections during the publicity ---- */
@@ -371,22 +333,23 @@ static void objection_fill(struct store_rows *r, struct arena *a, void *item)
     o->id = store_col_int(r, 0);
     o->tender_id = store_col_int(r, 1);
     o->org_id = store_col_int(r, 2);
-    o->user_id = col_i0(r, 3);
-    o->body = col_dup(r, a, 4);
+    o->user_id = store_row_i0(r, 3);
+    o->body = store_row_text(r, a, 4);
     o->raised_ms = store_col_int(r, 5);
     o->due_ms = store_col_int(r, 6);
-    o->answer = col_dup(r, a, 7);
-    o->answered_by = col_i0(r, 8);
-    o->answered_ms = col_i0(r, 9);
+    o->answer = store_row_text(r, a, 7);
+    o->answered_by = store_row_i0(r, 8);
+    o->answered_ms = store_row_i0(r, 9);
 }
 
 int store_eval_objections(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                           struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id)};
-    return query_page(tx, a,
-                      "SELECT id, tender_id, org_id, user_id, body, raised_ms, due_ms, answer,"
-                      " answered_by, answered_ms FROM evaluation_objections"
-                      " WHERE tender_id = $1 ORDER BY id",
-                      p, 1, sizeof(struct eval_objection), limit, objection_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT id, tender_id, org_id, user_id, body, raised_ms, due_ms, answer,"
+        " answered_by, answered_ms FROM evaluation_objections"
+        " WHERE tender_id = $1 ORDER BY id",
+        p, 1, sizeof(struct eval_objection), limit, objection_fill, out);
 }

@@ -10,72 +10,11 @@
 
 #include <string.h>
 
-/* Copies a text column into the arena; NULL stays NULL. */
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    out->n = 0;
-    out->more = false;
-    out->items = NULL;
-    if (rc != STORE_OK)
-        return rc;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL) {
-        store_rows_free(r);
-        return STORE_TOOBIG;
-    }
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
-}
-
-static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
-                     const struct store_param *p, int np, fill_fn fill, void *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_rows_next(r);
-    if (rc == 1) {
-        fill(r, a, out);
-        rc = STORE_OK;
-    } else {
-        rc = rc == 0 ? STORE_NOTFOUND : -rc;
-    }
-    store_rows_free(r);
-    return rc;
 }
 
 /* ---- specialties ---- */
@@ -83,26 +22,26 @@ static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
 static void specialty_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct specialty *s = item;
-    s->code = col_dup(r, a, 0);
-    s->parent = col_dup(r, a, 1);
-    s->name = col_dup(r, a, 2);
-    s->name_en = col_dup(r, a, 3);
+    s->code = store_row_text(r, a, 0);
+    s->parent = store_row_text(r, a, 1);
+    s->name = store_row_text(r, a, 2);
+    s->name_en = store_row_text(r, a, 3);
 }
 
 int store_specialty_list(struct store_tx *tx, struct arena *a, int max, struct page *out)
 {
-    return query_page(tx, a,
-                      "SELECT code, parent, name, name_en FROM expert_specialties ORDER BY code",
-                      NULL, 0, sizeof(struct specialty), max, specialty_fill, out);
+    return store_query_page(
+        tx, a, "SELECT code, parent, name, name_en FROM expert_specialties ORDER BY code", NULL, 0,
+        sizeof(struct specialty), max, specialty_fill, out);
 }
 
 int store_specialty_get(struct store_tx *tx, struct arena *a, const char *code,
                         struct specialty *out)
 {
     struct store_param p[] = {SP_T(code)};
-    return query_one(tx, a,
-                     "SELECT code, parent, name, name_en FROM expert_specialties WHERE code = $1",
-                     p, 1, specialty_fill, out);
+    return store_query_one(
+        tx, a, "SELECT code, parent, name, name_en FROM expert_specialties WHERE code = $1", p, 1,
+        specialty_fill, out);
 }
 
 int store_specialty_upsert(struct store_tx *tx, const struct specialty *s, int64_t now_ms)
@@ -129,20 +68,20 @@ static void expert_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct expert *e = item;
     e->id = store_col_int(r, 0);
-    e->code = col_dup(r, a, 1);
-    e->name = col_dup(r, a, 2);
-    e->user_id = col_i0(r, 3);
-    e->username = col_dup(r, a, 4);
-    e->region = col_dup(r, a, 5);
-    e->employer = col_dup(r, a, 6);
-    e->employer_uscc = col_dup(r, a, 7);
-    e->title = col_dup(r, a, 8);
-    e->title_level = col_dup(r, a, 9);
+    e->code = store_row_text(r, a, 1);
+    e->name = store_row_text(r, a, 2);
+    e->user_id = store_row_i0(r, 3);
+    e->username = store_row_text(r, a, 4);
+    e->region = store_row_text(r, a, 5);
+    e->employer = store_row_text(r, a, 6);
+    e->employer_uscc = store_row_text(r, a, 7);
+    e->title = store_row_text(r, a, 8);
+    e->title_level = store_row_text(r, a, 9);
     e->years = store_col_int(r, 10);
-    e->phone = col_dup(r, a, 11);
-    e->email = col_dup(r, a, 12);
-    e->status = col_dup(r, a, 13);
-    e->note = col_dup(r, a, 14);
+    e->phone = store_row_text(r, a, 11);
+    e->email = store_row_text(r, a, 12);
+    e->status = store_row_text(r, a, 13);
+    e->note = store_row_text(r, a, 14);
     e->created_ms = store_col_int(r, 15);
     e->updated_ms = store_col_int(r, 16);
     e->version = store_col_int(r, 17);
@@ -185,22 +124,22 @@ int store_expert_update(struct store_tx *tx, const struct expert *e)
 int store_expert_get(struct store_tx *tx, struct arena *a, int64_t id, struct expert *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(tx, a, "SELECT " EXPERT_COLS EXPERT_FROM " WHERE e.id = $1", p, 1, expert_fill,
-                     out);
+    return store_query_one(tx, a, "SELECT " EXPERT_COLS EXPERT_FROM " WHERE e.id = $1", p, 1,
+                           expert_fill, out);
 }
 
 int store_expert_by_code(struct store_tx *tx, struct arena *a, const char *code, struct expert *out)
 {
     struct store_param p[] = {SP_T(code)};
-    return query_one(tx, a, "SELECT " EXPERT_COLS EXPERT_FROM " WHERE e.code = $1", p, 1,
-                     expert_fill, out);
+    return store_query_one(tx, a, "SELECT " EXPERT_COLS EXPERT_FROM " WHERE e.code = $1", p, 1,
+                           expert_fill, out);
 }
 
 int store_expert_by_user(struct store_tx *tx, struct arena *a, int64_t user_id, struct expert *out)
 {
     struct store_param p[] = {SP_I(user_id)};
-    return query_one(tx, a, "SELECT " EXPERT_COLS EXPERT_FROM " WHERE e.user_id = $1", p, 1,
-                     expert_fill, out);
+    return store_query_one(tx, a, "SELECT " EXPERT_COLS EXPERT_FROM " WHERE e.user_id = $1", p, 1,
+                           expert_fill, out);
 }
 
 int store_expert_list(struct store_tx *tx, struct arena *a, const struct expert_filter *f,
@@ -211,7 +150,7 @@ int store_expert_list(struct store_tx *tx, struct arena *a, const struct expert_
     struct store_param p[] = {SP_I(after_id), SP_T(f->status), SP_T(region), SP_T(f->specialty),
                               SP_I(limit + 1)};
     /* a specialty selects its code and every code under it in the tree */
-    return query_page(
+    return store_query_page(
         tx, a,
         "WITH RECURSIVE sub(code) AS (SELECT code FROM expert_specialties WHERE code = $4"
         "  UNION SELECT s.code FROM expert_specialties s JOIN sub ON s.parent = sub.code)"
@@ -240,7 +179,7 @@ int store_expert_specs(struct store_tx *tx, struct arena *a, int64_t expert_id, 
     if (rc != STORE_OK)
         return rc;
     while ((rc = store_rows_next(r)) == 1 && *n < max)
-        (*codes)[(*n)++] = col_dup(r, a, 0);
+        (*codes)[(*n)++] = store_row_text(r, a, 0);
     store_rows_free(r);
     return rc < 0 ? -rc : STORE_OK;
 }
@@ -262,21 +201,21 @@ static void relation_fill(struct store_rows *r, struct arena *a, void *item)
     struct expert_relation *x = item;
     x->id = store_col_int(r, 0);
     x->expert_id = store_col_int(r, 1);
-    x->kind = col_dup(r, a, 2);
-    x->org_uscc = col_dup(r, a, 3);
-    x->org_name = col_dup(r, a, 4);
-    x->until_ms = col_i0(r, 5);
-    x->note = col_dup(r, a, 6);
+    x->kind = store_row_text(r, a, 2);
+    x->org_uscc = store_row_text(r, a, 3);
+    x->org_name = store_row_text(r, a, 4);
+    x->until_ms = store_row_i0(r, 5);
+    x->note = store_row_text(r, a, 6);
 }
 
 int store_expert_relations(struct store_tx *tx, struct arena *a, int64_t expert_id, int max,
                            struct page *out)
 {
     struct store_param p[] = {SP_I(expert_id)};
-    return query_page(tx, a,
-                      "SELECT id, expert_id, kind, org_uscc, org_name, until_ms, note"
-                      " FROM expert_relations WHERE expert_id = $1 ORDER BY id",
-                      p, 1, sizeof(struct expert_relation), max, relation_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT id, expert_id, kind, org_uscc, org_name, until_ms, note"
+                            " FROM expert_relations WHERE expert_id = $1 ORDER BY id",
+                            p, 1, sizeof(struct expert_relation), max, relation_fill, out);
 }
 
 int store_expert_relations_set(struct store_tx *tx, int64_t expert_id,
@@ -303,9 +242,9 @@ static void unavail_fill(struct store_rows *r, struct arena *a, void *item)
     u->expert_id = store_col_int(r, 1);
     u->from_ms = store_col_int(r, 2);
     u->to_ms = store_col_int(r, 3);
-    u->kind = col_dup(r, a, 4);
-    u->note = col_dup(r, a, 5);
-    u->created_by = col_i0(r, 6);
+    u->kind = store_row_text(r, a, 4);
+    u->note = store_row_text(r, a, 5);
+    u->created_by = store_row_i0(r, 6);
     u->created_ms = store_col_int(r, 7);
 }
 
@@ -334,11 +273,12 @@ int store_expert_unavail_list(struct store_tx *tx, struct arena *a, int64_t expe
                               struct page *out)
 {
     struct store_param p[] = {SP_I(expert_id)};
-    return query_page(tx, a,
-                      "SELECT id, expert_id, from_ms, to_ms, kind, note, created_by, created_ms"
-                      " FROM expert_unavailability WHERE expert_id = $1"
-                      " ORDER BY from_ms DESC, id DESC",
-                      p, 1, sizeof(struct expert_unavail), max, unavail_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT id, expert_id, from_ms, to_ms, kind, note, created_by, created_ms"
+        " FROM expert_unavailability WHERE expert_id = $1"
+        " ORDER BY from_ms DESC, id DESC",
+        p, 1, sizeof(struct expert_unavail), max, unavail_fill, out);
 }
 
 int store_expert_unavail_set(struct store_tx *tx, int64_t expert_id, const struct expert_unavail *u,
@@ -362,11 +302,11 @@ static void credit_fill(struct store_rows *r, struct arena *a, void *item)
     c->id = store_col_int(r, 0);
     c->expert_id = store_col_int(r, 1);
     c->at_ms = store_col_int(r, 2);
-    c->kind = col_dup(r, a, 3);
+    c->kind = store_row_text(r, a, 3);
     c->points = store_col_int(r, 4);
-    c->note = col_dup(r, a, 5);
-    c->tender_id = col_i0(r, 6);
-    c->by_user = col_i0(r, 7);
+    c->note = store_row_text(r, a, 5);
+    c->tender_id = store_row_i0(r, 6);
+    c->by_user = store_row_i0(r, 7);
     c->created_ms = store_col_int(r, 8);
 }
 
@@ -386,11 +326,11 @@ int store_expert_credit_list(struct store_tx *tx, struct arena *a, int64_t exper
                              int64_t before_id, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(expert_id), SP_I(before_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT id, expert_id, at_ms, kind, points, note, tender_id, by_user,"
-                      " created_ms FROM expert_credit WHERE expert_id = $1"
-                      " AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3",
-                      p, 3, sizeof(struct expert_credit), limit, credit_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT id, expert_id, at_ms, kind, points, note, tender_id, by_user,"
+                            " created_ms FROM expert_credit WHERE expert_id = $1"
+                            " AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3",
+                            p, 3, sizeof(struct expert_credit), limit, credit_fill, out);
 }
 
 int store_expert_credit_points(struct store_tx *tx, int64_t expert_id, int64_t *points)
@@ -418,7 +358,7 @@ int store_expert_relations_scan(struct store_tx *tx, expert_relation_fn fn, void
         x.kind = store_col_text(r, 2, NULL);
         x.org_uscc = store_col_text(r, 3, NULL);
         x.org_name = store_col_text(r, 4, NULL);
-        x.until_ms = col_i0(r, 5);
+        x.until_ms = store_row_i0(r, 5);
         x.note = store_col_text(r, 6, NULL);
         int stop = fn(ctx, &x);
         if (stop != 0) {
@@ -447,7 +387,7 @@ int store_expert_unavail_scan(struct store_tx *tx, expert_unavail_fn fn, void *c
         u.to_ms = store_col_int(r, 3);
         u.kind = store_col_text(r, 4, NULL);
         u.note = store_col_text(r, 5, NULL);
-        u.created_by = col_i0(r, 6);
+        u.created_by = store_row_i0(r, 6);
         u.created_ms = store_col_int(r, 7);
         int stop = fn(ctx, &u);
         if (stop != 0) {
@@ -497,7 +437,7 @@ int store_pool_scan(struct store_tx *tx, int64_t only_id, pool_row_fn fn, void *
         row.status = store_col_text(r, 2, NULL);
         row.employer = store_col_text(r, 3, NULL);
         row.employer_uscc = store_col_text(r, 4, NULL);
-        row.user_org_id = col_i0(r, 5);
+        row.user_org_id = store_row_i0(r, 5);
         int stop = fn(ctx, &row);
         if (stop != 0) {
             store_rows_free(r);

@@ -6,51 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
 }
 
 #define LEAD_COLS                                                                                  \
@@ -63,23 +23,23 @@ static void fill_lead(struct store_rows *r, struct arena *a, void *item)
     struct lead *l = item;
     l->id = store_col_int(r, 0);
     l->tender_id = store_col_int(r, 1);
-    l->title = col_dup(r, a, 2);
-    l->source = col_dup(r, a, 3);
-    l->status = col_dup(r, a, 4);
-    l->opened_by = col_i0(r, 5);
+    l->title = store_row_text(r, a, 2);
+    l->source = store_row_text(r, a, 3);
+    l->status = store_row_text(r, a, 4);
+    l->opened_by = store_row_i0(r, 5);
     l->opened_ms = store_col_int(r, 6);
-    l->transferred_to = col_dup(r, a, 7);
-    l->transferred_on = col_dup(r, a, 8);
-    l->transfer_note = col_dup(r, a, 9);
-    l->transferred_by = col_i0(r, 10);
-    l->transferred_ms = col_i0(r, 11);
-    l->close_reason = col_dup(r, a, 12);
-    l->closed_by = col_i0(r, 13);
-    l->closed_ms = col_i0(r, 14);
+    l->transferred_to = store_row_text(r, a, 7);
+    l->transferred_on = store_row_text(r, a, 8);
+    l->transfer_note = store_row_text(r, a, 9);
+    l->transferred_by = store_row_i0(r, 10);
+    l->transferred_ms = store_row_i0(r, 11);
+    l->close_reason = store_row_text(r, a, 12);
+    l->closed_by = store_row_i0(r, 13);
+    l->closed_ms = store_row_i0(r, 14);
     l->updated_ms = store_col_int(r, 15);
     l->version = store_col_int(r, 16);
-    l->tender_code = col_dup(r, a, 17);
-    l->tender_title = col_dup(r, a, 18);
+    l->tender_code = store_row_text(r, a, 17);
+    l->tender_title = store_row_text(r, a, 18);
 }
 
 int store_lead_insert(struct store_tx *tx, const struct lead *l, int64_t *id)
@@ -110,10 +70,11 @@ int store_lead_get(struct store_tx *tx, struct arena *a, int64_t id, struct lead
 {
     struct page pg;
     struct store_param p[] = {SP_I(id)};
-    int rc = query_page(tx, a,
-                        "SELECT " LEAD_COLS " FROM leads l JOIN tenders t ON t.id = l.tender_id"
-                        " WHERE l.id = $1",
-                        p, 1, sizeof *out, 1, fill_lead, &pg);
+    int rc =
+        store_query_page(tx, a,
+                         "SELECT " LEAD_COLS " FROM leads l JOIN tenders t ON t.id = l.tender_id"
+                         " WHERE l.id = $1",
+                         p, 1, sizeof *out, 1, fill_lead, &pg);
     if (rc != STORE_OK)
         return rc;
     if (pg.n == 0)
@@ -152,11 +113,11 @@ int store_lead_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int
                     int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(before_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " LEAD_COLS " FROM leads l JOIN tenders t ON t.id = l.tender_id"
-                      " WHERE ($1 = 0 OR l.tender_id = $1) AND ($2 = 0 OR l.id < $2)"
-                      " ORDER BY l.id DESC LIMIT $3",
-                      p, 3, sizeof(struct lead), limit, fill_lead, out);
+    return store_query_page(tx, a,
+                            "SELECT " LEAD_COLS " FROM leads l JOIN tenders t ON t.id = l.tender_id"
+                            " WHERE ($1 = 0 OR l.tender_id = $1) AND ($2 = 0 OR l.id < $2)"
+                            " ORDER BY l.id DESC LIMIT $3",
+                            p, 3, sizeof(struct lead), limit, fill_lead, out);
 }
 
 #define EV_COLS "id, lead_id, kind, body, name, media_type, sha256, size, added_by, added_ms"
@@ -166,13 +127,13 @@ static void fill_ev(struct store_rows *r, struct arena *a, void *item)
     struct lead_evidence *e = item;
     e->id = store_col_int(r, 0);
     e->lead_id = store_col_int(r, 1);
-    e->kind = col_dup(r, a, 2);
-    e->body = col_dup(r, a, 3);
-    e->name = col_dup(r, a, 4);
-    e->media_type = col_dup(r, a, 5);
-    e->sha256 = col_dup(r, a, 6);
+    e->kind = store_row_text(r, a, 2);
+    e->body = store_row_text(r, a, 3);
+    e->name = store_row_text(r, a, 4);
+    e->media_type = store_row_text(r, a, 5);
+    e->sha256 = store_row_text(r, a, 6);
     e->size = store_col_int(r, 7);
-    e->added_by = col_i0(r, 8);
+    e->added_by = store_row_i0(r, 8);
     e->added_ms = store_col_int(r, 9);
 }
 
@@ -204,10 +165,10 @@ int store_lead_evidence_list(struct store_tx *tx, struct arena *a, int64_t lead_
                              struct page *out)
 {
     struct store_param p[] = {SP_I(lead_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " EV_COLS " FROM lead_evidence WHERE lead_id = $1 ORDER BY id"
-                      " LIMIT $2",
-                      p, 2, sizeof(struct lead_evidence), limit, fill_ev, out);
+    return store_query_page(tx, a,
+                            "SELECT " EV_COLS " FROM lead_evidence WHERE lead_id = $1 ORDER BY id"
+                            " LIMIT $2",
+                            p, 2, sizeof(struct lead_evidence), limit, fill_ev, out);
 }
 
 int store_lead_evidence_get(struct store_tx *tx, struct arena *a, int64_t lead_id, int64_t id,
@@ -215,9 +176,9 @@ int store_lead_evidence_get(struct store_tx *tx, struct arena *a, int64_t lead_i
 {
     struct page pg;
     struct store_param p[] = {SP_I(lead_id), SP_I(id)};
-    int rc =
-        query_page(tx, a, "SELECT " EV_COLS " FROM lead_evidence WHERE lead_id = $1 AND id = $2", p,
-                   2, sizeof *out, 1, fill_ev, &pg);
+    int rc = store_query_page(
+        tx, a, "SELECT " EV_COLS " FROM lead_evidence WHERE lead_id = $1 AND id = $2", p, 2,
+        sizeof *out, 1, fill_ev, &pg);
     if (rc != STORE_OK)
         return rc;
     if (pg.n == 0)
@@ -231,12 +192,12 @@ static void fill_audit(struct store_rows *r, struct arena *a, void *item)
     struct audit_entry *e = item;
     e->id = store_col_int(r, 0);
     e->at_ms = store_col_int(r, 1);
-    e->actor_user_id = col_i0(r, 2);
-    e->actor = col_dup(r, a, 3);
-    e->action = col_dup(r, a, 4);
+    e->actor_user_id = store_row_i0(r, 2);
+    e->actor = store_row_text(r, a, 3);
+    e->action = store_row_text(r, a, 4);
     e->object_type = "lead";
-    e->object_id = col_dup(r, a, 5);
-    e->detail = col_dup(r, a, 6);
+    e->object_id = store_row_text(r, a, 5);
+    e->detail = store_row_text(r, a, 6);
 }
 
 int store_lead_history(struct store_tx *tx, struct arena *a, int64_t lead_id, int limit,
@@ -245,9 +206,9 @@ int store_lead_history(struct store_tx *tx, struct arena *a, int64_t lead_id, in
     char idbuf[24];
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)lead_id);
     struct store_param p[] = {SP_T(idbuf), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT id, at_ms, actor_user_id, actor, action, object_id, detail"
-                      " FROM audit_log WHERE object_type = 'lead' AND object_id = $1"
-                      " ORDER BY id LIMIT $2",
-                      p, 2, sizeof(struct audit_entry), limit, fill_audit, out);
+    return store_query_page(tx, a,
+                            "SELECT id, at_ms, actor_user_id, actor, action, object_id, detail"
+                            " FROM audit_log WHERE object_type = 'lead' AND object_id = $1"
+                            " ORDER BY id LIMIT $2",
+                            p, 2, sizeof(struct audit_entry), limit, fill_audit, out);
 }

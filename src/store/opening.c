@@ -5,55 +5,12 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-/* An integer column, 0 for NULL. */
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 /* An optional integer: 0 is NULL. */
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-/* Runs a query and collects up to limit rows (fetching limit+1 to learn
- * `more`). */
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
 }
 
 /* ---- the hall ---- */
@@ -85,12 +42,12 @@ int store_opening_hall_get(struct store_tx *tx, struct arena *a, int64_t tender_
     rc = store_rows_next(r);
     if (rc == 1) {
         out->tender_id = store_col_int(r, 0);
-        out->phase = col_dup(r, a, 1);
+        out->phase = store_row_text(r, a, 1);
         out->bidders = store_col_int(r, 2);
         out->min_bids = store_col_int(r, 3);
-        out->window_end_ms = col_i0(r, 4);
-        out->record = col_dup(r, a, 5);
-        out->record_hash = col_dup(r, a, 6);
+        out->window_end_ms = store_row_i0(r, 4);
+        out->record = store_row_text(r, a, 5);
+        out->record_hash = store_row_text(r, a, 6);
         out->created_ms = store_col_int(r, 7);
         out->updated_ms = store_col_int(r, 8);
         out->version = store_col_int(r, 9);
@@ -165,27 +122,28 @@ static void bid_fill(struct store_rows *r, struct arena *a, void *item)
     b->tender_id = store_col_int(r, 1);
     b->lot_no = store_col_int(r, 2);
     b->org_id = store_col_int(r, 3);
-    b->org_name = col_dup(r, a, 4);
-    b->blob_hash = col_dup(r, a, 5);
-    b->status = col_dup(r, a, 6);
-    b->form = col_dup(r, a, 7);
-    b->reason = col_dup(r, a, 8);
-    b->signed_in_ms = col_i0(r, 9);
-    b->decided_ms = col_i0(r, 10);
-    b->signed_ms = col_i0(r, 11);
+    b->org_name = store_row_text(r, a, 4);
+    b->blob_hash = store_row_text(r, a, 5);
+    b->status = store_row_text(r, a, 6);
+    b->form = store_row_text(r, a, 7);
+    b->reason = store_row_text(r, a, 8);
+    b->signed_in_ms = store_row_i0(r, 9);
+    b->decided_ms = store_row_i0(r, 10);
+    b->signed_ms = store_row_i0(r, 11);
 }
 
 int store_opening_bid_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                            struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT ob.bid_id, ob.tender_id, ob.lot_no, ob.org_id, o.name, b.blob_hash,"
-                      " ob.status, ob.form, ob.reason, ob.signed_in_ms, ob.decided_ms,"
-                      " ob.signed_ms FROM opening_bids ob JOIN orgs o ON o.id = ob.org_id"
-                      " JOIN bids b ON b.id = ob.bid_id WHERE ob.tender_id = $1"
-                      " ORDER BY ob.lot_no, ob.org_id LIMIT $2",
-                      p, 2, sizeof(struct opening_bid), limit, bid_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT ob.bid_id, ob.tender_id, ob.lot_no, ob.org_id, o.name, b.blob_hash,"
+        " ob.status, ob.form, ob.reason, ob.signed_in_ms, ob.decided_ms,"
+        " ob.signed_ms FROM opening_bids ob JOIN orgs o ON o.id = ob.org_id"
+        " JOIN bids b ON b.id = ob.bid_id WHERE ob.tender_id = $1"
+        " ORDER BY ob.lot_no, ob.org_id LIMIT $2",
+        p, 2, sizeof(struct opening_bid), limit, bid_fill, out);
 }
 
 int store_opening_bid_decide(struct store_tx *tx, int64_t bid_id, const char *status,
@@ -257,21 +215,21 @@ static void objection_fill(struct store_rows *r, struct arena *a, void *item)
     o->id = store_col_int(r, 0);
     o->tender_id = store_col_int(r, 1);
     o->org_id = store_col_int(r, 2);
-    o->user_id = col_i0(r, 3);
-    o->body = col_dup(r, a, 4);
+    o->user_id = store_row_i0(r, 3);
+    o->body = store_row_text(r, a, 4);
     o->raised_ms = store_col_int(r, 5);
-    o->answer = col_dup(r, a, 6);
-    o->answered_by = col_i0(r, 7);
-    o->answered_ms = col_i0(r, 8);
+    o->answer = store_row_text(r, a, 6);
+    o->answered_by = store_row_i0(r, 7);
+    o->answered_ms = store_row_i0(r, 8);
 }
 
 int store_opening_objection_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                                  struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT id, tender_id, org_id, user_id, body, raised_ms, answer,"
-                      " answered_by, answered_ms FROM opening_objections WHERE tender_id = $1"
-                      " ORDER BY id LIMIT $2",
-                      p, 2, sizeof(struct opening_objection), limit, objection_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT id, tender_id, org_id, user_id, body, raised_ms, answer,"
+                            " answered_by, answered_ms FROM opening_objections WHERE tender_id = $1"
+                            " ORDER BY id LIMIT $2",
+                            p, 2, sizeof(struct opening_objection), limit, objection_fill, out);
 }

@@ -9,46 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
+#include "store/rows.h"
 
 static int64_t col_i(struct store_rows *r, int col, int64_t dflt)
 {
     return store_col_null(r, col) ? dflt : store_col_int(r, col);
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
 }
 
 #define REL_COLS                                                                                   \
@@ -60,14 +25,14 @@ static void fill_rel(struct store_rows *r, struct arena *a, void *item)
     struct orgrel_row *o = item;
     o->id = store_col_int(r, 0);
     o->org_id = store_col_int(r, 1);
-    o->kind = col_dup(r, a, 2);
-    o->name = col_dup(r, a, 3);
-    o->id_number = col_dup(r, a, 4);
-    o->role = col_dup(r, a, 5);
+    o->kind = store_row_text(r, a, 2);
+    o->name = store_row_text(r, a, 3);
+    o->id_number = store_row_text(r, a, 4);
+    o->role = store_row_text(r, a, 5);
     o->share_bp = col_i(r, 6, -1);
-    o->value = col_dup(r, a, 7);
-    o->norm = col_dup(r, a, 8);
-    o->source = col_dup(r, a, 9);
+    o->value = store_row_text(r, a, 7);
+    o->norm = store_row_text(r, a, 8);
+    o->source = store_row_text(r, a, 9);
     o->user_id = col_i(r, 10, 0);
     o->created_ms = store_col_int(r, 11);
     o->org_name = NULL;
@@ -76,7 +41,7 @@ static void fill_rel(struct store_rows *r, struct arena *a, void *item)
 static void fill_rel_org(struct store_rows *r, struct arena *a, void *item)
 {
     fill_rel(r, a, item);
-    ((struct orgrel_row *)item)->org_name = col_dup(r, a, 12);
+    ((struct orgrel_row *)item)->org_name = store_row_text(r, a, 12);
 }
 
 int store_orgrel_insert(struct store_tx *tx, const struct orgrel_row *r, int64_t *id)
@@ -112,21 +77,21 @@ int store_orgrel_list(struct store_tx *tx, struct arena *a, int64_t org_id, int 
                       struct page *out)
 {
     struct store_param p[] = {SP_I(org_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " REL_COLS " FROM org_relations r WHERE r.org_id = $1"
-                      " AND r.deleted_ms IS NULL ORDER BY r.id LIMIT $2",
-                      p, 2, sizeof(struct orgrel_row), limit, fill_rel, out);
+    return store_query_page(tx, a,
+                            "SELECT " REL_COLS " FROM org_relations r WHERE r.org_id = $1"
+                            " AND r.deleted_ms IS NULL ORDER BY r.id LIMIT $2",
+                            p, 2, sizeof(struct orgrel_row), limit, fill_rel, out);
 }
 
 int store_orgrel_by_norm(struct store_tx *tx, struct arena *a, const char *norm, int limit,
                          struct page *out)
 {
     struct store_param p[] = {SP_T(norm), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " REL_COLS ", o.name FROM org_relations r"
-                      " JOIN orgs o ON o.id = r.org_id WHERE r.norm = $1"
-                      " AND r.deleted_ms IS NULL ORDER BY r.org_id, r.id LIMIT $2",
-                      p, 2, sizeof(struct orgrel_row), limit, fill_rel_org, out);
+    return store_query_page(tx, a,
+                            "SELECT " REL_COLS ", o.name FROM org_relations r"
+                            " JOIN orgs o ON o.id = r.org_id WHERE r.norm = $1"
+                            " AND r.deleted_ms IS NULL ORDER BY r.org_id, r.id LIMIT $2",
+                            p, 2, sizeof(struct orgrel_row), limit, fill_rel_org, out);
 }
 
 int store_orgrel_tender_orgs(struct store_tx *tx, int64_t tender_id, int64_t *ids, int max, int *n)
@@ -152,8 +117,8 @@ static void fill_bid(struct store_rows *r, struct arena *a, void *item)
     b->tender_id = store_col_int(r, 0);
     b->lot_no = store_col_int(r, 1);
     b->org_id = store_col_int(r, 2);
-    b->status = col_dup(r, a, 3);
-    b->form = col_dup(r, a, 4);
+    b->status = store_row_text(r, a, 3);
+    b->form = store_row_text(r, a, 4);
     b->at_ms = store_col_int(r, 5);
 }
 
@@ -183,7 +148,7 @@ int store_orgrel_bids(struct store_tx *tx, struct arena *a, const int64_t *orgs,
                               n + 1);
     if (k >= sizeof sql)
         return STORE_ERROR;
-    return query_page(tx, a, sql, p, n + 1, sizeof(struct orgrel_bid), limit, fill_bid, out);
+    return store_query_page(tx, a, sql, p, n + 1, sizeof(struct orgrel_bid), limit, fill_bid, out);
 }
 
 int store_orgrel_org_ref(struct store_tx *tx, const char *ref, int64_t *id)

@@ -6,47 +6,7 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    store_rows_free(r);
-    return rc < 0 ? -rc : STORE_OK;
-}
+#include "store/rows.h"
 
 #define RISK_COLS                                                                                  \
     "r.tender_id, r.score, r.level, r.flags, r.basis_version, r.computed_ms, r.warned_ms,"         \
@@ -57,14 +17,14 @@ static void fill_risk(struct store_rows *r, struct arena *a, void *item)
     struct risk_row *o = item;
     o->tender_id = store_col_int(r, 0);
     o->score = store_col_int(r, 1);
-    o->level = col_dup(r, a, 2);
-    o->flags = col_dup(r, a, 3);
+    o->level = store_row_text(r, a, 2);
+    o->flags = store_row_text(r, a, 3);
     o->basis_version = store_col_int(r, 4);
     o->computed_ms = store_col_int(r, 5);
-    o->warned_ms = col_i0(r, 6);
-    o->code = col_dup(r, a, 7);
-    o->title = col_dup(r, a, 8);
-    o->state = col_dup(r, a, 9);
+    o->warned_ms = store_row_i0(r, 6);
+    o->code = store_row_text(r, a, 7);
+    o->title = store_row_text(r, a, 8);
+    o->state = store_row_text(r, a, 9);
 }
 
 int store_risk_put(struct store_tx *tx, const struct risk_row *r)
@@ -91,11 +51,11 @@ int store_risk_get(struct store_tx *tx, struct arena *a, int64_t tender_id, stru
 {
     struct page pg;
     struct store_param p[] = {SP_I(tender_id)};
-    int rc =
-        query_page(tx, a,
-                   "SELECT " RISK_COLS " FROM tender_risk r JOIN tenders t ON t.id = r.tender_id"
-                   " WHERE r.tender_id = $1",
-                   p, 1, sizeof *out, 1, fill_risk, &pg);
+    int rc = store_query_page(tx, a,
+                              "SELECT " RISK_COLS
+                              " FROM tender_risk r JOIN tenders t ON t.id = r.tender_id"
+                              " WHERE r.tender_id = $1",
+                              p, 1, sizeof *out, 1, fill_risk, &pg);
     if (rc != STORE_OK)
         return rc;
     if (pg.n == 0)
@@ -110,18 +70,19 @@ int store_risk_list(struct store_tx *tx, struct arena *a, int64_t min_score, int
     if (before_id > 0) {
         struct store_param p[] = {SP_I(min_score), SP_I(before_score), SP_I(before_id),
                                   SP_I(limit + 1)};
-        return query_page(tx, a,
-                          "SELECT " RISK_COLS
-                          " FROM tender_risk r JOIN tenders t ON t.id = r.tender_id"
-                          " WHERE r.score >= $1 AND (r.score < $2 OR (r.score = $2 AND"
-                          " r.tender_id < $3)) ORDER BY r.score DESC, r.tender_id DESC LIMIT $4",
-                          p, 4, sizeof(struct risk_row), limit, fill_risk, out);
+        return store_query_page(
+            tx, a,
+            "SELECT " RISK_COLS " FROM tender_risk r JOIN tenders t ON t.id = r.tender_id"
+            " WHERE r.score >= $1 AND (r.score < $2 OR (r.score = $2 AND"
+            " r.tender_id < $3)) ORDER BY r.score DESC, r.tender_id DESC LIMIT $4",
+            p, 4, sizeof(struct risk_row), limit, fill_risk, out);
     }
     struct store_param p[] = {SP_I(min_score), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " RISK_COLS " FROM tender_risk r JOIN tenders t ON t.id = r.tender_id"
-                      " WHERE r.score >= $1 ORDER BY r.score DESC, r.tender_id DESC LIMIT $2",
-                      p, 2, sizeof(struct risk_row), limit, fill_risk, out);
+    return store_query_page(tx, a,
+                            "SELECT " RISK_COLS
+                            " FROM tender_risk r JOIN tenders t ON t.id = r.tender_id"
+                            " WHERE r.score >= $1 ORDER BY r.score DESC, r.tender_id DESC LIMIT $2",
+                            p, 2, sizeof(struct risk_row), limit, fill_risk, out);
 }
 
 int store_risk_set_warned(struct store_tx *tx, int64_t tender_id, int64_t at_ms)
@@ -155,29 +116,29 @@ static void fill_bid(struct store_rows *r, struct arena *a, void *item)
     b->bid_id = store_col_int(r, 0);
     b->lot_no = store_col_int(r, 1);
     b->org_id = store_col_int(r, 2);
-    b->org_name = col_dup(r, a, 3);
-    b->status = col_dup(r, a, 4);
-    b->form = col_dup(r, a, 5);
-    b->blob_hash = col_dup(r, a, 6);
-    b->signer_fp = col_dup(r, a, 7);
-    b->remote_addr = col_dup(r, a, 8);
-    b->user_id = col_i0(r, 9);
-    b->legal_rep = col_dup(r, a, 10);
-    b->phone = col_dup(r, a, 11);
-    b->email = col_dup(r, a, 12);
-    b->address = col_dup(r, a, 13);
+    b->org_name = store_row_text(r, a, 3);
+    b->status = store_row_text(r, a, 4);
+    b->form = store_row_text(r, a, 5);
+    b->blob_hash = store_row_text(r, a, 6);
+    b->signer_fp = store_row_text(r, a, 7);
+    b->remote_addr = store_row_text(r, a, 8);
+    b->user_id = store_row_i0(r, 9);
+    b->legal_rep = store_row_text(r, a, 10);
+    b->phone = store_row_text(r, a, 11);
+    b->email = store_row_text(r, a, 12);
+    b->address = store_row_text(r, a, 13);
 }
 
 int store_risk_bids(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                     struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT ob.bid_id, ob.lot_no, ob.org_id, o.name, ob.status, ob.form,"
-                      " b.blob_hash, b.signer_fp, b.remote_addr, b.user_id, o.legal_rep,"
-                      " o.contact_phone, o.contact_email, o.address"
-                      " FROM opening_bids ob JOIN bids b ON b.id = ob.bid_id"
-                      " JOIN orgs o ON o.id = ob.org_id WHERE ob.tender_id = $1"
-                      " ORDER BY ob.lot_no, ob.org_id LIMIT $2",
-                      p, 2, sizeof(struct risk_bid), limit, fill_bid, out);
+    return store_query_page(tx, a,
+                            "SELECT ob.bid_id, ob.lot_no, ob.org_id, o.name, ob.status, ob.form,"
+                            " b.blob_hash, b.signer_fp, b.remote_addr, b.user_id, o.legal_rep,"
+                            " o.contact_phone, o.contact_email, o.address"
+                            " FROM opening_bids ob JOIN bids b ON b.id = ob.bid_id"
+                            " JOIN orgs o ON o.id = ob.org_id WHERE ob.tender_id = $1"
+                            " ORDER BY ob.lot_no, ob.org_id LIMIT $2",
+                            p, 2, sizeof(struct risk_bid), limit, fill_bid, out);
 }

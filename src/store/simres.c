@@ -6,14 +6,7 @@
 
 #include <string.h>
 
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
+#include "store/rows.h"
 
 int store_simres_put(struct store_tx *tx, const struct simres_row *r)
 {
@@ -44,9 +37,9 @@ int store_simres_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
     if (rc == 1) {
         out->tender_id = store_col_int(r, 0);
         out->basis_version = store_col_int(r, 1);
-        out->status = col_dup(r, a, 2);
+        out->status = store_row_text(r, a, 2);
         out->pairs = store_col_int(r, 3);
-        out->result = col_dup(r, a, 4);
+        out->result = store_row_text(r, a, 4);
         out->computed_ms = store_col_int(r, 5);
         rc = out->result != NULL && out->status != NULL ? STORE_OK : STORE_TOOBIG;
     } else {
@@ -85,9 +78,9 @@ int store_simres_bids(struct store_tx *tx, struct arena *a, int64_t tender_id, i
         b->bid_id = store_col_int(r, 0);
         b->lot_no = store_col_int(r, 1);
         b->org_id = store_col_int(r, 2);
-        b->org_name = col_dup(r, a, 3);
-        b->env_hash = col_dup(r, a, 4);
-        b->key = col_dup(r, a, 5);
+        b->org_name = store_row_text(r, a, 3);
+        b->env_hash = store_row_text(r, a, 4);
+        b->key = store_row_text(r, a, 5);
         out->n++;
     }
     store_rows_free(r);

@@ -6,82 +6,12 @@
  */
 #include "store/tender.h"
 
-/* Copies a text column into the arena; NULL stays NULL. */
-static const char *col_dup(struct store_rows *r, struct arena *a, int col)
-{
-    size_t n;
-    const char *s = store_col_text(r, col, &n);
-    if (s == NULL)
-        return NULL;
-    return arena_strndup(a, s, n);
-}
-
-/* An integer column, 0 for NULL. */
-static int64_t col_i0(struct store_rows *r, int col)
-{
-    return store_col_null(r, col) ? 0 : store_col_int(r, col);
-}
+#include "store/rows.h"
 
 /* An optional integer: 0 is NULL. */
 static struct store_param opt_i(int64_t v)
 {
     return v != 0 ? SP_I(v) : SP_NUL;
-}
-
-typedef void (*fill_fn)(struct store_rows *r, struct arena *a, void *item);
-
-/* Collects up to limit rows (fetching limit+1 to learn `more`). */
-static int collect(struct store_rows *r, struct arena *a, size_t item_size, int limit, fill_fn fill,
-                   struct page *out)
-{
-    int rc;
-    out->n = 0;
-    out->more = false;
-    out->items = arena_calloc(a, item_size * (size_t)(limit > 0 ? limit : 1));
-    if (out->items == NULL)
-        return STORE_TOOBIG;
-    while ((rc = store_rows_next(r)) == 1) {
-        if (out->n == limit) {
-            out->more = true;
-            break;
-        }
-        fill(r, a, (char *)out->items + item_size * (size_t)out->n);
-        out->n++;
-    }
-    return rc < 0 ? -rc : STORE_OK;
-}
-
-/* Runs a query and collects a page. */
-static int query_page(struct store_tx *tx, struct arena *a, const char *sql,
-                      const struct store_param *p, int np, size_t item_size, int limit,
-                      fill_fn fill, struct page *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = collect(r, a, item_size, limit, fill, out);
-    store_rows_free(r);
-    return rc;
-}
-
-/* Runs a query that must return one row into out. */
-static int query_one(struct store_tx *tx, struct arena *a, const char *sql,
-                     const struct store_param *p, int np, fill_fn fill, void *out)
-{
-    struct store_rows *r = NULL;
-    int rc = store_query(tx, sql, p, np, &r);
-    if (rc != STORE_OK)
-        return rc;
-    rc = store_rows_next(r);
-    if (rc == 1) {
-        fill(r, a, out);
-        rc = STORE_OK;
-    } else {
-        rc = rc == 0 ? STORE_NOTFOUND : -rc;
-    }
-    store_rows_free(r);
-    return rc;
 }
 
 /* ---- tenders ---- */
@@ -98,40 +28,40 @@ static void tender_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct tender *t = item;
     t->id = store_col_int(r, 0);
-    t->code = col_dup(r, a, 1);
-    t->region = col_dup(r, a, 2);
+    t->code = store_row_text(r, a, 1);
+    t->region = store_row_text(r, a, 2);
     t->code_year = store_col_int(r, 3);
     t->code_seq = store_col_int(r, 4);
-    t->title = col_dup(r, a, 5);
-    t->description = col_dup(r, a, 6);
-    t->category = col_dup(r, a, 7);
-    t->procedure = col_dup(r, a, 8);
-    t->state = col_dup(r, a, 9);
+    t->title = store_row_text(r, a, 5);
+    t->description = store_row_text(r, a, 6);
+    t->category = store_row_text(r, a, 7);
+    t->procedure = store_row_text(r, a, 8);
+    t->state = store_row_text(r, a, 9);
     t->paused = store_col_int(r, 10) != 0;
-    t->paused_since_ms = col_i0(r, 11);
+    t->paused_since_ms = store_row_i0(r, 11);
     t->paused_total_ms = store_col_int(r, 12);
     t->scheduled = store_col_int(r, 13) != 0;
-    t->ceiling_fen = col_i0(r, 14);
+    t->ceiling_fen = store_row_i0(r, 14);
     t->bond_fen = store_col_int(r, 15);
-    t->bond_form = col_dup(r, a, 16);
-    t->eval_method = col_dup(r, a, 17);
+    t->bond_form = store_row_text(r, a, 16);
+    t->eval_method = store_row_text(r, a, 17);
     t->decrypt_window_min = store_col_int(r, 18);
     t->escrow_k = store_col_int(r, 19);
     t->escrow_n = store_col_int(r, 20);
     t->min_bids = store_col_int(r, 21);
-    t->readout_fields = col_dup(r, a, 22);
-    t->publish_at_ms = col_i0(r, 23);
-    t->doc_start_ms = col_i0(r, 24);
-    t->doc_end_ms = col_i0(r, 25);
-    t->clarify_deadline_ms = col_i0(r, 26);
-    t->bid_deadline_ms = col_i0(r, 27);
-    t->original_deadline_ms = col_i0(r, 28);
-    t->next_due_ms = col_i0(r, 29);
+    t->readout_fields = store_row_text(r, a, 22);
+    t->publish_at_ms = store_row_i0(r, 23);
+    t->doc_start_ms = store_row_i0(r, 24);
+    t->doc_end_ms = store_row_i0(r, 25);
+    t->clarify_deadline_ms = store_row_i0(r, 26);
+    t->bid_deadline_ms = store_row_i0(r, 27);
+    t->original_deadline_ms = store_row_i0(r, 28);
+    t->next_due_ms = store_row_i0(r, 29);
     t->owner_org_id = store_col_int(r, 30);
     t->agent_org_id = store_col_int(r, 31);
-    t->created_by = col_i0(r, 32);
-    t->published_ms = col_i0(r, 33);
-    t->cancel_reason = col_dup(r, a, 34);
+    t->created_by = store_row_i0(r, 32);
+    t->published_ms = store_row_i0(r, 33);
+    t->cancel_reason = store_row_text(r, a, 34);
     t->created_ms = store_col_int(r, 35);
     t->updated_ms = store_col_int(r, 36);
     t->version = store_col_int(r, 37);
@@ -242,15 +172,15 @@ int store_tender_update(struct store_tx *tx, const struct tender *t)
 int store_tender_get(struct store_tx *tx, struct arena *a, int64_t id, struct tender *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(tx, a, "SELECT " TENDER_COLS " FROM tenders WHERE id = $1", p, 1, tender_fill,
-                     out);
+    return store_query_one(tx, a, "SELECT " TENDER_COLS " FROM tenders WHERE id = $1", p, 1,
+                           tender_fill, out);
 }
 
 int store_tender_by_code(struct store_tx *tx, struct arena *a, const char *code, struct tender *out)
 {
     struct store_param p[] = {SP_T(code)};
-    return query_one(tx, a, "SELECT " TENDER_COLS " FROM tenders WHERE code = $1", p, 1,
-                     tender_fill, out);
+    return store_query_one(tx, a, "SELECT " TENDER_COLS " FROM tenders WHERE code = $1", p, 1,
+                           tender_fill, out);
 }
 
 int store_tender_list(struct store_tx *tx, struct arena *a, const struct tender_filter *f,
@@ -263,14 +193,15 @@ int store_tender_list(struct store_tx *tx, struct arena *a, const struct tender_
                               SP_T(f->state),
                               SP_T(f->category),
                               SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " TENDER_COLS " FROM tenders WHERE id < $1"
-                      " AND (state <> 'draft' OR $3 = 1 OR agent_org_id = $2 OR owner_org_id = $2)"
-                      " AND ($4 = 0 OR agent_org_id = $2 OR owner_org_id = $2)"
-                      " AND (CAST($5 AS TEXT) IS NULL OR state = $5)"
-                      " AND (CAST($6 AS TEXT) IS NULL OR category = $6)"
-                      " ORDER BY id DESC LIMIT $7",
-                      p, 7, sizeof(struct tender), limit, tender_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT " TENDER_COLS " FROM tenders WHERE id < $1"
+        " AND (state <> 'draft' OR $3 = 1 OR agent_org_id = $2 OR owner_org_id = $2)"
+        " AND ($4 = 0 OR agent_org_id = $2 OR owner_org_id = $2)"
+        " AND (CAST($5 AS TEXT) IS NULL OR state = $5)"
+        " AND (CAST($6 AS TEXT) IS NULL OR category = $6)"
+        " ORDER BY id DESC LIMIT $7",
+        p, 7, sizeof(struct tender), limit, tender_fill, out);
 }
 
 int store_tender_next_seq(struct store_tx *tx, const char *region, const char *category,
@@ -308,8 +239,8 @@ static void lot_fill(struct store_rows *r, struct arena *a, void *item)
     l->id = store_col_int(r, 0);
     l->tender_id = store_col_int(r, 1);
     l->lot_no = store_col_int(r, 2);
-    l->title = col_dup(r, a, 3);
-    l->ceiling_fen = col_i0(r, 4);
+    l->title = store_row_text(r, a, 3);
+    l->ceiling_fen = store_row_i0(r, 4);
     l->bond_fen = store_col_int(r, 5);
     l->created_ms = store_col_int(r, 6);
 }
@@ -328,10 +259,10 @@ int store_tender_lot_list(struct store_tx *tx, struct arena *a, int64_t tender_i
                           struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT id, tender_id, lot_no, title, ceiling_fen, bond_fen, created_ms"
-                      " FROM tender_lots WHERE tender_id = $1 ORDER BY lot_no LIMIT $2",
-                      p, 2, sizeof(struct tender_lot), limit, lot_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT id, tender_id, lot_no, title, ceiling_fen, bond_fen, created_ms"
+                            " FROM tender_lots WHERE tender_id = $1 ORDER BY lot_no LIMIT $2",
+                            p, 2, sizeof(struct tender_lot), limit, lot_fill, out);
 }
 
 int store_tender_lot_max_no(struct store_tx *tx, int64_t tender_id, int64_t *no)
@@ -352,11 +283,11 @@ static void doc_fill(struct store_rows *r, struct arena *a, void *item)
     d->id = store_col_int(r, 0);
     d->tender_id = store_col_int(r, 1);
     d->version = store_col_int(r, 2);
-    d->name = col_dup(r, a, 3);
-    d->media_type = col_dup(r, a, 4);
-    d->blob_hash = col_dup(r, a, 5);
+    d->name = store_row_text(r, a, 3);
+    d->media_type = store_row_text(r, a, 4);
+    d->blob_hash = store_row_text(r, a, 5);
     d->size = store_col_int(r, 6);
-    d->uploaded_by = col_i0(r, 7);
+    d->uploaded_by = store_row_i0(r, 7);
     d->uploaded_ms = store_col_int(r, 8);
 }
 
@@ -376,20 +307,20 @@ int store_tender_doc_get(struct store_tx *tx, struct arena *a, int64_t tender_id
                          struct tender_document *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(version)};
-    return query_one(tx, a,
-                     "SELECT " DOC_COLS " FROM tender_documents WHERE tender_id = $1"
-                     " AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
-                     p, 2, doc_fill, out);
+    return store_query_one(tx, a,
+                           "SELECT " DOC_COLS " FROM tender_documents WHERE tender_id = $1"
+                           " AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
+                           p, 2, doc_fill, out);
 }
 
 int store_tender_doc_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
                           struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " DOC_COLS " FROM tender_documents WHERE tender_id = $1"
-                      " ORDER BY version DESC LIMIT $2",
-                      p, 2, sizeof(struct tender_document), limit, doc_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " DOC_COLS " FROM tender_documents WHERE tender_id = $1"
+                            " ORDER BY version DESC LIMIT $2",
+                            p, 2, sizeof(struct tender_document), limit, doc_fill, out);
 }
 
 int store_tender_doc_max_version(struct store_tx *tx, int64_t tender_id, int64_t *version)
@@ -429,8 +360,8 @@ static void reg_fill(struct store_rows *r, struct arena *a, void *item)
     struct tender_registration *g = item;
     g->tender_id = store_col_int(r, 0);
     g->org_id = store_col_int(r, 1);
-    g->org_name = col_dup(r, a, 2);
-    g->user_id = col_i0(r, 3);
+    g->org_name = store_row_text(r, a, 2);
+    g->user_id = store_row_i0(r, 3);
     g->registered_ms = store_col_int(r, 4);
 }
 
@@ -438,11 +369,11 @@ int store_tender_reg_list(struct store_tx *tx, struct arena *a, int64_t tender_i
                           int64_t after_org, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(after_org), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT g.tender_id, g.org_id, o.name, g.user_id, g.registered_ms"
-                      " FROM tender_registrations g JOIN orgs o ON o.id = g.org_id"
-                      " WHERE g.tender_id = $1 AND g.org_id > $2 ORDER BY g.org_id LIMIT $3",
-                      p, 3, sizeof(struct tender_registration), limit, reg_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT g.tender_id, g.org_id, o.name, g.user_id, g.registered_ms"
+                            " FROM tender_registrations g JOIN orgs o ON o.id = g.org_id"
+                            " WHERE g.tender_id = $1 AND g.org_id > $2 ORDER BY g.org_id LIMIT $3",
+                            p, 3, sizeof(struct tender_registration), limit, reg_fill, out);
 }
 
 int store_tender_download_insert(struct store_tx *tx, const struct tender_download *d)
@@ -463,10 +394,10 @@ static void download_fill(struct store_rows *r, struct arena *a, void *item)
     d->document_id = store_col_int(r, 2);
     d->doc_version = store_col_int(r, 3);
     d->org_id = store_col_int(r, 4);
-    d->org_name = col_dup(r, a, 5);
-    d->user_id = col_i0(r, 6);
+    d->org_name = store_row_text(r, a, 5);
+    d->user_id = store_row_i0(r, 6);
     d->at_ms = store_col_int(r, 7);
-    d->remote_addr = col_dup(r, a, 8);
+    d->remote_addr = store_row_text(r, a, 8);
 }
 
 int store_tender_download_list(struct store_tx *tx, struct arena *a, int64_t tender_id,
@@ -474,7 +405,7 @@ int store_tender_download_list(struct store_tx *tx, struct arena *a, int64_t ten
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(before_id > 0 ? before_id : INT64_MAX),
                               SP_I(limit + 1)};
-    return query_page(
+    return store_query_page(
         tx, a,
         "SELECT w.id, w.tender_id, w.document_id, d.version, w.org_id, o.name, w.user_id,"
         " w.at_ms, w.remote_addr FROM tender_downloads w"
@@ -515,21 +446,22 @@ static void question_fill(struct store_rows *r, struct arena *a, void *item)
     q->id = store_col_int(r, 0);
     q->tender_id = store_col_int(r, 1);
     q->org_id = store_col_int(r, 2);
-    q->user_id = col_i0(r, 3);
-    q->body = col_dup(r, a, 4);
+    q->user_id = store_row_i0(r, 3);
+    q->body = store_row_text(r, a, 4);
     q->asked_ms = store_col_int(r, 5);
-    q->clarification_id = col_i0(r, 6);
+    q->clarification_id = store_row_i0(r, 6);
 }
 
 int store_tender_question_list(struct store_tx *tx, struct arena *a, int64_t tender_id,
                                int64_t org_id, int64_t after_id, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(after_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT id, tender_id, org_id, user_id, body, asked_ms, clarification_id"
-                      " FROM tender_questions WHERE tender_id = $1 AND ($2 = 0 OR org_id = $2)"
-                      " AND id > $3 ORDER BY id LIMIT $4",
-                      p, 4, sizeof(struct tender_question), limit, question_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT id, tender_id, org_id, user_id, body, asked_ms, clarification_id"
+        " FROM tender_questions WHERE tender_id = $1 AND ($2 = 0 OR org_id = $2)"
+        " AND id > $3 ORDER BY id LIMIT $4",
+        p, 4, sizeof(struct tender_question), limit, question_fill, out);
 }
 
 int store_tender_clar_insert(struct store_tx *tx, const struct tender_clarification *c, int64_t *id)
@@ -563,11 +495,11 @@ static void clar_fill(struct store_rows *r, struct arena *a, void *item)
     c->id = store_col_int(r, 0);
     c->tender_id = store_col_int(r, 1);
     c->no = store_col_int(r, 2);
-    c->body = col_dup(r, a, 3);
-    c->document_version = col_i0(r, 4);
+    c->body = store_row_text(r, a, 3);
+    c->document_version = store_row_i0(r, 4);
     c->deadline_before_ms = store_col_int(r, 5);
     c->deadline_after_ms = store_col_int(r, 6);
-    c->published_by = col_i0(r, 7);
+    c->published_by = store_row_i0(r, 7);
     c->published_ms = store_col_int(r, 8);
 }
 
@@ -575,11 +507,12 @@ int store_tender_clar_list(struct store_tx *tx, struct arena *a, int64_t tender_
                            int64_t after_no, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(after_no), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT id, tender_id, no, body, document_version, deadline_before_ms,"
-                      " deadline_after_ms, published_by, published_ms FROM tender_clarifications"
-                      " WHERE tender_id = $1 AND no > $2 ORDER BY no LIMIT $3",
-                      p, 3, sizeof(struct tender_clarification), limit, clar_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT id, tender_id, no, body, document_version, deadline_before_ms,"
+        " deadline_after_ms, published_by, published_ms FROM tender_clarifications"
+        " WHERE tender_id = $1 AND no > $2 ORDER BY no LIMIT $3",
+        p, 3, sizeof(struct tender_clarification), limit, clar_fill, out);
 }
 
 /* ---- objections ---- */
@@ -594,13 +527,13 @@ static void objection_fill(struct store_rows *r, struct arena *a, void *item)
     o->id = store_col_int(r, 0);
     o->tender_id = store_col_int(r, 1);
     o->org_id = store_col_int(r, 2);
-    o->user_id = col_i0(r, 3);
-    o->body = col_dup(r, a, 4);
+    o->user_id = store_row_i0(r, 3);
+    o->body = store_row_text(r, a, 4);
     o->raised_ms = store_col_int(r, 5);
     o->answer_due_ms = store_col_int(r, 6);
-    o->answer = col_dup(r, a, 7);
-    o->answered_by = col_i0(r, 8);
-    o->answered_ms = col_i0(r, 9);
+    o->answer = store_row_text(r, a, 7);
+    o->answered_by = store_row_i0(r, 8);
+    o->answered_ms = store_row_i0(r, 9);
 }
 
 int store_tender_objection_insert(struct store_tx *tx, const struct tender_objection *o,
@@ -619,8 +552,8 @@ int store_tender_objection_get(struct store_tx *tx, struct arena *a, int64_t id,
                                struct tender_objection *out)
 {
     struct store_param p[] = {SP_I(id)};
-    return query_one(tx, a, "SELECT " OBJ_COLS " FROM tender_objections WHERE id = $1", p, 1,
-                     objection_fill, out);
+    return store_query_one(tx, a, "SELECT " OBJ_COLS " FROM tender_objections WHERE id = $1", p, 1,
+                           objection_fill, out);
 }
 
 int store_tender_objection_answer(struct store_tx *tx, int64_t id, const char *answer, int64_t by,
@@ -650,10 +583,10 @@ int store_tender_objection_list(struct store_tx *tx, struct arena *a, int64_t te
                                 int64_t org_id, int64_t after_id, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(after_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT " OBJ_COLS " FROM tender_objections WHERE tender_id = $1"
-                      " AND ($2 = 0 OR org_id = $2) AND id > $3 ORDER BY id LIMIT $4",
-                      p, 4, sizeof(struct tender_objection), limit, objection_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT " OBJ_COLS " FROM tender_objections WHERE tender_id = $1"
+                            " AND ($2 = 0 OR org_id = $2) AND id > $3 ORDER BY id LIMIT $4",
+                            p, 4, sizeof(struct tender_objection), limit, objection_fill, out);
 }
 
 /* ---- transitions ---- */
@@ -675,24 +608,24 @@ static void transition_fill(struct store_rows *r, struct arena *a, void *item)
     struct tender_transition *t = item;
     t->id = store_col_int(r, 0);
     t->tender_id = store_col_int(r, 1);
-    t->action = col_dup(r, a, 2);
-    t->from_state = col_dup(r, a, 3);
-    t->to_state = col_dup(r, a, 4);
-    t->due_ms = col_i0(r, 5);
+    t->action = store_row_text(r, a, 2);
+    t->from_state = store_row_text(r, a, 3);
+    t->to_state = store_row_text(r, a, 4);
+    t->due_ms = store_row_i0(r, 5);
     t->at_ms = store_col_int(r, 6);
-    t->actor_user_id = col_i0(r, 7);
-    t->actor = col_dup(r, a, 8);
+    t->actor_user_id = store_row_i0(r, 7);
+    t->actor = store_row_text(r, a, 8);
 }
 
 int store_tender_transition_list(struct store_tx *tx, struct arena *a, int64_t tender_id,
                                  int64_t after_id, int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(tender_id), SP_I(after_id), SP_I(limit + 1)};
-    return query_page(tx, a,
-                      "SELECT id, tender_id, action, from_state, to_state, due_ms, at_ms,"
-                      " actor_user_id, actor FROM tender_transitions"
-                      " WHERE tender_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-                      p, 3, sizeof(struct tender_transition), limit, transition_fill, out);
+    return store_query_page(tx, a,
+                            "SELECT id, tender_id, action, from_state, to_state, due_ms, at_ms,"
+                            " actor_user_id, actor FROM tender_transitions"
+                            " WHERE tender_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                            p, 3, sizeof(struct tender_transition), limit, transition_fill, out);
 }
 
 /* ---- rules ---- */
