@@ -1125,6 +1125,9 @@ static const char m017_blob_journal[] = "CREATE TABLE blob_journal ("
                                         "  created_ms INTEGER NOT NULL"
                                         ");";
 
+/* placeholders for this session's work; each owner replaces its own line */
+static const char m_reserved[] = "SELECT 1";
+
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -1263,5 +1266,8 @@ const struct store_migration sqlite_migrations[] = {
      "INSERT INTO boq_tender_versions (tender_id, lot_no, version, name, blob_hash, lines,"
      " uploaded_by, uploaded_ms) SELECT tender_id, lot_no, 1, name, blob_hash, lines,"
      " uploaded_by, uploaded_ms FROM boq_tender;"},
+    {22, "reserved 22", m_reserved},
+    {23, "reserved 23", m_reserved},
+    {24, "reserved 24", m_reserved},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
