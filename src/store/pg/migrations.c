@@ -1333,5 +1333,6 @@ const struct store_migration pg_migrations[] = {
     {22, "reserved 22", m_reserved},
     {23, "reserved 23", m_reserved},
     {24, "reserved 24", m_reserved},
+    {25, "reserved 25", m_reserved},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -1269,5 +1269,6 @@ const struct store_migration sqlite_migrations[] = {
     {22, "reserved 22", m_reserved},
     {23, "reserved 23", m_reserved},
     {24, "reserved 24", m_reserved},
+    {25, "reserved 25", m_reserved},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
