@@ -132,8 +132,8 @@ await run('sup_graph', async (h) => {
     await h.goto(page, `/supervision?tender=${TENDER}`);
     await page.locator('[data-testid="flags"] li').first().waitFor();
     const l1 = await page.$$eval('[data-testid="flags"] li[data-rule="L1"]', (ls) => ls.map((l) => l.innerText));
-    t.ok('L1 names the key staff registration', l1.some((x) => x.includes('key_staff') && x.includes('1350708001234')), l1);
-    t.ok('L1 names the bank account', l1.some((x) => x.includes('bank_account') && x.includes('6222020200112233445')), l1);
+    t.ok('L1 names the key staff registration, its kind in words', l1.some((x) => x.includes('项目经理/关键人员') && x.includes('1350708001234') && !x.includes('key_staff')), l1);
+    t.ok('L1 names the bank account, its holders and sources in words', l1.some((x) => x.includes('银行账号') && x.includes('6222020200112233445') && x.includes('（') && !x.includes('bank_account')), l1);
     const svg = page.locator('[data-testid="rel-graph-svg"]');
     await svg.waitFor();
     const nodes = await page.$$eval('[data-testid="rel-graph-svg"] g[data-node]', (gs) => gs.map((g) => ({ id: g.dataset.node, type: g.dataset.type, ring: g.dataset.ring === '1' })));

@@ -87,6 +87,14 @@ const S = {
   },
 };
 
+// The label of a record kind (legal_rep, shareholder, …) or a source (self,
+// import, supervisor) in the page's language; the code itself when unknown.
+// The supervision dashboard names a shared key's kind with it.
+export function relationLabel(code) {
+  const s = S[getLang()] || S['zh-CN'];
+  return Object.prototype.hasOwnProperty.call(s, code) ? s[code] : code;
+}
+
 function tr(key, vars) {
   let s = (S[getLang()] || S['zh-CN'])[key];
   if (s === undefined) s = S['zh-CN'][key];

@@ -20,7 +20,8 @@
 
 import { api, withQuery } from '../api.js';
 import { h, replace, field, alertBox, showFormError, table, emptyState, loading } from '../dom.js';
-import { t, has, errorText, formatTime } from '../i18n.js';
+import { t, has, getLang, errorText, formatTime } from '../i18n.js';
+import { relationLabel } from './org_relations.js';
 
 
 // The navigation's label (app.js).
@@ -92,8 +93,24 @@ function plotLot(lot, flagged) {
 
 // ---- one tender's evidence --------------------------------------------
 
+// One evidence value as shown: money in yuan; for a shared relationship key
+// (L1) its kind and each holder's "org: kind (source)" in words.
+function evidenceValue(f, k, v) {
+  if (k.endsWith('_fen')) return yuan(v);
+  if (f.evidence.key !== undefined && k === 'key') return relationLabel(String(v));
+  if (k === 'holders' && Array.isArray(v))
+    return v.map((s) => String(s).replace(/: (\w+) \((\w+)\)$/, (m, kind, src) => (getLang() === 'en' ? `: ${relationLabel(kind)} (${relationLabel(src)})` : `：${relationLabel(kind)}（${relationLabel(src)}）`))).join(getLang() === 'en' ? '; ' : '；');
+  return String(v);
+}
+
+function evidenceLabel(f, k) {
+  if (has('sup.evk_' + k)) return tr('evk_' + k);
+  if (f.evidence.key === k) return relationLabel(k);
+  return k;
+}
+
 function flagItem(f) {
-  const ev = Object.entries(f.evidence || {}).map(([k, v]) => [h('dt', null, has('sup.evk_' + k) ? tr('evk_' + k) : k), h('dd', { class: 'mono wrap-any' }, k.endsWith('_fen') ? yuan(v) : String(v))]);
+  const ev = Object.entries(f.evidence || {}).map(([k, v]) => [h('dt', null, evidenceLabel(f, k)), h('dd', { class: 'mono wrap-any' }, evidenceValue(f, k, v))]);
   return h(
     'li',
     { class: 'card', dataset: { kind: f.kind, rule: f.rule } },
