@@ -948,7 +948,8 @@ static int keep_begin(void *arg, int file, const struct envelope_file *f)
 static int keep_write(void *arg, int file, const void *p, size_t n)
 {
     struct envelope_keep *k = arg;
-    if (k->roles[file] != k->role || k->sizes[file] > k->file_max || n > k->total_max - k->kept)
+    if ((k->role != ENVELOPE_KEEP_ANY && k->roles[file] != k->role) ||
+        k->sizes[file] > k->file_max || n > k->total_max - k->kept)
         return 0;
     if (buf_append(&k->file[file], p, n) != BUF_OK)
         return -1;

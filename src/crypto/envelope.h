@@ -244,13 +244,14 @@ int envelope_open_with_key(const uint8_t key[SUITE_KEY_LEN], int known, envelope
                            void *rarg, const struct envelope_output *out,
                            struct envelope_header **hdr, struct seal_error *err);
 
-/* An output that keeps in memory the plaintext of the files of one role
- * (an opener picks among them by name once the manifest has given the
- * names): files larger than file_max are not kept, nor any chunk that would
- * take the total past total_max (a file cut short that way has
- * file[i].len != its size; the caller must check). Heap object. */
+/* An output that keeps in memory the plaintext of the files of one role,
+ * or of every file when role is ENVELOPE_KEEP_ANY (an opener picks among
+ * them by name once the manifest has given the names): files larger than file_max are not kept, nor
+ * any chunk that would take the total past total_max (a file cut short that way has file[i].len !=
+ * its size; the caller must check). Heap object. */
+#define ENVELOPE_KEEP_ANY 0 /* envelope_keep_new: keep files of any role */
 struct envelope_keep {
-    int role;                            /* enum envelope_role kept */
+    int role;                            /* enum envelope_role kept, or ENVELOPE_KEEP_ANY */
     uint64_t file_max;                   /* bytes of one file kept at most */
     size_t total_max;                    /* bytes kept in all at most */
     size_t kept;                         /* bytes kept so far */

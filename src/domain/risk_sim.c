@@ -48,30 +48,17 @@ static bool doc_name(const char *name, size_t n)
            (n > 5 && strncasecmp(name + n - 5, ".docx", 5) == 0);
 }
 
-/* envelope_keep keeps the files of one role; a document may have any role
- * (names, which decide, arrive last), so every file is begun as one of the
- * role kept. */
-#define KEEP_ROLE ENVELOPE_ROLE_TECHNICAL
-
-static int keep_any_begin(void *arg, int file, const struct envelope_file *f)
-{
-    struct envelope_keep *k = arg;
-    struct envelope_file as = *f;
-    as.role = KEEP_ROLE;
-    return envelope_keep_output(k).begin(k, file, &as);
-}
-
 int risk_sim_open_envelope(const void *env, size_t len, const uint8_t key[SUITE_KEY_LEN],
                            rsim_doc_fn fn, void *ud, struct seal_error *err)
 {
-    struct envelope_keep *k = envelope_keep_new(KEEP_ROLE, DOCTEXT_MAX_INPUT, RSIM_KEPT_MAX);
+    struct envelope_keep *k =
+        envelope_keep_new(ENVELOPE_KEEP_ANY, DOCTEXT_MAX_INPUT, RSIM_KEPT_MAX);
     struct envelope_mem in = {env, len, 0};
     struct envelope_header *h = NULL;
     int rc;
     if (k == NULL)
         return seal_fail(err, SEAL_ECRYPTO, "memory");
     struct envelope_output out = envelope_keep_output(k);
-    out.begin = keep_any_begin;
     rc = envelope_open_with_key(key, 0, envelope_mem_read, &in, &out, &h, err);
     for (int i = 0; rc == SEAL_OK && i < h->n_files; i++) {
         const struct envelope_file *f = &h->files[i];

@@ -721,6 +721,18 @@ static void test_with_key_opens(void **state)
     assert_memory_equal(kp->file[1].data, s.plain[1], 5000);
     assert_int_equal(kp->file[2].len, 0);
     envelope_keep_free(kp);
+    /* ENVELOPE_KEEP_ANY: every file, whatever its role */
+    kp = envelope_keep_new(ENVELOPE_KEEP_ANY, 1 << 20, 1 << 20);
+    out = envelope_keep_output(kp);
+    m.at = 0;
+    assert_int_equal(envelope_open_with_key(k, 1, envelope_mem_read, &m, &out, NULL, &err),
+                     SEAL_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(kp->file[i].len, spec[i].size);
+        if (spec[i].size > 0)
+            assert_memory_equal(kp->file[i].data, s.plain[i], spec[i].size);
+    }
+    envelope_keep_free(kp);
     /* a file over file_max is not kept; a total cut short shows in len */
     kp = envelope_keep_new(ENVELOPE_ROLE_PRICE_LIST, 4999, 1 << 20);
     out = envelope_keep_output(kp);
