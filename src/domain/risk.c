@@ -16,7 +16,6 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,7 @@
 #include "domain/orgrel.h"
 #include "domain/risk_sim.h"
 #include "ledger/ledger.h"
+#include "store/lease_worker.h"
 #include "store/opening.h"
 #include "store/risk.h"
 #include "store/tender.h"
@@ -827,40 +827,15 @@ int risk_watch_run_once(struct store *s, struct cluster *c, int *done)
 struct risk_watcher {
     struct store *store;     /* borrowed */
     struct cluster *cluster; /* borrowed */
-    int64_t tick_ms;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv; /* signalled by stop */
-    bool stopping;     /* under mu */
+    struct lease_worker *worker;
 };
 
-static void *watch_main(void *arg)
+static int watch_round(void *arg, bool *more)
 {
     struct risk_watcher *q = arg;
-    pthread_mutex_lock(&q->mu);
-    while (!q->stopping) {
-        pthread_mutex_unlock(&q->mu);
-        if (cluster_lease_held(q->cluster, RISK_LEASE)) {
-            int done = 0;
-            int rc = risk_watch_run_once(q->store, q->cluster, &done);
-            if (rc != STORE_OK && rc != STORE_BUSY)
-                log_error("risk: round failed: %s (%s)", store_rc_name(rc), store_errmsg(q->store));
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += q->tick_ms / 1000;
-        ts.tv_nsec += (long)(q->tick_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&q->mu);
-        if (!q->stopping)
-            pthread_cond_timedwait(&q->cv, &q->mu, &ts);
-    }
-    pthread_mutex_unlock(&q->mu);
-    store_thread_done(q->store);
-    return NULL;
+    int done = 0;
+    *more = false; /* risk_watch_run_once takes a batch; the next tick the rest */
+    return risk_watch_run_once(q->store, q->cluster, &done);
 }
 
 struct risk_watcher *risk_watcher_start(struct store *s, struct cluster *c, int64_t tick_ms)
@@ -870,18 +845,14 @@ struct risk_watcher *risk_watcher_start(struct store *s, struct cluster *c, int6
         return NULL;
     q->store = s;
     q->cluster = c;
-    q->tick_ms = tick_ms > 0 ? tick_ms : RISK_TICK_MS;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    cluster_lease_want(c, RISK_LEASE);
-    if (pthread_create(&q->thread, NULL, watch_main, q) != 0) {
-        log_error("risk: cannot start the watcher thread");
-        pthread_mutex_destroy(&q->mu);
-        pthread_cond_destroy(&q->cv);
+    struct lease_worker_config cfg = {.name = "risk",
+                                      .lease = RISK_LEASE,
+                                      .tick_ms = tick_ms > 0 ? tick_ms : RISK_TICK_MS,
+                                      .max_rounds = 1,
+                                      .round = watch_round,
+                                      .arg = q};
+    q->worker = lease_worker_start(s, c, &cfg);
+    if (q->worker == NULL) {
         free(q);
         return NULL;
     }
@@ -892,12 +863,6 @@ void risk_watcher_stop(struct risk_watcher *q)
 {
     if (q == NULL)
         return;
-    pthread_mutex_lock(&q->mu);
-    q->stopping = true;
-    pthread_cond_signal(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-    pthread_join(q->thread, NULL);
-    pthread_mutex_destroy(&q->mu);
-    pthread_cond_destroy(&q->cv);
+    lease_worker_stop(q->worker);
     free(q);
 }
