@@ -1,18 +1,23 @@
 /*
  * domain/draw.c — the expert draw (draw.h; docs/draw.md).
  *
- * The pool is read in a handful of ordered scans (store/experts.h) into an
- * array by expert id, each expert marked with what the recusal rules need;
- * recusal() then gives each a reason or none. The same code checks one
- * expert again when a replacement is called, so the rules at the draw and
- * at a re-draw are the same rules.
+ * The pool is two halves (below, "the pool and the recusal rules"): what
+ * each expert is, a pool_base cached in memory by the pool's version (in
+ * the store, bumped by every expert write), and what this draw decides
+ * about each, read afresh; recusal() then gives each a reason or none.
+ * The same code checks one expert again when a replacement is called, so
+ * the rules at the draw and at a re-draw are the same rules.
  *
  * draw_run works in three steps so that no write lock is held while the
- * pool is scanned and the blobs are written: a read transaction builds the
- * snapshot and runs drawalg; the snapshot and the excluded list go to the
- * blob store (content-addressed: the snapshot's blob name IS its SHA-256,
- * the value the log records); a write transaction checks the draw is still
- * committed at the version read and writes the members.
+ * pool is read: a read transaction decides the pool, hashes the snapshot
+ * from the base's lines and runs drawalg; the pool's blob is made durable
+ * (once per version: blob_put, fsync); a write transaction checks the draw
+ * is still committed at the version read, writes the excluded list
+ * (blob_put_tx, durable by this commit), the members and the log event.
+ * The draw row names the pool blob and the excluded list; the snapshot is
+ * the pool's lines less the excluded (docs/draw.md, "Storage"). Draws
+ * stored before migration 25 name a blob of the snapshot itself, and
+ * snapshot_load reads both.
  *
  * A replacement (after a decline or a release) takes, in its group, the
  * next row held as a reserve, then extends the order (drawalg_extend over
@@ -20,11 +25,15 @@
  * candidate no longer eligible gets a "skipped" row with its reason, so
  * the record accounts for every position used.
  *
- * Threads: any; no shared state.
+ * Threads: any. The one shared state is the pool cache (cache_mu): a
+ * base is immutable once cached, held by reference counts.
  */
 #include "domain/draw.h"
 
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +121,28 @@ enum err draw_load(struct store_tx *tx, struct arena *a, const struct tender_cal
     return v->see ? ERR_OK : ERR_NOT_FOUND;
 }
 
-/* ---- the pool and the recusal rules ---- */
+/* ---- the pool and the recusal rules ----
+ *
+ * The pool has two halves. What an expert is (region, status, employer,
+ * specialties with their ancestors, and its line of the snapshot text) is
+ * a pool_base: read in two ordered scans and kept in memory for the next
+ * draw, keyed by the store and the pool's version (store_pool_version:
+ * every write of an expert, its specialties or the specialty tree bumps it
+ * in the same transaction, so a draw on any node that reads the version
+ * in its snapshot knows whether the base it holds is that snapshot's).
+ * What a draw decides about an expert (the tender's parties, relations,
+ * leave, the 30-day count, other draws of the tender) is read afresh at
+ * every draw, into per-draw arrays beside the base (struct pool).
+ *
+ * The base's text, "sunbid-draw-pool/1" then the snapshot line of every
+ * expert with a specialty whatever its status, is also a blob (written
+ * once per version, fsync'd, before a draw that names it commits): a
+ * draw stores that blob's name and its excluded list, and its snapshot is
+ * the pool's lines less the excluded ids (docs/draw.md, "Storage").
+ */
+
+#define POOL_HEAD "sunbid-draw-pool/1\n"
+#define SNAP_HEAD "sunbid-draw-snapshot/1\n"
 
 struct party {
     int64_t id;
@@ -120,45 +150,228 @@ struct party {
     const char *name;
 };
 
-struct pool_expert {
+struct base_expert {
     int64_t id;
-    const char *region;
-    const char *status;
+    char region[DRAW_REGION_LEN + 1];
+    const char *status; /* "active", "suspended", "retired" (static) */
     const char *employer;
     const char *employer_uscc;
-    int64_t user_org;
-    const char *codes[EXPERT_SPECS_MAX]; /* as linked */
-    int ncodes;
-    bool related;     /* a relation in force to a party */
-    bool unavailable; /* a period overlaps the evaluation */
-    bool in_tender;   /* a member of another live draw of the tender */
-    int64_t recent;   /* notified in the last 30 days */
-    const char *reason;
+    int ncodes;         /* as linked */
+    const char **specs; /* with every ancestor, sorted */
+    int nspecs;
+    bool bad;        /* a region or code the snapshot text refuses */
+    size_t off, len; /* its line in text; len 0: none */
 };
 
-struct pool {
-    struct arena *a;
-    struct pool_expert *v;
+struct pool_base {
+    struct store *s;
+    int64_t version;
+    int refs;     /* under cache_mu */
+    bool durable; /* text is a blob (fsync'd); under cache_mu */
+    struct arena a;
+    struct base_expert *v; /* by id */
     size_t n, cap;
-    struct party *parties;
-    int nparties, cparties;
+    struct buf text;
+    char sha[BLOB_HASH_HEX + 1]; /* of text, when lines were made */
+    /* while building */
+    const struct specialty_tree *tree; /* NULL: no lines (one expert) */
+    size_t cur;                        /* the expert the codes scan is at */
+    const char *codes[EXPERT_SPECS_MAX];
+    int ncur;
     bool oom;
 };
 
-static struct pool_expert *pool_find(struct pool *p, int64_t id)
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pool_base *cache; /* the last base read, one reference */
+
+static void base_unref(struct pool_base *b)
 {
-    size_t lo = 0, hi = p->n;
+    if (b == NULL)
+        return;
+    pthread_mutex_lock(&cache_mu);
+    bool last = --b->refs == 0;
+    pthread_mutex_unlock(&cache_mu);
+    if (last) {
+        free(b->v);
+        buf_release(&b->text);
+        arena_release(&b->a);
+        free(b);
+    }
+}
+
+static size_t base_find(const struct pool_base *b, int64_t id)
+{
+    size_t lo = 0, hi = b->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (p->v[mid].id == id)
-            return &p->v[mid];
-        if (p->v[mid].id < id)
+        if (b->v[mid].id == id)
+            return mid;
+        if (b->v[mid].id < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    return SIZE_MAX;
 }
+
+static int on_row(void *ctx, const struct pool_row *r)
+{
+    struct pool_base *b = ctx;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024;
+        struct base_expert *v = realloc(b->v, cap * sizeof(*v));
+        if (v == NULL)
+            return (b->oom = true);
+        b->v = v;
+        b->cap = cap;
+    }
+    struct base_expert *e = &b->v[b->n++];
+    memset(e, 0, sizeof(*e));
+    e->id = r->id;
+    size_t rl = strlen(r->region);
+    e->bad = rl != DRAW_REGION_LEN; /* the snapshot text refuses it */
+    memcpy(e->region, r->region, rl < DRAW_REGION_LEN ? rl : DRAW_REGION_LEN);
+    e->status = strcmp(r->status, "active") == 0      ? "active"
+                : strcmp(r->status, "suspended") == 0 ? "suspended"
+                                                      : "retired";
+    e->employer = arena_strdup(&b->a, r->employer);
+    e->employer_uscc = r->employer_uscc ? arena_strdup(&b->a, r->employer_uscc) : NULL;
+    if (e->employer == NULL || (r->employer_uscc != NULL && e->employer_uscc == NULL))
+        return (b->oom = true);
+    return 0;
+}
+
+/* The codes gathered for expert b->v[b->cur]: its ancestors and its line. */
+static int base_flush(struct pool_base *b)
+{
+    struct base_expert *e = &b->v[b->cur];
+    const char *all[DRAW_SPECS_MAX];
+    e->ncodes = b->ncur;
+    b->ncur = 0;
+    if (b->tree == NULL || e->ncodes == 0)
+        return 0;
+    /* 16 codes, each with at most 8 ancestors, fit in DRAW_SPECS_MAX */
+    int m = specialty_expand(b->tree, b->codes, e->ncodes, all, DRAW_SPECS_MAX);
+    e->specs = m > 0 ? arena_alloc(&b->a, (size_t)m * sizeof(char *)) : NULL;
+    if (m <= 0 || e->specs == NULL)
+        return (b->oom = true);
+    memcpy(e->specs, all, (size_t)m * sizeof(char *));
+    e->nspecs = m;
+    if (e->bad)
+        return 0;
+    struct draw_expert x = {e->id, e->region, e->specs, e->nspecs};
+    size_t off = b->text.len;
+    int rc = drawalg_snapshot_line(&x, &b->text);
+    if (rc == DRAWALG_EINVAL) {
+        e->bad = true;
+        b->text.len = off;
+        return 0;
+    }
+    if (rc != DRAWALG_OK)
+        return (b->oom = true);
+    e->off = off;
+    e->len = b->text.len - off;
+    return 0;
+}
+
+static int on_spec(void *ctx, int64_t id, const char *code, const char *unused)
+{
+    struct pool_base *b = ctx;
+    (void)unused;
+    /* both scans go by expert id: move to this one, finishing those before */
+    while (b->cur < b->n && b->v[b->cur].id < id) {
+        if (base_flush(b) != 0)
+            return 1;
+        b->cur++;
+    }
+    if (b->cur < b->n && b->v[b->cur].id == id && b->ncur < EXPERT_SPECS_MAX) {
+        b->codes[b->ncur] = arena_strdup(&b->a, code);
+        if (b->codes[b->ncur] == NULL)
+            return (b->oom = true);
+        b->ncur++;
+    }
+    return 0;
+}
+
+/* Reads the base (only_id != 0: that expert alone; tree NULL: no lines). */
+static int base_read(struct store_tx *tx, int64_t only_id, bool lines, struct pool_base *b)
+{
+    struct specialty_tree tree;
+    arena_init(&b->a, (size_t)1 << 30);
+    buf_init(&b->text, SNAPSHOT_MAX);
+    int rc = lines ? specialty_tree_load(tx, &b->a, &tree) : STORE_OK;
+    b->tree = lines ? &tree : NULL;
+    if (rc == STORE_OK && lines && buf_puts(&b->text, POOL_HEAD) != BUF_OK)
+        rc = STORE_TOOBIG;
+    if (rc == STORE_OK)
+        rc = store_pool_scan(tx, only_id, on_row, b);
+    if (rc == STORE_OK)
+        rc = store_pool_specs(tx, only_id, on_spec, b);
+    for (; rc == STORE_OK && b->cur < b->n; b->cur++)
+        if (base_flush(b) != 0)
+            rc = STORE_TOOBIG;
+    if (b->oom)
+        rc = STORE_TOOBIG;
+    b->tree = NULL;
+    if (rc == STORE_OK && lines)
+        crypto_sha256_hex(b->text.data, b->text.len, b->sha);
+    return rc;
+}
+
+/* The base of the pool as tx sees it: the cached one when its version is
+ * tx's, else read now (and cached). One reference for the caller. */
+static int base_get(struct store *s, struct store_tx *tx, struct pool_base **out)
+{
+    int64_t version = 0;
+    *out = NULL;
+    int rc = store_pool_version(tx, &version);
+    if (rc != STORE_OK)
+        return rc;
+    pthread_mutex_lock(&cache_mu);
+    if (cache != NULL && cache->s == s && cache->version == version) {
+        cache->refs++;
+        *out = cache;
+    }
+    pthread_mutex_unlock(&cache_mu);
+    if (*out != NULL)
+        return STORE_OK;
+    struct pool_base *b = calloc(1, sizeof(*b));
+    if (b == NULL)
+        return STORE_TOOBIG;
+    b->s = s;
+    b->version = version;
+    b->refs = 1;
+    rc = base_read(tx, 0, true, b);
+    if (rc != STORE_OK) {
+        base_unref(b);
+        return rc;
+    }
+    pthread_mutex_lock(&cache_mu);
+    struct pool_base *old = cache;
+    b->refs++;
+    cache = b;
+    pthread_mutex_unlock(&cache_mu);
+    base_unref(old);
+    *out = b;
+    return STORE_OK;
+}
+
+/* What one draw decides about the base's experts. */
+#define F_RELATED     1 /* a relation in force to a party */
+#define F_UNAVAILABLE 2 /* a period overlaps the evaluation */
+#define F_IN_TENDER   4 /* a member of another live draw of the tender */
+#define F_ACCOUNT     8 /* the linked account belongs to a party */
+
+struct pool {
+    struct arena *a;
+    const struct pool_base *b;
+    uint8_t *flags;      /* by base index */
+    int64_t *recent;     /* notified in the last 30 days */
+    const char **reason; /* NULL: eligible (if it has a specialty) */
+    struct party *parties;
+    int nparties, cparties;
+    bool oom;
+};
 
 static int on_party(void *ctx, int64_t id, const char *uscc, const char *name)
 {
@@ -178,130 +391,106 @@ static int on_party(void *ctx, int64_t id, const char *uscc, const char *name)
     return 0;
 }
 
-static bool party_match(const struct pool *p, const char *uscc, const char *name, int64_t org)
+static bool party_match(const struct pool *p, const char *uscc, const char *name)
 {
     for (int i = 0; i < p->nparties; i++) {
         const struct party *x = &p->parties[i];
-        if ((org != 0 && x->id == org) ||
-            (uscc != NULL && x->uscc != NULL && strcmp(uscc, x->uscc) == 0) ||
+        if ((uscc != NULL && x->uscc != NULL && strcmp(uscc, x->uscc) == 0) ||
             (name != NULL && x->name != NULL && strcmp(name, x->name) == 0))
             return true;
     }
     return false;
 }
 
-static int on_row(void *ctx, const struct pool_row *r)
-{
-    struct pool *p = ctx;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 1024;
-        struct pool_expert *v = realloc(p->v, cap * sizeof(*v));
-        if (v == NULL)
-            return (p->oom = true);
-        p->v = v;
-        p->cap = cap;
-    }
-    struct pool_expert *e = &p->v[p->n++];
-    memset(e, 0, sizeof(*e));
-    e->id = r->id;
-    e->region = arena_strdup(p->a, r->region);
-    e->status = strcmp(r->status, "active") == 0      ? "active"
-                : strcmp(r->status, "suspended") == 0 ? "suspended"
-                                                      : "retired";
-    e->employer = arena_strdup(p->a, r->employer);
-    e->employer_uscc = r->employer_uscc ? arena_strdup(p->a, r->employer_uscc) : NULL;
-    e->user_org = r->user_org_id;
-    if (e->region == NULL || e->employer == NULL)
-        return (p->oom = true);
-    return 0;
-}
-
-static int on_spec(void *ctx, int64_t id, const char *code, const char *unused)
-{
-    struct pool *p = ctx;
-    struct pool_expert *e = pool_find(p, id);
-    (void)unused;
-    if (e != NULL && e->ncodes < EXPERT_SPECS_MAX) {
-        e->codes[e->ncodes] = arena_strdup(p->a, code);
-        if (e->codes[e->ncodes] == NULL)
-            return (p->oom = true);
-        e->ncodes++;
-    }
-    return 0;
-}
-
 static int on_relation(void *ctx, int64_t id, const char *uscc, const char *name)
 {
     struct pool *p = ctx;
-    struct pool_expert *e = pool_find(p, id);
-    if (e != NULL && party_match(p, uscc, name, 0))
-        e->related = true;
+    size_t i = base_find(p->b, id);
+    if (i != SIZE_MAX && party_match(p, uscc, name))
+        p->flags[i] |= F_RELATED;
+    return 0;
+}
+
+static int set_flag(struct pool *p, int64_t id, uint8_t f)
+{
+    size_t i = base_find(p->b, id);
+    if (i != SIZE_MAX)
+        p->flags[i] |= f;
     return 0;
 }
 
 static int on_unavailable(void *ctx, int64_t id, int64_t n)
 {
-    struct pool_expert *e = pool_find(ctx, id);
     (void)n;
-    if (e != NULL)
-        e->unavailable = true;
-    return 0;
-}
-
-static int on_recent(void *ctx, int64_t id, int64_t n)
-{
-    struct pool_expert *e = pool_find(ctx, id);
-    if (e != NULL)
-        e->recent = n;
-    return 0;
+    return set_flag(ctx, id, F_UNAVAILABLE);
 }
 
 static int on_in_tender(void *ctx, int64_t id, int64_t n)
 {
-    struct pool_expert *e = pool_find(ctx, id);
     (void)n;
-    if (e != NULL)
-        e->in_tender = true;
+    return set_flag(ctx, id, F_IN_TENDER);
+}
+
+static int on_account(void *ctx, int64_t id, int64_t n)
+{
+    (void)n;
+    return set_flag(ctx, id, F_ACCOUNT);
+}
+
+static int on_recent(void *ctx, int64_t id, int64_t n)
+{
+    struct pool *p = ctx;
+    size_t i = base_find(p->b, id);
+    if (i != SIZE_MAX)
+        p->recent[i] = n;
     return 0;
 }
 
 /* The recusal rules, in the order docs/draw.md lists them. */
-static const char *recusal(const struct pool *p, const struct pool_expert *e, int64_t max30)
+static const char *recusal(const struct pool *p, size_t i, int64_t max30)
 {
+    const struct base_expert *e = &p->b->v[i];
     if (strcmp(e->status, "active") != 0)
         return e->status; /* suspended, retired */
-    if (party_match(p, e->employer_uscc, e->employer, e->user_org))
+    if ((p->flags[i] & F_ACCOUNT) || party_match(p, e->employer_uscc, e->employer))
         return "employee";
-    if (e->related)
+    if (p->flags[i] & F_RELATED)
         return "relation";
-    if (e->unavailable)
+    if (p->flags[i] & F_UNAVAILABLE)
         return "unavailable";
-    if (e->recent >= max30)
+    if (p->recent[i] >= max30)
         return "limit_30d";
-    if (e->in_tender)
+    if (p->flags[i] & F_IN_TENDER)
         return "already_drawn";
     return NULL;
 }
 
 static void pool_release(struct pool *p)
 {
-    free(p->v);
+    free(p->flags);
+    free(p->recent);
+    free(p->reason);
     free(p->parties);
     memset(p, 0, sizeof(*p));
 }
 
-/* Loads the pool (only_id != 0: one expert) as draw d of tender t sees it
- * at now, with every expert's reason set. */
-static int pool_load(struct store_tx *tx, struct arena *a, const struct draw_row *d, int64_t now,
-                     int64_t only_id, struct pool *p)
+/* Decides base b's experts (only_id != 0: b holds that expert alone) as
+ * draw d of its tender sees them at now: every expert's reason. */
+static int pool_load(struct store_tx *tx, struct arena *a, const struct pool_base *b,
+                     const struct draw_row *d, int64_t now, int64_t only_id, struct pool *p)
 {
     memset(p, 0, sizeof(*p));
     p->a = a;
+    p->b = b;
+    size_t n = b->n ? b->n : 1;
+    p->flags = calloc(n, sizeof(*p->flags));
+    p->recent = calloc(n, sizeof(*p->recent));
+    p->reason = calloc(n, sizeof(*p->reason));
+    if (p->flags == NULL || p->recent == NULL || p->reason == NULL)
+        return STORE_TOOBIG;
     int rc = store_tender_parties(tx, d->tender_id, on_party, p);
     if (rc == STORE_OK)
-        rc = store_pool_scan(tx, only_id, on_row, p);
-    if (rc == STORE_OK)
-        rc = store_pool_specs(tx, only_id, on_spec, p);
+        rc = store_pool_account_employees(tx, only_id, d->tender_id, on_account, p);
     if (rc == STORE_OK)
         rc = store_pool_relations(tx, only_id, now, on_relation, p);
     if (rc == STORE_OK)
@@ -313,38 +502,57 @@ static int pool_load(struct store_tx *tx, struct arena *a, const struct draw_row
         rc = store_pool_in_tender(tx, only_id, d->tender_id, d->id, on_in_tender, p);
     if (rc == STORE_OK && p->oom)
         rc = STORE_TOOBIG;
-    for (size_t i = 0; rc == STORE_OK && i < p->n; i++)
-        p->v[i].reason = recusal(p, &p->v[i], d->max_draws_30d);
+    for (size_t i = 0; rc == STORE_OK && i < b->n; i++)
+        p->reason[i] = recusal(p, i, d->max_draws_30d);
     return rc;
 }
 
 /* The eligible experts as the algorithm sees them (codes with their
- * ancestors), ascending by id. */
-static int pool_snapshot(const struct pool *p, const struct specialty_tree *tree, struct arena *a,
-                         struct draw_expert **out, size_t *n)
+ * ancestors), ascending by id, and the SHA-256 of their canonical text,
+ * hashed from the base's lines without writing the text out. */
+static int pool_snapshot(const struct pool *p, struct arena *a, struct draw_expert **out, size_t *n,
+                         uint8_t sha[DRAW_HASH_LEN])
 {
+    const struct pool_base *b = p->b;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int mdlen = 0;
+    int rc = STORE_OK;
     *n = 0;
-    *out = arena_calloc(a, (p->n ? p->n : 1) * sizeof(**out));
-    if (*out == NULL)
-        return STORE_TOOBIG;
-    for (size_t i = 0; i < p->n; i++) {
-        const struct pool_expert *e = &p->v[i];
-        if (e->reason != NULL || e->ncodes == 0)
+    *out = arena_calloc(a, (b->n ? b->n : 1) * sizeof(**out));
+    if (*out == NULL || md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(md, SNAP_HEAD, sizeof SNAP_HEAD - 1) != 1)
+        rc = STORE_TOOBIG;
+    size_t run_off = 0, run_len = 0; /* consecutive lines, one update */
+    for (size_t i = 0; rc == STORE_OK && i < b->n; i++) {
+        const struct base_expert *e = &b->v[i];
+        if (p->reason[i] != NULL || e->ncodes == 0)
             continue;
-        const char **codes = arena_alloc(a, DRAW_SPECS_MAX * sizeof(char *));
-        if (codes == NULL)
-            return STORE_TOOBIG;
-        /* 16 codes, each with at most 8 ancestors, fit in DRAW_SPECS_MAX */
-        int m = specialty_expand(tree, e->codes, e->ncodes, codes, DRAW_SPECS_MAX);
-        if (m < 0)
-            return STORE_ERROR;
+        if (e->bad) {
+            log_error("draw: expert %lld has a region or code the snapshot refuses",
+                      (long long)e->id);
+            rc = STORE_ERROR;
+            break;
+        }
         struct draw_expert *x = &(*out)[(*n)++];
         x->id = e->id;
         x->region = e->region;
-        x->specs = codes;
-        x->nspecs = m;
+        x->specs = e->specs;
+        x->nspecs = e->nspecs;
+        if (run_len > 0 && run_off + run_len == e->off) {
+            run_len += e->len;
+            continue;
+        }
+        if (run_len > 0 && EVP_DigestUpdate(md, b->text.data + run_off, run_len) != 1)
+            rc = STORE_ERROR;
+        run_off = e->off;
+        run_len = e->len;
     }
-    return STORE_OK;
+    if (rc == STORE_OK && run_len > 0 && EVP_DigestUpdate(md, b->text.data + run_off, run_len) != 1)
+        rc = STORE_ERROR;
+    if (rc == STORE_OK && (EVP_DigestFinal_ex(md, sha, &mdlen) != 1 || mdlen != DRAW_HASH_LEN))
+        rc = STORE_ERROR;
+    EVP_MD_CTX_free(md);
+    return rc;
 }
 
 /* ---- create ---- */
@@ -593,11 +801,95 @@ static int load_requests(struct store_tx *tx, struct arena *a, int64_t draw_id, 
 static int excluded_text(const struct pool *p, struct buf *out)
 {
     int rc = buf_puts(out, "sunbid-draw-excluded/1\n");
-    for (size_t i = 0; rc == BUF_OK && i < p->n; i++)
-        if (p->v[i].reason != NULL)
-            rc = buf_printf(out, "x %lld %s\n", (long long)p->v[i].id, p->v[i].reason);
-        else if (p->v[i].ncodes == 0)
-            rc = buf_printf(out, "x %lld no_specialty\n", (long long)p->v[i].id);
+    for (size_t i = 0; rc == BUF_OK && i < p->b->n; i++)
+        if (p->reason[i] != NULL)
+            rc = buf_printf(out, "x %lld %s\n", (long long)p->b->v[i].id, p->reason[i]);
+        else if (p->b->v[i].ncodes == 0)
+            rc = buf_printf(out, "x %lld no_specialty\n", (long long)p->b->v[i].id);
+    return rc;
+}
+
+/* The ids of an excluded text, ascending; malformed lines are an error. */
+static int excluded_ids(const char *text, size_t len, int64_t **ids, size_t *n)
+{
+    static const char head[] = "sunbid-draw-excluded/1\n";
+    size_t lines = 0;
+    *ids = NULL;
+    *n = 0;
+    if (len < sizeof head - 1 || memcmp(text, head, sizeof head - 1) != 0)
+        return STORE_ERROR;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    *ids = malloc(lines * sizeof(int64_t) + 1);
+    if (*ids == NULL)
+        return STORE_TOOBIG;
+    const char *q = text + sizeof head - 1, *end = text + len;
+    while (q < end) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        char *after = NULL;
+        if (nl == NULL || nl - q < 4 || q[0] != 'x' || q[1] != ' ')
+            return STORE_ERROR;
+        long long id = strtoll(q + 2, &after, 10);
+        if (after == NULL || *after != ' ' || id <= 0 || (*n > 0 && (*ids)[*n - 1] >= id))
+            return STORE_ERROR;
+        (*ids)[(*n)++] = id;
+        q = nl + 1;
+    }
+    return STORE_OK;
+}
+
+/* The snapshot text of drawn draw d into out: its blob (before migration
+ * 25), or its pool's lines less its excluded ids; either way checked
+ * against d->snapshot_sha. */
+static int snapshot_load(struct store *s, const struct draw_row *d, struct buf *out)
+{
+    struct buf pool, excl;
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    char hex[BLOB_HASH_HEX + 1];
+    if (d->pool_sha == NULL)
+        return blob_get(s, d->snapshot_sha, out); /* verified against its name */
+    buf_init(&pool, SNAPSHOT_MAX);
+    buf_init(&excl, SNAPSHOT_MAX);
+    int rc = blob_get(s, d->pool_sha, &pool);
+    if (rc == STORE_OK)
+        rc = d->excluded_sha ? blob_get(s, d->excluded_sha, &excl) : STORE_ERROR;
+    if (rc == STORE_OK)
+        rc = excluded_ids(excl.data, excl.len, &ids, &nids);
+    if (rc == STORE_OK && (pool.len < sizeof POOL_HEAD - 1 ||
+                           memcmp(pool.data, POOL_HEAD, sizeof POOL_HEAD - 1) != 0))
+        rc = STORE_ERROR;
+    if (rc == STORE_OK && buf_reserve(out, pool.len) != BUF_OK)
+        rc = STORE_TOOBIG;
+    if (rc == STORE_OK && buf_puts(out, SNAP_HEAD) != BUF_OK)
+        rc = STORE_TOOBIG;
+    const char *q = pool.data + sizeof POOL_HEAD - 1, *end = pool.data + pool.len;
+    size_t k = 0;
+    while (rc == STORE_OK && q < end) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        char *after = NULL;
+        long long id = nl != NULL && nl - q > 2 && q[0] == 'e' ? strtoll(q + 2, &after, 10) : 0;
+        if (id <= 0 || after == NULL || *after != ' ') {
+            rc = STORE_ERROR;
+            break;
+        }
+        while (k < nids && ids[k] < id)
+            k++;
+        if ((k == nids || ids[k] != id) && buf_append(out, q, (size_t)(nl + 1 - q)) != BUF_OK)
+            rc = STORE_TOOBIG;
+        q = nl + 1;
+    }
+    if (rc == STORE_OK) {
+        crypto_sha256_hex(out->data, out->len, hex);
+        if (strcmp(hex, d->snapshot_sha) != 0) {
+            log_error("draw %lld: its pool and excluded blobs do not give its snapshot",
+                      (long long)d->id);
+            rc = STORE_ERROR;
+        }
+    }
+    free(ids);
+    buf_release(&pool);
+    buf_release(&excl);
     return rc;
 }
 
@@ -606,7 +898,9 @@ struct run_plan {
     struct tender t;
     struct requests rq;
     int64_t leaf, cp_size;
-    struct buf note, snap, excl;
+    struct buf note, excl;
+    struct pool_base *base; /* a reference */
+    char snap_sha[BLOB_HASH_HEX + 1];
     struct draw_run run;
     bool have_run;
 };
@@ -617,10 +911,10 @@ static enum err run_read(struct store *s, const struct tender_caller *c, int64_t
     struct store_tx *tx = NULL;
     struct draw_view v;
     struct pool pool = {0};
-    struct specialty_tree tree;
     struct leaf_find lf;
     struct draw_expert *snap = NULL;
     size_t nsnap = 0;
+    uint8_t snap_sha[DRAW_HASH_LEN];
     int64_t now = clock_now_ms();
     enum err e = domain_store_err(store_begin(s, STORE_READ, &tx));
     if (e == ERR_OK)
@@ -651,20 +945,20 @@ static enum err run_read(struct store *s, const struct tender_caller *c, int64_t
     if (rc == STORE_OK)
         rc = load_requests(tx, a, draw_id, &p->rq);
     if (rc == STORE_OK)
-        rc = specialty_tree_load(tx, a, &tree);
+        rc = base_get(s, tx, &p->base);
     if (rc == STORE_OK)
-        rc = pool_load(tx, a, &p->d, now, 0, &pool);
+        rc = pool_load(tx, a, p->base, &p->d, now, 0, &pool);
     if (rc == STORE_OK)
-        rc = pool_snapshot(&pool, &tree, a, &snap, &nsnap);
-    if (rc == STORE_OK && (drawalg_snapshot_text(snap, nsnap, &p->snap) != BUF_OK ||
-                           excluded_text(&pool, &p->excl) != BUF_OK))
+        rc = pool_snapshot(&pool, a, &snap, &nsnap, snap_sha);
+    if (rc == STORE_OK && excluded_text(&pool, &p->excl) != BUF_OK)
         rc = STORE_TOOBIG;
     if (rc != STORE_OK) {
         e = domain_store_err(rc);
         goto out;
     }
-    int arc =
-        drawalg_run(&p->run, p->d.seed, p->note.data, p->note.len, p->rq.req, p->rq.n, snap, nsnap);
+    drawalg_hex(snap_sha, DRAW_HASH_LEN, p->snap_sha);
+    int arc = drawalg_run_hashed(&p->run, p->d.seed, p->note.data, p->note.len, p->rq.req, p->rq.n,
+                                 snap, nsnap, snap_sha);
     if (arc != DRAWALG_OK) {
         log_error("draw %lld: the algorithm failed (%d)", (long long)draw_id, arc);
         e = ERR_INTERNAL;
@@ -688,8 +982,8 @@ out:
 struct run_job {
     const struct tender_caller *c;
     struct run_plan *p;
-    char snap_sha[BLOB_HASH_HEX + 1];
     char excl_sha[BLOB_HASH_HEX + 1];
+    bool excl_in_tx; /* small: made durable by the commit (blob_put_tx) */
 };
 
 static enum err run_tx(struct store_tx *tx, void *arg)
@@ -701,6 +995,8 @@ static enum err run_tx(struct store_tx *tx, void *arg)
     char detail[256];
     int rc = STORE_OK;
     int notified = 0;
+    if (j->excl_in_tx)
+        rc = blob_put_tx(tx, p->excl.data, p->excl.len, j->excl_sha);
     for (int g = 0; rc == STORE_OK && g < p->rq.n; g++) {
         const struct draw_group *gr = &p->run.g[g];
         for (size_t i = 0; rc == STORE_OK && i < gr->m; i++) {
@@ -723,8 +1019,9 @@ static enum err run_tx(struct store_tx *tx, void *arg)
     d.commit_leaf = p->leaf;
     d.checkpoint_size = p->cp_size;
     d.checkpoint_note = p->note.data;
-    d.snapshot_sha = j->snap_sha;
+    d.snapshot_sha = p->snap_sha;
     d.excluded_sha = j->excl_sha;
+    d.pool_sha = p->base->sha;
     d.drawn_ms = now;
     d.version = p->d.version + 1;
     if (rc == STORE_OK)
@@ -734,10 +1031,31 @@ static enum err run_tx(struct store_tx *tx, void *arg)
     snprintf(detail, sizeof detail,
              "{\"checkpoint_size\":%lld,\"commit_leaf\":%lld,\"snapshot_sha256\":\"%s\","
              "\"notified\":%d}",
-             (long long)p->cp_size, (long long)p->leaf, j->snap_sha, notified);
+             (long long)p->cp_size, (long long)p->leaf, p->snap_sha, notified);
     if (rc == STORE_OK)
-        rc = record(tx, j->c, "draw.run", d.id, d.tender_id, j->snap_sha, detail);
+        rc = record(tx, j->c, "draw.run", d.id, d.tender_id, p->snap_sha, detail);
     return domain_store_err(rc);
+}
+
+/* The pool's text is a blob on disk (fsync'd) before a draw names it:
+ * once per base. */
+static int pool_durable(struct store *s, struct pool_base *b)
+{
+    char hex[BLOB_HASH_HEX + 1];
+    pthread_mutex_lock(&cache_mu);
+    bool done = b->durable;
+    pthread_mutex_unlock(&cache_mu);
+    if (done)
+        return STORE_OK;
+    int rc = blob_put(s, b->text.data, b->text.len, hex);
+    if (rc == STORE_OK && strcmp(hex, b->sha) != 0)
+        rc = STORE_ERROR;
+    if (rc == STORE_OK) {
+        pthread_mutex_lock(&cache_mu);
+        b->durable = true;
+        pthread_mutex_unlock(&cache_mu);
+    }
+    return rc;
 }
 
 enum err draw_run(struct store *s, const struct tender_caller *c, int64_t draw_id,
@@ -751,13 +1069,13 @@ enum err draw_run(struct store *s, const struct tender_caller *c, int64_t draw_i
         return ERR_INTERNAL;
     arena_init(&a, (size_t)512 << 20);
     buf_init(&p->note, NOTE_MAX_BYTES);
-    buf_init(&p->snap, SNAPSHOT_MAX);
     buf_init(&p->excl, SNAPSHOT_MAX);
     e = run_read(s, c, draw_id, &a, p, why);
     if (e == ERR_OK) {
-        struct run_job j = {c, p, "", ""};
-        int rc = blob_put(s, p->snap.data, p->snap.len, j.snap_sha);
-        if (rc == STORE_OK)
+        struct run_job j = {c, p, "", p->excl.len <= BLOB_TX_MAX};
+        int rc = pool_durable(s, p->base);
+        crypto_sha256_hex(p->excl.data, p->excl.len, j.excl_sha);
+        if (rc == STORE_OK && !j.excl_in_tx)
             rc = blob_put(s, p->excl.data, p->excl.len, j.excl_sha);
         e = domain_store_err(rc);
         if (e == ERR_OK)
@@ -765,8 +1083,8 @@ enum err draw_run(struct store *s, const struct tender_caller *c, int64_t draw_i
     }
     if (p->have_run)
         drawalg_run_release(&p->run);
+    base_unref(p->base);
     buf_release(&p->note);
-    buf_release(&p->snap);
     buf_release(&p->excl);
     free(p);
     arena_release(&a);
@@ -794,19 +1112,27 @@ static int recheck(struct store_tx *tx, struct arena *a, const struct draw_row *
                    const struct page *members, int64_t self, int64_t id, int64_t now,
                    const char **reason)
 {
-    struct pool pool;
+    struct pool pool = {0};
+    struct pool_base *b = calloc(1, sizeof(*b));
+    if (b == NULL)
+        return STORE_TOOBIG;
+    b->refs = 1;
     for (int i = 0; i < members->n; i++) {
         const struct draw_member *m = (const struct draw_member *)members->items + i;
         if (m->expert_id == id && m->id != self && strcmp(m->status, "skipped") != 0) {
             *reason = "already_in_draw";
+            base_unref(b);
             return STORE_OK;
         }
     }
-    int rc = pool_load(tx, a, d, now, id, &pool);
-    *reason = rc == STORE_OK && pool.n == 1 ? pool.v[0].reason : "not_in_pool";
-    if (rc == STORE_OK && pool.n == 1 && pool.v[0].ncodes == 0)
+    int rc = base_read(tx, id, false, b);
+    if (rc == STORE_OK)
+        rc = pool_load(tx, a, b, d, now, id, &pool);
+    *reason = rc == STORE_OK && b->n == 1 ? pool.reason[0] : "not_in_pool";
+    if (rc == STORE_OK && b->n == 1 && b->v[0].ncodes == 0)
         *reason = "no_specialty";
     pool_release(&pool);
+    base_unref(b);
     return rc;
 }
 
@@ -818,7 +1144,7 @@ static enum err order_of(struct store *s, struct arena *a, const struct draw_row
     struct draw_expert *e = NULL;
     size_t n = 0;
     buf_init(&snap, SNAPSHOT_MAX);
-    int rc = blob_get(s, d->snapshot_sha, &snap);
+    int rc = snapshot_load(s, d, &snap);
     enum err err = domain_store_err(rc);
     if (err == ERR_OK && drawalg_snapshot_parse(snap.data, snap.len, a, &e, &n) != DRAWALG_OK)
         err = ERR_INTERNAL;
@@ -1187,7 +1513,7 @@ enum err draw_record_export(struct store *s, const struct tender_caller *c, int6
     if (rc == STORE_OK)
         rc = find_leaf(tx, d.id, "draw.run", true, &run);
     if (rc == STORE_OK)
-        rc = blob_get(s, d.snapshot_sha, &snap);
+        rc = snapshot_load(s, &d, &snap);
     if (rc == STORE_OK && d.excluded_sha != NULL)
         rc = blob_get(s, d.excluded_sha, &excl);
     if (rc != STORE_OK) {

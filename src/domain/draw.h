@@ -35,8 +35,10 @@
  * an expert sees its own invitations. draw_view() says what a caller sees.
  *
  * Every write runs in one transaction (domain_write) with its audit row and
- * its witness-log event(s); nothing is written on any error.
- * Threads: any; no shared state. Time is clock_now_ms().
+ * its witness-log event(s); nothing is written on any error. draw_run keeps
+ * the pool of the last draw in memory, keyed by the store and the pool's
+ * version (store_pool_version), and reads it again when an expert changed.
+ * Threads: any (the pool cache has its own lock). Time is clock_now_ms().
  */
 #ifndef SUNBID_DOMAIN_DRAW_H
 #define SUNBID_DOMAIN_DRAW_H

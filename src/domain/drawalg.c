@@ -115,6 +115,30 @@ static int put_id(struct buf *out, int64_t v)
     return buf_append(out, tmp + i, sizeof tmp - i);
 }
 
+int drawalg_snapshot_line(const struct draw_expert *e, struct buf *out)
+{
+    if (!expert_ok(e))
+        return DRAWALG_EINVAL;
+    int rc = buf_append(out, "e ", 2);
+    if (rc == BUF_OK)
+        rc = put_id(out, e->id);
+    if (rc == BUF_OK)
+        rc = buf_putc(out, ' ');
+    if (rc == BUF_OK)
+        rc = buf_append(out, e->region, DRAW_REGION_LEN);
+    if (rc == BUF_OK)
+        rc = buf_putc(out, ' ');
+    for (int k = 0; k < e->nspecs && rc == BUF_OK; k++) {
+        if (k > 0)
+            rc = buf_putc(out, ',');
+        if (rc == BUF_OK)
+            rc = buf_puts(out, e->specs[k]);
+    }
+    if (rc == BUF_OK)
+        rc = buf_putc(out, '\n');
+    return rc == BUF_OK ? DRAWALG_OK : DRAWALG_ENOMEM;
+}
+
 int drawalg_snapshot_text(const struct draw_expert *e, size_t n, struct buf *out)
 {
     /* hand-rolled appends: this runs over the whole pool at every draw */
@@ -122,25 +146,9 @@ int drawalg_snapshot_text(const struct draw_expert *e, size_t n, struct buf *out
     if (rc == BUF_OK && n < ((size_t)1 << 24) && out->len + n * 40 < out->max)
         rc = buf_reserve(out, n * 40); /* a guess: about 40 bytes a line */
     for (size_t i = 0; i < n && rc == BUF_OK; i++) {
-        if (!expert_ok(&e[i]) || (i > 0 && e[i - 1].id >= e[i].id))
+        if (i > 0 && e[i - 1].id >= e[i].id)
             return DRAWALG_EINVAL;
-        rc = buf_append(out, "e ", 2);
-        if (rc == BUF_OK)
-            rc = put_id(out, e[i].id);
-        if (rc == BUF_OK)
-            rc = buf_putc(out, ' ');
-        if (rc == BUF_OK)
-            rc = buf_append(out, e[i].region, DRAW_REGION_LEN);
-        if (rc == BUF_OK)
-            rc = buf_putc(out, ' ');
-        for (int k = 0; k < e[i].nspecs && rc == BUF_OK; k++) {
-            if (k > 0)
-                rc = buf_putc(out, ',');
-            if (rc == BUF_OK)
-                rc = buf_puts(out, e[i].specs[k]);
-        }
-        if (rc == BUF_OK)
-            rc = buf_putc(out, '\n');
+        rc = drawalg_snapshot_line(&e[i], out);
     }
     return rc;
 }
@@ -369,19 +377,36 @@ int drawalg_run(struct draw_run *r, const uint8_t seed[DRAW_SEED_LEN], const cha
                 const struct draw_expert *e, size_t n)
 {
     struct buf text;
-    int rc;
+    uint8_t snap[DRAW_HASH_LEN];
+    memset(r, 0, sizeof(*r));
+    if (!drawalg_requests_ok(req, nreq))
+        return DRAWALG_EINVAL;
+    buf_init(&text, (size_t)1 << 30);
+    int rc = drawalg_snapshot_text(e, n, &text);
+    if (rc == DRAWALG_OK)
+        rc = sha256(text.data, text.len, snap);
+    else if (rc != DRAWALG_EINVAL)
+        rc = DRAWALG_ENOMEM;
+    buf_release(&text);
+    if (rc != DRAWALG_OK)
+        return rc;
+    return drawalg_run_hashed(r, seed, checkpoint, checkpoint_len, req, nreq, e, n, snap);
+}
+
+int drawalg_run_hashed(struct draw_run *r, const uint8_t seed[DRAW_SEED_LEN],
+                       const char *checkpoint, size_t checkpoint_len,
+                       const struct draw_request *req, int nreq, const struct draw_expert *e,
+                       size_t n, const uint8_t snapshot_sha[DRAW_HASH_LEN])
+{
+    struct buf text;
+    int rc = DRAWALG_OK;
     int64_t *taken = NULL; /* ids fixed by earlier groups, sorted */
     size_t ntaken = 0;
     memset(r, 0, sizeof(*r));
     if (!drawalg_requests_ok(req, nreq))
         return DRAWALG_EINVAL;
-    buf_init(&text, (size_t)1 << 30);
-    rc = drawalg_snapshot_text(e, n, &text);
-    if (rc == DRAWALG_OK)
-        rc = sha256(text.data, text.len, r->snapshot_sha);
-    else if (rc != DRAWALG_EINVAL)
-        rc = DRAWALG_ENOMEM;
-    buf_reset(&text);
+    memcpy(r->snapshot_sha, snapshot_sha, DRAW_HASH_LEN);
+    buf_init(&text, (size_t)1 << 20);
     if (rc == DRAWALG_OK)
         rc = drawalg_requests_text(req, nreq, &text) == BUF_OK ? DRAWALG_OK : DRAWALG_ENOMEM;
     if (rc == DRAWALG_OK)

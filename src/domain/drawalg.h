@@ -108,6 +108,9 @@ bool drawalg_requests_ok(const struct draw_request *req, int n);
  * DRAWALG_EINVAL for a snapshot out of order or malformed. */
 int drawalg_requests_text(const struct draw_request *req, int n, struct buf *out);
 int drawalg_snapshot_text(const struct draw_expert *e, size_t n, struct buf *out);
+/* One expert's line of the snapshot text ("e <id> <region> <codes>\n");
+ * DRAWALG_EINVAL for a malformed expert, DRAWALG_ENOMEM when out is full. */
+int drawalg_snapshot_line(const struct draw_expert *e, struct buf *out);
 
 /* Parses a canonical snapshot text back into experts (strings and arrays
  * in arena a); DRAWALG_EINVAL when it is not exactly canonical. */
@@ -120,6 +123,14 @@ int drawalg_snapshot_parse(const char *text, size_t len, struct arena *a, struct
 int drawalg_run(struct draw_run *r, const uint8_t seed[DRAW_SEED_LEN], const char *checkpoint,
                 size_t checkpoint_len, const struct draw_request *req, int nreq,
                 const struct draw_expert *e, size_t n);
+/* The same, with the SHA-256 of the snapshot's canonical text already
+ * computed by the caller (domain/draw.c hashes it as it assembles it from
+ * its pool cache, without the text of drawalg_snapshot_text): e[0..n) must
+ * be exactly the experts of that text. */
+int drawalg_run_hashed(struct draw_run *r, const uint8_t seed[DRAW_SEED_LEN],
+                       const char *checkpoint, size_t checkpoint_len,
+                       const struct draw_request *req, int nreq, const struct draw_expert *e,
+                       size_t n, const uint8_t snapshot_sha[DRAW_HASH_LEN]);
 /* Extends group g (0-based) to m positions (at most its candidates). */
 int drawalg_extend(struct draw_run *r, int g, size_t m);
 void drawalg_run_release(struct draw_run *r);

@@ -20,7 +20,8 @@ static struct store_param opt_i(int64_t v)
 #define DRAW_COLS                                                                                  \
     "id, tender_id, state, seed, commitment, eval_start_ms, eval_end_ms, reps, max_draws_30d,"     \
     " commit_leaf, checkpoint_size, checkpoint_note, snapshot_sha, excluded_sha, short,"           \
-    " requested_by, requested_ms, drawn_ms, revealed_ms, cancelled_ms, cancel_reason, version"
+    " requested_by, requested_ms, drawn_ms, revealed_ms, cancelled_ms, cancel_reason, version,"    \
+    " pool_sha"
 
 static void draw_fill(struct store_rows *r, struct arena *a, void *item)
 {
@@ -51,6 +52,7 @@ static void draw_fill(struct store_rows *r, struct arena *a, void *item)
     d->cancelled_ms = store_row_i0(r, 19);
     d->cancel_reason = store_row_text(r, a, 20);
     d->version = store_col_int(r, 21);
+    d->pool_sha = store_row_text(r, a, 22);
 }
 
 int store_draw_insert(struct store_tx *tx, const struct draw_row *d, int64_t *id)
@@ -84,13 +86,15 @@ int store_draw_update(struct store_tx *tx, const struct draw_row *d, int64_t exp
                               opt_i(d->revealed_ms),
                               opt_i(d->cancelled_ms),
                               SP_T(d->cancel_reason),
-                              SP_I(d->version)};
+                              SP_I(d->version),
+                              SP_T(d->pool_sha)};
     int rc = store_exec(tx,
                         "UPDATE draws SET state = $3, commit_leaf = $4, checkpoint_size = $5,"
                         " checkpoint_note = $6, snapshot_sha = $7, excluded_sha = $8, short = $9,"
                         " drawn_ms = $10, revealed_ms = $11, cancelled_ms = $12,"
-                        " cancel_reason = $13, version = $14 WHERE id = $1 AND version = $2",
-                        p, 14, &changes);
+                        " cancel_reason = $13, version = $14, pool_sha = $15"
+                        " WHERE id = $1 AND version = $2",
+                        p, 15, &changes);
     return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
 }
 

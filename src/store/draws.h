@@ -30,8 +30,13 @@ struct draw_row {
     int64_t commit_leaf;         /* -1: not found yet */
     int64_t checkpoint_size;     /* 0: not drawn */
     const char *checkpoint_note; /* NULL: not drawn */
-    const char *snapshot_sha;    /* the blob; NULL: not drawn */
-    const char *excluded_sha;
+    const char *snapshot_sha;    /* SHA-256 of the snapshot's text; NULL: not drawn */
+    const char *excluded_sha;    /* the blob of the excluded experts */
+    /* The blob of the pool the snapshot was taken from (docs/draw.md,
+     * "Storage"): the snapshot is its lines less the excluded ids. NULL:
+     * snapshot_sha names a blob of the snapshot itself (draws before
+     * migration 25). */
+    const char *pool_sha;
     int64_t short_n; /* replacements not found */
     int64_t requested_by;
     int64_t requested_ms;

@@ -17,6 +17,28 @@ static struct store_param opt_i(int64_t v)
     return v != 0 ? SP_I(v) : SP_NUL;
 }
 
+/* ---- the pool's version ----
+ *
+ * Every write here that changes what the draw caches of an expert (its
+ * row, its specialties, the specialty tree) bumps the one row of
+ * expert_pool_version in the same transaction, so a reader's snapshot sees
+ * the version and the rows it describes together, on every node sharing
+ * the database (domain/draw.c keys its pool cache by it). On PostgreSQL
+ * two concurrent expert writers meet on that row: one of them gets
+ * STORE_BUSY and retries, as for any serialization conflict. */
+
+static int pool_bump(struct store_tx *tx)
+{
+    return store_exec(tx, "UPDATE expert_pool_version SET version = version + 1 WHERE id = 1", NULL,
+                      0, NULL);
+}
+
+int store_pool_version(struct store_tx *tx, int64_t *version)
+{
+    return store_query_int(tx, "SELECT version FROM expert_pool_version WHERE id = 1", NULL, 0,
+                           version);
+}
+
 /* ---- specialties ---- */
 
 static void specialty_fill(struct store_rows *r, struct arena *a, void *item)
@@ -48,12 +70,13 @@ int store_specialty_upsert(struct store_tx *tx, const struct specialty *s, int64
 {
     struct store_param p[] = {SP_T(s->code), SP_T(s->parent), SP_T(s->name), SP_T(s->name_en),
                               SP_I(now_ms)};
-    return store_exec(tx,
-                      "INSERT INTO expert_specialties (code, parent, name, name_en, updated_ms)"
-                      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET"
-                      " parent = excluded.parent, name = excluded.name,"
-                      " name_en = excluded.name_en, updated_ms = excluded.updated_ms",
-                      p, 5, NULL);
+    int rc = store_exec(tx,
+                        "INSERT INTO expert_specialties (code, parent, name, name_en, updated_ms)"
+                        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET"
+                        " parent = excluded.parent, name = excluded.name,"
+                        " name_en = excluded.name_en, updated_ms = excluded.updated_ms",
+                        p, 5, NULL);
+    return rc == STORE_OK ? pool_bump(tx) : rc; /* a parent changes experts' codes */
 }
 
 /* ---- experts ---- */
@@ -94,12 +117,13 @@ int store_expert_insert(struct store_tx *tx, const struct expert *e, int64_t *id
         SP_T(e->employer), SP_T(e->employer_uscc), SP_T(e->title),      SP_T(e->title_level),
         SP_I(e->years),    SP_T(e->phone),         SP_T(e->email),      SP_T(e->status),
         SP_T(e->note),     SP_I(e->created_ms),    SP_I(e->updated_ms), SP_I(e->version)};
-    return store_query_int(tx,
-                           "INSERT INTO experts (code, name, user_id, region, employer,"
-                           " employer_uscc, title, title_level, years, phone, email, status, note,"
-                           " created_ms, updated_ms, version) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                           " $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-                           p, 16, id);
+    int rc = store_query_int(tx,
+                             "INSERT INTO experts (code, name, user_id, region, employer,"
+                             " employer_uscc, title, title_level, years, phone, email, status,"
+                             " note, created_ms, updated_ms, version) VALUES ($1, $2, $3, $4, $5,"
+                             " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                             p, 16, id);
+    return rc == STORE_OK ? pool_bump(tx) : rc;
 }
 
 int store_expert_update(struct store_tx *tx, const struct expert *e)
@@ -118,7 +142,7 @@ int store_expert_update(struct store_tx *tx, const struct expert *e)
                         p, 16, &changes);
     if (rc == STORE_OK && changes == 0)
         rc = STORE_NOTFOUND;
-    return rc;
+    return rc == STORE_OK ? pool_bump(tx) : rc;
 }
 
 int store_expert_get(struct store_tx *tx, struct arena *a, int64_t id, struct expert *out)
@@ -193,7 +217,7 @@ int store_expert_specs_set(struct store_tx *tx, int64_t expert_id, const char *c
         rc = store_exec(tx, "INSERT INTO expert_specialty_links (expert_id, code) VALUES ($1, $2)",
                         p, 2, NULL);
     }
-    return rc;
+    return rc == STORE_OK ? pool_bump(tx) : rc;
 }
 
 static void relation_fill(struct store_rows *r, struct arena *a, void *item)
@@ -424,9 +448,8 @@ int store_pool_scan(struct store_tx *tx, int64_t only_id, pool_row_fn fn, void *
     struct store_rows *r = NULL;
     struct store_param p[] = {SP_I(only_id)};
     int rc = store_query(tx,
-                         "SELECT e.id, e.region, e.status, e.employer, e.employer_uscc, u.org_id"
-                         " FROM experts e LEFT JOIN users u ON u.id = e.user_id"
-                         " WHERE ($1 = 0 OR e.id = $1) ORDER BY e.id",
+                         "SELECT id, region, status, employer, employer_uscc FROM experts"
+                         " WHERE ($1 = 0 OR id = $1) ORDER BY id",
                          p, 1, &r);
     if (rc != STORE_OK)
         return rc;
@@ -437,7 +460,6 @@ int store_pool_scan(struct store_tx *tx, int64_t only_id, pool_row_fn fn, void *
         row.status = store_col_text(r, 2, NULL);
         row.employer = store_col_text(r, 3, NULL);
         row.employer_uscc = store_col_text(r, 4, NULL);
-        row.user_org_id = store_row_i0(r, 5);
         int stop = fn(ctx, &row);
         if (stop != 0) {
             store_rows_free(r);
@@ -544,6 +566,21 @@ int store_pool_in_tender(struct store_tx *tx, int64_t only_id, int64_t tender_id
                " WHERE ($1 = 0 OR m.expert_id = $1) AND d.tender_id = $2 AND d.id <> $3"
                " AND d.state <> 'cancelled' AND m.status <> 'skipped' ORDER BY m.expert_id",
                p, 3, fn, ctx);
+}
+
+int store_pool_account_employees(struct store_tx *tx, int64_t only_id, int64_t tender_id,
+                                 pool_id_fn fn, void *ctx)
+{
+    struct store_param p[] = {SP_I(only_id), SP_I(tender_id)};
+    return ids(tx,
+               "SELECT e.id, 1 FROM experts e JOIN users u ON u.id = e.user_id"
+               " WHERE ($1 = 0 OR e.id = $1) AND u.org_id IN ("
+               "  SELECT owner_org_id FROM tenders WHERE id = $2"
+               "  UNION SELECT agent_org_id FROM tenders WHERE id = $2"
+               "  UNION SELECT org_id FROM tender_registrations WHERE tender_id = $2"
+               "  UNION SELECT org_id FROM bids WHERE tender_id = $2)"
+               " ORDER BY e.id",
+               p, 2, fn, ctx);
 }
 
 int store_tender_parties(struct store_tx *tx, int64_t tender_id, pool_pair_fn fn, void *ctx)

@@ -151,6 +151,11 @@ int store_expert_setting_set(struct store_tx *tx, const char *key, int64_t value
 
 /* ---- the pool as the draw reads it ---- */
 
+/* The pool's version: changes with every write of an expert, its
+ * specialties or the specialty tree (not with relations, periods, credit
+ * or draws, which the draw reads afresh each time). */
+int store_pool_version(struct store_tx *tx, int64_t *version);
+
 /* One expert as the recusal rules see it. */
 struct pool_row {
     int64_t id;
@@ -158,7 +163,6 @@ struct pool_row {
     const char *status;
     const char *employer;
     const char *employer_uscc; /* NULL: unknown */
-    int64_t user_org_id;       /* the linked account's organisation; 0: none */
 };
 
 /* Each callback sees one row; its strings live until it returns; a
@@ -187,6 +191,10 @@ int store_pool_recent_draws(struct store_tx *tx, int64_t only_id, int64_t since_
  * the tender other than draw_id. */
 int store_pool_in_tender(struct store_tx *tx, int64_t only_id, int64_t tender_id, int64_t draw_id,
                          pool_id_fn fn, void *ctx);
+/* (expert, 1) of experts whose linked account belongs to one of the
+ * tender's parties (store_tender_parties). */
+int store_pool_account_employees(struct store_tx *tx, int64_t only_id, int64_t tender_id,
+                                 pool_id_fn fn, void *ctx);
 /* The organisations a tender's experts must not work for or be related
  * to: its tenderer, its agent, every registered bidder and every bidder
  * that submitted a bid. fn gets (org id, uscc, name). */
