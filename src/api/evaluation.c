@@ -8,6 +8,9 @@
  * any signed-in user reach the members' routes, and the domain answers
  * not_committee_member, forbidden or not_found. Refusals carry the field
  * the domain named. Scores are decimals with at most two places.
+ *
+ * Every route works on one lot: ?lot=N (default 1; a lot the tender does
+ * not have is 404 lot_not_found, a malformed one 422 invalid_field).
  */
 #include "api/evaluation.h"
 
@@ -21,12 +24,37 @@
 #include "domain/evaluation_pdf.h"
 #include "domain/evaluation_live.h"
 
+#define LOT_QUERY_MAX 1000000 /* the largest ?lot= read */
+
+/* ?lot=N: 1..LOT_QUERY_MAX in decimal without a leading zero; 0 when
+ * malformed, 1 when absent. */
+static int lot_query(const struct http_request *req)
+{
+    const char *q = http_query(req, "lot");
+    char *end = NULL;
+    if (q == NULL)
+        return 1;
+    if (*q < '1' || *q > '9' || strlen(q) > 7)
+        return 0;
+    long v = strtol(q, &end, 10);
+    return end != NULL && *end == '\0' && v >= 1 && v <= LOT_QUERY_MAX ? (int)v : 0;
+}
+
+bool api_eval_lot(struct http_request *req, struct http_response *res, int *lot)
+{
+    *lot = lot_query(req);
+    if (*lot == 0)
+        api_error(res, ERR_INVALID_FIELD, "lot");
+    return *lot != 0;
+}
+
 /* Tells the room's followers that a step of this route committed
  * (counts and phase only, domain/evaluation_live.h). */
 static void live(struct http_request *req)
 {
-    evaluation_live_publish(api_app(req)->store, api_app(req)->cluster, api_param_id(req),
-                            req->route != NULL ? req->route->name : "evaluation");
+    evaluation_live_publish_lot(api_app(req)->store, api_app(req)->cluster, api_param_id(req),
+                                lot_query(req),
+                                req->route != NULL ? req->route->name : "evaluation");
 }
 
 /* Refuses a body with keys outside known. */
@@ -54,7 +82,8 @@ static void view(struct http_request *req, struct http_response *res, int status
     struct buf b;
     struct jsonw w;
     buf_init(&b, EVALUATION_REPORT_MAX * 2);
-    enum err e = evaluation_view_json(api_app(req)->store, &c, api_param_id(req), &b);
+    enum err e =
+        evaluation_view_json(api_app(req)->store, &c, api_param_id(req), lot_query(req), &b);
     if (e != ERR_OK) {
         api_error(res, e, NULL);
     } else {
@@ -124,11 +153,17 @@ void api_eval_templates(struct http_request *req, struct http_response *res)
 
 void api_eval_get(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     view(req, res, 200);
 }
 
 void api_eval_start(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     static const char *const known[] = {"template"};
     struct tender_caller c = api_tender_caller(req);
     const char *field = NULL;
@@ -154,8 +189,8 @@ void api_eval_start(struct http_request *req, struct http_response *res)
         return;
     }
     enum err e = tpl == NULL ? ERR_INTERNAL
-                             : evaluation_start(api_app(req)->store, &c, api_param_id(req), tpl,
-                                                strlen(tpl), &field);
+                             : evaluation_start(api_app(req)->store, &c, api_param_id(req), lot,
+                                                tpl, strlen(tpl), &field);
     free(dump);
     json_decref(body);
     if (e != ERR_OK)
@@ -168,6 +203,9 @@ void api_eval_start(struct http_request *req, struct http_response *res)
 
 void api_eval_qualify(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     static const char *const known[] = {"votes", "submit"};
     static const char *const vknown[] = {"org_id", "criterion", "pass", "reason"};
     struct tender_caller c = api_tender_caller(req);
@@ -204,8 +242,8 @@ void api_eval_qualify(struct http_request *req, struct http_response *res)
     json_decref(body);
     if (!ok)
         return;
-    enum err e =
-        evaluation_qualify(api_app(req)->store, &c, api_param_id(req), v, (int)n, submit, &field);
+    enum err e = evaluation_qualify(api_app(req)->store, &c, api_param_id(req), lot, v, (int)n,
+                                    submit, &field);
     done(req, res, e, field);
 }
 
@@ -231,6 +269,9 @@ static bool centi_of(json_t *v, int64_t *out)
 
 void api_eval_score(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     static const char *const known[] = {"scores", "submit", "reason"};
     static const char *const sknown[] = {"org_id", "item", "score"};
     struct tender_caller c = api_tender_caller(req);
@@ -273,13 +314,16 @@ void api_eval_score(struct http_request *req, struct http_response *res)
     json_decref(body);
     if (!ok)
         return;
-    enum err e = evaluation_score(api_app(req)->store, &c, api_param_id(req), v, (int)n, submit,
-                                  reason, &field);
+    enum err e = evaluation_score(api_app(req)->store, &c, api_param_id(req), lot, v, (int)n,
+                                  submit, reason, &field);
     done(req, res, e, field);
 }
 
 void api_eval_adjust(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     static const char *const known[] = {"org_id", "adjust_fen", "reason"};
     struct tender_caller c = api_tender_caller(req);
     int64_t org = 0, adj = 0;
@@ -293,7 +337,8 @@ void api_eval_adjust(struct http_request *req, struct http_response *res)
     json_decref(body);
     if (!ok)
         return;
-    enum err e = evaluation_adjust(api_app(req)->store, &c, api_param_id(req), org, adj, reason);
+    enum err e =
+        evaluation_adjust(api_app(req)->store, &c, api_param_id(req), lot, org, adj, reason);
     done(req, res, e, e == ERR_INVALID_FIELD || e == ERR_MISSING_FIELD ? "adjust_fen" : NULL);
 }
 
@@ -323,22 +368,28 @@ static bool one_text(struct http_request *req, struct http_response *res, const 
 
 void api_eval_confirm(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     struct tender_caller c = api_tender_caller(req);
     const char *reason;
     if (!one_text(req, res, "reason", true, &reason))
         return;
-    enum err e =
-        evaluation_confirm(api_app(req)->store, &c, api_param_id(req), param2(req, "wid"), reason);
+    enum err e = evaluation_confirm(api_app(req)->store, &c, api_param_id(req), lot,
+                                    param2(req, "wid"), reason);
     done(req, res, e, e == ERR_INVALID_FIELD ? "reason" : NULL);
 }
 
 void api_eval_advance(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     struct tender_caller c = api_tender_caller(req);
     const char *from;
     if (!one_text(req, res, "from", false, &from))
         return;
-    done(req, res, evaluation_advance(api_app(req)->store, &c, api_param_id(req), from), NULL);
+    done(req, res, evaluation_advance(api_app(req)->store, &c, api_param_id(req), lot, from), NULL);
 }
 
 /* The report as PDF (?format=pdf) from its JSON answer in b. */
@@ -362,8 +413,8 @@ static void report_pdf(struct http_request *req, struct http_response *res, cons
         buf_reset(&res->body);
         http_res_error(res, ERR_INTERNAL, "The report could not be rendered as PDF.");
     } else {
-        snprintf(disp, sizeof disp, "attachment; filename=\"evaluation-%lld.pdf\"",
-                 (long long)api_param_id(req));
+        snprintf(disp, sizeof disp, "attachment; filename=\"evaluation-%lld-lot%d.pdf\"",
+                 (long long)api_param_id(req), lot_query(req));
         res->status = 200;
         res->content_type = "application/pdf";
         http_res_header(res, "Content-Disposition", disp);
@@ -375,6 +426,9 @@ static void report_pdf(struct http_request *req, struct http_response *res, cons
 
 void api_eval_report(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     struct tender_caller c = api_tender_caller(req);
     struct buf b;
     struct jsonw w;
@@ -384,7 +438,7 @@ void api_eval_report(struct http_request *req, struct http_response *res)
         return;
     }
     buf_init(&b, EVALUATION_REPORT_MAX * 2);
-    enum err e = evaluation_report_json(api_app(req)->store, &c, api_param_id(req), &b);
+    enum err e = evaluation_report_json(api_app(req)->store, &c, api_param_id(req), lot, &b);
     if (e != ERR_OK) {
         api_error(res, e, NULL);
     } else if (format != NULL && strcmp(format, "pdf") == 0) {
@@ -399,6 +453,9 @@ void api_eval_report(struct http_request *req, struct http_response *res)
 
 void api_eval_sign(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     struct tender_caller c = api_tender_caller(req);
     const char *sig64;
     uint8_t sig[EVALUATION_SIG_MAX];
@@ -409,12 +466,15 @@ void api_eval_sign(struct http_request *req, struct http_response *res)
         api_error(res, ERR_INVALID_FIELD, "signature");
         return;
     }
-    enum err e = evaluation_sign(api_app(req)->store, &c, api_param_id(req), sig, (size_t)n);
+    enum err e = evaluation_sign(api_app(req)->store, &c, api_param_id(req), lot, sig, (size_t)n);
     done(req, res, e, e == ERR_INVALID_FIELD ? "signature" : NULL);
 }
 
 void api_eval_publish(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     static const char *const known[] = {"days"};
     struct tender_caller c = api_tender_caller(req);
     int64_t days = EVALUATION_PUBLICITY_MIN;
@@ -426,18 +486,21 @@ void api_eval_publish(struct http_request *req, struct http_response *res)
     json_decref(body);
     if (!ok)
         return;
-    enum err e = evaluation_publish(api_app(req)->store, &c, api_param_id(req), days);
+    enum err e = evaluation_publish(api_app(req)->store, &c, api_param_id(req), lot, days);
     done(req, res, e, e == ERR_INVALID_FIELD ? "days" : NULL);
 }
 
 void api_eval_object(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     struct tender_caller c = api_tender_caller(req);
     const char *body;
     int64_t id = 0;
     if (!one_text(req, res, "body", true, &body))
         return;
-    enum err e = evaluation_object(api_app(req)->store, &c, api_param_id(req), body, &id);
+    enum err e = evaluation_object(api_app(req)->store, &c, api_param_id(req), lot, body, &id);
     if (e != ERR_OK) {
         api_error(res, e, e == ERR_INVALID_FIELD ? "body" : NULL);
         return;
@@ -453,17 +516,23 @@ void api_eval_object(struct http_request *req, struct http_response *res)
 
 void api_eval_answer(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     struct tender_caller c = api_tender_caller(req);
     const char *answer;
     if (!one_text(req, res, "answer", true, &answer))
         return;
-    enum err e =
-        evaluation_answer(api_app(req)->store, &c, api_param_id(req), param2(req, "oid"), answer);
+    enum err e = evaluation_answer(api_app(req)->store, &c, api_param_id(req), lot,
+                                   param2(req, "oid"), answer);
     done(req, res, e, e == ERR_INVALID_FIELD ? "answer" : NULL);
 }
 
 void api_eval_award(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     static const char *const known[] = {"org_id", "reason"};
     struct tender_caller c = api_tender_caller(req);
     int64_t org = 0;
@@ -476,17 +545,20 @@ void api_eval_award(struct http_request *req, struct http_response *res)
     json_decref(body);
     if (!ok)
         return;
-    enum err e = evaluation_award(api_app(req)->store, &c, api_param_id(req), org, reason);
+    enum err e = evaluation_award(api_app(req)->store, &c, api_param_id(req), lot, org, reason);
     done(req, res, e, e == ERR_MISSING_FIELD || e == ERR_INVALID_FIELD ? "reason" : NULL);
 }
 
 void api_eval_notice(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     struct tender_caller c = api_tender_caller(req);
     struct buf b;
     struct jsonw w;
     buf_init(&b, 1 << 16);
-    enum err e = evaluation_notice_json(api_app(req)->store, &c, api_param_id(req), &b);
+    enum err e = evaluation_notice_json(api_app(req)->store, &c, api_param_id(req), lot, &b);
     if (e != ERR_OK) {
         api_error(res, e, NULL);
     } else {
@@ -503,8 +575,24 @@ void api_eval_notice(struct http_request *req, struct http_response *res)
     buf_release(&b);
 }
 
+void api_eval_fail(struct http_request *req, struct http_response *res)
+{
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
+    struct tender_caller c = api_tender_caller(req);
+    const char *reason;
+    if (!one_text(req, res, "reason", true, &reason))
+        return;
+    enum err e = evaluation_fail(api_app(req)->store, &c, api_param_id(req), lot, reason);
+    done(req, res, e, e == ERR_INVALID_FIELD || e == ERR_MISSING_FIELD ? "reason" : NULL);
+}
+
 void api_eval_contract(struct http_request *req, struct http_response *res)
 {
+    int lot;
+    if (!api_eval_lot(req, res, &lot))
+        return;
     static const char *const known[] = {"amount_fen", "document_sha256"};
     struct tender_caller c = api_tender_caller(req);
     int64_t amount = 0;
@@ -517,6 +605,6 @@ void api_eval_contract(struct http_request *req, struct http_response *res)
     json_decref(body);
     if (!ok)
         return;
-    enum err e = evaluation_contract(api_app(req)->store, &c, api_param_id(req), amount, doc);
+    enum err e = evaluation_contract(api_app(req)->store, &c, api_param_id(req), lot, amount, doc);
     done(req, res, e, e == ERR_INVALID_FIELD ? "amount_fen" : NULL);
 }

@@ -26,5 +26,9 @@ void api_eval_answer(struct http_request *req, struct http_response *res);
 void api_eval_award(struct http_request *req, struct http_response *res);
 void api_eval_notice(struct http_request *req, struct http_response *res);
 void api_eval_contract(struct http_request *req, struct http_response *res);
+void api_eval_fail(struct http_request *req, struct http_response *res);
+/* The ?lot=N of an evaluation or award route into *lot (1 when absent);
+ * false after answering 422 invalid_field "lot" for a malformed one. */
+bool api_eval_lot(struct http_request *req, struct http_response *res, int *lot);
 
 #endif

@@ -22,8 +22,18 @@
  * moved to one of these states without an evaluation (none today) lists
  * with those fields null.
  *
- * Limits: 1..100 items per page (api_page_args); one view per item, each in
- * its own read transaction after the list's.
+ * Lots: one item per (tender, lot) — every lot of a listed tender whose
+ * evaluation the public may see (publicity, awarded, contracted or failed),
+ * with "lot", "lot_name" and "phase" (the lot's); a tender none of whose
+ * lots is visible lists once, as lot 1 with the evaluation's fields null.
+ * The page and its cursor count tenders, so a page may hold more items
+ * than limit. Without a state filter, a tender still in `evaluation` (a
+ * lot not yet published) is listed too when another of its lots is public
+ * (store_eval_public_in_evaluation), with those lots only; the filter
+ * ?state= selects tenders by their own state.
+ *
+ * Limits: 1..100 tenders per page (api_page_args); one view per item, each
+ * in its own read transaction after the list's.
  */
 #include "api/results.h"
 
@@ -31,9 +41,11 @@
 
 #include "domain/evaluation.h"
 #include "domain/tender.h"
+#include "store/evaluation.h"
 #include "store/tender.h"
 
 #define RESULTS_STATES 3
+#define RESULTS_LOTS   1000 /* lots of one tender listed */
 
 static const char *const result_states[RESULTS_STATES] = {"publicity", "awarded", "contracted"};
 
@@ -57,21 +69,22 @@ static void kcopy(struct jsonw *w, const char *key, json_t *obj)
 }
 
 /* The public part of one tender's evaluation, parsed (NULL: none). */
-static json_t *public_view(struct http_request *req, int64_t tender_id)
+static json_t *public_view(struct http_request *req, int64_t tender_id, int lot)
 {
     static const struct tender_caller anyone = {{0}, 0, 0, false};
     struct buf b;
     json_t *v = NULL;
     buf_init(&b, EVALUATION_REPORT_MAX * 2);
-    if (evaluation_view_json(api_app(req)->store, &anyone, tender_id, &b) == ERR_OK)
+    if (evaluation_view_json(api_app(req)->store, &anyone, tender_id, lot, &b) == ERR_OK)
         v = json_loadb(b.data, b.len, 0, NULL);
     buf_release(&b);
     return v;
 }
 
-static void write_result(struct http_request *req, struct jsonw *w, const struct tender *t)
+/* One item: lot of t with its public view v (NULL: none; taken). */
+static void write_item(struct jsonw *w, const struct tender *t, int lot, const char *lot_name,
+                       json_t *v)
 {
-    json_t *v = public_view(req, t->id);
     json_t *result = v ? json_object_get(v, "result") : NULL;
     json_t *obj = v ? json_object_get(v, "objections") : NULL;
     int64_t total = 0, open = 0;
@@ -88,6 +101,16 @@ static void write_result(struct http_request *req, struct jsonw *w, const struct
     jsonw_kstr(w, "category", t->category);
     jsonw_kstr(w, "procedure", t->procedure);
     jsonw_kstr(w, "state", t->state);
+    jsonw_kint(w, "lot", lot);
+    jsonw_kstr(w, "lot_name", lot_name);
+    jsonw_kstr(w, "phase",
+               v && json_is_string(json_object_get(v, "phase"))
+                   ? json_string_value(json_object_get(v, "phase"))
+                   : NULL);
+    jsonw_kint(w, "round",
+               v && json_is_integer(json_object_get(v, "round"))
+                   ? json_integer_value(json_object_get(v, "round"))
+                   : 1);
     jsonw_key(w, "ceiling_fen");
     if (t->ceiling_fen != 0)
         jsonw_int(w, t->ceiling_fen);
@@ -112,6 +135,34 @@ static void write_result(struct http_request *req, struct jsonw *w, const struct
     json_decref(v);
 }
 
+/* The items of tender t: each lot the public may see (the lots come from
+ * the first lot's view, which lists them all). */
+static void write_result(struct http_request *req, struct jsonw *w, const struct tender *t)
+{
+    json_t *first = public_view(req, t->id, 1);
+    json_t *lots = first ? json_object_get(first, "lots") : NULL;
+    int written = 0;
+    if (!json_is_array(lots) || json_array_size(lots) == 0) {
+        write_item(w, t, 1, "", first);
+        return;
+    }
+    json_incref(lots);
+    for (size_t i = 0; i < json_array_size(lots) && i < RESULTS_LOTS; i++) {
+        json_t *l = json_array_get(lots, i);
+        int lot = (int)json_integer_value(json_object_get(l, "lot"));
+        const char *name = json_string_value(json_object_get(l, "name"));
+        json_t *v = lot == 1 ? json_incref(first) : public_view(req, t->id, lot);
+        if (v == NULL)
+            continue;
+        write_item(w, t, lot, name ? name : "", v);
+        written++;
+    }
+    json_decref(lots);
+    json_decref(first);
+    if (written == 0 && strcmp(t->state, "evaluation") != 0)
+        write_item(w, t, 1, "", NULL);
+}
+
 void api_results_list(struct http_request *req, struct http_response *res)
 {
     struct store_tx *tx = NULL;
@@ -133,7 +184,7 @@ void api_results_list(struct http_request *req, struct http_response *res)
         http_res_error_field(res, ERR_INVALID_FIELD, "state", "publicity, awarded or contracted");
         return;
     }
-    all = arena_calloc(req->arena, (size_t)RESULTS_STATES * (size_t)limit * sizeof *all);
+    all = arena_calloc(req->arena, (size_t)(RESULTS_STATES + 1) * (size_t)limit * sizeof *all);
     int rc = all != NULL ? store_begin(api_app(req)->store, STORE_READ, &tx) : STORE_TOOBIG;
     for (int s = 0; s < RESULTS_STATES && rc == STORE_OK; s++) {
         struct tender_filter f = {0, false, false, result_states[s], NULL};
@@ -145,6 +196,21 @@ void api_results_list(struct http_request *req, struct http_response *res)
         for (int i = 0; rc == STORE_OK && i < pg[s].n; i++)
             all[n++] = (struct tender *)pg[s].items + i;
         more = more || (rc == STORE_OK && pg[s].more);
+    }
+    if (rc == STORE_OK && only == NULL) {
+        /* tenders still in evaluation with a lot already public */
+        int64_t *ids = arena_calloc(req->arena, (size_t)limit * sizeof *ids);
+        int ne = 0;
+        bool emore = false;
+        rc = ids != NULL ? store_eval_public_in_evaluation(tx, before, ids, limit, &ne, &emore)
+                         : STORE_TOOBIG;
+        for (int i = 0; rc == STORE_OK && i < ne; i++) {
+            struct tender *t = arena_calloc(req->arena, sizeof *t);
+            rc = t != NULL ? store_tender_get(tx, req->arena, ids[i], t) : STORE_TOOBIG;
+            if (rc == STORE_OK)
+                all[n++] = t;
+        }
+        more = more || (rc == STORE_OK && emore);
     }
     store_rollback(tx);
     if (rc != STORE_OK) {

@@ -1,9 +1,10 @@
 /*
- * cli/evaluation.c — `sunbid evaluation verify FILE [--ca CA.pem]...`:
+ * cli/evaluation.c — `sunbid evaluation verify FILE [--lot N] [--ca CA.pem]...`:
  * checks an evaluation report with its signatures (the answer of
  * GET /api/tenders/:id/evaluation/report, docs/evaluation.md) offline:
  *
  *     ok    report-hash      SHA-256 of the report's exact bytes = report_sha256
+ *     ok    lot              the report is of lot N (--lot, default 1)
  *     ok    signature #12    member 12's signature over
  *                            "sunbid-evaluation-report/1:<hash>" verifies with
  *                            the certificate kept beside it (SM2/SM3 or
@@ -34,11 +35,12 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: sunbid evaluation verify FILE [--ca CA.pem]...\n"
+    fputs("usage: sunbid evaluation verify FILE [--lot N] [--ca CA.pem]...\n"
           "\n"
-          "Checks an evaluation report (GET /api/tenders/ID/evaluation/report) offline:\n"
-          "the report's hash, every signature with the certificate kept beside it, that\n"
-          "every committee member signed, and (with --ca) who issued the certificates.\n",
+          "Checks an evaluation report (GET /api/tenders/ID/evaluation/report?lot=N)\n"
+          "offline: the report's hash, that it is lot N's (default 1), every signature\n"
+          "with the certificate kept beside it, that every committee member signed, and\n"
+          "(with --ca) who issued the certificates.\n",
           f);
 }
 
@@ -62,18 +64,31 @@ static int read_all(const char *path, struct buf *out)
 
 static int verify(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"ca", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"ca", required_argument, NULL, 'c'},
+                                             {"lot", required_argument, NULL, 'l'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     X509 *ca[CA_MAX];
-    int nca = 0, opt, rc = CLI_OK, failed = 0;
+    int nca = 0, opt, rc = CLI_OK, failed = 0, lot = 1;
     struct buf text, out;
     buf_init(&text, FILE_MAX);
     buf_init(&out, 1 << 20);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "hc:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "hc:l:", longopts, NULL)) != -1) {
         if (opt == 'h') {
             usage(stdout);
             goto out;
+        }
+        if (opt == 'l') {
+            char *end = NULL;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || v < 1 || v > 1000000) {
+                fprintf(stderr, "sunbid: evaluation: --lot wants a lot number, not %s\n", optarg);
+                rc = CLI_USAGE;
+                goto out;
+            }
+            lot = (int)v;
+            continue;
         }
         if (opt != 'c' || nca == CA_MAX) {
             usage(stderr);
@@ -101,8 +116,8 @@ static int verify(int argc, char **argv)
         rc = CLI_FAIL;
         goto out;
     }
-    if (evaluation_report_verify(text.data ? text.data : "", text.len, ca, nca, &out, &failed) !=
-        0) {
+    if (evaluation_report_verify_lot(text.data ? text.data : "", text.len, ca, nca, lot, &out,
+                                     &failed) != 0) {
         fprintf(stderr, "sunbid: evaluation: %s is not an evaluation report\n", argv[optind]);
         rc = CLI_INVALID;
         goto out;

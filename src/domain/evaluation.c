@@ -6,12 +6,14 @@
  * (visibility through tender_access_check), the committee and the caller's
  * place in it, the evaluation and its parsed template and bids, checks the
  * role and the phase, does the step's work and writes its audit row and
- * witness-log event. The tender's own moves (publicity, awarded,
- * contracted) are written here with their tender_transitions rows, checked
- * by tender_action_check (TA_REPORT, TA_AWARD, TA_CONTRACT).
+ * witness-log event. Each step works on one lot (j->lot) and its current
+ * round (j->k). The tender's own moves are derived from its lots' phases
+ * (evaluation_tender_sync_tx) and written with their tender_transitions
+ * rows, checked by tender_action_check (TA_REPORT, TA_AWARD, TA_CONTRACT,
+ * TA_ANNUL_AWARD, TA_REEVALUATE, TA_FAIL_LOT).
  *
  * The bids are a snapshot taken at the start from the sealed opening
- * record's rows (opening_bids, status opened, lot 1): org, name, price_fen
+ * record's rows (opening_bids, status opened, the lot's): org, name, price_fen
  * and the form's integer fields, which objective items read. Entries are
  * rows of (member, org, item): "q:CODE" votes, "s:CODE" scores,
  * "adjust" the chair's price adjustments. Nothing computed is stored until
@@ -45,9 +47,12 @@
 #include "store/draws.h"
 #include "store/escrow.h"
 #include "domain/opening.h"
+#include "domain/workcal.h"
 
 #define DAY_MS       ((int64_t)24 * 3600 * 1000)
 #define WARNINGS_MAX 20000 /* warning rows of one evaluation read at once */
+#define LOTS_MAX     1000  /* lots of one tender read at once */
+#define DETAIL_MAX   512   /* an audit row's details */
 
 static bool text_ok(const char *s, size_t max)
 {
@@ -68,10 +73,17 @@ void evaluation_sign_message(const char *report_sha, char out[128])
     snprintf(out, 128, "%s%s", EVALUATION_SIGN_PREFIX, report_sha ? report_sha : "");
 }
 
+/* The audit row (its details with "lot" first) and the witness-log event
+ * of a step. detail: a JSON object or NULL. */
 static int record(struct store_tx *tx, const struct tender_caller *c, const char *type,
-                  int64_t tender_id, const char *detail, const char *doc_hash)
+                  int64_t tender_id, int lot, const char *detail, const char *doc_hash)
 {
-    int rc = audit_record(tx, &c->who, type, "evaluation", tender_id, detail);
+    char d[DETAIL_MAX];
+    if (detail == NULL || detail[0] != '{' || detail[1] == '}')
+        snprintf(d, sizeof d, "{\"lot\":%d}", lot);
+    else if (snprintf(d, sizeof d, "{\"lot\":%d,%s", lot, detail + 1) >= (int)sizeof d)
+        return STORE_ERROR;
+    int rc = audit_record(tx, &c->who, type, "evaluation", tender_id, d);
     if (rc != STORE_OK)
         return rc;
     struct ledger_event ev = {.type = type,
@@ -84,22 +96,111 @@ static int record(struct store_tx *tx, const struct tender_caller *c, const char
     return ledger_append(tx, &ev);
 }
 
-/* Moves the tender by act (TA_REPORT, TA_AWARD, TA_CONTRACT), with its row. */
-static enum err tender_move(struct store_tx *tx, const struct tender_caller *c, struct tender *t,
-                            enum tender_action act, int64_t now)
+/* ---- lots and the tender's state ---- */
+
+enum err evaluation_lot_check(struct store_tx *tx, struct arena *a, const struct tender *t, int lot,
+                              const char **name, int64_t *ceiling_fen)
 {
-    int st = tender_state_parse(t->state);
+    struct page pg;
+    if (name != NULL)
+        *name = "";
+    if (ceiling_fen != NULL)
+        *ceiling_fen = t->ceiling_fen;
+    if (lot < 1)
+        return ERR_LOT_NOT_FOUND;
+    int rc = store_tender_lot_list(tx, a, t->id, LOTS_MAX, &pg);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (pg.n == 0)
+        return lot == 1 ? ERR_OK : ERR_LOT_NOT_FOUND;
+    for (int i = 0; i < pg.n; i++) {
+        const struct tender_lot *l = (const struct tender_lot *)pg.items + i;
+        if (l->lot_no != lot)
+            continue;
+        if (name != NULL)
+            *name = l->title ? l->title : "";
+        if (ceiling_fen != NULL && l->ceiling_fen > 0)
+            *ceiling_fen = l->ceiling_fen;
+        return ERR_OK;
+    }
+    return ERR_LOT_NOT_FOUND;
+}
+
+/* How far a lot's phase is, as the tender's states count it: 0
+ * evaluation (and a lot not started), 1 publicity, 2 awarded, 3
+ * contracted; -1 failed. */
+static int phase_rank(const char *phase)
+{
+    static const char *const later[] = {"publicity", "awarded", "contracted"};
+    if (phase == NULL)
+        return 0;
+    if (strcmp(phase, "failed") == 0)
+        return -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(phase, later[i]) == 0)
+            return i + 1;
+    return 0;
+}
+
+/* The tender's state its lots make, into *to. */
+static enum err derived_state(struct store_tx *tx, struct arena *a, const struct tender *t,
+                              enum tender_state *to)
+{
+    static const enum tender_state of_rank[] = {TS_EVALUATION, TS_PUBLICITY, TS_AWARDED,
+                                                TS_CONTRACTED};
+    struct page lots, evs;
+    int rc = store_tender_lot_list(tx, a, t->id, LOTS_MAX, &lots);
+    if (rc == STORE_OK)
+        rc = store_eval_list(tx, a, t->id, LOTS_MAX, &evs);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    int least = 4, n = lots.n > 0 ? lots.n : 1;
+    for (int i = 0; i < n; i++) {
+        int no = lots.n > 0 ? (int)((const struct tender_lot *)lots.items)[i].lot_no : 1;
+        const char *phase = NULL;
+        for (int k = 0; k < evs.n; k++)
+            if (((const struct evaluation *)evs.items)[k].lot_no == no)
+                phase = ((const struct evaluation *)evs.items)[k].phase;
+        int r = phase_rank(phase);
+        if (r >= 0 && r < least)
+            least = r;
+    }
+    *to = least == 4 ? TS_FAILED : of_rank[least];
+    return ERR_OK;
+}
+
+enum err evaluation_tender_sync_tx(struct store_tx *tx, const struct tender_caller *c,
+                                   struct tender *t, const char *action, int64_t now)
+{
+    struct arena a;
+    enum tender_state to;
+    int st = tender_state_parse(t->state), act = -1;
     if (st < 0)
         return ERR_INTERNAL;
-    enum err e = tender_action_check(act, (enum tender_state)st, t->paused);
+    /* only the states the lots make; a cancelled or archived tender stays */
+    if (st != TS_EVALUATION && st != TS_PUBLICITY && st != TS_AWARDED && st != TS_CONTRACTED)
+        return ERR_OK;
+    for (int i = 0; i < TA__COUNT && action != NULL; i++)
+        if (strcmp(tender_action_defs[i].name, action) == 0)
+            act = i;
+    if (act < 0)
+        return ERR_INTERNAL;
+    arena_init(&a, (size_t)1 << 20);
+    enum err e = derived_state(tx, &a, t, &to);
+    arena_release(&a);
+    if (e != ERR_OK || (int)to == st)
+        return e;
+    e = tender_action_check((enum tender_action)act, (enum tender_state)st, t->paused);
     if (e != ERR_OK)
         return e;
     const char *from = t->state;
-    t->state = tender_state_name((enum tender_state)tender_action_defs[act].to);
+    t->state = tender_state_name(to);
     t->next_due_ms = 0;
     t->updated_ms = now;
     t->version++;
     int rc = store_tender_update(tx, t);
+    if (rc == STORE_NOTFOUND)
+        return ERR_CONFLICT;
     if (rc == STORE_OK) {
         struct tender_transition tr = {.tender_id = t->id,
                                        .action = tender_action_defs[act].name,
@@ -109,6 +210,21 @@ static enum err tender_move(struct store_tx *tx, const struct tender_caller *c, 
                                        .actor_user_id = c->who.user_id,
                                        .actor = c->who.name ? c->who.name : "system"};
         rc = store_tender_transition_insert(tx, &tr);
+    }
+    if (rc == STORE_OK) {
+        char type[80], d[160];
+        snprintf(type, sizeof type, "tender.%s", tender_action_defs[act].name);
+        snprintf(d, sizeof d, "{\"from\":\"%s\",\"to\":\"%s\"}", from, t->state);
+        rc = audit_record(tx, &c->who, type, "tender", t->id, d);
+        if (rc == STORE_OK) {
+            struct ledger_event ev = {.type = type,
+                                      .subject_type = "tender",
+                                      .subject_id = t->id,
+                                      .actor_id = c->who.user_id,
+                                      .actor_name = c->who.name ? c->who.name : "system",
+                                      .tender_id = t->id};
+            rc = ledger_append(tx, &ev);
+        }
     }
     return domain_store_err(rc);
 }
@@ -160,8 +276,13 @@ enum err evaluation_load(struct store_tx *tx, struct eval_job *j)
     if (rc != STORE_OK)
         return domain_store_err(rc);
     enum err e = tender_access_check(tx, j->c, &j->t, &j->acc);
+    if (e == ERR_OK)
+        e = evaluation_lot_check(tx, &j->a, &j->t, j->lot, &j->lot_name, NULL);
     if (e != ERR_OK)
         return e;
+    /* the tender's ceiling, as before lots: the lots' own ceilings
+     * (tender_lots.ceiling_fen) are not applied yet (docs/evaluation.md) */
+    j->ceiling = j->t.ceiling_fen;
     rc = store_committee_get(tx, j->t.id, &j->cm);
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
         return domain_store_err(rc);
@@ -176,15 +297,19 @@ enum err evaluation_load(struct store_tx *tx, struct eval_job *j)
         if (j->mem[i].user_id == j->c->who.user_id)
             j->me = j->mem[i].id;
     j->chair = j->me != 0 && j->me == j->cm.chair_member_id;
-    rc = store_eval_get(tx, &j->a, j->t.id, &j->e);
+    rc = store_eval_get(tx, &j->a, j->t.id, j->lot, &j->e);
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
         return domain_store_err(rc);
     j->have = rc == STORE_OK;
+    j->k =
+        (struct eval_key){.tender_id = j->t.id, .lot = j->lot, .round = j->have ? j->e.round : 1};
     if (!j->have)
         return ERR_OK;
     j->tpl = arena_calloc(&j->a, sizeof(struct eval_template));
     if (j->tpl == NULL)
         return ERR_INTERNAL;
+    if (j->e.tpl[0] == '\0') /* a lot failed before its start: no template, no bids */
+        return ERR_OK;
     if (eval_template_parse(j->e.tpl, strlen(j->e.tpl), j->tpl, NULL, NULL) != EVAL_OK)
         return ERR_INTERNAL;
     return parse_bidders(j);
@@ -241,7 +366,7 @@ enum err evaluation_qualified(struct store_tx *tx, struct eval_job *j, bool *qua
     if (v == NULL)
         return ERR_INTERNAL;
     memset(v, EVAL_ABSENT, (size_t)ne * (size_t)nb * (size_t)nc);
-    int rc = store_eval_entries(tx, &j->a, j->t.id, 0, "q:", ne * nb * nc + 1, &pg);
+    int rc = store_eval_entries(tx, &j->a, &j->k, 0, "q:", ne * nb * nc + 1, &pg);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     for (int k = 0; k < pg.n; k++) {
@@ -272,7 +397,7 @@ static enum err build_input(struct store_tx *tx, struct eval_job *j, const int64
     in->price_fen = j->price;
     in->qualified = qualified;
     in->field = j->fields;
-    in->ceiling_fen = j->t.ceiling_fen;
+    in->ceiling_fen = j->ceiling;
     size_t n = (size_t)(ne > 0 ? ne : 1) * (size_t)(nb > 0 ? nb : 1) * (size_t)(ni > 0 ? ni : 1);
     int64_t *sc = arena_alloc(&j->a, n * sizeof(int64_t));
     int64_t *adj = arena_calloc(&j->a, (size_t)(nb > 0 ? nb : 1) * sizeof(int64_t));
@@ -282,7 +407,7 @@ static enum err build_input(struct store_tx *tx, struct eval_job *j, const int64
         sc[k] = EVAL_ABSENT;
     /* every member's scores (a member may have saved without submitting) */
     int rc = store_eval_entries(
-        tx, &j->a, j->t.id, 0,
+        tx, &j->a, &j->k, 0,
         "s:", (j->nmem > 0 ? j->nmem : 1) * (nb > 0 ? nb : 1) * (ni > 0 ? ni : 1) + 1, &pg);
     if (rc != STORE_OK)
         return domain_store_err(rc);
@@ -299,7 +424,7 @@ static enum err build_input(struct store_tx *tx, struct eval_job *j, const int64
         if (m >= 0 && b >= 0 && i >= 0)
             sc[((size_t)m * (size_t)nb + (size_t)b) * (size_t)ni + (size_t)i] = en->value;
     }
-    rc = store_eval_entries(tx, &j->a, j->t.id, 0, "adjust", nb + 1, &pg);
+    rc = store_eval_entries(tx, &j->a, &j->k, 0, "adjust", nb + 1, &pg);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     for (int k = 0; k < pg.n; k++) {
@@ -317,7 +442,7 @@ static enum err build_input(struct store_tx *tx, struct eval_job *j, const int64
 enum err evaluation_sheets(struct store_tx *tx, struct eval_job *j, const char *stage, int64_t *ids,
                            int *n)
 {
-    return domain_store_err(store_eval_sheets(tx, j->t.id, stage, ids, COMMITTEE_MEMBERS_MAX, n));
+    return domain_store_err(store_eval_sheets(tx, &j->k, stage, ids, COMMITTEE_MEMBERS_MAX, n));
 }
 
 /* Runs the anomaly checks over the submitted scoring sheets and stores new
@@ -379,12 +504,12 @@ static enum err refresh_warnings(struct store_tx *tx, struct eval_job *j, const 
     eval_result_release(&r);
     for (int k = 0; k < nw; k++) {
         bool ins = false;
-        int rc = store_eval_warning_add(tx, &rows[k], &ins);
+        int rc = store_eval_warning_add(tx, &j->k, &rows[k], &ins);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         *added += ins;
     }
-    int rc = store_eval_warnings(tx, &j->a, j->t.id, WARNINGS_MAX, &pg);
+    int rc = store_eval_warnings(tx, &j->a, &j->k, WARNINGS_MAX, &pg);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     for (int k = 0; k < pg.n; k++) {
@@ -400,7 +525,7 @@ static enum err refresh_warnings(struct store_tx *tx, struct eval_job *j, const 
         const char *why = o->member_id == j->me && reason != NULL
                               ? reason
                               : "no longer raised once later sheets or revisions came in";
-        rc = store_eval_warning_resolve(tx, j->t.id, o->id, "revised", why, now);
+        rc = store_eval_warning_resolve(tx, &j->k, o->id, "revised", why, now);
         if (rc != STORE_OK)
             return domain_store_err(rc);
     }
@@ -443,17 +568,20 @@ static enum err build_report(struct store_tx *tx, struct eval_job *j, int64_t no
         scoring = scoring || j->tpl->items[i].kind == EK_SUBJECTIVE;
     if (!scoring)
         in.ne = 0;
-    int rc = store_eval_entries(tx, &j->a, j->t.id, 0, "q:", ne * nb * j->tpl->ncrit + 1, &votes);
+    int rc = store_eval_entries(tx, &j->a, &j->k, 0, "q:", ne * nb * j->tpl->ncrit + 1, &votes);
     if (rc == STORE_OK)
-        rc = store_eval_entries(tx, &j->a, j->t.id, 0, "s:", ne * nb * ni + 1, &scores);
+        rc = store_eval_entries(tx, &j->a, &j->k, 0, "s:", ne * nb * ni + 1, &scores);
     if (rc == STORE_OK)
-        rc = store_eval_entries(tx, &j->a, j->t.id, 0, "adjust", nb + 1, &adj);
+        rc = store_eval_entries(tx, &j->a, &j->k, 0, "adjust", nb + 1, &adj);
     if (rc == STORE_OK)
-        rc = store_eval_warnings(tx, &j->a, j->t.id, WARNINGS_MAX, &warns);
+        rc = store_eval_warnings(tx, &j->a, &j->k, WARNINGS_MAX, &warns);
     if (rc == STORE_OK)
         rc = store_opening_hall_get(tx, &j->a, j->t.id, &h);
     if (rc == STORE_NOTFOUND)
         h.record_hash = NULL, rc = STORE_OK;
+    struct page rounds = {0};
+    if (rc == STORE_OK && j->e.round > 1)
+        rc = store_eval_rounds(tx, &j->a, j->t.id, j->lot, j->e.round, &rounds);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     if (eval_result_init(&r, nb, ni) != EVAL_OK)
@@ -470,12 +598,19 @@ static enum err build_report(struct store_tx *tx, struct eval_job *j, int64_t no
     jsonw_kint(&w, "tender_id", j->t.id);
     jsonw_kstr(&w, "code", j->t.code);
     jsonw_kstr(&w, "title", j->t.title);
+    jsonw_kint(&w, "lot", j->lot);
+    jsonw_kstr(&w, "lot_name", j->lot_name);
+    jsonw_kint(&w, "round", j->e.round);
+    /* a re-evaluation names the report of the round before (its hash) */
+    jsonw_kstr(&w, "previous_report_sha256",
+               rounds.n > 0 ? ((const struct eval_round *)rounds.items)[rounds.n - 1].report_sha
+                            : NULL);
     jsonw_kstr(&w, "method", eval_method_name(j->tpl->method));
     jsonw_kstr(&w, "template_sha256", j->e.tpl_sha);
     jsonw_key(&w, "template");
     jsonw_raw(&w, j->e.tpl, strlen(j->e.tpl));
     jsonw_kstr(&w, "opening_record_sha256", h.record_hash);
-    jsonw_kint(&w, "ceiling_fen", j->t.ceiling_fen);
+    jsonw_kint(&w, "ceiling_fen", j->ceiling);
     jsonw_kint(&w, "built_ms", now);
     jsonw_key(&w, "committee");
     jsonw_arr_begin(&w);
@@ -669,8 +804,9 @@ static enum err do_start(struct store_tx *tx, struct eval_job *j, int64_t now)
     crypto_sha256_hex(canon.data, canon.len, sha);
     j->e.tpl = arena_strndup(&j->a, canon.data, canon.len);
     buf_release(&canon);
-    /* the opened bids of lot 1, from the sealed opening record */
+    /* the opened bids of the lot, from the sealed opening record */
     int rc = store_opening_bid_list(tx, &j->a, j->t.id, OPENING_BIDS_MAX, &pg);
+    int nb = 0;
     if (rc != STORE_OK)
         return domain_store_err(rc);
     struct jsonw w;
@@ -679,8 +815,9 @@ static enum err do_start(struct store_tx *tx, struct eval_job *j, int64_t now)
     jsonw_arr_begin(&w);
     for (int i = 0; i < pg.n; i++) {
         const struct opening_bid *b = (const struct opening_bid *)pg.items + i;
-        if (strcmp(b->status, "opened") != 0 || b->lot_no != 1 || b->form == NULL)
+        if (strcmp(b->status, "opened") != 0 || b->lot_no != j->lot || b->form == NULL)
             continue;
+        nb++;
         jsonw_obj_begin(&w);
         jsonw_kint(&w, "org_id", b->org_id);
         jsonw_kstr(&w, "bidder", b->org_name);
@@ -693,16 +830,70 @@ static enum err do_start(struct store_tx *tx, struct eval_job *j, int64_t now)
     if (jsonw_finish(&w) != JSONW_OK || j->e.tpl == NULL)
         return ERR_INTERNAL;
     j->e.tender_id = j->t.id;
-    j->e.phase = "qualification";
+    j->e.lot_no = j->lot;
+    j->e.round = 1;
+    /* a lot whose opening gave no opened bid fails at its start (流标) */
+    j->e.phase = nb > 0 ? "qualification" : "failed";
+    j->e.failed_reason = nb > 0 ? NULL : "no opened bid";
     j->e.method = eval_method_name(j->tpl->method);
     j->e.tpl_sha = sha;
     j->e.bidders = j->tmp.data;
     j->e.created_ms = j->e.updated_ms = now;
     j->e.version = 1;
     rc = store_eval_insert(tx, &j->e);
+    if (rc == STORE_OK)
+        rc = record(tx, j->c, "evaluation.start", j->t.id, j->lot, NULL, sha);
+    if (rc != STORE_OK || nb > 0)
+        return domain_store_err(rc);
+    enum err e =
+        evaluation_tender_sync_tx(tx, j->c, &j->t, tender_action_defs[TA_FAIL_LOT].name, now);
+    if (e != ERR_OK)
+        return e;
+    return domain_store_err(record(tx, j->c, "evaluation.lot_failed", j->t.id, j->lot,
+                                   "{\"from\":\"start\",\"reason\":\"no opened bid\"}", NULL));
+}
+
+/* Agent: the lot ends as failed (流标) from any phase before contracted; a
+ * lot not started gets a row without template or bids. */
+static enum err do_fail(struct store_tx *tx, struct eval_job *j, int64_t now)
+{
+    char d[96];
+    if (!evaluation_is_agent(j))
+        return ERR_FORBIDDEN;
+    const char *from = j->have ? j->e.phase : "none";
+    if (j->have && (strcmp(from, "contracted") == 0 || strcmp(from, "failed") == 0))
+        return ERR_EVAL_WRONG_PHASE;
+    if (strcmp(j->t.state, "evaluation") != 0 && strcmp(j->t.state, "publicity") != 0 &&
+        strcmp(j->t.state, "awarded") != 0)
+        return ERR_WRONG_STATE;
+    int rc;
+    if (!j->have) {
+        j->e.tender_id = j->t.id;
+        j->e.lot_no = j->lot;
+        j->e.round = 1;
+        j->e.phase = "failed";
+        j->e.method = j->t.eval_method ? j->t.eval_method : "";
+        j->e.tpl = j->e.tpl_sha = "";
+        j->e.bidders = "[]";
+        j->e.failed_reason = j->text;
+        j->e.created_ms = j->e.updated_ms = now;
+        j->e.version = 1;
+        rc = store_eval_insert(tx, &j->e);
+    } else {
+        j->e.failed_reason = j->text;
+        j->e.phase = "failed";
+        j->e.updated_ms = now;
+        j->e.version++;
+        rc = store_eval_update(tx, &j->e);
+    }
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    return domain_store_err(record(tx, j->c, "evaluation.start", j->t.id, NULL, sha));
+    enum err e =
+        evaluation_tender_sync_tx(tx, j->c, &j->t, tender_action_defs[TA_FAIL_LOT].name, now);
+    if (e != ERR_OK)
+        return e;
+    snprintf(d, sizeof d, "{\"from\":\"%s\",\"round\":%d}", from, j->e.round);
+    return domain_store_err(record(tx, j->c, "evaluation.lot_failed", j->t.id, j->lot, d, NULL));
 }
 
 static enum err do_qualify(struct store_tx *tx, struct eval_job *j, int64_t now)
@@ -738,25 +929,24 @@ static enum err do_qualify(struct store_tx *tx, struct eval_job *j, int64_t now)
                                 .value = v->pass ? 1 : 0,
                                 .reason = v->reason,
                                 .updated_ms = now};
-        int rc = store_eval_entry_put(tx, j->t.id, &en);
+        int rc = store_eval_entry_put(tx, &j->k, &en);
         if (rc != STORE_OK)
             return domain_store_err(rc);
     }
     *j->field = NULL;
     if (j->submit) {
-        int rc =
-            store_eval_entries(tx, &j->a, j->t.id, j->me, "q:", j->nb * j->tpl->ncrit + 1, &pg);
+        int rc = store_eval_entries(tx, &j->a, &j->k, j->me, "q:", j->nb * j->tpl->ncrit + 1, &pg);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         if (pg.n != j->nb * j->tpl->ncrit)
             return ERR_EVAL_SHEET_INCOMPLETE;
-        rc = store_eval_sheet_submit(tx, j->t.id, j->me, "qualification", now);
+        rc = store_eval_sheet_submit(tx, &j->k, j->me, "qualification", now);
         if (rc != STORE_OK)
             return domain_store_err(rc);
     }
     snprintf(d, sizeof d, "{\"member_id\":%lld,\"submitted\":%s}", (long long)j->me,
              j->submit ? "true" : "false");
-    return domain_store_err(record(tx, j->c, "evaluation.qualify", j->t.id, d, NULL));
+    return domain_store_err(record(tx, j->c, "evaluation.qualify", j->t.id, j->lot, d, NULL));
 }
 
 static enum err do_score(struct store_tx *tx, struct eval_job *j, int64_t now)
@@ -796,8 +986,7 @@ static enum err do_score(struct store_tx *tx, struct eval_job *j, int64_t now)
                 strcmp(v->item, j->tpl->items[x].code) == 0)
                 i = x;
         *j->field = "org_id";
-        if (b < 0 || !q[b] || (j->t.ceiling_fen > 0 && j->price[b] > j->t.ceiling_fen) ||
-            j->price[b] <= 0)
+        if (b < 0 || !q[b] || (j->ceiling > 0 && j->price[b] > j->ceiling) || j->price[b] <= 0)
             return ERR_INVALID_FIELD;
         *j->field = "item";
         if (i < 0)
@@ -813,7 +1002,7 @@ static enum err do_score(struct store_tx *tx, struct eval_job *j, int64_t now)
                                 .value = v->centi,
                                 .reason = was ? j->text : NULL,
                                 .updated_ms = now};
-        int rc = store_eval_entry_put(tx, j->t.id, &en);
+        int rc = store_eval_entry_put(tx, &j->k, &en);
         if (rc != STORE_OK)
             return domain_store_err(rc);
     }
@@ -826,14 +1015,13 @@ static enum err do_score(struct store_tx *tx, struct eval_job *j, int64_t now)
         for (int x = 0; x < j->tpl->nitems; x++)
             nsubj += j->tpl->items[x].kind == EK_SUBJECTIVE;
         for (int b = 0; b < nb; b++)
-            want += q[b] && j->price[b] > 0 &&
-                    !(j->t.ceiling_fen > 0 && j->price[b] > j->t.ceiling_fen);
-        int rc = store_eval_entries(tx, &j->a, j->t.id, j->me, "s:", nb * nsubj + 1, &pg);
+            want += q[b] && j->price[b] > 0 && !(j->ceiling > 0 && j->price[b] > j->ceiling);
+        int rc = store_eval_entries(tx, &j->a, &j->k, j->me, "s:", nb * nsubj + 1, &pg);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         if (pg.n != want * nsubj)
             return ERR_EVAL_SHEET_INCOMPLETE;
-        rc = store_eval_sheet_submit(tx, j->t.id, j->me, "scoring", now);
+        rc = store_eval_sheet_submit(tx, &j->k, j->me, "scoring", now);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         e = refresh_warnings(tx, j, j->text, now, &added);
@@ -842,7 +1030,7 @@ static enum err do_score(struct store_tx *tx, struct eval_job *j, int64_t now)
     }
     snprintf(d, sizeof d, "{\"member_id\":%lld,\"submitted\":%s,\"revised\":%s,\"warnings\":%d}",
              (long long)j->me, j->submit || was ? "true" : "false", was ? "true" : "false", added);
-    return domain_store_err(record(tx, j->c, "evaluation.score", j->t.id, d, NULL));
+    return domain_store_err(record(tx, j->c, "evaluation.score", j->t.id, j->lot, d, NULL));
 }
 
 static enum err do_advance(struct store_tx *tx, struct eval_job *j, int64_t now)
@@ -867,7 +1055,7 @@ static enum err do_advance(struct store_tx *tx, struct eval_job *j, int64_t now)
             return ERR_EVAL_SHEETS_MISSING;
     }
     if (!q) {
-        int rc = store_eval_warning_open_count(tx, j->t.id, &n);
+        int rc = store_eval_warning_open_count(tx, &j->k, &n);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         if (n > 0)
@@ -877,7 +1065,8 @@ static enum err do_advance(struct store_tx *tx, struct eval_job *j, int64_t now)
         enum err e = save(tx, j, "scoring", now);
         if (e != ERR_OK)
             return e;
-        return domain_store_err(record(tx, j->c, "evaluation.scoring", j->t.id, NULL, NULL));
+        return domain_store_err(
+            record(tx, j->c, "evaluation.scoring", j->t.id, j->lot, NULL, NULL));
     }
     enum err e = build_report(tx, j, now);
     if (e != ERR_OK)
@@ -890,7 +1079,7 @@ static enum err do_advance(struct store_tx *tx, struct eval_job *j, int64_t now)
     if (e != ERR_OK)
         return e;
     snprintf(d, sizeof d, "{\"report_sha256\":\"%s\"}", sha);
-    return domain_store_err(record(tx, j->c, "evaluation.report", j->t.id, d, sha));
+    return domain_store_err(record(tx, j->c, "evaluation.report", j->t.id, j->lot, d, sha));
 }
 
 static enum err do_sign(struct store_tx *tx, struct eval_job *j, int64_t now)
@@ -901,7 +1090,7 @@ static enum err do_sign(struct store_tx *tx, struct eval_job *j, int64_t now)
         return ERR_NOT_COMMITTEE_MEMBER;
     if (strcmp(j->e.phase, "signing") != 0)
         return ERR_EVAL_WRONG_PHASE;
-    int rc = store_eval_signatures(tx, &j->a, j->t.id, COMMITTEE_MEMBERS_MAX, &pg);
+    int rc = store_eval_signatures(tx, &j->a, &j->k, COMMITTEE_MEMBERS_MAX, &pg);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     for (int k = 0; k < pg.n; k++)
@@ -929,10 +1118,10 @@ static enum err do_sign(struct store_tx *tx, struct eval_job *j, int64_t now)
                                 .signature = b64,
                                 .certificate = cert,
                                 .signed_ms = now};
-    rc = store_eval_signature_insert(tx, j->t.id, &sg);
+    rc = store_eval_signature_insert(tx, &j->k, &sg);
     if (rc == STORE_OK) {
         snprintf(d, sizeof d, "{\"member_id\":%lld}", (long long)j->me);
-        rc = record(tx, j->c, "evaluation.sign", j->t.id, d, j->e.report_sha);
+        rc = record(tx, j->c, "evaluation.sign", j->t.id, j->lot, d, j->e.report_sha);
     }
     if (rc != STORE_OK)
         return domain_store_err(rc);
@@ -941,7 +1130,8 @@ static enum err do_sign(struct store_tx *tx, struct eval_job *j, int64_t now)
     e = save(tx, j, "signed", now);
     if (e != ERR_OK)
         return e;
-    return domain_store_err(record(tx, j->c, "evaluation.signed", j->t.id, NULL, j->e.report_sha));
+    return domain_store_err(
+        record(tx, j->c, "evaluation.signed", j->t.id, j->lot, NULL, j->e.report_sha));
 }
 
 /* The candidates of the stored result: org ids in order into out (max
@@ -1000,18 +1190,17 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
         candidates(j, cand, &nc);
         if (nc == 0)
             return ERR_EVAL_NO_CANDIDATE;
-        e = tender_move(tx, j->c, &j->t, TA_REPORT, now);
-        if (e != ERR_OK)
-            return e;
         j->e.publicity_start_ms = now;
         j->e.publicity_end_ms = now + j->amount * DAY_MS;
         e = save(tx, j, "publicity", now);
+        if (e == ERR_OK)
+            e = evaluation_tender_sync_tx(tx, j->c, &j->t, tender_action_defs[TA_REPORT].name, now);
         if (e != ERR_OK)
             return e;
         snprintf(d, sizeof d, "{\"days\":%lld,\"end_ms\":%lld}", (long long)j->amount,
                  (long long)j->e.publicity_end_ms);
         return domain_store_err(
-            record(tx, j->c, "evaluation.publicity", j->t.id, d, j->e.report_sha));
+            record(tx, j->c, "evaluation.publicity", j->t.id, j->lot, d, j->e.report_sha));
     case ES_OBJECT: {
         if (!(j->c->roles & ROLE_BIDDER) || j->c->org_id == 0 ||
             evaluation_bidder_index(j, j->c->org_id) < 0)
@@ -1021,14 +1210,19 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
         if (now >= j->e.publicity_end_ms)
             return ERR_EVAL_PUBLICITY_OVER;
         struct eval_objection o = {.tender_id = j->t.id,
+                                   .lot_no = j->lot,
                                    .org_id = j->c->org_id,
                                    .user_id = j->c->who.user_id,
                                    .body = j->text,
-                                   .raised_ms = now,
-                                   .due_ms = now + EVALUATION_ANSWER_DAYS * DAY_MS};
+                                   .raised_ms = now};
+        /* 3 days (實施條例 art. 54), a last day on a rest day moving to the
+         * next working day (民法典 art. 203) */
+        e = workcal_due(tx, now, EVALUATION_ANSWER_DAYS, WORKCAL_CALENDAR_DAYS, &o.due_ms);
+        if (e != ERR_OK)
+            return e;
         rc = store_eval_objection_insert(tx, &o, &j->id);
         if (rc == STORE_OK)
-            rc = record(tx, j->c, "evaluation.objection", j->t.id, NULL, NULL);
+            rc = record(tx, j->c, "evaluation.objection", j->t.id, j->lot, NULL, NULL);
         return domain_store_err(rc);
     }
     case ES_ANSWER:
@@ -1036,12 +1230,13 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
             return ERR_FORBIDDEN;
         if (strcmp(j->e.phase, "publicity") != 0)
             return ERR_EVAL_WRONG_PHASE;
-        rc = store_eval_objection_answer(tx, j->t.id, j->id, j->text, j->c->who.user_id, now);
+        rc = store_eval_objection_answer(tx, j->t.id, j->lot, j->id, j->text, j->c->who.user_id,
+                                         now);
         if (rc == STORE_NOTFOUND)
             return ERR_NOT_FOUND;
         if (rc == STORE_OK) {
             snprintf(d, sizeof d, "{\"objection_id\":%lld}", (long long)j->id);
-            rc = record(tx, j->c, "evaluation.answer", j->t.id, d, NULL);
+            rc = record(tx, j->c, "evaluation.answer", j->t.id, j->lot, d, NULL);
         }
         return domain_store_err(rc);
     case ES_AWARD:
@@ -1051,7 +1246,7 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
             return ERR_EVAL_WRONG_PHASE;
         if (now < j->e.publicity_end_ms)
             return ERR_EVAL_PUBLICITY_RUNNING;
-        rc = store_eval_objection_open_count(tx, j->t.id, &n);
+        rc = store_eval_objection_open_count(tx, j->t.id, j->lot, &n);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         if (n > 0)
@@ -1072,9 +1267,6 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
                 return ERR_MISSING_FIELD;
             }
         }
-        e = tender_move(tx, j->c, &j->t, TA_AWARD, now);
-        if (e != ERR_OK)
-            return e;
         j->e.award_org_id = j->org_id;
         j->e.award_reason = j->text;
         j->e.award_ms = now;
@@ -1084,10 +1276,12 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
         crypto_sha256_hex(j->tmp.data, j->tmp.len, sha);
         j->e.notice_sha = sha;
         e = save(tx, j, "awarded", now);
+        if (e == ERR_OK)
+            e = evaluation_tender_sync_tx(tx, j->c, &j->t, tender_action_defs[TA_AWARD].name, now);
         if (e != ERR_OK)
             return e;
         snprintf(d, sizeof d, "{\"org_id\":%lld}", (long long)j->org_id);
-        return domain_store_err(record(tx, j->c, "evaluation.award", j->t.id, d, sha));
+        return domain_store_err(record(tx, j->c, "evaluation.award", j->t.id, j->lot, d, sha));
     case ES_CONTRACT:
         /* submit: called by evaluation_contract_tx once both sides signed
          * online (domain/contract.c checked who); the agent alone may no
@@ -1098,17 +1292,18 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
             return ERR_EVAL_WRONG_PHASE;
         if (!j->submit)
             return ERR_CONTRACT_UNSIGNED;
-        e = tender_move(tx, j->c, &j->t, TA_CONTRACT, now);
-        if (e != ERR_OK)
-            return e;
         j->e.contract_ms = now;
         j->e.contract_fen = j->amount;
         j->e.contract_sha = j->text;
         e = save(tx, j, "contracted", now);
+        if (e == ERR_OK)
+            e = evaluation_tender_sync_tx(tx, j->c, &j->t, tender_action_defs[TA_CONTRACT].name,
+                                          now);
         if (e != ERR_OK)
             return e;
         snprintf(d, sizeof d, "{\"amount_fen\":%lld}", (long long)j->amount);
-        return domain_store_err(record(tx, j->c, "evaluation.contract", j->t.id, d, j->text));
+        return domain_store_err(
+            record(tx, j->c, "evaluation.contract", j->t.id, j->lot, d, j->text));
     default:
         return ERR_INTERNAL;
     }
@@ -1126,6 +1321,8 @@ static enum err step_tx(struct store_tx *tx, void *arg)
         return e;
     if (j->kind == ES_START)
         return do_start(tx, j, now);
+    if (j->kind == ES_FAIL)
+        return do_fail(tx, j, now);
     if (!j->have)
         return evaluation_is_agent(j) || j->me != 0 || j->acc.supervisor ? ERR_EVAL_WRONG_PHASE
                                                                          : ERR_NOT_FOUND;
@@ -1149,11 +1346,11 @@ static enum err step_tx(struct store_tx *tx, void *arg)
                                 .value = j->amount,
                                 .reason = j->text,
                                 .updated_ms = now};
-        int rc = store_eval_entry_put(tx, j->t.id, &en);
+        int rc = store_eval_entry_put(tx, &j->k, &en);
         if (rc == STORE_OK) {
             snprintf(d, sizeof d, "{\"org_id\":%lld,\"adjust_fen\":%lld}", (long long)j->org_id,
                      (long long)j->amount);
-            rc = record(tx, j->c, "evaluation.adjust", j->t.id, d, NULL);
+            rc = record(tx, j->c, "evaluation.adjust", j->t.id, j->lot, d, NULL);
         }
         return domain_store_err(rc);
     }
@@ -1162,7 +1359,7 @@ static enum err step_tx(struct store_tx *tx, void *arg)
             return ERR_NOT_COMMITTEE_MEMBER;
         if (strcmp(j->e.phase, "scoring") != 0)
             return ERR_EVAL_WRONG_PHASE;
-        int rc = store_eval_warnings(tx, &j->a, j->t.id, WARNINGS_MAX, &pg);
+        int rc = store_eval_warnings(tx, &j->a, &j->k, WARNINGS_MAX, &pg);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         const struct eval_warning_row *w = NULL;
@@ -1173,10 +1370,10 @@ static enum err step_tx(struct store_tx *tx, void *arg)
             return ERR_NOT_FOUND;
         if (strcmp(w->status, "open") != 0)
             return ERR_EVAL_WRONG_PHASE;
-        rc = store_eval_warning_resolve(tx, j->t.id, j->id, "confirmed", j->text, now);
+        rc = store_eval_warning_resolve(tx, &j->k, j->id, "confirmed", j->text, now);
         if (rc == STORE_OK) {
             snprintf(d, sizeof d, "{\"warning_id\":%lld}", (long long)j->id);
-            rc = record(tx, j->c, "evaluation.confirm", j->t.id, d, NULL);
+            rc = record(tx, j->c, "evaluation.confirm", j->t.id, j->lot, d, NULL);
         }
         return domain_store_err(rc);
     }
@@ -1206,11 +1403,12 @@ static enum err run(struct store *s, struct eval_job *j)
 }
 
 enum err evaluation_start(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                          const char *tpl_json, size_t len, const char **field)
+                          int lot, const char *tpl_json, size_t len, const char **field)
 {
     struct eval_job j = {.kind = ES_START,
                          .c = c,
                          .tender_id = tender_id,
+                         .lot = lot,
                          .text = tpl_json,
                          .len = len,
                          .field = field};
@@ -1218,13 +1416,15 @@ enum err evaluation_start(struct store *s, const struct tender_caller *c, int64_
 }
 
 enum err evaluation_qualify(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                            const struct evaluation_vote *v, int n, bool submit, const char **field)
+                            int lot, const struct evaluation_vote *v, int n, bool submit,
+                            const char **field)
 {
     if (n < 0 || n > EVALUATION_ENTRIES_MAX)
         return ERR_INVALID_FIELD;
     struct eval_job j = {.kind = ES_QUALIFY,
                          .c = c,
                          .tender_id = tender_id,
+                         .lot = lot,
                          .votes = v,
                          .n = n,
                          .submit = submit,
@@ -1233,14 +1433,15 @@ enum err evaluation_qualify(struct store *s, const struct tender_caller *c, int6
 }
 
 enum err evaluation_score(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                          const struct evaluation_score *v, int n, bool submit, const char *reason,
-                          const char **field)
+                          int lot, const struct evaluation_score *v, int n, bool submit,
+                          const char *reason, const char **field)
 {
     if (n < 0 || n > EVALUATION_ENTRIES_MAX)
         return ERR_INVALID_FIELD;
     struct eval_job j = {.kind = ES_SCORE,
                          .c = c,
                          .tender_id = tender_id,
+                         .lot = lot,
                          .scores = v,
                          .n = n,
                          .submit = submit,
@@ -1250,7 +1451,7 @@ enum err evaluation_score(struct store *s, const struct tender_caller *c, int64_
 }
 
 enum err evaluation_adjust(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                           int64_t org_id, int64_t adjust_fen, const char *reason)
+                           int lot, int64_t org_id, int64_t adjust_fen, const char *reason)
 {
     if (!text_ok(reason, EVALUATION_TEXT_MAX))
         return reason == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
@@ -1259,6 +1460,7 @@ enum err evaluation_adjust(struct store *s, const struct tender_caller *c, int64
     struct eval_job j = {.kind = ES_ADJUST,
                          .c = c,
                          .tender_id = tender_id,
+                         .lot = lot,
                          .org_id = org_id,
                          .amount = adjust_fen,
                          .text = reason};
@@ -1266,47 +1468,58 @@ enum err evaluation_adjust(struct store *s, const struct tender_caller *c, int64
 }
 
 enum err evaluation_confirm(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                            int64_t warning_id, const char *reason)
+                            int lot, int64_t warning_id, const char *reason)
 {
     if (!text_ok(reason, EVALUATION_TEXT_MAX))
         return reason == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
-    struct eval_job j = {
-        .kind = ES_CONFIRM, .c = c, .tender_id = tender_id, .id = warning_id, .text = reason};
+    struct eval_job j = {.kind = ES_CONFIRM,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .lot = lot,
+                         .id = warning_id,
+                         .text = reason};
     return run(s, &j);
 }
 
 enum err evaluation_advance(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                            const char *from)
+                            int lot, const char *from)
 {
-    struct eval_job j = {.kind = ES_ADVANCE, .c = c, .tender_id = tender_id, .text = from};
+    struct eval_job j = {
+        .kind = ES_ADVANCE, .c = c, .tender_id = tender_id, .lot = lot, .text = from};
     return run(s, &j);
 }
 
-enum err evaluation_sign(struct store *s, const struct tender_caller *c, int64_t tender_id,
+enum err evaluation_sign(struct store *s, const struct tender_caller *c, int64_t tender_id, int lot,
                          const uint8_t *sig, size_t sig_len)
 {
     if (sig == NULL || sig_len == 0 || sig_len > EVALUATION_SIG_MAX)
         return ERR_INVALID_FIELD;
-    struct eval_job j = {
-        .kind = ES_SIGN, .c = c, .tender_id = tender_id, .sig = sig, .sig_len = sig_len};
+    struct eval_job j = {.kind = ES_SIGN,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .lot = lot,
+                         .sig = sig,
+                         .sig_len = sig_len};
     return run(s, &j);
 }
 
 enum err evaluation_publish(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                            int64_t days)
+                            int lot, int64_t days)
 {
     if (days < EVALUATION_PUBLICITY_MIN || days > EVALUATION_PUBLICITY_MAX)
         return ERR_INVALID_FIELD;
-    struct eval_job j = {.kind = ES_PUBLISH, .c = c, .tender_id = tender_id, .amount = days};
+    struct eval_job j = {
+        .kind = ES_PUBLISH, .c = c, .tender_id = tender_id, .lot = lot, .amount = days};
     return run(s, &j);
 }
 
 enum err evaluation_object(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                           const char *body, int64_t *id)
+                           int lot, const char *body, int64_t *id)
 {
     if (!text_ok(body, EVALUATION_TEXT_MAX))
         return body == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
-    struct eval_job j = {.kind = ES_OBJECT, .c = c, .tender_id = tender_id, .text = body};
+    struct eval_job j = {
+        .kind = ES_OBJECT, .c = c, .tender_id = tender_id, .lot = lot, .text = body};
     enum err e = run(s, &j);
     if (e == ERR_OK && id != NULL)
         *id = j.id;
@@ -1314,27 +1527,35 @@ enum err evaluation_object(struct store *s, const struct tender_caller *c, int64
 }
 
 enum err evaluation_answer(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                           int64_t objection_id, const char *answer)
+                           int lot, int64_t objection_id, const char *answer)
 {
     if (!text_ok(answer, EVALUATION_TEXT_MAX))
         return answer == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
-    struct eval_job j = {
-        .kind = ES_ANSWER, .c = c, .tender_id = tender_id, .id = objection_id, .text = answer};
+    struct eval_job j = {.kind = ES_ANSWER,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .lot = lot,
+                         .id = objection_id,
+                         .text = answer};
     return run(s, &j);
 }
 
 enum err evaluation_award(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                          int64_t org_id, const char *reason)
+                          int lot, int64_t org_id, const char *reason)
 {
     if (reason != NULL && !text_ok(reason, EVALUATION_TEXT_MAX))
         return ERR_INVALID_FIELD;
-    struct eval_job j = {
-        .kind = ES_AWARD, .c = c, .tender_id = tender_id, .org_id = org_id, .text = reason};
+    struct eval_job j = {.kind = ES_AWARD,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .lot = lot,
+                         .org_id = org_id,
+                         .text = reason};
     return run(s, &j);
 }
 
 enum err evaluation_contract(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                             int64_t amount_fen, const char *doc_sha)
+                             int lot, int64_t amount_fen, const char *doc_sha)
 {
     if (amount_fen <= 0 || amount_fen > TENDER_MONEY_MAX)
         return ERR_INVALID_FIELD;
@@ -1345,18 +1566,23 @@ enum err evaluation_contract(struct store *s, const struct tender_caller *c, int
             if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
                 return ERR_INVALID_FIELD;
     }
-    struct eval_job j = {
-        .kind = ES_CONTRACT, .c = c, .tender_id = tender_id, .amount = amount_fen, .text = doc_sha};
+    struct eval_job j = {.kind = ES_CONTRACT,
+                         .c = c,
+                         .tender_id = tender_id,
+                         .lot = lot,
+                         .amount = amount_fen,
+                         .text = doc_sha};
     return run(s, &j);
 }
 
 /* The contract step in the caller's transaction (domain/contract.h). */
 enum err evaluation_contract_tx(struct store_tx *tx, const struct tender_caller *c,
-                                int64_t tender_id, int64_t amount_fen, const char *doc_sha)
+                                int64_t tender_id, int lot, int64_t amount_fen, const char *doc_sha)
 {
     struct eval_job j = {.kind = ES_CONTRACT,
                          .c = c,
                          .tender_id = tender_id,
+                         .lot = lot,
                          .amount = amount_fen,
                          .text = doc_sha,
                          .submit = true};
@@ -1370,4 +1596,81 @@ enum err evaluation_contract_tx(struct store_tx *tx, const struct tender_caller 
     buf_release(&j.tmp);
     buf_release(&j.res);
     return e;
+}
+
+enum err evaluation_fail(struct store *s, const struct tender_caller *c, int64_t tender_id, int lot,
+                         const char *reason)
+{
+    if (!text_ok(reason, EVALUATION_TEXT_MAX))
+        return reason == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
+    struct eval_job j = {
+        .kind = ES_FAIL, .c = c, .tender_id = tender_id, .lot = lot, .text = reason};
+    return run(s, &j);
+}
+
+enum err evaluation_reevaluate_tx(struct store_tx *tx, const struct tender_caller *c,
+                                  struct tender *t, int lot, int64_t complaint_id,
+                                  const char *reason, int64_t now)
+{
+    struct arena a;
+    struct evaluation e;
+    char d[160];
+    if (!text_ok(reason, EVALUATION_TEXT_MAX))
+        return reason == NULL ? ERR_MISSING_FIELD : ERR_INVALID_FIELD;
+    arena_init(&a, (size_t)64 << 20);
+    enum err er = evaluation_lot_check(tx, &a, t, lot, NULL, NULL);
+    if (er != ERR_OK)
+        goto out;
+    int rc = store_eval_get(tx, &a, t->id, lot, &e);
+    if (rc == STORE_NOTFOUND) {
+        er = ERR_EVAL_WRONG_PHASE; /* not started: nothing to evaluate again */
+        goto out;
+    }
+    if (rc != STORE_OK) {
+        er = domain_store_err(rc);
+        goto out;
+    }
+    /* the award is revoked first (domain/complaint.c); a contract stays */
+    if (strcmp(e.phase, "awarded") == 0 || strcmp(e.phase, "contracted") == 0 || e.tpl[0] == '\0' ||
+        strcmp(e.bidders, "[]") == 0) {
+        er = ERR_EVAL_WRONG_PHASE;
+        goto out;
+    }
+    struct eval_round r = {.tender_id = t->id,
+                           .lot_no = lot,
+                           .round = e.round,
+                           .result = e.result,
+                           .report = e.report,
+                           .report_sha = e.report_sha,
+                           .reason = reason,
+                           .complaint_id = complaint_id,
+                           .ended_ms = now};
+    rc = store_eval_round_insert(tx, &r);
+    if (rc != STORE_OK) {
+        er = domain_store_err(rc);
+        goto out;
+    }
+    const char *prev = e.report_sha;
+    e.round++;
+    e.phase = "qualification";
+    e.result = e.report = e.report_sha = NULL;
+    e.publicity_start_ms = e.publicity_end_ms = 0;
+    e.award_org_id = e.award_ms = 0;
+    e.award_reason = e.notice_sha = NULL;
+    e.failed_reason = NULL;
+    e.updated_ms = now;
+    e.version++;
+    rc = store_eval_update(tx, &e);
+    if (rc != STORE_OK) {
+        er = domain_store_err(rc);
+        goto out;
+    }
+    er = evaluation_tender_sync_tx(tx, c, t, tender_action_defs[TA_REEVALUATE].name, now);
+    if (er != ERR_OK)
+        goto out;
+    snprintf(d, sizeof d, "{\"round\":%d,\"complaint_id\":%lld}", e.round, (long long)complaint_id);
+    er = domain_store_err(record(tx, c, "evaluation.reevaluate", t->id, lot, d, prev));
+out:
+    arena_release(&a);
+    return er;
 }

@@ -25,7 +25,8 @@ enum eval_step {
     ES_OBJECT,
     ES_ANSWER,
     ES_AWARD,
-    ES_CONTRACT
+    ES_CONTRACT,
+    ES_FAIL
 };
 
 /* One step or read: its inputs, then what evaluation_load found. */
@@ -33,6 +34,7 @@ struct eval_job {
     enum eval_step kind;
     const struct tender_caller *c;
     int64_t tender_id;
+    int lot;          /* the lot's number */
     const char *text; /* template, reason, body, answer, phase, document hash */
     size_t len;
     const struct evaluation_vote *votes;
@@ -49,6 +51,9 @@ struct eval_job {
     /* loaded by evaluation_load() */
     struct tender t;
     struct tender_access acc;
+    const char *lot_name; /* the lot's title; "" for the implicit lot 1 */
+    int64_t ceiling;      /* the ceiling price bids are checked against (the tender's); 0: none */
+    struct eval_key k;    /* (tender, lot, round) of the entries */
     struct committee cm;
     bool formed;
     const struct committee_member *mem; /* the members */
@@ -84,5 +89,9 @@ enum err evaluation_sheets(struct store_tx *tx, struct eval_job *j, const char *
 void evaluation_kcenti(struct jsonw *w, const char *key, int64_t v);
 /* The award notice of the stored award, canonical JSON into out. */
 enum err evaluation_notice_write(const struct eval_job *j, struct buf *out);
+/* "lots":[{"lot","name","phase","round"}] of every lot of the tender, the
+ * phase as the caller may see it (before the publicity only members,
+ * supervisors and the agent see it; others get null). */
+enum err evaluation_lots_json(struct store_tx *tx, struct eval_job *j, struct jsonw *w);
 
 #endif

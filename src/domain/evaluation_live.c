@@ -88,7 +88,7 @@ enum err evaluation_live_follow(struct store *s, const struct tender_caller *c, 
         return ERR_NOT_FOUND;
     if (c->who.user_id == 0)
         return ERR_UNAUTHENTICATED;
-    struct eval_job j = {.c = c, .tender_id = id};
+    struct eval_job j = {.c = c, .tender_id = id, .lot = 1};
     return with_room(s, &j, follow_fn, NULL);
 }
 
@@ -116,6 +116,8 @@ static enum err json_fn(struct store_tx *tx, struct eval_job *j, void *arg)
     jsonw_init(&w, la->out);
     jsonw_obj_begin(&w);
     jsonw_kint(&w, "tender_id", j->t.id);
+    jsonw_kint(&w, "lot", j->lot);
+    jsonw_kint(&w, "round", j->k.round);
     jsonw_kstr(&w, "step", la->step);
     jsonw_kstr(&w, "phase", j->have ? j->e.phase : "none");
     jsonw_kint(&w, "members", j->nmem);
@@ -127,7 +129,7 @@ static enum err json_fn(struct store_tx *tx, struct eval_job *j, void *arg)
     jsonw_key(&w, "warnings_open");
     jsonw_arr_begin(&w);
     if (j->have) {
-        rc = store_eval_warnings(tx, &j->a, j->t.id, LIVE_WARN_ROWS, &pg);
+        rc = store_eval_warnings(tx, &j->a, &j->k, LIVE_WARN_ROWS, &pg);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         for (int k = 0; k < pg.n && open < LIVE_WARN_MAX; k++) {
@@ -137,7 +139,7 @@ static enum err json_fn(struct store_tx *tx, struct eval_job *j, void *arg)
                 open++;
             }
         }
-        rc = store_eval_signatures(tx, &j->a, j->t.id, COMMITTEE_MEMBERS_MAX, &pg);
+        rc = store_eval_signatures(tx, &j->a, &j->k, COMMITTEE_MEMBERS_MAX, &pg);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         nsig = pg.n;
@@ -155,22 +157,29 @@ static enum err json_fn(struct store_tx *tx, struct eval_job *j, void *arg)
     return jsonw_finish(&w) == JSONW_OK ? ERR_OK : ERR_INTERNAL;
 }
 
-enum err evaluation_live_json(struct store *s, int64_t tender_id, const char *step, struct buf *out)
+enum err evaluation_live_json(struct store *s, int64_t tender_id, int lot, const char *step,
+                              struct buf *out)
 {
     struct live_arg la = {.step = step ? step : "", .out = out};
-    struct eval_job j = {.c = &tender_system_caller, .tender_id = tender_id};
+    struct eval_job j = {.c = &tender_system_caller, .tender_id = tender_id, .lot = lot};
     return with_room(s, &j, json_fn, &la);
 }
 
 void evaluation_live_publish(struct store *s, struct cluster *cl, int64_t tender_id,
                              const char *step)
 {
+    evaluation_live_publish_lot(s, cl, tender_id, 1, step);
+}
+
+void evaluation_live_publish_lot(struct store *s, struct cluster *cl, int64_t tender_id, int lot,
+                                 const char *step)
+{
     char topic[EVALUATION_LIVE_TOPIC_MAX];
     struct buf b;
     if (cl == NULL || tender_id <= 0)
         return;
     buf_init(&b, LIVE_DATA_MAX);
-    enum err e = evaluation_live_json(s, tender_id, step, &b);
+    enum err e = evaluation_live_json(s, tender_id, lot, step, &b);
     if (e == ERR_OK) {
         evaluation_live_topic(tender_id, topic);
         int rc = cluster_publish(cl, topic, step, b.data, b.len);

@@ -15,12 +15,15 @@
  * anyone scored: the scores stay between the experts until the report.
  * Its data, whatever the step:
  *
- *   {"tender_id": N, "step": "evaluation.score", "phase": "scoring",
+ *   {"tender_id": N, "lot": 1, "round": 1, "step": "evaluation.score",
+ *    "phase": "scoring",
  *    "members": 7, "sheets": {"qualification": 7, "scoring": 3},
  *    "warnings_open": [12, 13], "signatures": 0, "inquiries": 1,
  *    "at_ms": ...}
  *
- * phase "none" before the evaluation starts; warnings_open are the ids of
+ * lot: the lot the step was about (the topic is the tender's, every lot's
+ * events go on it); round its current round. phase "none" before the
+ * lot's evaluation starts; warnings_open are the ids of
  * the open warnings (the first 200; no member, bid, item or score); inquiries the
  * clarification questions still waiting for an answer. Clients read the
  * room again (GET /api/tenders/:id/evaluation) to see what they may see.
@@ -50,12 +53,16 @@ int64_t evaluation_live_topic_id(const char *topic);
  * or the refusal above. */
 enum err evaluation_live_follow(struct store *s, const struct tender_caller *c, const char *topic,
                                 int64_t *tender_id);
-/* The event's data for tender_id after step (see the top), into out. */
-enum err evaluation_live_json(struct store *s, int64_t tender_id, const char *step,
+/* The event's data for lot of tender_id after step (see the top), into
+ * out. */
+enum err evaluation_live_json(struct store *s, int64_t tender_id, int lot, const char *step,
                               struct buf *out);
 /* Builds the event and publishes it on the tender's topic through the
  * cluster (NULL: nothing). A failure is logged, never returned: the step
  * it tells of is committed already. */
+void evaluation_live_publish_lot(struct store *s, struct cluster *cl, int64_t tender_id, int lot,
+                                 const char *step);
+/* The same for lot 1 (steps of the whole tender: clarifications). */
 void evaluation_live_publish(struct store *s, struct cluster *cl, int64_t tender_id,
                              const char *step);
 

@@ -204,8 +204,14 @@ static void render(struct pdf *p, json_t *r, const char *sha, const struct eval_
     line(p, true, 0, "评标报告  Evaluation report");
     p->y -= 4;
     linef(p, false, 0, "项目 Tender: %s  %s", str(r, "code"), str(r, "title"));
+    if (json_object_get(r, "lot") != NULL) /* reports from before lots have none */
+        linef(p, false, 0, "标段 Lot %lld %s  第 %lld 轮 Round", num(r, "lot"), str(r, "lot_name"),
+              num(r, "round"));
     linef(p, false, 0, "评标办法 Method: %s", str(r, "method"));
     linef(p, false, 0, "报告 SHA-256: %s", sha);
+    if (*str(r, "previous_report_sha256") != '\0')
+        linef(p, false, 0, "上一轮报告 Previous round SHA-256: %s",
+              str(r, "previous_report_sha256"));
     linef(p, false, 0, "评标办法模板 SHA-256: %s", str(r, "template_sha256"));
     linef(p, false, 0, "开标记录 SHA-256: %s", str(r, "opening_record_sha256"));
     bjt(num(r, "built_ms"), a, sizeof a);

@@ -150,6 +150,12 @@ static void line(struct buf *out, bool ok, const char *what, const char *detail,
 int evaluation_report_verify(const char *text, size_t len, X509 *const *ca, int nca,
                              struct buf *out, int *failed)
 {
+    return evaluation_report_verify_lot(text, len, ca, nca, 0, out, failed);
+}
+
+int evaluation_report_verify_lot(const char *text, size_t len, X509 *const *ca, int nca, int lot,
+                                 struct buf *out, int *failed)
+{
     json_error_t jerr;
     const char *span = NULL;
     size_t span_len = 0;
@@ -167,6 +173,14 @@ int evaluation_report_verify(const char *text, size_t len, X509 *const *ca, int 
         goto out;
     crypto_sha256_hex(span, span_len, got);
     line(out, strcmp(got, sha) == 0, "report-hash", strcmp(got, sha) == 0 ? NULL : got, failed);
+    if (lot > 0) {
+        /* a report from before lots has no "lot": it is lot 1's */
+        json_t *l = json_object_get(report, "lot");
+        json_int_t have = l == NULL ? 1 : json_is_integer(l) ? json_integer_value(l) : 0;
+        char why[64];
+        snprintf(why, sizeof why, "the report is of lot %lld", (long long)have);
+        line(out, have == lot, "lot", have == lot ? NULL : why, failed);
+    }
     evaluation_sign_message(sha, msg);
     int seen[1000] = {0};
     for (size_t i = 0; i < json_array_size(sigs); i++) {

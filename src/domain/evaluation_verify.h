@@ -22,5 +22,9 @@
  * text is not a report answer (nothing checked). */
 int evaluation_report_verify(const char *text, size_t len, X509 *const *ca, int nca,
                              struct buf *out, int *failed);
+/* The same, and (lot > 0) that the report is of that lot (its "lot"; a
+ * report without one is lot 1's): the line "lot". */
+int evaluation_report_verify_lot(const char *text, size_t len, X509 *const *ca, int nca, int lot,
+                                 struct buf *out, int *failed);
 
 #endif

@@ -5,7 +5,9 @@
  * here, from the job evaluation_load fills (evaluation_internal.h):
  * supervisors everything; members the bids, their own entries and
  * warnings (the chair all warnings); the agent the logistics and, once
- * built, the report; everyone the candidates from the publicity on.
+ * built, the report; everyone the candidates from the publicity on. Each
+ * read is of one lot (its current round); the view lists every lot of
+ * the tender with its phase, and the lot's earlier rounds.
  * Threads: any.
  */
 #include <string.h>
@@ -15,6 +17,8 @@
 #include "domain/evaluation_internal.h"
 
 #define WARNINGS_MAX 20000 /* warning rows of one evaluation read at once */
+#define LOTS_MAX     1000  /* lots of one tender listed */
+#define ROUNDS_MAX   1000  /* earlier rounds of a lot listed */
 
 /* ---- reading ---- */
 
@@ -40,14 +44,44 @@ static void read_end(struct store_tx *tx, struct eval_job *j)
 static bool phase_public(const char *phase)
 {
     return strcmp(phase, "publicity") == 0 || strcmp(phase, "awarded") == 0 ||
-           strcmp(phase, "contracted") == 0;
+           strcmp(phase, "contracted") == 0 || strcmp(phase, "failed") == 0;
+}
+
+enum err evaluation_lots_json(struct store_tx *tx, struct eval_job *j, struct jsonw *w)
+{
+    struct page lots, evs;
+    bool inside = j->acc.supervisor || j->c->system || evaluation_is_agent(j) || j->me != 0;
+    int rc = store_tender_lot_list(tx, &j->a, j->t.id, LOTS_MAX, &lots);
+    if (rc == STORE_OK)
+        rc = store_eval_list(tx, &j->a, j->t.id, LOTS_MAX, &evs);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    int n = lots.n > 0 ? lots.n : 1;
+    jsonw_key(w, "lots");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < n; i++) {
+        const struct tender_lot *l = lots.n > 0 ? (const struct tender_lot *)lots.items + i : NULL;
+        int no = l ? (int)l->lot_no : 1;
+        const struct evaluation *e = NULL;
+        for (int k = 0; k < evs.n; k++)
+            if (((const struct evaluation *)evs.items)[k].lot_no == no)
+                e = (const struct evaluation *)evs.items + k;
+        jsonw_obj_begin(w);
+        jsonw_kint(w, "lot", no);
+        jsonw_kstr(w, "name", l && l->title ? l->title : "");
+        jsonw_kstr(w, "phase", e && (inside || phase_public(e->phase)) ? e->phase : NULL);
+        jsonw_kint(w, "round", e ? e->round : 1);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    return ERR_OK;
 }
 
 enum err evaluation_view_json(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                              struct buf *out)
+                              int lot, struct buf *out)
 {
     struct store_tx *tx = NULL;
-    struct eval_job j = {.c = c, .tender_id = tender_id};
+    struct eval_job j = {.c = c, .tender_id = tender_id, .lot = lot};
     struct page pg;
     int64_t ids[COMMITTEE_MEMBERS_MAX];
     int nq = 0, ns = 0;
@@ -72,11 +106,40 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
     jsonw_obj_begin(&w);
     jsonw_kint(&w, "tender_id", j.t.id);
     jsonw_kstr(&w, "tender_state", j.t.state);
+    jsonw_kint(&w, "lot", j.lot);
+    jsonw_kstr(&w, "lot_name", j.lot_name);
+    jsonw_kint(&w, "round", j.e.round);
     jsonw_kstr(&w, "phase", j.e.phase);
+    if (j.e.failed_reason != NULL)
+        jsonw_kstr(&w, "failed_reason", j.e.failed_reason);
+    if ((e = evaluation_lots_json(tx, &j, &w)) != ERR_OK)
+        goto out;
+    /* the lot's earlier rounds (a re-evaluation): their reports' hashes */
+    int rrc = store_eval_rounds(tx, &j.a, j.t.id, j.lot, ROUNDS_MAX, &pg);
+    if (rrc != STORE_OK) {
+        e = domain_store_err(rrc);
+        goto out;
+    }
+    jsonw_key(&w, "rounds");
+    jsonw_arr_begin(&w);
+    for (int k = 0; k < pg.n; k++) {
+        const struct eval_round *r = (const struct eval_round *)pg.items + k;
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "round", r->round);
+        jsonw_kstr(&w, "report_sha256", r->report_sha);
+        jsonw_kint(&w, "ended_ms", r->ended_ms);
+        jsonw_kstr(&w, "reason", r->reason);
+        jsonw_kint(&w, "complaint_id", r->complaint_id);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
     jsonw_kstr(&w, "method", j.e.method);
     jsonw_kstr(&w, "template_sha256", j.e.tpl_sha);
     jsonw_key(&w, "template");
-    jsonw_raw(&w, j.e.tpl, strlen(j.e.tpl));
+    if (j.e.tpl[0] != '\0')
+        jsonw_raw(&w, j.e.tpl, strlen(j.e.tpl));
+    else
+        jsonw_null(&w);
     jsonw_kint(&w, "members", j.nmem);
     jsonw_key(&w, "sheets");
     jsonw_obj_begin(&w);
@@ -112,7 +175,7 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
         }
         /* entries: a member its own, a supervisor all */
         int rc = store_eval_entries(
-            tx, &j.a, j.t.id, sup ? 0 : j.me, "",
+            tx, &j.a, &j.k, sup ? 0 : j.me, "",
             (sup ? j.nmem : 1) * j.nb * (j.tpl->ncrit + j.tpl->nitems) + j.nb + 1, &pg);
         if (rc != STORE_OK) {
             e = domain_store_err(rc);
@@ -132,7 +195,7 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
         }
         jsonw_arr_end(&w);
         /* warnings: the chair and supervisors all, a member its own */
-        rc = store_eval_warnings(tx, &j.a, j.t.id, WARNINGS_MAX, &pg);
+        rc = store_eval_warnings(tx, &j.a, &j.k, WARNINGS_MAX, &pg);
         if (rc != STORE_OK) {
             e = domain_store_err(rc);
             goto out;
@@ -160,7 +223,7 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
     }
     if (j.e.report_sha != NULL && (sup || member || agent)) {
         jsonw_kstr(&w, "report_sha256", j.e.report_sha);
-        int rc = store_eval_signatures(tx, &j.a, j.t.id, COMMITTEE_MEMBERS_MAX, &pg);
+        int rc = store_eval_signatures(tx, &j.a, &j.k, COMMITTEE_MEMBERS_MAX, &pg);
         if (rc != STORE_OK) {
             e = domain_store_err(rc);
             goto out;
@@ -186,7 +249,7 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
         jsonw_kint(&w, "start_ms", j.e.publicity_start_ms);
         jsonw_kint(&w, "end_ms", j.e.publicity_end_ms);
         jsonw_obj_end(&w);
-        int rc = store_eval_objections(tx, &j.a, j.t.id, 1000, &pg);
+        int rc = store_eval_objections(tx, &j.a, j.t.id, j.lot, 1000, &pg);
         if (rc != STORE_OK) {
             e = domain_store_err(rc);
             goto out;
@@ -239,10 +302,10 @@ out:
 }
 
 enum err evaluation_report_json(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                                struct buf *out)
+                                int lot, struct buf *out)
 {
     struct store_tx *tx = NULL;
-    struct eval_job j = {.c = c, .tender_id = tender_id};
+    struct eval_job j = {.c = c, .tender_id = tender_id, .lot = lot};
     struct page pg;
     enum err e = read_begin(s, &j, &tx);
     if (e != ERR_OK)
@@ -256,7 +319,7 @@ enum err evaluation_report_json(struct store *s, const struct tender_caller *c, 
         e = ERR_EVAL_WRONG_PHASE;
         goto out;
     }
-    int rc = store_eval_signatures(tx, &j.a, j.t.id, COMMITTEE_MEMBERS_MAX, &pg);
+    int rc = store_eval_signatures(tx, &j.a, &j.k, COMMITTEE_MEMBERS_MAX, &pg);
     if (rc != STORE_OK) {
         e = domain_store_err(rc);
         goto out;
@@ -290,10 +353,10 @@ out:
 }
 
 enum err evaluation_notice_json(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                                struct buf *out)
+                                int lot, struct buf *out)
 {
     struct store_tx *tx = NULL;
-    struct eval_job j = {.c = c, .tender_id = tender_id};
+    struct eval_job j = {.c = c, .tender_id = tender_id, .lot = lot};
     enum err e = read_begin(s, &j, &tx);
     if (e != ERR_OK)
         goto out;

@@ -47,6 +47,11 @@ const struct tender_action_def tender_action_defs[TA__COUNT] = {
     [TA_AWARD] = {"award", ROLE_AGENT, S(TS_PUBLICITY), TS_AWARDED, false, true},
     [TA_CONTRACT] = {"contract", ROLE_AGENT, S(TS_AWARDED), TS_CONTRACTED, false, true},
     [TA_ARCHIVE] = {"archive", ROLE_AGENT, S(TS_CONTRACTED), TS_ARCHIVED, false, true},
+    [TA_ANNUL_AWARD] = {"annul_award", ROLE_SUPERVISOR, S(TS_AWARDED), TS_PUBLICITY, false, false},
+    [TA_REEVALUATE] = {"reevaluate", ROLE_SUPERVISOR, S(TS_PUBLICITY) | S(TS_AWARDED),
+                       TS_EVALUATION, false, false},
+    [TA_FAIL_LOT] = {"fail_lot", ROLE_AGENT, S(TS_EVALUATION) | S(TS_PUBLICITY) | S(TS_AWARDED), -1,
+                     true, true},
 };
 
 enum err tender_action_check(enum tender_action action, enum tender_state state, bool paused)

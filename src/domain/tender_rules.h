@@ -102,6 +102,11 @@ enum tender_action {
     TA_AWARD,         /* agent: publicity -> awarded */
     TA_CONTRACT,      /* agent: awarded -> contracted */
     TA_ARCHIVE,       /* agent: contracted -> archived */
+    /* the tender's state derived from its lots (domain/evaluation.h,
+     * evaluation_tender_sync_tx): the moves that are not one of the above */
+    TA_ANNUL_AWARD, /* supervisor (a complaint upheld): awarded -> publicity */
+    TA_REEVALUATE,  /* supervisor (a complaint upheld): publicity, awarded -> evaluation */
+    TA_FAIL_LOT,    /* agent: a lot failed (流标); to: what the other lots make it */
     TA__COUNT
 };
 

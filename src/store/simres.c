@@ -94,7 +94,9 @@ int store_simres_scores(struct store_tx *tx, simres_score_fn fn, void *ud)
         tx,
         "SELECT e.tender_id, t.code, t.title, COALESCE(m.expert_id, 0), m.id, m.name,"
         " e.org_id, COALESCE(o.name, ''), CAST(SUM(e.value) AS BIGINT)"
+        /* each lot's current (final) round; a tender's lots add up per bidder */
         " FROM evaluation_entries e JOIN evaluations v ON v.tender_id = e.tender_id"
+        " AND v.lot_no = e.lot_no AND v.round = e.round"
         " JOIN tenders t ON t.id = e.tender_id"
         " JOIN committee_members m ON m.id = e.member_id"
         " LEFT JOIN orgs o ON o.id = e.org_id"

@@ -292,7 +292,7 @@ static json_t *view(struct fx *f, const struct tender_caller *c, int64_t id, enu
     struct buf b;
     json_error_t jerr;
     buf_init(&b, 1 << 24);
-    *e = evaluation_view_json(f->s, c, id, &b);
+    *e = evaluation_view_json(f->s, c, id, 1, &b);
     json_t *j = *e == ERR_OK ? json_loadb(b.data, b.len, 0, &jerr) : NULL;
     if (*e == ERR_OK && j == NULL)
         fail_msg("view is not JSON: %s", jerr.text);
@@ -344,7 +344,26 @@ struct contract_step {
 static enum err contract_step_tx(struct store_tx *tx, void *arg)
 {
     struct contract_step *cs = arg;
-    return evaluation_contract_tx(tx, cs->c, cs->id, 9800000, cs->sha);
+    return evaluation_contract_tx(tx, cs->c, cs->id, 1, 9800000, cs->sha);
+}
+
+struct reeval_step {
+    int64_t id;
+    int lot;
+};
+
+static enum err reeval_step_tx(struct store_tx *tx, void *arg)
+{
+    struct reeval_step *rs = arg;
+    struct arena a;
+    struct tender t;
+    arena_init(&a, 0);
+    enum err e = domain_store_err(store_tender_get(tx, &a, rs->id, &t));
+    if (e == ERR_OK)
+        e = evaluation_reevaluate_tx(tx, &tender_system_caller, &t, rs->lot, 0, "重新评审",
+                                     clock_now_ms());
+    arena_release(&a);
+    return e;
 }
 
 static void test_flow(void **state)
@@ -356,15 +375,16 @@ static void test_flow(void **state)
     int64_t id = evaluation_tender(f, "comprehensive", forms4);
 
     /* ---- start ---- */
-    assert_int_equal(evaluation_start(f->s, &f->supervisor, id, tpl, strlen(tpl), &field),
+    assert_int_equal(evaluation_start(f->s, &f->supervisor, id, 1, tpl, strlen(tpl), &field),
                      ERR_FORBIDDEN);
-    assert_int_equal(evaluation_start(f->s, &f->x[0], id, tpl, strlen(tpl), &field), ERR_FORBIDDEN);
+    assert_int_equal(evaluation_start(f->s, &f->x[0], id, 1, tpl, strlen(tpl), &field),
+                     ERR_FORBIDDEN);
     const char *bad = "{\"method\":\"comprehensive\",\"items\":[]}";
-    assert_int_equal(evaluation_start(f->s, &f->agent, id, bad, strlen(bad), &field),
+    assert_int_equal(evaluation_start(f->s, &f->agent, id, 1, bad, strlen(bad), &field),
                      ERR_EVAL_TEMPLATE_INVALID);
     assert_string_equal(field, "items");
     const char *lp = eval_template_builtin("lowest_price");
-    assert_int_equal(evaluation_start(f->s, &f->agent, id, lp, strlen(lp), &field),
+    assert_int_equal(evaluation_start(f->s, &f->agent, id, 1, lp, strlen(lp), &field),
                      ERR_EVAL_TEMPLATE_INVALID);
     assert_string_equal(field, "method"); /* the tender's documents say comprehensive */
     /* nothing to see yet for the members */
@@ -372,8 +392,8 @@ static void test_flow(void **state)
     assert_int_equal(e, ERR_EVAL_WRONG_PHASE);
     j = view(f, &f->bidder[0], id, &e);
     assert_int_equal(e, ERR_NOT_FOUND);
-    assert_int_equal(evaluation_start(f->s, &f->agent, id, tpl, strlen(tpl), &field), ERR_OK);
-    assert_int_equal(evaluation_start(f->s, &f->agent, id, tpl, strlen(tpl), &field),
+    assert_int_equal(evaluation_start(f->s, &f->agent, id, 1, tpl, strlen(tpl), &field), ERR_OK);
+    assert_int_equal(evaluation_start(f->s, &f->agent, id, 1, tpl, strlen(tpl), &field),
                      ERR_EVAL_WRONG_PHASE);
     j = view(f, &f->bidder[0], id, &e);
     assert_int_equal(e, ERR_NOT_FOUND); /* bidders see nothing until the publicity */
@@ -397,41 +417,41 @@ static void test_flow(void **state)
         if (m == 0) {
             /* a fail without its reason; an unknown criterion; a partial sheet */
             v[7].reason = NULL;
-            assert_int_equal(evaluation_qualify(f->s, &f->x[0], id, v, 8, true, &field),
+            assert_int_equal(evaluation_qualify(f->s, &f->x[0], id, 1, v, 8, true, &field),
                              ERR_EVAL_SHEET_INCOMPLETE);
             assert_string_equal(field, "reason");
             v[7].reason = "投标函未加盖公章";
             v[0].criterion = "Q9";
-            assert_int_equal(evaluation_qualify(f->s, &f->x[0], id, v, 8, true, &field),
+            assert_int_equal(evaluation_qualify(f->s, &f->x[0], id, 1, v, 8, true, &field),
                              ERR_INVALID_FIELD);
             assert_string_equal(field, "criterion");
             v[0].criterion = "Q1";
-            assert_int_equal(evaluation_qualify(f->s, &f->x[0], id, v, 4, true, &field),
+            assert_int_equal(evaluation_qualify(f->s, &f->x[0], id, 1, v, 4, true, &field),
                              ERR_EVAL_SHEET_INCOMPLETE);
-            assert_int_equal(evaluation_qualify(f->s, &f->bidder[0], id, v, 8, true, &field),
+            assert_int_equal(evaluation_qualify(f->s, &f->bidder[0], id, 1, v, 8, true, &field),
                              ERR_NOT_COMMITTEE_MEMBER);
         }
-        assert_int_equal(evaluation_qualify(f->s, &f->x[m], id, v, n, true, &field), ERR_OK);
+        assert_int_equal(evaluation_qualify(f->s, &f->x[m], id, 1, v, n, true, &field), ERR_OK);
         if (m == 3) {
-            assert_int_equal(evaluation_advance(f->s, &f->x[0], id, "qualification"),
+            assert_int_equal(evaluation_advance(f->s, &f->x[0], id, 1, "qualification"),
                              ERR_EVAL_SHEETS_MISSING);
-            assert_int_equal(evaluation_advance(f->s, &f->x[1], id, NULL), ERR_FORBIDDEN);
+            assert_int_equal(evaluation_advance(f->s, &f->x[1], id, 1, NULL), ERR_FORBIDDEN);
         }
     }
-    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, "scoring"), ERR_EVAL_WRONG_PHASE);
-    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, "qualification"), ERR_OK);
+    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, 1, "scoring"), ERR_EVAL_WRONG_PHASE);
+    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, 1, "qualification"), ERR_OK);
 
     /* ---- scoring ---- */
     struct evaluation_score s[6];
     struct evaluation_score bad3 = {f->org_b[3], "T1", 1500};
-    assert_int_equal(evaluation_score(f->s, &f->x[0], id, &bad3, 1, false, NULL, &field),
+    assert_int_equal(evaluation_score(f->s, &f->x[0], id, 1, &bad3, 1, false, NULL, &field),
                      ERR_INVALID_FIELD);
     assert_string_equal(field, "org_id"); /* failed the qualification */
     struct evaluation_score over = {f->org_b[0], "T2", 1001};
-    assert_int_equal(evaluation_score(f->s, &f->x[0], id, &over, 1, false, NULL, &field),
+    assert_int_equal(evaluation_score(f->s, &f->x[0], id, 1, &over, 1, false, NULL, &field),
                      ERR_EVAL_SCORE_OUT_OF_RANGE);
     struct evaluation_score obj = {f->org_b[0], "O1", 500};
-    assert_int_equal(evaluation_score(f->s, &f->x[0], id, &obj, 1, false, NULL, &field),
+    assert_int_equal(evaluation_score(f->s, &f->x[0], id, 1, &obj, 1, false, NULL, &field),
                      ERR_INVALID_FIELD);
     assert_string_equal(field, "item"); /* objective items are computed */
     for (int m = 0; m < NM; m++) {
@@ -442,9 +462,9 @@ static void test_flow(void **state)
         if (m == 6)
             s[2].centi = 300; /* bid 1, T1: 3.00 where the others give about 15 */
         if (m == 0)
-            assert_int_equal(evaluation_score(f->s, &f->x[0], id, s, 5, true, NULL, &field),
+            assert_int_equal(evaluation_score(f->s, &f->x[0], id, 1, s, 5, true, NULL, &field),
                              ERR_EVAL_SHEET_INCOMPLETE);
-        assert_int_equal(evaluation_score(f->s, &f->x[m], id, s, n, true, NULL, &field), ERR_OK);
+        assert_int_equal(evaluation_score(f->s, &f->x[m], id, 1, s, n, true, NULL, &field), ERR_OK);
     }
     /* the planted score: below the allowed range and far from the others;
      * nothing else is raised */
@@ -478,21 +498,22 @@ static void test_flow(void **state)
     j = view(f, &f->x[0], id, &e);
     assert_int_equal(json_array_size(json_object_get(j, "warnings")), 3);
     json_decref(j);
-    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, "scoring"), ERR_EVAL_WARNINGS_OPEN);
+    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, 1, "scoring"), ERR_EVAL_WARNINGS_OPEN);
     /* confirm one; only the warned member may */
-    assert_int_equal(evaluation_confirm(f->s, &f->x[2], id, w_range, "理由"), ERR_NOT_FOUND);
-    assert_int_equal(evaluation_confirm(f->s, &f->x[6], id, w_range, NULL), ERR_MISSING_FIELD);
-    assert_int_equal(evaluation_confirm(f->s, &f->x[6], id, w_range, "施工组织设计缺少关键工序"),
+    assert_int_equal(evaluation_confirm(f->s, &f->x[2], id, 1, w_range, "理由"), ERR_NOT_FOUND);
+    assert_int_equal(evaluation_confirm(f->s, &f->x[6], id, 1, w_range, NULL), ERR_MISSING_FIELD);
+    assert_int_equal(evaluation_confirm(f->s, &f->x[6], id, 1, w_range, "施工组织设计缺少关键工序"),
                      ERR_OK);
-    assert_int_equal(evaluation_confirm(f->s, &f->x[6], id, w_range, "again"),
+    assert_int_equal(evaluation_confirm(f->s, &f->x[6], id, 1, w_range, "again"),
                      ERR_EVAL_WRONG_PHASE);
     /* revise the score: a reason is required after submitting */
     struct evaluation_score rev = {f->org_b[1], "T1", clean(6, 1, 0)};
-    assert_int_equal(evaluation_score(f->s, &f->x[6], id, &rev, 1, false, NULL, &field),
+    assert_int_equal(evaluation_score(f->s, &f->x[6], id, 1, &rev, 1, false, NULL, &field),
                      ERR_EVAL_SHEET_INCOMPLETE);
     assert_string_equal(field, "reason");
     assert_int_equal(
-        evaluation_score(f->s, &f->x[6], id, &rev, 1, false, "复核后更正为15分", &field), ERR_OK);
+        evaluation_score(f->s, &f->x[6], id, 1, &rev, 1, false, "复核后更正为15分", &field),
+        ERR_OK);
     j = view(f, &f->supervisor, id, &e);
     ws = json_object_get(j, "warnings");
     for (size_t k = 0; k < json_array_size(ws); k++) {
@@ -510,12 +531,12 @@ static void test_flow(void **state)
     json_decref(j);
 
     /* ---- the report ---- */
-    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, "scoring"), ERR_OK);
+    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, 1, "scoring"), ERR_OK);
     struct buf rb;
     json_error_t jerr;
     buf_init(&rb, 1 << 24);
-    assert_int_equal(evaluation_report_json(f->s, &f->bidder[0], id, &rb), ERR_NOT_FOUND);
-    assert_int_equal(evaluation_report_json(f->s, &f->supervisor, id, &rb), ERR_OK);
+    assert_int_equal(evaluation_report_json(f->s, &f->bidder[0], id, 1, &rb), ERR_NOT_FOUND);
+    assert_int_equal(evaluation_report_json(f->s, &f->supervisor, id, 1, &rb), ERR_OK);
     json_t *rep = json_loadb(rb.data, rb.len, 0, &jerr);
     assert_non_null(rep);
     const char *sha = json_string_value(json_object_get(rep, "report_sha256"));
@@ -550,18 +571,18 @@ static void test_flow(void **state)
     uint8_t sig[SUITE_MAX_SIG];
     size_t len;
     sign(f, 1, report_sha, sig, &len); /* member 1's key */
-    assert_int_equal(evaluation_sign(f->s, &f->x[0], id, sig, len), ERR_USER_SIGNATURE_INVALID);
-    assert_int_equal(evaluation_publish(f->s, &f->agent, id, 3), ERR_EVAL_WRONG_PHASE);
+    assert_int_equal(evaluation_sign(f->s, &f->x[0], id, 1, sig, len), ERR_USER_SIGNATURE_INVALID);
+    assert_int_equal(evaluation_publish(f->s, &f->agent, id, 1, 3), ERR_EVAL_WRONG_PHASE);
     for (int m = 0; m < NM; m++) {
         sign(f, m, report_sha, sig, &len);
-        assert_int_equal(evaluation_sign(f->s, &f->x[m], id, sig, len), ERR_OK);
+        assert_int_equal(evaluation_sign(f->s, &f->x[m], id, 1, sig, len), ERR_OK);
         if (m == 0)
-            assert_int_equal(evaluation_sign(f->s, &f->x[m], id, sig, len),
+            assert_int_equal(evaluation_sign(f->s, &f->x[m], id, 1, sig, len),
                              ERR_EVAL_ALREADY_SIGNED);
     }
     /* every stored signature verifies with the member's key over the report hash */
     buf_reset(&rb);
-    assert_int_equal(evaluation_report_json(f->s, &f->agent, id, &rb), ERR_OK);
+    assert_int_equal(evaluation_report_json(f->s, &f->agent, id, 1, &rb), ERR_OK);
     rep = json_loadb(rb.data, rb.len, 0, &jerr);
     json_t *sigs = json_object_get(rep, "signatures");
     assert_int_equal(json_array_size(sigs), NM);
@@ -588,9 +609,9 @@ static void test_flow(void **state)
     buf_release(&rb);
 
     /* ---- publicity ---- */
-    assert_int_equal(evaluation_publish(f->s, &f->agent, id, 2), ERR_INVALID_FIELD);
-    assert_int_equal(evaluation_publish(f->s, &f->x[0], id, 3), ERR_FORBIDDEN);
-    assert_int_equal(evaluation_publish(f->s, &f->agent, id, 3), ERR_OK);
+    assert_int_equal(evaluation_publish(f->s, &f->agent, id, 1, 2), ERR_INVALID_FIELD);
+    assert_int_equal(evaluation_publish(f->s, &f->x[0], id, 1, 3), ERR_FORBIDDEN);
+    assert_int_equal(evaluation_publish(f->s, &f->agent, id, 1, 3), ERR_OK);
     assert_string_equal(state_of(f, id), "publicity");
     j = view(f, &f->public, id, &e);
     assert_int_equal(e, ERR_OK);
@@ -600,30 +621,33 @@ static void test_flow(void **state)
     assert_null(json_object_get(j, "warnings"));
     json_decref(j);
     int64_t oid = 0;
-    assert_int_equal(evaluation_object(f->s, &f->agent, id, "异议", &oid), ERR_OPENING_NOT_BIDDER);
-    assert_int_equal(evaluation_object(f->s, &f->bidder[1], id, "第一名业绩造假", &oid), ERR_OK);
-    assert_int_equal(evaluation_award(f->s, &f->agent, id, 0, NULL), ERR_EVAL_PUBLICITY_RUNNING);
+    assert_int_equal(evaluation_object(f->s, &f->agent, id, 1, "异议", &oid),
+                     ERR_OPENING_NOT_BIDDER);
+    assert_int_equal(evaluation_object(f->s, &f->bidder[1], id, 1, "第一名业绩造假", &oid), ERR_OK);
+    assert_int_equal(evaluation_award(f->s, &f->agent, id, 1, 0, NULL), ERR_EVAL_PUBLICITY_RUNNING);
     clock_manual_set(T0 + 3 * DAY + 1);
     int64_t o2 = 0;
-    assert_int_equal(evaluation_object(f->s, &f->bidder[2], id, "迟到的异议", &o2),
+    assert_int_equal(evaluation_object(f->s, &f->bidder[2], id, 1, "迟到的异议", &o2),
                      ERR_EVAL_PUBLICITY_OVER);
-    assert_int_equal(evaluation_award(f->s, &f->agent, id, 0, NULL), ERR_EVAL_OBJECTIONS_OPEN);
+    assert_int_equal(evaluation_award(f->s, &f->agent, id, 1, 0, NULL), ERR_EVAL_OBJECTIONS_OPEN);
     j = view(f, &f->bidder[2], id, &e);
     json_t *ob = json_array_get(json_object_get(j, "objections"), 0);
     assert_null(json_object_get(ob, "org_id")); /* the objector stays hidden */
     json_decref(j);
-    assert_int_equal(evaluation_answer(f->s, &f->agent, id, oid, "经核查，业绩真实有效。"), ERR_OK);
-    assert_int_equal(evaluation_answer(f->s, &f->agent, id, oid, "again"), ERR_NOT_FOUND);
+    assert_int_equal(evaluation_answer(f->s, &f->agent, id, 1, oid, "经核查，业绩真实有效。"),
+                     ERR_OK);
+    assert_int_equal(evaluation_answer(f->s, &f->agent, id, 1, oid, "again"), ERR_NOT_FOUND);
 
     /* ---- award and contract ---- */
-    assert_int_equal(evaluation_award(f->s, &f->agent, id, f->org_b[3], NULL),
+    assert_int_equal(evaluation_award(f->s, &f->agent, id, 1, f->org_b[3], NULL),
                      ERR_EVAL_NOT_CANDIDATE);
-    assert_int_equal(evaluation_award(f->s, &f->agent, id, f->org_b[2], NULL), ERR_MISSING_FIELD);
-    assert_int_equal(evaluation_award(f->s, &f->agent, id, 0, NULL), ERR_OK);
+    assert_int_equal(evaluation_award(f->s, &f->agent, id, 1, f->org_b[2], NULL),
+                     ERR_MISSING_FIELD);
+    assert_int_equal(evaluation_award(f->s, &f->agent, id, 1, 0, NULL), ERR_OK);
     assert_string_equal(state_of(f, id), "awarded");
     struct buf nb;
     buf_init(&nb, 1 << 16);
-    assert_int_equal(evaluation_notice_json(f->s, &f->public, id, &nb), ERR_OK);
+    assert_int_equal(evaluation_notice_json(f->s, &f->public, id, 1, &nb), ERR_OK);
     json_t *notice = json_loadb(nb.data, nb.len, 0, &jerr);
     assert_int_equal(json_integer_value(json_object_get(notice, "org_id")), f->org_b[0]);
     assert_string_equal(json_string_value(json_object_get(notice, "report_sha256")), report_sha);
@@ -634,18 +658,31 @@ static void test_flow(void **state)
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(j, "award"), "notice_sha256")), check);
     json_decref(j);
-    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 0, NULL), ERR_INVALID_FIELD);
-    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 9800000, "XYZ"), ERR_INVALID_FIELD);
+    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 1, 0, NULL), ERR_INVALID_FIELD);
+    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 1, 9800000, "XYZ"),
+                     ERR_INVALID_FIELD);
     /* the agent alone no longer records a contract: both sides sign online
      * (domain/contract.c, tested in unit/award and integration/award), and
      * the second signature runs the step in its transaction */
-    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 9800000, check),
+    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 1, 9800000, check),
                      ERR_CONTRACT_UNSIGNED);
     assert_string_equal(state_of(f, id), "awarded");
     struct contract_step cs = {&f->agent, id, check};
     assert_int_equal(domain_write(f->s, contract_step_tx, &cs), ERR_OK);
     assert_string_equal(state_of(f, id), "contracted");
-    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 9800000, NULL), ERR_EVAL_WRONG_PHASE);
+    assert_int_equal(evaluation_contract(f->s, &f->agent, id, 1, 9800000, NULL),
+                     ERR_EVAL_WRONG_PHASE);
+
+    /* ---- lots: the tender has lot 1 only; a contracted lot is neither
+     * failed nor evaluated again ---- */
+    assert_int_equal(evaluation_fail(f->s, &f->agent, id, 2, "流标"), ERR_LOT_NOT_FOUND);
+    assert_int_equal(evaluation_fail(f->s, &f->agent, id, 1, "流标"), ERR_EVAL_WRONG_PHASE);
+    assert_int_equal(evaluation_fail(f->s, &f->agent, id, 1, NULL), ERR_MISSING_FIELD);
+    struct reeval_step rs = {id, 1};
+    assert_int_equal(domain_write(f->s, reeval_step_tx, &rs), ERR_EVAL_WRONG_PHASE);
+    rs.lot = 2;
+    assert_int_equal(domain_write(f->s, reeval_step_tx, &rs), ERR_LOT_NOT_FOUND);
+    assert_string_equal(state_of(f, id), "contracted");
 
     /* ---- the witness log has every step ---- */
     assert_true(count(f->s,
@@ -673,9 +710,9 @@ static void test_lowest_price(void **state)
                                           "{\"price_fen\":400}", NULL};
     int64_t id = evaluation_tender(f, "lowest_price", forms);
     const char *lp = "{\"method\":\"lowest_price\",\"candidates\":2}";
-    assert_int_equal(evaluation_start(f->s, &f->agent, id, lp, strlen(lp), &field), ERR_OK);
+    assert_int_equal(evaluation_start(f->s, &f->agent, id, 1, lp, strlen(lp), &field), ERR_OK);
     /* no criteria: the chair goes straight to the report */
-    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, NULL), ERR_OK);
+    assert_int_equal(evaluation_advance(f->s, &f->x[0], id, 1, NULL), ERR_OK);
     enum err e;
     json_t *j = view(f, &f->x[3], id, &e);
     assert_int_equal(e, ERR_OK);

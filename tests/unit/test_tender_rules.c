@@ -83,6 +83,9 @@ static void test_action_matrix(void **state)
         {TA_AWARD, "publicity", false},
         {TA_CONTRACT, "awarded", false},
         {TA_ARCHIVE, "contracted", false},
+        {TA_ANNUL_AWARD, "awarded", false},
+        {TA_REEVALUATE, "publicity awarded", false},
+        {TA_FAIL_LOT, "evaluation publicity awarded", true},
     };
     (void)state;
     assert_int_equal(sizeof want / sizeof want[0], TA__COUNT);
