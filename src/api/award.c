@@ -10,10 +10,17 @@
  * and its legal source, as tender refusals do. Complaint steps are
  * published on the supervisors' "supervision" SSE topic after the commit
  * (the complaint's id and tender, its step; never its text).
+ *
+ * Every /api/tenders/:id/award... route takes ?lot=N (default 1; a lot the
+ * tender lacks: 404 lot_not_found; not a number from 1: 422 invalid_field,
+ * as the evaluation's routes); a complaint step answers with the view of
+ * the complaint's lot.
  */
 #include "api/award.h"
 
 #include <stdlib.h>
+
+#include "api/evaluation.h"
 
 #include "api/tenders.h"
 #include "base/base64.h"
@@ -55,13 +62,44 @@ static json_t *body_of(struct http_request *req, struct http_response *res,
     return body;
 }
 
-static void view(struct http_request *req, struct http_response *res, int64_t tender_id, int status)
+/* ?lot=N: the lot (1 when absent); false after a 422 invalid_field (not a
+ * number from 1). Whether the tender has it is the domain's (404
+ * lot_not_found). */
+static bool lot_of(struct http_request *req, struct http_response *res, int64_t *lot);
+
+/* ?lot=N before a write whose answer is the lot's view: the lot checked
+ * first, so that a lot the tender lacks changes nothing. */
+static bool lot_checked(struct http_request *req, struct http_response *res, int64_t *lot)
+{
+    struct tender_caller c = api_tender_caller(req);
+    if (!lot_of(req, res, lot))
+        return false;
+    if (*lot == 1)
+        return true; /* every tender has lot 1; the write checks the rest */
+    enum err e = award_lot_visible(api_app(req)->store, &c, api_param_id(req), *lot);
+    if (e != ERR_OK) {
+        api_error(res, e, e == ERR_LOT_NOT_FOUND ? "lot" : NULL);
+        return false;
+    }
+    return true;
+}
+
+static bool lot_of(struct http_request *req, struct http_response *res, int64_t *lot)
+{
+    int n = 1;
+    bool ok = api_eval_lot(req, res, &n); /* the evaluation's rule, one for both */
+    *lot = n;
+    return ok;
+}
+
+static void view(struct http_request *req, struct http_response *res, int64_t tender_id,
+                 int64_t lot, int status)
 {
     struct tender_caller c = api_tender_caller(req);
     struct buf b;
     struct jsonw w;
     buf_init(&b, VIEW_MAX);
-    enum err e = award_view_json(api_app(req)->store, &c, tender_id, &b);
+    enum err e = award_view_json(api_app(req)->store, &c, tender_id, lot, &b);
     if (e != ERR_OK) {
         api_error(res, e, NULL);
     } else {
@@ -116,28 +154,35 @@ static void tell(struct http_request *req, const char *event, int64_t id, int64_
 
 void api_award_get(struct http_request *req, struct http_response *res)
 {
-    view(req, res, api_param_id(req), 200);
+    int64_t lot;
+    if (lot_of(req, res, &lot))
+        view(req, res, api_param_id(req), lot, 200);
 }
 
 /* ---- complaints ---- */
 
 void api_award_complain(struct http_request *req, struct http_response *res)
 {
-    static const char *const known[] = {"subject", "body", "known_ms"};
+    static const char *const known[] = {"subject", "body", "known_ms", "lot"};
     struct tender_caller c = api_tender_caller(req);
     struct complaint_input in = {0};
     struct award_refusal why = {0};
     struct jsonw w;
     int64_t id = 0;
-    json_t *body = body_of(req, res, known, 3);
+    json_t *body = body_of(req, res, known, 4);
     if (body == NULL)
         return;
     bool ok = api_field_str(req, res, body, "subject", true, 32, &in.subject) &&
               api_field_str(req, res, body, "body", true, COMPLAINT_TEXT_MAX, &in.body) &&
-              api_field_int(req, res, body, "known_ms", false, &in.known_ms);
+              api_field_int(req, res, body, "known_ms", false, &in.known_ms) &&
+              api_field_int(req, res, body, "lot", false, &in.lot);
     json_decref(body);
     if (!ok)
         return;
+    if (in.lot < 0 || in.lot > TENDER_LOTS_MAX) {
+        api_error(res, in.lot < 0 ? ERR_INVALID_FIELD : ERR_LOT_NOT_FOUND, "lot");
+        return;
+    }
     enum err e = complaint_file(api_app(req)->store, &c, api_param_id(req), &in, &id, &why);
     if (e != ERR_OK) {
         refusal(res, e, &why);
@@ -156,14 +201,14 @@ static void complaint_done(struct http_request *req, struct http_response *res, 
                            const char *event, const char *field)
 {
     struct tender_caller c = api_tender_caller(req);
-    int64_t tender_id = 0, id = api_param_id(req);
+    int64_t tender_id = 0, lot = 0, id = api_param_id(req);
     if (e == ERR_OK)
-        e = complaint_tender(api_app(req)->store, &c, id, &tender_id);
+        e = complaint_tender(api_app(req)->store, &c, id, &tender_id, &lot);
     if (e != ERR_OK) {
         api_error(res, e, field);
         return;
     }
-    view(req, res, tender_id, 200);
+    view(req, res, tender_id, lot > 0 ? lot : 1, 200);
     tell(req, event, id, tender_id);
 }
 
@@ -283,6 +328,9 @@ void api_award_contract_upload(struct http_request *req, struct http_response *r
     char sha[65];
     char *end = NULL;
     long long v = 0;
+    int64_t lot;
+    if (!lot_of(req, res, &lot))
+        return;
     if (amount == NULL) {
         api_error(res, ERR_MISSING_FIELD, "amount_fen");
         return;
@@ -293,14 +341,14 @@ void api_award_contract_upload(struct http_request *req, struct http_response *r
         api_error(res, ERR_INVALID_FIELD, "amount_fen");
         return;
     }
-    enum err e = contract_upload(api_app(req)->store, &c, api_param_id(req), name,
+    enum err e = contract_upload(api_app(req)->store, &c, api_param_id(req), lot, name,
                                  http_header(req, "content-type"), req->body, req->body_len,
                                  (int64_t)v, sha, &field);
     if (e != ERR_OK) {
         api_error(res, e, field);
         return;
     }
-    view(req, res, api_param_id(req), 201);
+    view(req, res, api_param_id(req), lot, 201);
 }
 
 /* RFC 6266 / 8187: an ASCII fallback and the UTF-8 name, percent-encoded. */
@@ -340,8 +388,11 @@ void api_award_contract_document(struct http_request *req, struct http_response 
 {
     struct tender_caller c = api_tender_caller(req);
     struct award_contract k;
-    enum err e =
-        contract_document(api_app(req)->store, &c, req->arena, api_param_id(req), &k, &res->body);
+    int64_t lot;
+    if (!lot_of(req, res, &lot))
+        return;
+    enum err e = contract_document(api_app(req)->store, &c, req->arena, api_param_id(req), lot, &k,
+                                   &res->body);
     if (e != ERR_OK) {
         buf_reset(&res->body);
         api_error(res, e, NULL);
@@ -363,6 +414,9 @@ void api_award_contract_sign(struct http_request *req, struct http_response *res
     const char *sig64 = NULL, *sha = NULL;
     uint8_t sig[CONTRACT_SIG_MAX];
     bool done = false;
+    int64_t lot;
+    if (!lot_of(req, res, &lot))
+        return;
     json_t *body = body_of(req, res, known, 2);
     if (body == NULL)
         return;
@@ -377,12 +431,12 @@ void api_award_contract_sign(struct http_request *req, struct http_response *res
         return;
     }
     enum err e =
-        contract_sign(api_app(req)->store, &c, api_param_id(req), sha, sig, (size_t)n, &done);
+        contract_sign(api_app(req)->store, &c, api_param_id(req), lot, sha, sig, (size_t)n, &done);
     if (e != ERR_OK) {
         api_error(res, e, e == ERR_INVALID_FIELD ? "document_sha256" : NULL);
         return;
     }
-    view(req, res, api_param_id(req), 200);
+    view(req, res, api_param_id(req), lot, 200);
 }
 
 /* ---- bonds ---- */
@@ -394,6 +448,9 @@ void api_award_bond(struct http_request *req, struct http_response *res)
     struct bond_input in = {0};
     const char *field = NULL;
     bool all = false;
+    int64_t lot;
+    if (!lot_checked(req, res, &lot))
+        return;
     json_t *body = body_of(req, res, known, 5);
     if (body == NULL)
         return;
@@ -412,7 +469,7 @@ void api_award_bond(struct http_request *req, struct http_response *res)
             api_error(res, e, field);
             return;
         }
-        view(req, res, api_param_id(req), 200);
+        view(req, res, api_param_id(req), lot, 200);
         return;
     }
     bool ok = api_field_int(req, res, body, "org_id", true, &in.org_id) &&
@@ -427,7 +484,7 @@ void api_award_bond(struct http_request *req, struct http_response *res)
         api_error(res, e, field);
         return;
     }
-    view(req, res, api_param_id(req), 200);
+    view(req, res, api_param_id(req), lot, 200);
 }
 
 void api_award_bond_refund(struct http_request *req, struct http_response *res)
@@ -438,6 +495,9 @@ void api_award_bond_refund(struct http_request *req, struct http_response *res)
     const char *o = http_param(req, "org");
     char *end = NULL;
     long long org = o != NULL && *o >= '1' && *o <= '9' ? strtoll(o, &end, 10) : 0;
+    int64_t lot;
+    if (!lot_checked(req, res, &lot))
+        return;
     if (org <= 0 || end == NULL || *end != '\0') {
         api_error(res, ERR_NOT_FOUND, NULL);
         return;
@@ -454,7 +514,7 @@ void api_award_bond_refund(struct http_request *req, struct http_response *res)
         api_error(res, e, e == ERR_INVALID_FIELD ? "reference" : NULL);
         return;
     }
-    view(req, res, api_param_id(req), 200);
+    view(req, res, api_param_id(req), lot, 200);
 }
 
 /* ---- supervisors, rules ---- */

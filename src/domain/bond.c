@@ -2,12 +2,16 @@
  * domain/bond.c — bonds and refunds, the award page's view, the overdue
  * list and the deadline round (bond.h).
  *
- * The refund's due day is not stored: it is the contract's signing time
- * plus refund_days in force, so a rule changed by the operator applies to
- * every bond not yet refunded. A warning is sent once (warned_ms /
- * accept_warned_ms / decide_warned_ms are set in the same transaction that
- * decides to send it; the publish follows the commit: a crash between the
- * two loses that one warning, never repeats it).
+ * The refund's due day is not stored: it is refund_days in force from the
+ * end of the last lot the bidder bid on (its contract signed, or the lot
+ * failed: struct bond's done_ms), so a rule changed by the operator applies
+ * to every bond not yet refunded. A warning is sent once (warned_ms /
+ * accept_warned_ms / decide_warned_ms / award_late_warnings are set in the
+ * same transaction that decides to send it; the publish follows the
+ * commit: a crash between the two loses that one warning, never repeats
+ * it). The store's overdue queries take a cutoff that can only be early
+ * (a deadline is never shorter than its days in hours); the exact due day
+ * (award_due: rest days) is checked here.
  *
  * Threads: any; no shared state.
  */
@@ -27,6 +31,15 @@
 #include "store/evaluation.h"
 
 #define DAY_MS TENDER_DAY_MS
+
+/* The refund's due day of b into *due, 0 while one of its lots has not
+ * ended; a store_rc. */
+static int refund_due(struct store_tx *tx, const struct award_rules *r, const struct bond *b,
+                      int64_t *due)
+{
+    *due = 0;
+    return b->done_ms != 0 ? award_due(tx, r, AR_REFUND_DAYS, b->done_ms, due) : STORE_OK;
+}
 
 static bool form_ok(const char *f)
 {
@@ -226,7 +239,6 @@ static enum err refund_tx(struct store_tx *tx, void *arg)
     struct job *j = arg;
     struct tender t;
     struct bond b;
-    struct award_contract k;
     struct award_rules r;
     char d[160];
     int64_t now = clock_now_ms();
@@ -244,15 +256,11 @@ static enum err refund_tx(struct store_tx *tx, void *arg)
     if (rc != STORE_OK)
         return domain_store_err(rc);
     int64_t due = 0;
-    rc = store_contract_get(tx, &j->a, t.id, &k);
-    if (rc == STORE_OK && k.signed_ms != 0) {
-        rc = award_rules_load(tx, &r);
-        if (rc != STORE_OK)
-            return domain_store_err(rc);
-        due = k.signed_ms + r.v[AR_REFUND_DAYS] * DAY_MS;
-    } else if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+    rc = award_rules_load(tx, &r);
+    if (rc == STORE_OK)
+        rc = refund_due(tx, &r, &b, &due);
+    if (rc != STORE_OK)
         return domain_store_err(rc);
-    }
     snprintf(d, sizeof d, "{\"org_id\":%lld,\"due_ms\":%lld,\"overdue\":%s}", (long long)j->org_id,
              (long long)due, due != 0 && now > due ? "true" : "false");
     return domain_store_err(
@@ -314,13 +322,16 @@ static void bond_write(struct jsonw *w, const struct bond *b, int64_t due, int64
 }
 
 struct view {
+    int64_t lot;
     struct tender t;
     struct tender_access acc;
     struct evaluation ev;
     bool have_ev, have_k;
     struct award_contract k;
     struct award_rules r;
-    struct page comp, bonds;
+    struct page comp, bonds, lots, evs;
+    int64_t contract_due; /* the lot's contract due, once awarded */
+    int64_t *bond_due;    /* [bonds.n] the refunds due (0: not yet) */
 };
 
 static int view_load(struct store_tx *tx, struct arena *a, const struct tender_caller *c,
@@ -330,13 +341,15 @@ static int view_load(struct store_tx *tx, struct arena *a, const struct tender_c
     if (rc != STORE_OK)
         return rc;
     *e = tender_access_check(tx, c, &v->t, &v->acc);
+    if (*e == ERR_OK)
+        *e = award_lot_check(tx, a, &v->t, v->lot);
     if (*e != ERR_OK)
         return STORE_OK;
-    rc = store_eval_get(tx, a, tender_id, &v->ev);
+    rc = store_eval_get(tx, a, tender_id, (int)v->lot, &v->ev);
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
         return rc;
     v->have_ev = rc == STORE_OK;
-    rc = store_contract_get(tx, a, tender_id, &v->k);
+    rc = store_contract_get(tx, a, tender_id, v->lot, &v->k);
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
         return rc;
     v->have_k = rc == STORE_OK;
@@ -345,7 +358,50 @@ static int view_load(struct store_tx *tx, struct arena *a, const struct tender_c
         rc = store_complaints(tx, a, tender_id, COMPLAINTS_MAX, &v->comp);
     if (rc == STORE_OK)
         rc = store_bonds(tx, a, tender_id, BONDS_MAX, &v->bonds);
+    if (rc == STORE_OK)
+        rc = store_tender_lot_list(tx, a, tender_id, TENDER_LOTS_MAX, &v->lots);
+    if (rc == STORE_OK)
+        rc = store_eval_list(tx, a, tender_id, TENDER_LOTS_MAX, &v->evs);
+    if (rc == STORE_OK && v->have_ev && v->ev.award_ms != 0)
+        rc = award_due(tx, &v->r, AR_CONTRACT_DAYS, v->ev.award_ms, &v->contract_due);
+    if (rc != STORE_OK)
+        return rc;
+    v->bond_due = arena_alloc(a, sizeof(int64_t) * (size_t)(v->bonds.n + 1));
+    if (v->bond_due == NULL)
+        return STORE_ERROR;
+    for (int i = 0; rc == STORE_OK && i < v->bonds.n; i++)
+        rc = refund_due(tx, &v->r, (const struct bond *)v->bonds.items + i, &v->bond_due[i]);
     return rc;
+}
+
+/* "lots":[{"lot","name","phase","round"}]: every lot of the tender; the
+ * phase before the publicity only for the agent and supervisors (null for
+ * the others), as the evaluation's view shows it. */
+static void write_lots(struct jsonw *w, const struct view *v, bool insider)
+{
+    int64_t n = v->lots.n > 0 ? v->lots.n : 1;
+    jsonw_key(w, "lots");
+    jsonw_arr_begin(w);
+    for (int64_t i = 0; i < n; i++) {
+        const struct tender_lot *l =
+            v->lots.n > 0 ? (const struct tender_lot *)v->lots.items + i : NULL;
+        int64_t no = l ? l->lot_no : 1;
+        const struct evaluation *ev = NULL;
+        for (int k = 0; k < v->evs.n && ev == NULL; k++)
+            if (((const struct evaluation *)v->evs.items)[k].lot_no == no)
+                ev = (const struct evaluation *)v->evs.items + k;
+        static const char *const public_phases[] = {"publicity", "awarded", "contracted", "failed"};
+        bool shown = ev != NULL && insider;
+        for (size_t p = 0; ev != NULL && !shown && p < 4; p++)
+            shown = strcmp(ev->phase, public_phases[p]) == 0;
+        jsonw_obj_begin(w);
+        jsonw_kint(w, "lot", no);
+        jsonw_kstr(w, "name", l ? l->title : "");
+        jsonw_kstr(w, "phase", shown ? ev->phase : NULL);
+        jsonw_kint(w, "round", ev ? ev->round : 0);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
 }
 
 static void write_contract(struct jsonw *w, const struct view *v, bool party)
@@ -365,7 +421,7 @@ static void write_contract(struct jsonw *w, const struct view *v, bool party)
         jsonw_kstr(w, "media_type", k->doc_type);
         jsonw_kint(w, "size", k->doc_size);
         jsonw_kint(w, "uploaded_ms", k->uploaded_ms);
-        if (contract_sign_message(v->t.id, k->doc_sha, k->amount_fen, msg, sizeof msg) > 0)
+        if (contract_sign_message(v->t.id, v->lot, k->doc_sha, k->amount_fen, msg, sizeof msg) > 0)
             jsonw_kstr(w, "sign_message", msg);
         static const char *const side[2] = {"winner", "tenderer"};
         for (int i = 0; i < 2; i++) {
@@ -386,7 +442,7 @@ static void write_contract(struct jsonw *w, const struct view *v, bool party)
 }
 
 enum err award_view_json(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                         struct buf *out)
+                         int64_t lot, struct buf *out)
 {
     struct store_tx *tx = NULL;
     struct arena a;
@@ -395,6 +451,7 @@ enum err award_view_json(struct store *s, const struct tender_caller *c, int64_t
     enum err e = ERR_OK;
     int64_t now = clock_now_ms();
     memset(&v, 0, sizeof v);
+    v.lot = lot;
     arena_init(&a, 64u << 20);
     int rc = store_begin(s, STORE_READ, &tx);
     if (rc == STORE_OK)
@@ -422,6 +479,8 @@ enum err award_view_json(struct store *s, const struct tender_caller *c, int64_t
     jsonw_kint(&w, "bond_fen", v.t.bond_fen);
     jsonw_kstr(&w, "bond_form", v.t.bond_form);
     jsonw_obj_end(&w);
+    jsonw_kint(&w, "lot", v.lot);
+    write_lots(&w, &v, agent || sup);
     jsonw_key(&w, "you");
     jsonw_obj_begin(&w);
     jsonw_kbool(&w, "agent", agent);
@@ -431,7 +490,7 @@ enum err award_view_json(struct store *s, const struct tender_caller *c, int64_t
     jsonw_kint(&w, "org_id", c->org_id);
     jsonw_obj_end(&w);
     if (awarded) {
-        int64_t due = v.ev.award_ms + v.r.v[AR_CONTRACT_DAYS] * DAY_MS;
+        int64_t due = v.contract_due;
         jsonw_key(&w, "award");
         jsonw_obj_begin(&w);
         jsonw_kint(&w, "org_id", v.ev.award_org_id);
@@ -439,31 +498,29 @@ enum err award_view_json(struct store *s, const struct tender_caller *c, int64_t
         jsonw_kint(&w, "award_ms", v.ev.award_ms);
         jsonw_kstr(&w, "notice_sha256", v.ev.notice_sha);
         jsonw_kint(&w, "contract_due_ms", due);
-        jsonw_kbool(&w, "contract_overdue", strcmp(v.t.state, "awarded") == 0 && now > due);
+        jsonw_kbool(&w, "contract_overdue", strcmp(v.ev.phase, "awarded") == 0 && now > due);
         jsonw_obj_end(&w);
     }
     bool party = agent || winner || sup;
     if (v.have_k && (party || v.k.signed_ms != 0))
         write_contract(&w, &v, party);
-    jsonw_key(&w, "complaints");
+    jsonw_key(&w, "complaints"); /* the whole tender's and this lot's */
     jsonw_arr_begin(&w);
     for (int i = 0; i < v.comp.n; i++) {
         const struct complaint *k = (const struct complaint *)v.comp.items + i;
         bool own = bidder && k->org_id == c->org_id;
         bool full = own || sup || agent;
-        if (full || k->decision != NULL)
+        if ((k->lot_no == 0 || k->lot_no == v.lot) && (full || k->decision != NULL))
             complaint_write(&w, k, full, now);
     }
     jsonw_arr_end(&w);
     if (agent || sup || bidder) {
-        int64_t due =
-            v.have_k && v.k.signed_ms != 0 ? v.k.signed_ms + v.r.v[AR_REFUND_DAYS] * DAY_MS : 0;
-        jsonw_key(&w, "bonds");
+        jsonw_key(&w, "bonds"); /* per tender: the refund after the bidder's lots */
         jsonw_arr_begin(&w);
         for (int i = 0; i < v.bonds.n; i++) {
             const struct bond *b = (const struct bond *)v.bonds.items + i;
             if (agent || sup || b->org_id == c->org_id)
-                bond_write(&w, b, due, now);
+                bond_write(&w, b, v.bond_due[i], now);
         }
         jsonw_arr_end(&w);
     }
@@ -483,8 +540,50 @@ enum err award_view_json(struct store *s, const struct tender_caller *c, int64_t
 struct overdue {
     struct award_rules r;
     struct page comp, bonds, late;
+    int64_t *bond_due, *late_due; /* [bonds.n], [late.n] */
 };
 
+static int64_t bond_from(const void *item)
+{
+    return ((const struct bond *)item)->done_ms;
+}
+
+static int64_t late_from(const void *item)
+{
+    return ((const struct award_late *)item)->award_ms;
+}
+
+/* The due day of each row of pg (rule counted from from(row); a row whose
+ * from is 0 is not due) into *dues; keeps only the rows due before now, in
+ * order. A store_rc. */
+static int keep_overdue(struct store_tx *tx, struct arena *a, const struct award_rules *r,
+                        enum award_rule rule, struct page *pg, size_t size,
+                        int64_t (*from)(const void *), int64_t now, int64_t **dues)
+{
+    char *items = (char *)pg->items;
+    int n = 0;
+    *dues = arena_alloc(a, sizeof(int64_t) * (size_t)(pg->n + 1));
+    if (*dues == NULL)
+        return STORE_ERROR;
+    for (int i = 0; i < pg->n; i++) {
+        int64_t f = from(items + (size_t)i * size), due = 0;
+        if (f == 0)
+            continue;
+        int rc = award_due(tx, r, rule, f, &due);
+        if (rc != STORE_OK)
+            return rc;
+        if (now <= due)
+            continue;
+        if (n != i)
+            memcpy(items + (size_t)n * size, items + (size_t)i * size, size);
+        (*dues)[n++] = due;
+    }
+    pg->n = n;
+    return STORE_OK;
+}
+
+/* The store's cutoffs are early by construction: award_due never ends
+ * before its days counted in hours (a rest day only moves it later). */
 static int overdue_load(struct store_tx *tx, struct arena *a, int64_t now, bool warned_too,
                         struct overdue *o)
 {
@@ -494,9 +593,15 @@ static int overdue_load(struct store_tx *tx, struct arena *a, int64_t now, bool 
     if (rc == STORE_OK)
         rc = store_bonds_overdue(tx, a, now - o->r.v[AR_REFUND_DAYS] * DAY_MS, warned_too,
                                  AWARD_OVERDUE_MAX, &o->bonds);
-    if (rc == STORE_OK && warned_too)
-        rc = store_award_late(tx, a, now - o->r.v[AR_CONTRACT_DAYS] * DAY_MS, AWARD_OVERDUE_MAX,
-                              &o->late);
+    if (rc == STORE_OK)
+        rc = store_award_late(tx, a, now - o->r.v[AR_CONTRACT_DAYS] * DAY_MS, warned_too,
+                              AWARD_OVERDUE_MAX, &o->late);
+    if (rc == STORE_OK)
+        rc = keep_overdue(tx, a, &o->r, AR_REFUND_DAYS, &o->bonds, sizeof(struct bond), bond_from,
+                          now, &o->bond_due);
+    if (rc == STORE_OK)
+        rc = keep_overdue(tx, a, &o->r, AR_CONTRACT_DAYS, &o->late, sizeof(struct award_late),
+                          late_from, now, &o->late_due);
     return rc;
 }
 
@@ -510,19 +615,38 @@ static void overdue_complaint(struct jsonw *w, const struct complaint *k)
     jsonw_obj_begin(w);
     jsonw_kint(w, "complaint_id", k->id);
     jsonw_kint(w, "tender_id", k->tender_id);
+    jsonw_kint(w, "lot", k->lot_no);
     jsonw_kstr(w, "step", overdue_step(k));
     jsonw_kint(w, "due_ms", strcmp(k->status, "filed") == 0 ? k->accept_due_ms : k->decide_due_ms);
     jsonw_kstr(w, "subject", k->subject);
     jsonw_obj_end(w);
 }
 
-static void overdue_bond(struct jsonw *w, const struct bond *b)
+static void overdue_bond(struct jsonw *w, const struct bond *b, int64_t due)
 {
     jsonw_obj_begin(w);
     jsonw_kint(w, "tender_id", b->tender_id);
     jsonw_kint(w, "org_id", b->org_id);
     jsonw_kstr(w, "bidder", b->org_name);
     jsonw_kint(w, "amount_fen", b->amount_fen);
+    jsonw_kint(w, "due_ms", due);
+    jsonw_obj_end(w);
+}
+
+static void overdue_contract(struct jsonw *w, const struct award_late *l, int64_t due, bool full)
+{
+    jsonw_obj_begin(w);
+    jsonw_kint(w, "tender_id", l->tender_id);
+    jsonw_kint(w, "lot", l->lot_no);
+    if (full) {
+        jsonw_kstr(w, "code", l->code);
+        jsonw_kstr(w, "title", l->title);
+    }
+    jsonw_kint(w, "org_id", l->org_id);
+    jsonw_kint(w, "award_ms", l->award_ms);
+    jsonw_kint(w, "due_ms", due);
+    if (full)
+        jsonw_kbool(w, "warned", l->warned_ms != 0);
     jsonw_obj_end(w);
 }
 
@@ -554,20 +678,12 @@ enum err award_overdue_json(struct store *s, struct buf *out)
     jsonw_key(&w, "bonds");
     jsonw_arr_begin(&w);
     for (int i = 0; i < o.bonds.n; i++)
-        overdue_bond(&w, (const struct bond *)o.bonds.items + i);
+        overdue_bond(&w, (const struct bond *)o.bonds.items + i, o.bond_due[i]);
     jsonw_arr_end(&w);
     jsonw_key(&w, "contracts");
     jsonw_arr_begin(&w);
-    for (int i = 0; i < o.late.n; i++) {
-        const struct award_late *l = (const struct award_late *)o.late.items + i;
-        jsonw_obj_begin(&w);
-        jsonw_kint(&w, "tender_id", l->tender_id);
-        jsonw_kstr(&w, "code", l->code);
-        jsonw_kstr(&w, "title", l->title);
-        jsonw_kint(&w, "award_ms", l->award_ms);
-        jsonw_kint(&w, "due_ms", l->award_ms + o.r.v[AR_CONTRACT_DAYS] * DAY_MS);
-        jsonw_obj_end(&w);
-    }
+    for (int i = 0; i < o.late.n; i++)
+        overdue_contract(&w, (const struct award_late *)o.late.items + i, o.late_due[i], true);
     jsonw_arr_end(&w);
     jsonw_obj_end(&w);
     arena_release(&a);
@@ -602,6 +718,10 @@ static enum err due_tx(struct store_tx *tx, void *arg)
     for (int i = 0; rc == STORE_OK && i < j->o.bonds.n; i++) {
         const struct bond *b = (const struct bond *)j->o.bonds.items + i;
         rc = store_bond_warned(tx, b->tender_id, b->org_id, j->now);
+    }
+    for (int i = 0; rc == STORE_OK && i < j->o.late.n; i++) {
+        const struct award_late *l = (const struct award_late *)j->o.late.items + i;
+        rc = store_award_late_warned(tx, l->tender_id, l->lot_no, l->award_ms, j->now);
     }
     return domain_store_err(rc);
 }
@@ -642,13 +762,23 @@ int award_run_due(struct store *s, struct cluster *c, int *warned)
         const struct bond *bd = (const struct bond *)j.o.bonds.items + i;
         buf_reset(&b);
         jsonw_init(&w, &b);
-        overdue_bond(&w, bd);
+        overdue_bond(&w, bd, j.o.bond_due[i]);
         if (jsonw_finish(&w) == JSONW_OK)
             publish(c, "bond.overdue", &b);
         log_warn("award: bond of org %lld, tender %lld: refund overdue", (long long)bd->org_id,
                  (long long)bd->tender_id);
     }
-    *warned = j.o.comp.n + j.o.bonds.n;
+    for (int i = 0; i < j.o.late.n; i++) {
+        const struct award_late *l = (const struct award_late *)j.o.late.items + i;
+        buf_reset(&b);
+        jsonw_init(&w, &b);
+        overdue_contract(&w, l, j.o.late_due[i], false);
+        if (jsonw_finish(&w) == JSONW_OK)
+            publish(c, "contract.overdue", &b);
+        log_warn("award: tender %lld lot %lld: contract not signed in time",
+                 (long long)l->tender_id, (long long)l->lot_no);
+    }
+    *warned = j.o.comp.n + j.o.bonds.n + j.o.late.n;
     buf_release(&b);
     arena_release(&j.a);
     return STORE_OK;

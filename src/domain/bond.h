@@ -4,16 +4,18 @@
  * supervisors' overdue list and the scheduler's deadline round
  * (docs/award.md).
  *
- * A bond record per bidder: the amount and form (cash transfer, bank
- * guarantee, insurance), the day it was received; entered by the agent,
- * its amount and form defaulting to the tender's bond requirement. The
- * refund is due within refund_days (5, 實施條例 art. 57: the winner's and
- * the others' alike) of the contract being signed; the agent marks each
- * refunded with a reference (a transfer's serial, the guarantee returned).
- * Unrefunded bonds past the due day are listed for the supervisors and
- * warned once on the "supervision" SSE topic, as are complaints whose
- * acceptance or decision is overdue (award_run_due, called by the
- * scheduler each round under its lease).
+ * A bond record per bidder and tender (not per lot): the amount and form
+ * (cash transfer, bank guarantee, insurance), the day it was received;
+ * entered by the agent, its amount and form defaulting to the tender's
+ * bond requirement. The refund is due within refund_days (5, 實施條例
+ * art. 57: the winner's and the others' alike) of the contract of the
+ * bidder's lot — the latest of the lots it bid on; a failed lot counts
+ * from its failure; the agent marks each refunded with a reference (a
+ * transfer's serial, the guarantee returned). Unrefunded bonds past the
+ * due day are listed for the supervisors and warned once on the
+ * "supervision" SSE topic, as are complaints whose acceptance or decision
+ * is overdue and lots awarded contract_days ago without a signed contract
+ * (award_run_due, called by the scheduler each round under its lease).
  *
  * Events: "bond.record", "bond.refund" (private). Threads: any worker;
  * award_run_due from the scheduler thread.
@@ -53,18 +55,21 @@ enum err bond_record_all(struct store *s, const struct tender_caller *c, int64_t
 enum err bond_refund(struct store *s, const struct tender_caller *c, int64_t tender_id,
                      int64_t org_id, const char *reference);
 
-/* The award page's view of a tender as the caller may see it, JSON into
- * out: the tender, the caller's part (agent, winner, bidder, supervisor),
- * the award, the contract with the message to sign, the complaints, the
- * bonds, the rules in force. */
+/* The award page's view of a tender's lot as the caller may see it, JSON
+ * into out: the tender, the lot and every lot's phase, the caller's part
+ * (agent, winner, bidder, supervisor), the lot's award, its contract with
+ * the message to sign, the complaints (the whole tender's and the lot's),
+ * the bonds, the rules in force. ERR_LOT_NOT_FOUND for a lot the tender
+ * lacks. */
 enum err award_view_json(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                         struct buf *out);
+                         int64_t lot, struct buf *out);
 /* Supervisors: every overdue complaint step and bond refund, and contracts
  * not signed within contract_days of the award, JSON into out. */
 enum err award_overdue_json(struct store *s, struct buf *out);
-/* One deadline round: warns once per overdue complaint step and bond on
- * the "supervision" topic (c may be NULL: nothing published, the warnings
- * still marked); *warned how many. A store_rc. */
+/* One deadline round: warns once per overdue complaint step, bond and
+ * late contract (once per lot's award notice) on the "supervision" topic
+ * (c may be NULL: nothing published, the warnings still marked); *warned
+ * how many. A store_rc. */
 int award_run_due(struct store *s, struct cluster *c, int *warned);
 
 #endif

@@ -18,9 +18,12 @@
  * tender.c does when it resumes. Whether anything still holds the pause
  * is award_pause_holds, the one rule tender.c asks too.
  *
- * An upheld annul_award is carried out in the decision's transaction
- * (annul_award below: the notice revoked, the tender back to publicity for
- * the next candidate); re_evaluation is recorded only (docs/award.md).
+ * An upheld remedy is carried out on the complaint's lot in the decision's
+ * transaction (carry_out below): annul_award revokes the lot's award (the
+ * lot back to publicity for the next candidate), re_evaluation revokes it
+ * if any and starts the lot's next round (evaluation_reevaluate_tx); the
+ * tender's state follows its lots (evaluation_tender_sync_tx). What was
+ * done is kept on the complaint (carried_out, carried_why).
  *
  * Threads: any; no shared state.
  */
@@ -34,6 +37,8 @@
 #include "base/clock.h"
 #include "base/roles.h"
 #include "base/utf8.h"
+#include "domain/evaluation.h"
+#include "domain/workcal.h"
 #include "ledger/ledger.h"
 #include "store/evaluation.h"
 
@@ -46,8 +51,12 @@ const struct award_rule_def award_rule_defs[AR__COUNT] = {
     [AR_COMPLAINT_DAYS] =
         {"complaint_days", 10, 1, 365,
          "招标投标法实施条例 art. 60; 工程建设项目招标投标活动投诉处理办法 art. 9"},
-    [AR_ACCEPT_DAYS] = {"accept_days", 3, -1, 365, "工程建设项目招标投标活动投诉处理办法 art. 12"},
-    [AR_DECIDE_DAYS] = {"decide_days", 30, -1, 365, "招标投标法实施条例 art. 61"},
+    [AR_ACCEPT_DAYS] = {"accept_days", 3, -1, 365,
+                        "招标投标法实施条例 art. 61 (working days); "
+                        "工程建设项目招标投标活动投诉处理办法 art. 11"},
+    [AR_DECIDE_DAYS] = {"decide_days", 30, -1, 365,
+                        "招标投标法实施条例 art. 61 (working days); "
+                        "工程建设项目招标投标活动投诉处理办法 art. 21"},
     [AR_CONTRACT_DAYS] = {"contract_days", 30, -1, 365, "招标投标法 art. 46"},
     [AR_REFUND_DAYS] = {"refund_days", 5, -1, 365, "招标投标法实施条例 art. 57"},
 };
@@ -132,7 +141,31 @@ enum err award_rules_json(struct store *s, struct jsonw *w)
     return ERR_OK;
 }
 
+int award_due(struct store_tx *tx, const struct award_rules *rules, enum award_rule r,
+              int64_t from_ms, int64_t *due)
+{
+    bool working = r == AR_ACCEPT_DAYS || r == AR_DECIDE_DAYS;
+    enum err e = workcal_due(tx, from_ms, (int)rules->v[r],
+                             working ? WORKCAL_WORKING_DAYS : WORKCAL_CALENDAR_DAYS, due);
+    if (e == ERR_INVALID_FIELD || e == ERR_CALENDAR_NO_WORKING_DAY) {
+        /* an instant outside the calendar's years: plain days */
+        *due = from_ms + rules->v[r] * TENDER_DAY_MS;
+        return STORE_OK;
+    }
+    if (e == ERR_OK)
+        return STORE_OK;
+    return e == ERR_STORE_BUSY ? STORE_BUSY : STORE_ERROR;
+}
+
 /* ---- shared ---- */
+
+enum err award_lot_check(struct store_tx *tx, struct arena *a, const struct tender *t,
+                         int64_t lot_no)
+{
+    if (lot_no < 1 || lot_no > TENDER_LOTS_MAX)
+        return ERR_LOT_NOT_FOUND;
+    return evaluation_lot_check(tx, a, t, (int)lot_no, NULL, NULL);
+}
 
 int award_record(struct store_tx *tx, const struct tender_caller *c, const char *type,
                  const char *subject_type, int64_t subject_id, int64_t tender_id,
@@ -262,6 +295,7 @@ struct job {
     const struct tender_caller *c;
     int64_t id;        /* the complaint (the new one's after CS_FILE) */
     int64_t tender_id; /* CS_FILE: the tender; else read from the complaint */
+    int64_t lot;       /* read from the complaint (CS_READ) */
     const struct complaint_input *in;
     const char *text, *decision, *remedy;
     struct award_refusal *why;
@@ -278,24 +312,27 @@ static bool subject_ok(const char *s)
     return false;
 }
 
-/* Whether the tender has reached the stage the subject is about. */
-static bool subject_reached(const char *subject, const char *state)
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s != NULL && i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the tender has reached the stage the subject is about; the
+ * result's is the lot's (phase: its evaluation's, NULL when none). */
+static bool subject_reached(const char *subject, const char *state, const char *phase)
 {
     static const char *const after_opening[] = {"opening",    "evaluation", "publicity", "awarded",
                                                 "contracted", "archived",   "failed"};
-    static const char *const after_result[] = {"publicity", "awarded", "contracted", "archived"};
-    const char *const *list = after_opening;
-    size_t n = sizeof after_opening / sizeof after_opening[0];
+    static const char *const after_result[] = {"publicity", "awarded", "contracted"};
     if (strcmp(subject, "documents") == 0)
         return strcmp(state, "draft") != 0;
-    if (strcmp(subject, "result") == 0) {
-        list = after_result;
-        n = sizeof after_result / sizeof after_result[0];
-    }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(state, list[i]) == 0)
-            return true;
-    return false;
+    if (strcmp(subject, "result") == 0)
+        return strcmp(state, "archived") == 0 ||
+               in_list(phase, after_result, sizeof after_result / sizeof after_result[0]);
+    return in_list(state, after_opening, sizeof after_opening / sizeof after_opening[0]);
 }
 
 static enum err do_file(struct store_tx *tx, struct job *j, const struct tender *t, int64_t now)
@@ -312,7 +349,20 @@ static enum err do_file(struct store_tx *tx, struct job *j, const struct tender 
         return domain_store_err(rc);
     if (!bidder)
         return ERR_COMPLAINT_NOT_BIDDER;
-    if (!subject_reached(in->subject, t->state))
+    bool result = strcmp(in->subject, "result") == 0;
+    int64_t lot = in->lot == 0 && result ? 1 : in->lot;
+    const char *phase = NULL;
+    if (lot != 0) {
+        struct evaluation ev;
+        enum err e = award_lot_check(tx, &j->a, t, lot);
+        if (e != ERR_OK)
+            return e;
+        rc = store_eval_get(tx, &j->a, t->id, (int)lot, &ev);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND)
+            return domain_store_err(rc);
+        phase = rc == STORE_OK ? ev.phase : NULL;
+    }
+    if (!subject_reached(in->subject, t->state, phase))
         return ERR_WRONG_STATE;
     int64_t known = in->known_ms != 0 ? in->known_ms : now;
     if (known > now || (t->published_ms != 0 && known < t->published_ms)) {
@@ -322,33 +372,39 @@ static enum err do_file(struct store_tx *tx, struct job *j, const struct tender 
     rc = award_rules_load(tx, &r);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    int64_t limit = known + r.v[AR_COMPLAINT_DAYS] * DAY_MS;
+    int64_t limit = 0, accept_due = 0;
+    rc = award_due(tx, &r, AR_COMPLAINT_DAYS, known, &limit);
+    if (rc == STORE_OK)
+        rc = award_due(tx, &r, AR_ACCEPT_DAYS, now, &accept_due);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
     if (now > limit) {
         j->why->rule = award_rule_defs[AR_COMPLAINT_DAYS].name;
         j->why->field = "known_ms";
         j->why->limit = limit;
         return ERR_RULE_COMPLAINT_TOO_LATE;
     }
-    if (strcmp(in->subject, "result") == 0) {
-        rc = store_award_objections(tx, t->id, j->c->org_id, true, &nobj);
+    if (result) {
+        rc = store_award_objections(tx, t->id, lot, j->c->org_id, true, &nobj);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         if (nobj == 0)
             return ERR_COMPLAINT_OBJECTION_FIRST;
     }
     struct complaint k = {.tender_id = t->id,
+                          .lot_no = lot,
                           .org_id = j->c->org_id,
                           .user_id = j->c->who.user_id,
                           .subject = in->subject,
                           .body = in->body,
                           .known_ms = known,
                           .filed_ms = now,
-                          .accept_due_ms = now + r.v[AR_ACCEPT_DAYS] * DAY_MS};
+                          .accept_due_ms = accept_due};
     rc = store_complaint_insert(tx, &k, &j->id);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    snprintf(d, sizeof d, "{\"subject\":\"%s\",\"accept_due_ms\":%lld}", in->subject,
-             (long long)k.accept_due_ms);
+    snprintf(d, sizeof d, "{\"subject\":\"%s\",\"lot\":%lld,\"accept_due_ms\":%lld}", in->subject,
+             (long long)lot, (long long)k.accept_due_ms);
     return domain_store_err(
         award_record(tx, j->c, "complaint.file", "complaint", j->id, t->id, d, NULL));
 }
@@ -381,72 +437,101 @@ static const char *result_annul(struct arena *a, const char *result, int64_t org
     return out;
 }
 
-/* Carries out an upheld annul_award (complaint.h) inside the decision's
- * transaction; *why says why it was not ("contracted", "not_awarded"), NULL
- * when it was. Nothing of the old award is deleted: its notice's hash stays
- * in the witness log (evaluation.award, then evaluation.award_revoked). */
-static enum err annul_award(struct store_tx *tx, struct job *j, struct tender *t, int64_t kid,
-                            int64_t now, const char **why)
+/* Revokes the award of the lot (ev, in phase awarded) inside the decision's
+ * transaction: the winner marked annulled among the candidates (annul:
+ * annul_award; a re-evaluation replaces the result anyway), the award
+ * fields cleared, the lot back to publicity, an unsigned contract draft
+ * dropped, the public event evaluation.award_revoked with the revoked
+ * notice's hash. Nothing of the old award is deleted: its notice's hash
+ * stays in the witness log (evaluation.award, then .award_revoked). */
+static enum err revoke_award(struct store_tx *tx, struct job *j, const struct tender *t,
+                             struct evaluation *ev, int64_t lot, int64_t kid, bool annul,
+                             int64_t now)
 {
-    struct evaluation ev;
-    char d[160];
-    if (strcmp(t->state, "contracted") == 0 || strcmp(t->state, "archived") == 0) {
-        *why = "contracted";
-        return ERR_OK;
+    char d[200];
+    int64_t org = ev->award_org_id;
+    const char *notice = ev->notice_sha;
+    if (annul) {
+        const char *res = result_annul(&j->a, ev->result, org, kid);
+        if (res == NULL)
+            return ERR_INTERNAL;
+        ev->result = res;
     }
-    if (strcmp(t->state, "awarded") != 0) {
-        *why = "not_awarded";
-        return ERR_OK;
-    }
-    int rc = store_eval_get(tx, &j->a, t->id, &ev);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    if (strcmp(ev.phase, "awarded") != 0 || ev.award_org_id == 0) {
-        *why = "not_awarded";
-        return ERR_OK;
-    }
-    int64_t org = ev.award_org_id;
-    const char *notice = ev.notice_sha;
-    const char *res = result_annul(&j->a, ev.result, org, kid);
-    if (res == NULL)
-        return ERR_INTERNAL;
-    ev.result = res;
-    ev.phase = "publicity";
-    ev.award_org_id = 0;
-    ev.award_reason = NULL;
-    ev.award_ms = 0;
-    ev.notice_sha = NULL;
-    ev.updated_ms = now;
-    ev.version++;
-    rc = store_eval_update(tx, &ev);
+    ev->phase = "publicity";
+    ev->award_org_id = 0;
+    ev->award_reason = NULL;
+    ev->award_ms = 0;
+    ev->notice_sha = NULL;
+    ev->updated_ms = now;
+    ev->version++;
+    int rc = store_eval_update(tx, ev);
     if (rc == STORE_OK)
-        rc = store_contract_drop_unsigned(tx, t->id);
-    if (rc != STORE_OK)
-        return domain_store_err(rc);
-    const char *from = t->state;
-    t->state = "publicity";
-    t->next_due_ms = 0;
-    t->updated_ms = now;
-    t->version++;
-    rc = store_tender_update(tx, t);
-    if (rc == STORE_NOTFOUND)
-        return ERR_CONFLICT;
-    if (rc == STORE_OK) {
-        struct tender_transition tr = {.tender_id = t->id,
-                                       .action = "annul_award",
-                                       .from_state = from,
-                                       .to_state = t->state,
-                                       .at_ms = now,
-                                       .actor_user_id = j->c->who.user_id,
-                                       .actor = j->c->who.name ? j->c->who.name : "system"};
-        rc = store_tender_transition_insert(tx, &tr);
-    }
-    snprintf(d, sizeof d, "{\"org_id\":%lld,\"complaint_id\":%lld}", (long long)org,
-             (long long)kid);
+        rc = store_contract_drop_unsigned(tx, t->id, lot);
+    snprintf(d, sizeof d, "{\"lot\":%lld,\"org_id\":%lld,\"complaint_id\":%lld}", (long long)lot,
+             (long long)org, (long long)kid);
     if (rc == STORE_OK)
         rc = award_record(tx, j->c, "evaluation.award_revoked", "evaluation", t->id, t->id, d,
                           notice);
     return domain_store_err(rc);
+}
+
+/* Carries out an upheld remedy on the complaint's lot (complaint.h) inside
+ * the decision's transaction; *why says why it was not ("contracted",
+ * "not_awarded", "not_evaluated", "whole_tender"), NULL when it was. */
+static enum err carry_out(struct store_tx *tx, struct job *j, struct tender *t,
+                          const struct complaint *k, int64_t now, const char **why)
+{
+    struct evaluation ev;
+    bool annul = strcmp(k->remedy, "annul_award") == 0;
+    *why = NULL;
+    if (k->lot_no < 1) {
+        *why = "whole_tender"; /* a remedy about the result names its lot */
+        return ERR_OK;
+    }
+    if (strcmp(t->state, "archived") == 0) {
+        *why = "contracted";
+        return ERR_OK;
+    }
+    int rc = store_eval_get(tx, &j->a, t->id, (int)k->lot_no, &ev);
+    if (rc == STORE_NOTFOUND) {
+        *why = annul ? "not_awarded" : "not_evaluated";
+        return ERR_OK;
+    }
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (strcmp(ev.phase, "contracted") == 0) {
+        *why = "contracted";
+        return ERR_OK;
+    }
+    bool awarded = strcmp(ev.phase, "awarded") == 0 && ev.award_org_id != 0;
+    if (annul) {
+        if (!awarded) {
+            *why = "not_awarded";
+            return ERR_OK;
+        }
+        enum err e = revoke_award(tx, j, t, &ev, k->lot_no, k->id, true, now);
+        if (e != ERR_OK)
+            return e;
+        return evaluation_tender_sync_tx(tx, j->c, t, "annul_award", now);
+    }
+    /* re_evaluation: a result to evaluate again (signed onwards) */
+    static const char *const evaluated[] = {"signed", "publicity", "awarded"};
+    if (!in_list(ev.phase, evaluated, sizeof evaluated / sizeof evaluated[0])) {
+        *why = "not_evaluated";
+        return ERR_OK;
+    }
+    if (awarded) {
+        enum err e = revoke_award(tx, j, t, &ev, k->lot_no, k->id, false, now);
+        if (e != ERR_OK)
+            return e;
+    }
+    enum err e =
+        evaluation_reevaluate_tx(tx, j->c, t, (int)k->lot_no, k->id, k->decision_text, now);
+    if (e == ERR_EVAL_WRONG_PHASE && !awarded) {
+        *why = "not_evaluated"; /* refused before writing: nothing to undo */
+        return ERR_OK;
+    }
+    return e;
 }
 
 static enum err step_tx(struct store_tx *tx, void *arg)
@@ -466,6 +551,7 @@ static enum err step_tx(struct store_tx *tx, void *arg)
         if (rc != STORE_OK)
             return domain_store_err(rc);
         j->tender_id = k.tender_id;
+        j->lot = k.lot_no;
     }
     int rc = store_tender_get(tx, &j->a, j->tender_id, &t);
     if (rc != STORE_OK)
@@ -493,7 +579,9 @@ static enum err step_tx(struct store_tx *tx, void *arg)
             return ERR_COMPLAINT_WRONG_STATE;
         k.status = "accepted";
         k.accepted_ms = now;
-        k.decide_due_ms = now + r.v[AR_DECIDE_DAYS] * DAY_MS;
+        rc = award_due(tx, &r, AR_DECIDE_DAYS, now, &k.decide_due_ms);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
         type = "complaint.accept";
         snprintf(d, sizeof d, "{\"decide_due_ms\":%lld,\"overdue\":%s}", (long long)k.decide_due_ms,
                  now > k.accept_due_ms ? "true" : "false");
@@ -534,9 +622,11 @@ static enum err step_tx(struct store_tx *tx, void *arg)
         k.suspended = false;
         type = "complaint.decide";
         snprintf(d, sizeof d,
-                 "{\"subject\":\"%s\",\"decision\":\"%s\",\"remedy\":%s%s%s,\"overdue\":%s}",
-                 k.subject, j->decision, j->remedy ? "\"" : "", j->remedy ? j->remedy : "null",
-                 j->remedy ? "\"" : "", now > k.decide_due_ms ? "true" : "false");
+                 "{\"subject\":\"%s\",\"lot\":%lld,\"decision\":\"%s\",\"remedy\":%s%s%s,"
+                 "\"overdue\":%s}",
+                 k.subject, (long long)k.lot_no, j->decision, j->remedy ? "\"" : "",
+                 j->remedy ? j->remedy : "null", j->remedy ? "\"" : "",
+                 now > k.decide_due_ms ? "true" : "false");
         break;
     case CS_WITHDRAW:
         if (!is_open(&k))
@@ -566,16 +656,21 @@ static enum err step_tx(struct store_tx *tx, void *arg)
             return e;
     }
     if (j->kind == CS_DECIDE && k.remedy != NULL) {
-        const char *why = "not_carried_out"; /* re_evaluation: docs/award.md */
-        if (strcmp(k.remedy, "annul_award") == 0) {
-            why = NULL;
-            rc = store_tender_get(tx, &j->a, t.id, &t); /* the sync may have written it */
-            if (rc != STORE_OK)
-                return domain_store_err(rc);
-            e = annul_award(tx, j, &t, k.id, now, &why);
-            if (e != ERR_OK)
-                return e;
-        }
+        const char *why = NULL;
+        rc = store_tender_get(tx, &j->a, t.id, &t); /* the sync may have written it */
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        e = carry_out(tx, j, &t, &k, now, &why);
+        if (e != ERR_OK)
+            return e;
+        k.carried_out = why ? -1 : 1;
+        k.carried_why = why;
+        k.version++;
+        rc = store_complaint_update(tx, &k);
+        if (rc == STORE_NOTFOUND)
+            return ERR_CONFLICT;
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
         size_t n = strlen(d);
         if (n > 0 && d[n - 1] == '}')
             snprintf(d + n - 1, sizeof d - (n - 1), ",\"carried_out\":%s%s%s%s}",
@@ -678,8 +773,29 @@ static enum err read_tx(struct store_tx *tx, void *arg)
     return step_tx(tx, arg);
 }
 
+enum err award_lot_visible(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                           int64_t lot)
+{
+    struct store_tx *tx = NULL;
+    struct arena a;
+    struct tender t;
+    struct tender_access acc;
+    arena_init(&a, 1u << 20);
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = store_tender_get(tx, &a, tender_id, &t);
+    enum err e = domain_store_err(rc);
+    if (e == ERR_OK)
+        e = tender_access_check(tx, c, &t, &acc);
+    if (e == ERR_OK)
+        e = award_lot_check(tx, &a, &t, lot);
+    store_rollback(tx);
+    arena_release(&a);
+    return e;
+}
+
 enum err complaint_tender(struct store *s, const struct tender_caller *c, int64_t id,
-                          int64_t *tender_id)
+                          int64_t *tender_id, int64_t *lot)
 {
     struct job j = {.kind = CS_READ, .c = c, .id = id};
     struct award_refusal dummy = {0};
@@ -690,8 +806,10 @@ enum err complaint_tender(struct store *s, const struct tender_caller *c, int64_
     enum err e = rc == STORE_OK ? read_tx(tx, &j) : domain_store_err(rc);
     store_rollback(tx);
     arena_release(&j.a);
-    if (e == ERR_OK)
+    if (e == ERR_OK) {
         *tender_id = j.tender_id;
+        *lot = j.lot;
+    }
     return e;
 }
 
@@ -700,6 +818,7 @@ void complaint_write(struct jsonw *w, const struct complaint *k, bool full, int6
     jsonw_obj_begin(w);
     jsonw_kint(w, "id", k->id);
     jsonw_kint(w, "tender_id", k->tender_id);
+    jsonw_kint(w, "lot", k->lot_no);
     jsonw_kstr(w, "subject", k->subject);
     jsonw_kstr(w, "status", k->status);
     if (full) {
@@ -724,6 +843,11 @@ void complaint_write(struct jsonw *w, const struct complaint *k, bool full, int6
         jsonw_kstr(w, "decision", k->decision);
         if (k->remedy)
             jsonw_kstr(w, "remedy", k->remedy);
+        if (k->carried_out != 0) {
+            jsonw_kbool(w, "carried_out", k->carried_out > 0);
+            if (k->carried_why)
+                jsonw_kstr(w, "carried_why", k->carried_why);
+        }
         jsonw_kstr(w, "decision_text", k->decision_text);
     }
     if (k->closed_ms)

@@ -29,6 +29,22 @@
  * witness-log event "complaint.<step>" (subject "complaint", with the
  * tender id); only complaint.decide is public (ledger/visibility.c).
  *
+ * Per lot (docs/award.md "Per lot"): a complaint names its lot, 0 for the
+ * whole tender (the documents, the opening); a complaint about the result
+ * names its lot (default 1) and needs an objection of that lot first. An
+ * upheld remedy is carried out on that lot: annul_award revokes the lot's
+ * award (the lot back to publicity), re_evaluation revokes it if any and
+ * starts the lot's next round (evaluation_reevaluate_tx); the tender's
+ * state is recomputed from its lots (evaluation_tender_sync_tx). A lot
+ * whose contract is signed is not touched: the remedy is recorded, the
+ * decision says why (carried_out / carried_why, shown with the complaint).
+ *
+ * Deadlines: acceptance within accept_days and the decision within
+ * decide_days WORKING days (工程建設項目招標投標活動投訴處理辦法 arts. 11,
+ * 21); the calendar-day rules (complaint_days, contract_days, refund_days)
+ * end at the end of a day, moved to the next working day when the last day
+ * is a rest day (award_due, on domain/workcal.h).
+ *
  * Who sees a complaint: the complainant's organisation, the supervisors,
  * the tender's agent and tenderer organisations (the respondent); the
  * public sees decided complaints without the complainant.
@@ -92,7 +108,20 @@ struct award_refusal {
     int64_t limit;
 };
 
+/* The deadline of rule r counted from from_ms under the rules in force
+ * (the header comment: working days or calendar days, workcal_due), into
+ * *due, inside tx; a store_rc. An instant outside the calendar's years
+ * counts plain 24-hour days. */
+int award_due(struct store_tx *tx, const struct award_rules *rules, enum award_rule r,
+              int64_t from_ms, int64_t *due);
+
 /* ---- shared by complaint.c, contract.c and bond.c ---- */
+
+/* Whether the tender has lot lot_no (a tender without lots is lot 1;
+ * evaluation_lot_check's rule), inside tx: ERR_OK, ERR_LOT_NOT_FOUND or a
+ * store error. */
+enum err award_lot_check(struct store_tx *tx, struct arena *a, const struct tender *t,
+                         int64_t lot_no);
 
 /* The audit row and the witness-log event of a step, inside tx. */
 int award_record(struct store_tx *tx, const struct tender_caller *c, const char *type,
@@ -120,6 +149,7 @@ struct complaint_input {
     const char *subject; /* documents | opening | result */
     const char *body;
     int64_t known_ms; /* when the complainant knew; 0: now */
+    int64_t lot;      /* 0: the whole tender (a result complaint: lot 1) */
 };
 
 /* Bidder: files a complaint; *id the new complaint. why names the rule of a
@@ -132,24 +162,31 @@ enum err complaint_refuse(struct store *s, const struct tender_caller *c, int64_
                           const char *reason);
 enum err complaint_suspend(struct store *s, const struct tender_caller *c, int64_t id, bool on);
 /* decision "dismissed" or "upheld"; remedy (upheld only, required)
- * "re_evaluation" or "annul_award"; text the decision's text.
- * annul_award is carried out in the same transaction when the tender is
- * awarded (實施條例 art. 81; 政府採購質疑和投訴辦法 art. 32): the award
- * notice revoked (public event evaluation.award_revoked with the notice's
- * hash), the winner marked annulled among the candidates, an unsigned
- * contract draft dropped, the tender awarded -> publicity (transition
- * "annul_award") so that the agent awards the next candidate (art. 55) or
- * terminates. Once the contract is signed (or before any award), and for
- * re_evaluation, the remedy is recorded only ("carried_out":false in the
- * decision's detail, docs/award.md). */
+ * "re_evaluation" or "annul_award"; text the decision's text. Carried out
+ * on the complaint's lot in the same transaction (實施條例 arts. 55, 81;
+ * 政府採購質疑和投訴辦法 art. 32): annul_award when the lot is awarded —
+ * the award notice revoked (public event evaluation.award_revoked with
+ * the notice's hash and the lot), the winner marked annulled among the
+ * candidates, an unsigned contract draft dropped, the lot back to
+ * publicity and the tender's state recomputed ("annul_award") so that the
+ * agent awards the next candidate or ends the lot; re_evaluation while the
+ * lot's contract is unsigned — its award revoked if any, the lot's next
+ * round (evaluation_reevaluate_tx). Once the lot's contract is signed (or,
+ * for annul_award, before any award) the remedy is recorded only
+ * ("carried_out":false,"why" in the decision's detail and the complaint). */
 enum err complaint_decide(struct store *s, const struct tender_caller *c, int64_t id,
                           const char *decision, const char *remedy, const char *text);
 /* The complainant's organisation: withdraws (reason may be NULL). */
 enum err complaint_withdraw(struct store *s, const struct tender_caller *c, int64_t id,
                             const char *reason);
-/* The tender of a complaint the caller may see (ERR_NOT_FOUND otherwise). */
+/* The tender and lot (0: the whole tender) of a complaint the caller may
+ * see (ERR_NOT_FOUND otherwise). */
 enum err complaint_tender(struct store *s, const struct tender_caller *c, int64_t id,
-                          int64_t *tender_id);
+                          int64_t *tender_id, int64_t *lot);
+/* The tender visible to the caller has the lot: ERR_OK, ERR_NOT_FOUND,
+ * ERR_LOT_NOT_FOUND (a read transaction of its own). */
+enum err award_lot_visible(struct store *s, const struct tender_caller *c, int64_t tender_id,
+                           int64_t lot);
 
 /* Supervisors: every open complaint of every tender, oldest first:
  * {"items":[...]} into out. */

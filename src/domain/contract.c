@@ -22,19 +22,21 @@
 #include "store/escrow.h"
 #include "store/evaluation.h"
 
-#define DAY_MS TENDER_DAY_MS
-
-int contract_sign_message(int64_t tender_id, const char *doc_sha, int64_t amount_fen, char *out,
-                          size_t n)
+int contract_sign_message(int64_t tender_id, int64_t lot, const char *doc_sha, int64_t amount_fen,
+                          char *out, size_t n)
 {
-    int k = snprintf(out, n, "sunbid contract v1\n%lld\n%s\n%lld\n", (long long)tender_id,
-                     doc_sha ? doc_sha : "", (long long)amount_fen);
+    int k = lot == 1 ? snprintf(out, n, "sunbid contract v1\n%lld\n%s\n%lld\n",
+                                (long long)tender_id, doc_sha ? doc_sha : "", (long long)amount_fen)
+                     : snprintf(out, n, "sunbid contract v2\n%lld\n%lld\n%s\n%lld\n",
+                                (long long)tender_id, (long long)lot, doc_sha ? doc_sha : "",
+                                (long long)amount_fen);
     return k < 0 || (size_t)k >= n ? -1 : k;
 }
 
 struct job {
     const struct tender_caller *c;
     int64_t tender_id;
+    int64_t lot;
     /* upload */
     const char *name, *type, *sha;
     size_t len;
@@ -47,7 +49,8 @@ struct job {
     struct arena a;
 };
 
-/* Loads the tender (visibility checked) and its evaluation. */
+/* Loads the tender (visibility checked), checks the lot and loads the lot's
+ * evaluation. */
 static enum err load(struct store_tx *tx, struct job *j, struct tender *t,
                      struct tender_access *acc, struct evaluation *ev)
 {
@@ -60,7 +63,10 @@ static enum err load(struct store_tx *tx, struct job *j, struct tender *t,
     enum err e = tender_access_check(tx, j->c, t, acc);
     if (e != ERR_OK)
         return e;
-    rc = store_eval_get(tx, &j->a, t->id, ev);
+    e = award_lot_check(tx, &j->a, t, j->lot);
+    if (e != ERR_OK)
+        return e;
+    rc = store_eval_get(tx, &j->a, t->id, (int)j->lot, ev);
     if (rc == STORE_NOTFOUND)
         return ERR_WRONG_STATE;
     return domain_store_err(rc);
@@ -82,16 +88,17 @@ static enum err upload_tx(struct store_tx *tx, void *arg)
         return e == ERR_WRONG_STATE ? ERR_FORBIDDEN : e;
     if (!award_is_agent(j->c, &t))
         return ERR_FORBIDDEN;
-    if (strcmp(t.state, "awarded") != 0 || ev.award_org_id == 0)
+    if (strcmp(ev.phase, "awarded") != 0 || ev.award_org_id == 0)
         return ERR_WRONG_STATE;
     /* a suspension (t.paused) stops the signing, not the drafting */
-    int rc = store_contract_get(tx, &j->a, t.id, &k);
+    int rc = store_contract_get(tx, &j->a, t.id, j->lot, &k);
     if (rc == STORE_OK && (k.bidder_sig != NULL || k.agent_sig != NULL))
         return ERR_CONTRACT_SIGNED;
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
         return domain_store_err(rc);
     int64_t version = rc == STORE_OK ? k.version + 1 : 1;
     struct award_contract n = {.tender_id = t.id,
+                               .lot_no = j->lot,
                                .winner_org_id = ev.award_org_id,
                                .amount_fen = j->amount,
                                .doc_sha = j->sha,
@@ -104,8 +111,8 @@ static enum err upload_tx(struct store_tx *tx, void *arg)
     rc = store_contract_put(tx, &n);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    snprintf(d, sizeof d, "{\"amount_fen\":%lld,\"size\":%lld,\"version\":%lld}",
-             (long long)j->amount, (long long)j->len, (long long)version);
+    snprintf(d, sizeof d, "{\"lot\":%lld,\"amount_fen\":%lld,\"size\":%lld,\"version\":%lld}",
+             (long long)j->lot, (long long)j->amount, (long long)j->len, (long long)version);
     return domain_store_err(
         award_record(tx, j->c, "contract.upload", "contract", t.id, t.id, d, j->sha));
 }
@@ -121,8 +128,8 @@ static bool name_ok(const char *s)
 }
 
 enum err contract_upload(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                         const char *name, const char *media_type, const void *data, size_t len,
-                         int64_t amount_fen, char sha[65], const char **field)
+                         int64_t lot, const char *name, const char *media_type, const void *data,
+                         size_t len, int64_t amount_fen, char sha[65], const char **field)
 {
     const char *dummy = NULL;
     if (field == NULL)
@@ -151,6 +158,7 @@ enum err contract_upload(struct store *s, const struct tender_caller *c, int64_t
         return domain_store_err(rc);
     struct job j = {.c = c,
                     .tender_id = tender_id,
+                    .lot = lot,
                     .name = name,
                     .type = media_type,
                     .sha = sha,
@@ -235,7 +243,7 @@ static enum err sign_tx(struct store_tx *tx, void *arg)
         return e;
     if (!agent && !winner)
         return (j->c->roles & ROLE_BIDDER) ? ERR_CONTRACT_NOT_WINNER : ERR_FORBIDDEN;
-    if (strcmp(t.state, "awarded") != 0)
+    if (strcmp(ev.phase, "awarded") != 0)
         return ERR_WRONG_STATE;
     int64_t nsusp = 0;
     int rc = store_complaint_suspended_count(tx, t.id, &nsusp);
@@ -243,7 +251,7 @@ static enum err sign_tx(struct store_tx *tx, void *arg)
         return domain_store_err(rc);
     if (t.paused || nsusp > 0)
         return ERR_TENDER_PAUSED;
-    rc = store_contract_get(tx, &j->a, t.id, &k);
+    rc = store_contract_get(tx, &j->a, t.id, j->lot, &k);
     if (rc == STORE_NOTFOUND)
         return ERR_CONTRACT_NOT_UPLOADED;
     if (rc != STORE_OK)
@@ -252,7 +260,7 @@ static enum err sign_tx(struct store_tx *tx, void *arg)
         return ERR_CONTRACT_CHANGED;
     if ((agent && k.agent_sig != NULL) || (!agent && k.bidder_sig != NULL))
         return ERR_CONTRACT_SIGNED;
-    int ml = contract_sign_message(t.id, k.doc_sha, k.amount_fen, msg, sizeof msg);
+    int ml = contract_sign_message(t.id, j->lot, k.doc_sha, k.amount_fen, msg, sizeof msg);
     if (ml < 0)
         return ERR_INTERNAL;
     e = agent ? verify_agent(tx, j, msg, (size_t)ml, &sig64, &cert64)
@@ -276,7 +284,11 @@ static enum err sign_tx(struct store_tx *tx, void *arg)
     j->done = k.agent_sig != NULL && k.bidder_sig != NULL;
     if (j->done) {
         k.signed_ms = now;
-        k.late = now > ev.award_ms + r.v[AR_CONTRACT_DAYS] * DAY_MS;
+        int64_t due = 0;
+        rc = award_due(tx, &r, AR_CONTRACT_DAYS, ev.award_ms, &due);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        k.late = now > due;
     }
     k.version++;
     rc = store_contract_sign(tx, &k);
@@ -284,14 +296,15 @@ static enum err sign_tx(struct store_tx *tx, void *arg)
         return ERR_CONFLICT;
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    snprintf(d, sizeof d, "{\"side\":\"%s\",\"complete\":%s,\"late\":%s}",
-             agent ? "tenderer" : "winner", j->done ? "true" : "false", k.late ? "true" : "false");
+    snprintf(d, sizeof d, "{\"lot\":%lld,\"side\":\"%s\",\"complete\":%s,\"late\":%s}",
+             (long long)j->lot, agent ? "tenderer" : "winner", j->done ? "true" : "false",
+             k.late ? "true" : "false");
     rc = award_record(tx, j->c, "contract.sign", "contract", t.id, t.id, d, k.doc_sha);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     if (!j->done)
         return ERR_OK;
-    return evaluation_contract_tx(tx, j->c, t.id, k.amount_fen, k.doc_sha);
+    return evaluation_contract_tx(tx, j->c, t.id, (int)j->lot, k.amount_fen, k.doc_sha);
 }
 
 static bool hex64(const char *s)
@@ -305,11 +318,13 @@ static bool hex64(const char *s)
 }
 
 enum err contract_sign(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                       const char *doc_sha, const uint8_t *sig, size_t sig_len, bool *done)
+                       int64_t lot, const char *doc_sha, const uint8_t *sig, size_t sig_len,
+                       bool *done)
 {
     if (!hex64(doc_sha) || sig == NULL || sig_len == 0 || sig_len > CONTRACT_SIG_MAX)
         return ERR_INVALID_FIELD;
-    struct job j = {.c = c, .tender_id = tender_id, .sha = doc_sha, .sig = sig, .sig_len = sig_len};
+    struct job j = {
+        .c = c, .tender_id = tender_id, .lot = lot, .sha = doc_sha, .sig = sig, .sig_len = sig_len};
     arena_init(&j.a, 4u << 20);
     enum err e = domain_write(s, sign_tx, &j);
     arena_release(&j.a);
@@ -319,7 +334,8 @@ enum err contract_sign(struct store *s, const struct tender_caller *c, int64_t t
 }
 
 enum err contract_document(struct store *s, const struct tender_caller *c, struct arena *a,
-                           int64_t tender_id, struct award_contract *k, struct buf *out)
+                           int64_t tender_id, int64_t lot, struct award_contract *k,
+                           struct buf *out)
 {
     struct store_tx *tx = NULL;
     struct tender t;
@@ -336,9 +352,12 @@ enum err contract_document(struct store *s, const struct tender_caller *c, struc
     e = tender_access_check(tx, c, &t, &acc);
     if (e != ERR_OK)
         goto out;
-    rc = store_eval_get(tx, a, t.id, &ev);
+    e = award_lot_check(tx, a, &t, lot);
+    if (e != ERR_OK)
+        goto out;
+    rc = store_eval_get(tx, a, t.id, (int)lot, &ev);
     if (rc == STORE_OK)
-        rc = store_contract_get(tx, a, t.id, k);
+        rc = store_contract_get(tx, a, t.id, lot, k);
     e = domain_store_err(rc);
     if (rc != STORE_OK)
         goto out;

@@ -1,7 +1,13 @@
 /*
  * store/award.c — the SQL of complaints, the signed contract, bonds and the
- * award rules' overrides (store/award.h; migration 18). One dialect for
- * SQLite and PostgreSQL; rows are read into the caller's arena.
+ * award rules' overrides (store/award.h; migrations 18 and 23). One dialect
+ * for SQLite and PostgreSQL; rows are read into the caller's arena.
+ *
+ * A lot "ends" when its contract is signed (award_contracts.signed_ms) or
+ * when it failed (its evaluation row in phase 'failed', since updated_ms):
+ * LOT_END below; a bond's done_ms is the last end of the lots its
+ * organisation bid on (every lot with a bid when it bid on none), NULL
+ * while one has not ended.
  */
 #include "store/award.h"
 
@@ -20,8 +26,8 @@ static struct store_param opt_i(int64_t v)
     "c.id, c.tender_id, c.org_id, o.name, c.user_id, c.subject, c.body, c.known_ms, c.filed_ms,"   \
     " c.status, c.accept_due_ms, c.accepted_ms, c.decide_due_ms, c.suspended, c.suspended_ms,"     \
     " c.reason, c.decision, c.remedy, c.decision_text, c.closed_ms, c.handled_by,"                 \
-    " c.accept_warned_ms, c.decide_warned_ms, c.version"                                           \
-    " FROM complaints c JOIN orgs o ON o.id = c.org_id"
+    " c.accept_warned_ms, c.decide_warned_ms, c.version, c.lot_no, c.carried_out,"                 \
+    " c.carried_why FROM complaints c JOIN orgs o ON o.id = c.org_id"
 
 static void complaint_fill(struct store_rows *r, struct arena *a, void *item)
 {
@@ -50,18 +56,22 @@ static void complaint_fill(struct store_rows *r, struct arena *a, void *item)
     c->accept_warned_ms = store_row_i0(r, 21);
     c->decide_warned_ms = store_row_i0(r, 22);
     c->version = store_col_int(r, 23);
+    c->lot_no = store_col_int(r, 24);
+    c->carried_out = (int)store_row_i0(r, 25);
+    c->carried_why = store_row_text(r, a, 26);
 }
 
 int store_complaint_insert(struct store_tx *tx, const struct complaint *c, int64_t *id)
 {
-    struct store_param p[] = {SP_I(c->tender_id), SP_I(c->org_id),       opt_i(c->user_id),
-                              SP_T(c->subject),   SP_T(c->body),         SP_I(c->known_ms),
-                              SP_I(c->filed_ms),  SP_I(c->accept_due_ms)};
+    struct store_param p[] = {SP_I(c->tender_id), SP_I(c->org_id),        opt_i(c->user_id),
+                              SP_T(c->subject),   SP_T(c->body),          SP_I(c->known_ms),
+                              SP_I(c->filed_ms),  SP_I(c->accept_due_ms), SP_I(c->lot_no)};
     return store_query_int(tx,
                            "INSERT INTO complaints (tender_id, org_id, user_id, subject, body,"
-                           " known_ms, filed_ms, status, accept_due_ms, suspended, version)"
-                           " VALUES ($1, $2, $3, $4, $5, $6, $7, 'filed', $8, 0, 1) RETURNING id",
-                           p, 8, id);
+                           " known_ms, filed_ms, status, accept_due_ms, suspended, version, lot_no)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, 'filed', $8, 0, 1, $9)"
+                           " RETURNING id",
+                           p, 9, id);
 }
 
 int store_complaint_update(struct store_tx *tx, const struct complaint *c)
@@ -82,14 +92,16 @@ int store_complaint_update(struct store_tx *tx, const struct complaint *c)
                               opt_i(c->accept_warned_ms),
                               opt_i(c->decide_warned_ms),
                               SP_I(c->version),
-                              SP_I(c->version - 1)};
+                              SP_I(c->version - 1),
+                              opt_i(c->carried_out),
+                              SP_T(c->carried_why)};
     int rc = store_exec(tx,
                         "UPDATE complaints SET status = $2, accepted_ms = $3, decide_due_ms = $4,"
                         " suspended = $5, suspended_ms = $6, reason = $7, decision = $8,"
                         " remedy = $9, decision_text = $10, closed_ms = $11, handled_by = $12,"
-                        " accept_warned_ms = $13, decide_warned_ms = $14, version = $15"
-                        " WHERE id = $1 AND version = $16",
-                        p, 16, &changes);
+                        " accept_warned_ms = $13, decide_warned_ms = $14, version = $15,"
+                        " carried_out = $17, carried_why = $18 WHERE id = $1 AND version = $16",
+                        p, 18, &changes);
     if (rc == STORE_OK && changes == 0)
         return STORE_NOTFOUND;
     return rc;
@@ -140,7 +152,8 @@ int store_complaints_overdue(struct store_tx *tx, struct arena *a, int64_t now, 
 /* ---- the contract ---- */
 
 #define K_COLS                                                                                     \
-    "tender_id, winner_org_id, amount_fen, doc_sha, doc_name, doc_type, doc_size, uploaded_by,"    \
+    "tender_id, lot_no, winner_org_id, amount_fen, doc_sha, doc_name, doc_type, doc_size, "        \
+    "uploaded_by,"                                                                                 \
     " uploaded_ms, bidder_sig, bidder_cert, bidder_user_id, bidder_signed_ms, agent_sig,"          \
     " agent_cert, agent_user_id, agent_signed_ms, signed_ms, late, version"
 
@@ -148,85 +161,106 @@ static void contract_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct award_contract *c = item;
     c->tender_id = store_col_int(r, 0);
-    c->winner_org_id = store_col_int(r, 1);
-    c->amount_fen = store_col_int(r, 2);
-    c->doc_sha = store_row_text(r, a, 3);
-    c->doc_name = store_row_text(r, a, 4);
-    c->doc_type = store_row_text(r, a, 5);
-    c->doc_size = store_col_int(r, 6);
-    c->uploaded_by = store_row_i0(r, 7);
-    c->uploaded_ms = store_col_int(r, 8);
-    c->bidder_sig = store_row_text(r, a, 9);
-    c->bidder_cert = store_row_text(r, a, 10);
-    c->bidder_user_id = store_row_i0(r, 11);
-    c->bidder_signed_ms = store_row_i0(r, 12);
-    c->agent_sig = store_row_text(r, a, 13);
-    c->agent_cert = store_row_text(r, a, 14);
-    c->agent_user_id = store_row_i0(r, 15);
-    c->agent_signed_ms = store_row_i0(r, 16);
-    c->signed_ms = store_row_i0(r, 17);
-    c->late = store_col_int(r, 18) != 0;
-    c->version = store_col_int(r, 19);
+    c->lot_no = store_col_int(r, 1);
+    c->winner_org_id = store_col_int(r, 2);
+    c->amount_fen = store_col_int(r, 3);
+    c->doc_sha = store_row_text(r, a, 4);
+    c->doc_name = store_row_text(r, a, 5);
+    c->doc_type = store_row_text(r, a, 6);
+    c->doc_size = store_col_int(r, 7);
+    c->uploaded_by = store_row_i0(r, 8);
+    c->uploaded_ms = store_col_int(r, 9);
+    c->bidder_sig = store_row_text(r, a, 10);
+    c->bidder_cert = store_row_text(r, a, 11);
+    c->bidder_user_id = store_row_i0(r, 12);
+    c->bidder_signed_ms = store_row_i0(r, 13);
+    c->agent_sig = store_row_text(r, a, 14);
+    c->agent_cert = store_row_text(r, a, 15);
+    c->agent_user_id = store_row_i0(r, 16);
+    c->agent_signed_ms = store_row_i0(r, 17);
+    c->signed_ms = store_row_i0(r, 18);
+    c->late = store_col_int(r, 19) != 0;
+    c->version = store_col_int(r, 20);
 }
 
 int store_contract_put(struct store_tx *tx, const struct award_contract *c)
 {
-    struct store_param p[] = {SP_I(c->tender_id), SP_I(c->winner_org_id), SP_I(c->amount_fen),
-                              SP_T(c->doc_sha),   SP_T(c->doc_name),      SP_T(c->doc_type),
-                              SP_I(c->doc_size),  opt_i(c->uploaded_by),  SP_I(c->uploaded_ms),
-                              SP_I(c->version)};
-    int rc = store_exec(tx, "DELETE FROM award_contracts WHERE tender_id = $1", p, 1, NULL);
+    struct store_param p[] = {SP_I(c->tender_id),   SP_I(c->lot_no),   SP_I(c->winner_org_id),
+                              SP_I(c->amount_fen),  SP_T(c->doc_sha),  SP_T(c->doc_name),
+                              SP_T(c->doc_type),    SP_I(c->doc_size), opt_i(c->uploaded_by),
+                              SP_I(c->uploaded_ms), SP_I(c->version)};
+    int rc = store_exec(tx, "DELETE FROM award_contracts WHERE tender_id = $1 AND lot_no = $2", p,
+                        2, NULL);
     if (rc != STORE_OK)
         return rc;
     return store_exec(tx,
-                      "INSERT INTO award_contracts (tender_id, winner_org_id, amount_fen, doc_sha,"
-                      " doc_name, doc_type, doc_size, uploaded_by, uploaded_ms, late, version)"
-                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
-                      p, 10, NULL);
+                      "INSERT INTO award_contracts (tender_id, lot_no, winner_org_id, amount_fen,"
+                      " doc_sha, doc_name, doc_type, doc_size, uploaded_by, uploaded_ms, late,"
+                      " version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)",
+                      p, 11, NULL);
 }
 
 int store_contract_sign(struct store_tx *tx, const struct award_contract *c)
 {
     int64_t changes = 0;
-    struct store_param p[] = {
-        SP_I(c->tender_id),       SP_T(c->bidder_sig),        SP_T(c->bidder_cert),
-        opt_i(c->bidder_user_id), opt_i(c->bidder_signed_ms), SP_T(c->agent_sig),
-        SP_T(c->agent_cert),      opt_i(c->agent_user_id),    opt_i(c->agent_signed_ms),
-        opt_i(c->signed_ms),      SP_I(c->late ? 1 : 0),      SP_I(c->version),
-        SP_I(c->version - 1)};
+    struct store_param p[] = {SP_I(c->tender_id),         SP_T(c->bidder_sig),
+                              SP_T(c->bidder_cert),       opt_i(c->bidder_user_id),
+                              opt_i(c->bidder_signed_ms), SP_T(c->agent_sig),
+                              SP_T(c->agent_cert),        opt_i(c->agent_user_id),
+                              opt_i(c->agent_signed_ms),  opt_i(c->signed_ms),
+                              SP_I(c->late ? 1 : 0),      SP_I(c->version),
+                              SP_I(c->version - 1),       SP_I(c->lot_no)};
     int rc = store_exec(tx,
                         "UPDATE award_contracts SET bidder_sig = $2, bidder_cert = $3,"
                         " bidder_user_id = $4, bidder_signed_ms = $5, agent_sig = $6,"
                         " agent_cert = $7, agent_user_id = $8, agent_signed_ms = $9,"
                         " signed_ms = $10, late = $11, version = $12"
-                        " WHERE tender_id = $1 AND version = $13",
-                        p, 13, &changes);
+                        " WHERE tender_id = $1 AND lot_no = $14 AND version = $13",
+                        p, 14, &changes);
     if (rc == STORE_OK && changes == 0)
         return STORE_NOTFOUND;
     return rc;
 }
 
-int store_contract_drop_unsigned(struct store_tx *tx, int64_t tender_id)
+int store_contract_drop_unsigned(struct store_tx *tx, int64_t tender_id, int64_t lot_no)
 {
-    struct store_param p[] = {SP_I(tender_id)};
-    return store_exec(tx, "DELETE FROM award_contracts WHERE tender_id = $1 AND signed_ms IS NULL",
-                      p, 1, NULL);
+    struct store_param p[] = {SP_I(tender_id), SP_I(lot_no)};
+    return store_exec(tx,
+                      "DELETE FROM award_contracts WHERE tender_id = $1 AND lot_no = $2"
+                      " AND signed_ms IS NULL",
+                      p, 2, NULL);
 }
 
-int store_contract_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
+int store_contract_get(struct store_tx *tx, struct arena *a, int64_t tender_id, int64_t lot_no,
                        struct award_contract *out)
 {
-    struct store_param p[] = {SP_I(tender_id)};
-    return store_query_one(tx, a, "SELECT " K_COLS " FROM award_contracts WHERE tender_id = $1", p,
-                           1, contract_fill, out);
+    struct store_param p[] = {SP_I(tender_id), SP_I(lot_no)};
+    return store_query_one(tx, a,
+                           "SELECT " K_COLS " FROM award_contracts WHERE tender_id = $1"
+                           " AND lot_no = $2",
+                           p, 2, contract_fill, out);
 }
 
 /* ---- bonds ---- */
 
+/* The end of the lot of the bid d: its contract signed, or it failed. */
+#define LOT_END                                                                                    \
+    "COALESCE((SELECT k.signed_ms FROM award_contracts k WHERE k.tender_id = d.tender_id"          \
+    " AND k.lot_no = d.lot_no), (SELECT e.updated_ms FROM evaluations e"                           \
+    " WHERE e.tender_id = d.tender_id AND e.lot_no = d.lot_no AND e.phase = 'failed'))"
+/* The bids that count for the bond b0: its organisation's, or every bid of
+ * the tender when it has none. */
+#define BOND_BIDS                                                                                  \
+    " FROM bids d WHERE d.tender_id = b0.tender_id AND (d.org_id = b0.org_id OR NOT EXISTS"        \
+    " (SELECT 1 FROM bids x WHERE x.tender_id = b0.tender_id AND x.org_id = b0.org_id))"
+#define BOND_DONE                                                                                  \
+    "CASE WHEN EXISTS (SELECT 1" BOND_BIDS " AND " LOT_END " IS NULL) THEN NULL"                   \
+    " ELSE (SELECT max(" LOT_END ")" BOND_BIDS ") END"
 #define B_COLS                                                                                     \
-    "b.tender_id, b.org_id, o.name, b.amount_fen, b.form, b.received_ms, b.entered_by,"            \
-    " b.entered_ms, b.refunded_ms, b.refund_ref, b.refunded_by, b.warned_ms"                       \
-    " FROM bonds b JOIN orgs o ON o.id = b.org_id"
+    "b.tender_id, b.org_id, b.org_name, b.amount_fen, b.form, b.received_ms, b.entered_by,"        \
+    " b.entered_ms, b.refunded_ms, b.refund_ref, b.refunded_by, b.warned_ms, b.done_ms"            \
+    " FROM (SELECT b0.*, o.name AS org_name, " BOND_DONE " AS done_ms FROM bonds b0"               \
+    " JOIN orgs o ON o.id = b0.org_id) b"
 
 static void bond_fill(struct store_rows *r, struct arena *a, void *item)
 {
@@ -243,6 +277,7 @@ static void bond_fill(struct store_rows *r, struct arena *a, void *item)
     b->refund_ref = store_row_text(r, a, 9);
     b->refunded_by = store_row_i0(r, 10);
     b->warned_ms = store_row_i0(r, 11);
+    b->done_ms = store_row_i0(r, 12);
 }
 
 int store_bond_put(struct store_tx *tx, const struct bond *b)
@@ -302,9 +337,8 @@ int store_bonds_overdue(struct store_tx *tx, struct arena *a, int64_t cutoff_ms,
 {
     struct store_param p[] = {SP_I(cutoff_ms), SP_I(warned_too ? 1 : 0), SP_I(limit + 1)};
     return store_query_page(tx, a,
-                            "SELECT " B_COLS " JOIN award_contracts k ON k.tender_id = b.tender_id"
-                            " WHERE b.refunded_ms IS NULL AND k.signed_ms IS NOT NULL"
-                            " AND k.signed_ms < $1 AND ($2 = 1 OR b.warned_ms IS NULL)"
+                            "SELECT " B_COLS " WHERE b.refunded_ms IS NULL AND b.done_ms < $1"
+                            " AND ($2 = 1 OR b.warned_ms IS NULL)"
                             " ORDER BY b.tender_id, b.org_id LIMIT $3",
                             p, 3, sizeof(struct bond), limit, bond_fill, out);
 }
@@ -313,20 +347,37 @@ static void late_fill(struct store_rows *r, struct arena *a, void *item)
 {
     struct award_late *l = item;
     l->tender_id = store_col_int(r, 0);
-    l->code = store_row_text(r, a, 1);
-    l->title = store_row_text(r, a, 2);
-    l->award_ms = store_col_int(r, 3);
+    l->lot_no = store_col_int(r, 1);
+    l->code = store_row_text(r, a, 2);
+    l->title = store_row_text(r, a, 3);
+    l->award_ms = store_col_int(r, 4);
+    l->org_id = store_row_i0(r, 5);
+    l->warned_ms = store_row_i0(r, 6);
 }
 
-int store_award_late(struct store_tx *tx, struct arena *a, int64_t cutoff_ms, int limit,
-                     struct page *out)
+int store_award_late(struct store_tx *tx, struct arena *a, int64_t cutoff_ms, bool warned_too,
+                     int limit, struct page *out)
 {
-    struct store_param p[] = {SP_I(cutoff_ms), SP_I(limit + 1)};
+    struct store_param p[] = {SP_I(cutoff_ms), SP_I(warned_too ? 1 : 0), SP_I(limit + 1)};
     return store_query_page(tx, a,
-                            "SELECT t.id, t.code, t.title, e.award_ms FROM evaluations e"
-                            " JOIN tenders t ON t.id = e.tender_id WHERE e.phase = 'awarded'"
-                            " AND e.award_ms < $1 ORDER BY e.award_ms LIMIT $2",
-                            p, 2, sizeof(struct award_late), limit, late_fill, out);
+                            "SELECT t.id, e.lot_no, t.code, t.title, e.award_ms, e.award_org_id,"
+                            " w.warned_ms FROM evaluations e JOIN tenders t ON t.id = e.tender_id"
+                            " LEFT JOIN award_late_warnings w ON w.tender_id = e.tender_id"
+                            " AND w.lot_no = e.lot_no AND w.award_ms = e.award_ms"
+                            " WHERE e.phase = 'awarded' AND e.award_ms < $1"
+                            " AND ($2 = 1 OR w.warned_ms IS NULL)"
+                            " ORDER BY e.award_ms, t.id, e.lot_no LIMIT $3",
+                            p, 3, sizeof(struct award_late), limit, late_fill, out);
+}
+
+int store_award_late_warned(struct store_tx *tx, int64_t tender_id, int64_t lot_no,
+                            int64_t award_ms, int64_t at_ms)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(lot_no), SP_I(award_ms), SP_I(at_ms)};
+    return store_exec(tx,
+                      "INSERT INTO award_late_warnings (tender_id, lot_no, award_ms, warned_ms)"
+                      " VALUES ($1, $2, $3, $4)",
+                      p, 4, NULL);
 }
 
 /* ---- bidders and their objections ---- */
@@ -359,16 +410,19 @@ int store_award_bidders(struct store_tx *tx, int64_t tender_id, int64_t *ids, in
     return rc < 0 ? -rc : STORE_OK;
 }
 
-int store_award_objections(struct store_tx *tx, int64_t tender_id, int64_t org_id, bool result,
-                           int64_t *n)
+int store_award_objections(struct store_tx *tx, int64_t tender_id, int64_t lot_no, int64_t org_id,
+                           bool result, int64_t *n)
 {
-    struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id), SP_I(lot_no)};
+    if (!result)
+        return store_query_int(tx,
+                               "SELECT count(*) FROM tender_objections WHERE"
+                               " tender_id = $1 AND org_id = $2",
+                               p, 2, n);
     return store_query_int(tx,
-                           result ? "SELECT count(*) FROM evaluation_objections WHERE"
-                                    " tender_id = $1 AND org_id = $2"
-                                  : "SELECT count(*) FROM tender_objections WHERE"
-                                    " tender_id = $1 AND org_id = $2",
-                           p, 2, n);
+                           "SELECT count(*) FROM evaluation_objections WHERE"
+                           " tender_id = $1 AND org_id = $2 AND lot_no = $3",
+                           p, 3, n);
 }
 
 /* ---- rule overrides ---- */

@@ -34,6 +34,7 @@
 
 #include "base/base64.h"
 #include "crypto/random.h"
+#include "domain/workcal.h"
 #include "store/store.h"
 
 #include "tender_fixture.h"
@@ -62,6 +63,22 @@ static int64_t fx_int(const char *sql, int64_t arg)
     store_rollback(tx);
     store_close(s);
     return rc == STORE_OK ? v : -1;
+}
+
+/* The end of a period of n days from from_ms on the server's calendar
+ * (domain/workcal.h): the deadlines docs/award.md counts. */
+static int64_t due_of(int64_t from_ms, int n, bool working)
+{
+    struct store *s = fixture_store();
+    struct store_tx *tx;
+    int64_t due = 0;
+    assert_int_equal(store_begin(s, STORE_READ, &tx), STORE_OK);
+    enum err e =
+        workcal_due(tx, from_ms, n, working ? WORKCAL_WORKING_DAYS : WORKCAL_CALENDAR_DAYS, &due);
+    store_rollback(tx);
+    store_close(s);
+    assert_int_equal(e, ERR_OK);
+    return due;
 }
 
 /* ---- requests ---- */
@@ -376,15 +393,17 @@ static void test_award_road(void **state)
     snprintf(body, sizeof body, "{\"subject\":\"opening\",\"body\":\"x\",\"known_ms\":%lld}",
              (long long)(t_now + DAY));
     refused_same(&bidder2, "POST", tpath("complaints"), body, 422, "invalid_field");
-    /* known 11 days ago (still after the publication: the clock moves first) */
-    clock_to(t_now + 12 * DAY);
+    /* known 15 days ago (still after the publication: the clock moves first):
+     * 10 days and the end of a last day moved past a weekend are over */
+    clock_to(t_now + 16 * DAY);
     snprintf(body, sizeof body,
              "{\"subject\":\"opening\",\"body\":\"开标程序违规\",\"known_ms\":%lld}",
-             (long long)(t_now - 11 * DAY));
+             (long long)(t_now - 15 * DAY));
     j = call(&bidder2, "POST", tpath("complaints"), body, 409);
     assert_string_equal(jstr(j, "error", "code"), "rule_complaint_too_late");
     assert_string_equal(jstr(j, "error", "rule"), "complaint_days");
-    assert_int_equal(jint(j, "error.limit"), t_now - DAY);
+    assert_int_equal(jint(j, "error.limit"), due_of(t_now - 15 * DAY, 10, false));
+    assert_true(jint(j, "error.limit") >= t_now - 5 * DAY && jint(j, "error.limit") < t_now);
     assert_non_null(jstr(j, "error", "source"));
     json_decref(j);
     /* the publicity planted at the start has ended meanwhile: plant it again */
@@ -563,7 +582,10 @@ static void test_award_road(void **state)
     snprintf(needle, sizeof needle, "\"complaint_id\":%lld", (long long)c4);
     sse_wait(&ev, "event: complaint.file", needle);
     assert_null(strstr(ev.buf, "定标违规")); /* ids only, never the text */
-    clock_to(t_now + 4 * DAY);
+    /* 3 working days: past them whatever the weekday (no holiday is set) */
+    assert_int_equal(fx_int("SELECT accept_due_ms FROM complaints WHERE id = $1", c4),
+                     due_of(t_now, 3, true));
+    clock_to(t_now + 8 * DAY);
     for (int i = 0;
          i < 200 && fx_int("SELECT accept_warned_ms FROM complaints WHERE id = $1", c4) <= 0; i++)
         usleep(50 * 1000);
@@ -618,10 +640,10 @@ static void test_award_road(void **state)
     snprintf(want, sizeof want, "sunbid contract v1\n%lld\n%s\n9000000\n", (long long)g_tender,
              sha);
     assert_string_equal(msg, want);
-    /* the award notice planted 31 days back: the contract is overdue */
+    /* the award notice planted 40 days back: the contract is overdue */
     {
         struct store *fs = fixture_store();
-        struct store_param p[] = {SP_I(g_tender), SP_I(31 * DAY)};
+        struct store_param p[] = {SP_I(g_tender), SP_I(40 * DAY)};
         fx_exec(fs, "UPDATE evaluations SET award_ms = award_ms - $2 WHERE tender_id = $1", p, 2);
         store_close(fs);
     }
@@ -727,7 +749,9 @@ static void test_award_road(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "bonds")), 1);
     assert_int_equal(jint(bd, "amount_fen"), 1000000);
     assert_string_equal(jstr(bd, "form", NULL), "cash");
-    assert_int_equal(jint(bd, "refund_due_ms"), t_now + 5 * DAY);
+    int64_t refund_due = due_of(t_now, 5, false); /* the contract signed now */
+    assert_int_equal(jint(bd, "refund_due_ms"), refund_due);
+    assert_true(refund_due >= t_now + 5 * DAY && refund_due <= t_now + 8 * DAY);
     json_decref(j);
     /* every other bidder from the tender's requirement; bidder1's kept */
     refused_same(&agent, "POST", tpath("award/bonds"), "{\"all\":false}", 422, "invalid_field");
@@ -762,8 +786,8 @@ static void test_award_road(void **state)
     refused_same(&agent, "POST", tpath(rp), "{\"reference\":\"again\"}", 409, "bond_refunded");
     snprintf(body, sizeof body, "{\"org_id\":%lld,\"amount_fen\":5}", (long long)org1);
     refused_same(&agent, "POST", tpath("award/bonds"), body, 409, "bond_refunded");
-    /* five days on, bidder2's is overdue: listed and warned once */
-    clock_to(t_now + 5 * DAY + 60000);
+    /* past the due day, bidder2's is overdue: listed and warned once */
+    clock_to(refund_due + 60000);
     for (int i = 0; i < 200 && fx_int("SELECT count(*) FROM bonds WHERE warned_ms IS NOT NULL"
                                       " AND tender_id = $1",
                                       g_tender) < 1;
@@ -1037,12 +1061,432 @@ static void test_remedy(void **state)
     assert_int_equal(audit_like("complaint.decide", k6, "%carried_out%"), 0);
 }
 
+/* ---- per lot (docs/award.md "Per lot") ---- */
+
+static int64_t fx_int2(const char *sql, int64_t a1, int64_t a2)
+{
+    struct store *s = fixture_store();
+    struct store_tx *tx;
+    struct store_param p[] = {SP_I(a1), SP_I(a2)};
+    int64_t v = 0;
+    assert_int_equal(store_begin(s, STORE_READ, &tx), STORE_OK);
+    int rc = store_query_int(tx, sql, p, 2, &v);
+    store_rollback(tx);
+    store_close(s);
+    return rc == STORE_OK ? v : -1;
+}
+
+/* A tender of two lots, published now. */
+static int64_t published_two_lots(void)
+{
+    char body[1024], path[128];
+    int64_t now = t_now;
+    snprintf(body, sizeof body,
+             "{\"title\":\"榕城市学校设备采购（两个标段）\",\"region\":\"350100\","
+             "\"category\":\"goods\",\"ceiling_fen\":100000000,\"bond_fen\":1000000,"
+             "\"bond_form\":\"cash\",\"eval_method\":\"lowest_price\",\"publish_at_ms\":%lld,"
+             "\"doc_start_ms\":%lld,\"doc_end_ms\":%lld,\"clarify_deadline_ms\":%lld,"
+             "\"bid_deadline_ms\":%lld}",
+             (long long)now, (long long)(now + DAY), (long long)(now + 8 * DAY),
+             (long long)(now + 15 * DAY), (long long)(now + 22 * DAY));
+    json_t *j = call(&agent, "POST", "/api/tenders", body, 201);
+    int64_t id = jint(j, "tender.id");
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/tenders/%lld/lots", (long long)id);
+    json_decref(call(&agent, "POST", path, "{\"title\":\"第一标段 计算机\"}", 201));
+    json_decref(call(&agent, "POST", path, "{\"title\":\"第二标段 课桌椅\"}", 201));
+    snprintf(path, sizeof path, "/api/tenders/%lld/documents?name=a.pdf", (long long)id);
+    json_decref(call(&agent, "POST", path, "%PDF the documents", 201));
+    snprintf(path, sizeof path, "/api/tenders/%lld/publish", (long long)id);
+    json_decref(call(&agent, "POST", path, NULL, 200));
+    return id;
+}
+
+/* Plants the bids of o1 and o2 for lot and the lot's evaluation in
+ * publicity from now for 3 days, o1 first. */
+static void plant_lot(int64_t id, int64_t lot, int64_t o1, int64_t o2)
+{
+    int64_t now = t_now;
+    json_t *j = call(&agent, "GET", "/api/evaluation-templates", NULL, 200);
+    json_t *items = json_object_get(j, "items"), *tpl = NULL;
+    for (size_t i = 0; i < json_array_size(items); i++)
+        if (strcmp(jstr(json_array_get(items, i), "name", NULL), "lowest_price") == 0)
+            tpl = json_object_get(json_array_get(items, i), "template");
+    assert_non_null(tpl);
+    char *tpl_text = json_dumps(tpl, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    char sha[65], bidders[512], result[256];
+    crypto_sha256_hex(tpl_text, strlen(tpl_text), sha);
+    snprintf(bidders, sizeof bidders,
+             "[{\"org_id\":%lld,\"bidder\":\"甲%lld\",\"form\":{\"price_fen\":9000000}},"
+             "{\"org_id\":%lld,\"bidder\":\"乙%lld\",\"form\":{\"price_fen\":9500000}}]",
+             (long long)o1, (long long)lot, (long long)o2, (long long)lot);
+    snprintf(result, sizeof result, "{\"candidates\":[{\"org_id\":%lld},{\"org_id\":%lld}]}",
+             (long long)o1, (long long)o2);
+    struct store *s = fixture_store();
+    int64_t orgs[2] = {o1, o2};
+    for (int i = 0; i < 2; i++) {
+        char blob[65];
+        int64_t seed[2] = {orgs[i], lot};
+        crypto_sha256_hex(seed, sizeof seed, blob);
+        struct store_param p[] = {SP_I(id),  SP_I(orgs[i]),          SP_T(blob),
+                                  SP_I(now), SP_I(lot * 10 + i + 1), SP_I(lot)};
+        fx_exec(s,
+                "INSERT INTO bids (tender_id, lot_no, org_id, version, state, blob_hash, size,"
+                " suite, chain_hash, signer_fp, submitted_ms, seq) VALUES ($1, $6, $2, 1,"
+                " 'submitted', $3, 100, 'intl', $3, $3, $4, $5)",
+                p, 6);
+    }
+    struct store_param e[] = {SP_I(id),     SP_T(tpl_text), SP_T(sha),           SP_T(bidders),
+                              SP_T(result), SP_I(now),      SP_I(now + 3 * DAY), SP_I(lot)};
+    fx_exec(s,
+            "INSERT INTO evaluations (tender_id, lot_no, phase, method, template, template_sha,"
+            " bidders, result, report, report_sha, publicity_start_ms, publicity_end_ms,"
+            " created_ms, updated_ms, version) VALUES ($1, $8, 'publicity', 'lowest_price', $2,"
+            " $3, $4, $5, '{}', $3, $6, $7, $6, $6, 1)",
+            e, 8);
+    struct store_param t[] = {SP_I(id)};
+    fx_exec(s, "UPDATE tenders SET state = 'publicity', next_due_ms = NULL WHERE id = $1", t, 1);
+    store_close(s);
+    free(tpl_text);
+}
+
+static char *lpath(const char *what, int64_t lot)
+{
+    static char p[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "/api/tenders/%lld/%s%slot=%lld", (long long)g_tender, what,
+             strchr(what, '?') ? "&" : "?", (long long)lot);
+    return p[k];
+}
+
+static int64_t lot_award_org(int64_t lot)
+{
+    return fx_int2("SELECT COALESCE(award_org_id, 0) FROM evaluations WHERE tender_id = $1"
+                   " AND lot_no = $2",
+                   g_tender, lot);
+}
+
+static int64_t lot_complaint(const struct it_session *who, int64_t lot, const char *text)
+{
+    char b[512];
+    snprintf(b, sizeof b, "{\"subject\":\"result\",\"lot\":%lld,\"body\":\"%s\"}", (long long)lot,
+             text);
+    json_t *j = call(who, "POST", tpath("complaints"), b, 201);
+    int64_t id = jint(j, "id");
+    json_decref(j);
+    return id;
+}
+
+static void object_and_answer(const struct it_session *who, int64_t org, int64_t lot)
+{
+    char ap[128];
+    json_decref(call(who, "POST", lpath("evaluation/objections", lot),
+                     "{\"body\":\"第一名业绩造假\"}", 201));
+    int64_t oid = fx_int2("SELECT max(id) FROM evaluation_objections WHERE tender_id = $1"
+                          " AND org_id = $2",
+                          g_tender, org);
+    snprintf(ap, sizeof ap, "evaluation/objections/%lld/answer", (long long)oid);
+    json_decref(call(&agent, "POST", lpath(ap, lot), "{\"answer\":\"经核查，业绩真实。\"}", 200));
+}
+
+/* The complaint kid as the supervisor's view of its lot shows it. */
+static json_t *complaint_view(int64_t lot, int64_t kid)
+{
+    json_t *j = call(&supervisor, "GET", lpath("award", lot), NULL, 200);
+    json_t *a = json_object_get(j, "complaints"), *out = NULL;
+    for (size_t i = 0; i < json_array_size(a); i++)
+        if (jint(json_array_get(a, i), "id") == kid)
+            out = json_incref(json_array_get(a, i));
+    json_decref(j);
+    assert_non_null(out);
+    return out;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Two lots: each awarded, lot 2 annulled and re-evaluated while lot 1 stays
+ * awarded, lot 2 then failed; lot 1's late contract warned once, then
+ * signed; bonds due after the bidder's lots; a contracted lot's
+ * re-evaluation recorded only; lots the tender lacks refused. */
+static void test_lots(void **state)
+{
+    char body[2048], sig[600], bad[600], msg[256], sha[65], up[200];
+    struct it_resp r;
+    json_t *j;
+    (void)state;
+    clock_to((int64_t)time(NULL) * 1000);
+    int64_t org1 = org_of("bidder1"), org2 = org_of("bidder2"), org3 = org_of("bidder3");
+    pki(org1);
+    g_tender = published_two_lots();
+    plant_lot(g_tender, 1, org1, org2);
+    plant_lot(g_tender, 2, org2, org3);
+
+    /* ---- lots the tender lacks ---- */
+    refused(NULL, "GET", lpath("award", 3), NULL, 404, "lot_not_found");
+    refused(NULL, "GET", tpath("award?lot=x"), NULL, 422, "invalid_field");
+    refused(NULL, "GET", tpath("award?lot=0"), NULL, 422, "invalid_field");
+    refused_same(&agent, "POST", lpath("award/bonds", 3), "{\"all\":true}", 404, "lot_not_found");
+    refused_same(&bidder3, "POST", tpath("complaints"),
+                 "{\"subject\":\"result\",\"lot\":3,\"body\":\"x\"}", 404, "lot_not_found");
+    refused_same(&bidder1, "GET", lpath("award/contract/document", 3), NULL, 404, "lot_not_found");
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=c.pdf&amount_fen=9&lot=3",
+             (long long)g_tender);
+    raw_req(&agent, "POST", up, "application/pdf", "%PDF", 4, &r);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "\"lot_not_found\""));
+    it_resp_free(&r);
+    j = call(NULL, "GET", lpath("award", 2), NULL, 200);
+    assert_int_equal(jint(j, "lot"), 2);
+    assert_int_equal(json_array_size(json_object_get(j, "lots")), 2);
+    assert_string_equal(jstr(json_array_get(json_object_get(j, "lots"), 1), "name", NULL),
+                        "第二标段 课桌椅");
+    json_decref(j);
+
+    /* ---- objections per lot; the result's complaint needs its lot's ---- */
+    object_and_answer(&bidder3, org3, 2);
+    object_and_answer(&bidder2, org2, 2);
+    object_and_answer(&bidder2, org2, 1);
+    refused_same(&bidder3, "POST", tpath("complaints"),
+                 "{\"subject\":\"result\",\"lot\":1,\"body\":\"第一标段评审违规\"}", 409,
+                 "complaint_objection_first");
+    clock_to(t_now + 3 * DAY + 60000);
+    json_decref(call(&agent, "POST", lpath("evaluation/award", 1), "{}", 200));
+    json_decref(call(&agent, "POST", lpath("evaluation/award", 2), "{}", 200));
+    json_decref(wait_state(g_tender, "awarded"));
+    assert_int_equal(lot_award_org(1), org1);
+    assert_int_equal(lot_award_org(2), org2);
+    j = call(&bidder2, "GET", lpath("award", 2), NULL, 200);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "you"), "winner")));
+    assert_int_equal(jint(j, "award.org_id"), org2);
+    json_decref(j);
+    j = call(&bidder2, "GET", lpath("award", 1), NULL, 200);
+    assert_false(json_is_true(json_object_get(json_object_get(j, "you"), "winner")));
+    json_decref(j);
+
+    /* ---- lot 2 annulled: back to publicity, lot 1 stays awarded ---- */
+    int64_t k1 = lot_complaint(&bidder3, 2, "第一名业绩造假，异议答复不实");
+    json_decref(call(&supervisor, "POST", cpath(k1, "accept"), NULL, 200));
+    j = call(&supervisor, "POST", cpath(k1, "decide"),
+             "{\"decision\":\"upheld\",\"remedy\":\"annul_award\",\"text\":\"中标无效。\"}", 200);
+    assert_int_equal(jint(j, "lot"), 2); /* the view of the complaint's lot */
+    json_decref(j);
+    json_decref(wait_state(g_tender, "publicity"));
+    assert_int_equal(lot_award_org(1), org1);
+    assert_int_equal(lot_award_org(2), 0);
+    assert_int_equal(fx_int("SELECT count(*) FROM tender_transitions WHERE tender_id = $1"
+                            " AND action = 'annul_award' AND from_state = 'awarded'"
+                            " AND to_state = 'publicity'",
+                            g_tender),
+                     1);
+    j = complaint_view(2, k1);
+    assert_int_equal(jint(j, "lot"), 2);
+    assert_true(json_is_true(json_object_get(j, "carried_out")));
+    json_decref(j);
+    json_decref(call(&agent, "POST", lpath("evaluation/award", 2), "{}", 200));
+    json_decref(wait_state(g_tender, "awarded"));
+    assert_int_equal(lot_award_org(2), org3);
+
+    /* ---- lot 2 re-evaluated: the tender back to evaluation ---- */
+    int64_t k2 = lot_complaint(&bidder2, 2, "评分错误");
+    json_decref(call(&supervisor, "POST", cpath(k2, "accept"), NULL, 200));
+    json_decref(call(
+        &supervisor, "POST", cpath(k2, "decide"),
+        "{\"decision\":\"upheld\",\"remedy\":\"re_evaluation\",\"text\":\"责令重新评标。\"}", 200));
+    json_decref(wait_state(g_tender, "evaluation"));
+    assert_int_equal(lot_award_org(1), org1);
+    assert_int_equal(lot_award_org(2), 0);
+    assert_int_equal(
+        fx_int2("SELECT round FROM evaluations WHERE tender_id = $1 AND lot_no = $2", g_tender, 2),
+        2);
+    assert_int_equal(fx_int("SELECT count(*) FROM tender_transitions WHERE tender_id = $1"
+                            " AND action = 'reevaluate' AND to_state = 'evaluation'",
+                            g_tender),
+                     1);
+    assert_int_equal(audit_like("complaint.decide", k2, "%\"carried_out\":true%"), 1);
+    j = complaint_view(2, k2);
+    assert_true(json_is_true(json_object_get(j, "carried_out")));
+    json_decref(j);
+    /* forward again: the agent ends lot 2 as failed; lot 1 carries the tender */
+    json_decref(call(&agent, "POST", lpath("evaluation/fail", 2),
+                     "{\"reason\":\"重新评审后有效投标不足\"}", 200));
+    json_decref(wait_state(g_tender, "awarded"));
+    int64_t failed_ms = fx_int2("SELECT updated_ms FROM evaluations WHERE tender_id = $1"
+                                " AND lot_no = $2 AND phase = 'failed'",
+                                g_tender, 2);
+    assert_true(failed_ms > 0);
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=c.pdf&amount_fen=9&lot=2",
+             (long long)g_tender);
+    raw_req(&agent, "POST", up, "application/pdf", "%PDF", 4, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "\"wrong_state\""));
+    it_resp_free(&r);
+
+    /* ---- bonds: org3 bid on the failed lot only: due from its failure ---- */
+    j = call(&agent, "POST", lpath("award/bonds", 2), "{\"all\":true}", 200);
+    json_t *bl = json_object_get(j, "bonds");
+    assert_int_equal(json_array_size(bl), 3);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *b = json_array_get(bl, i);
+        if (jint(b, "org_id") == org3)
+            assert_int_equal(jint(b, "refund_due_ms"), due_of(failed_ms, 5, false));
+        else
+            assert_null(json_object_get(b, "refund_due_ms")); /* lot 1 not contracted */
+    }
+    json_decref(j);
+
+    /* ---- lot 1's contract late: warned once on the supervision stream ---- */
+    static struct sse ev;
+    sse_open(&ev, &supervisor, "/api/events?topic=supervision");
+    sse_wait(&ev, "text/event-stream", NULL); /* subscribed before anything is due */
+    {
+        struct store *fs = fixture_store();
+        struct store_param p[] = {SP_I(g_tender), SP_I(40 * DAY)};
+        fx_exec(fs,
+                "UPDATE evaluations SET award_ms = award_ms - $2 WHERE tender_id = $1"
+                " AND lot_no = 1",
+                p, 2);
+        store_close(fs);
+    }
+    char needle[96];
+    snprintf(needle, sizeof needle, "\"tender_id\":%lld,\"lot\":1", (long long)g_tender);
+    sse_wait(&ev, "event: contract.overdue", needle);
+    /* four more rounds of the scheduler (500 ms each): nothing again */
+    for (int i = 0; i < 40; i++) {
+        struct pollfd pf = {ev.fd, POLLIN, 0};
+        if (poll(&pf, 1, 50) == 1 && ev.len + 1 < sizeof ev.buf) {
+            ssize_t n = read(ev.fd, ev.buf + ev.len, sizeof(ev.buf) - 1 - ev.len);
+            assert_true(n > 0);
+            ev.len += (size_t)n;
+            ev.buf[ev.len] = '\0';
+        }
+    }
+    assert_int_equal(count_of(ev.buf, "event: contract.overdue"), 1);
+    close(ev.fd);
+    assert_int_equal(
+        fx_int("SELECT count(*) FROM award_late_warnings WHERE tender_id = $1", g_tender), 1);
+    j = call(&supervisor, "GET", "/api/award/overdue", NULL, 200);
+    json_t *oc = json_object_get(j, "contracts");
+    assert_int_equal(json_array_size(oc), 1);
+    assert_int_equal(jint(json_array_get(oc, 0), "tender_id"), g_tender);
+    assert_int_equal(jint(json_array_get(oc, 0), "lot"), 1);
+    assert_true(json_is_true(json_object_get(json_array_get(oc, 0), "warned")));
+    json_decref(j);
+
+    /* ---- lot 1's contract: the tender contracted (lot 2 failed) ---- */
+    static const char doc[] = "%PDF-1.4 第一标段合同";
+    snprintf(up, sizeof up, "/api/tenders/%lld/award/contract?name=c1.pdf&amount_fen=9000000&lot=1",
+             (long long)g_tender);
+    raw_req(&agent, "POST", up, "application/pdf", doc, sizeof doc - 1, &r);
+    if (r.status != 201)
+        fail_msg("upload: %d %s", r.status, r.body);
+    j = parse(&r);
+    it_resp_free(&r);
+    crypto_sha256_hex(doc, sizeof doc - 1, sha);
+    snprintf(msg, sizeof msg, "%s", jstr(json_object_get(j, "contract"), "sign_message", NULL));
+    json_decref(j);
+    sign_b64("b1s", msg, sig, sizeof sig);
+    sign_b64("ag", msg, bad, sizeof bad);
+    snprintf(body, sizeof body, "{\"signature\":\"%s\",\"document_sha256\":\"%s\"}", sig, sha);
+    /* lot 2's winner it is not (lot 2 failed) */
+    refused_same(&bidder1, "POST", lpath("award/contract/sign", 2), body, 403,
+                 "contract_not_winner");
+    json_decref(call(&bidder1, "POST", lpath("award/contract/sign", 1), body, 200));
+    snprintf(body, sizeof body, "{\"signature\":\"%s\",\"document_sha256\":\"%s\"}", bad, sha);
+    j = call(&agent, "POST", lpath("award/contract/sign", 1), body, 200);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "contract"), "late")));
+    int64_t signed_ms = jint(j, "contract.signed_ms");
+    json_decref(j);
+    json_decref(wait_state(g_tender, "contracted"));
+    j = call(&supervisor, "GET", "/api/award/overdue", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "contracts")), 0);
+    json_decref(j);
+    j = call(&agent, "GET", lpath("award", 1), NULL, 200);
+    bl = json_object_get(j, "bonds");
+    for (size_t i = 0; i < json_array_size(bl); i++) {
+        json_t *b = json_array_get(bl, i);
+        int64_t want =
+            jint(b, "org_id") == org3 ? due_of(failed_ms, 5, false) : due_of(signed_ms, 5, false);
+        assert_int_equal(jint(b, "refund_due_ms"), want);
+    }
+    json_decref(j);
+
+    /* ---- a contracted lot: re-evaluation recorded only ---- */
+    int64_t k3 = lot_complaint(&bidder2, 1, "第一标段评分错误");
+    json_decref(call(&supervisor, "POST", cpath(k3, "accept"), NULL, 200));
+    json_decref(call(
+        &supervisor, "POST", cpath(k3, "decide"),
+        "{\"decision\":\"upheld\",\"remedy\":\"re_evaluation\",\"text\":\"责令重新评标。\"}", 200));
+    assert_int_equal(
+        audit_like("complaint.decide", k3, "%\"carried_out\":false,\"why\":\"contracted\"%"), 1);
+    j = complaint_view(1, k3);
+    assert_false(json_is_true(json_object_get(j, "carried_out")));
+    assert_string_equal(jstr(j, "carried_why", NULL), "contracted");
+    json_decref(j);
+    json_decref(wait_state(g_tender, "contracted"));
+    assert_int_equal(lot_award_org(1), org1);
+}
+
+/* Working days on a fixed calendar: a complaint filed on Friday
+ * 2026-09-25 before a holiday week (Mon 09-28 .. Fri 10-02). */
+static void test_workdays(void **state)
+{
+    char body[512], path[96];
+    json_t *j;
+    (void)state;
+    clock_to(1788832800000LL); /* Tue 2026-09-08 10:00 China time */
+    static const char *const hol[] = {"2026-09-28", "2026-09-29", "2026-09-30", "2026-10-01",
+                                      "2026-10-02"};
+    for (size_t i = 0; i < sizeof hol / sizeof hol[0]; i++) {
+        snprintf(path, sizeof path, "/api/calendar/days/%s", hol[i]);
+        json_decref(call(&admin, "PUT", path, "{\"kind\":\"holiday\",\"name\":\"国庆节\"}", 200));
+    }
+    g_tender = published_tender();
+    json_decref(call(&bidder2, "POST", tpath("register"), NULL, 201));
+    clock_to(1790301600000LL); /* Fri 2026-09-25 10:00 China time */
+    /* known Thu 09-10: the 10th day, Sun 09-20, moves to Mon 09-21 (its end) */
+    snprintf(body, sizeof body,
+             "{\"subject\":\"documents\",\"body\":\"排他性条款\",\"known_ms\":%lld}",
+             1789005600000LL);
+    j = call(&bidder2, "POST", tpath("complaints"), body, 409);
+    assert_string_equal(jstr(j, "error", "code"), "rule_complaint_too_late");
+    assert_int_equal(jint(j, "error.limit"), 1790006400000LL); /* 2026-09-21T16:00Z */
+    json_decref(j);
+    /* known Fri 09-18: the 10th day, Mon 09-28, is a holiday: Mon 10-05 */
+    snprintf(body, sizeof body,
+             "{\"subject\":\"documents\",\"body\":\"排他性条款\",\"known_ms\":%lld}",
+             1789696800000LL);
+    j = call(&bidder2, "POST", tpath("complaints"), body, 201);
+    int64_t k = jint(j, "id");
+    json_decref(j);
+    /* accepted within 3 working days: Mon 10-05, Tue 10-06, Wed 10-07 */
+    assert_int_equal(fx_int("SELECT accept_due_ms FROM complaints WHERE id = $1", k),
+                     1791388800000LL); /* 2026-10-07T16:00Z */
+    json_decref(call(&supervisor, "POST", cpath(k, "accept"), NULL, 200));
+    /* decided within 30 working days of it: Fri 11-13 */
+    assert_int_equal(fx_int("SELECT decide_due_ms FROM complaints WHERE id = $1", k),
+                     1794585600000LL); /* 2026-11-13T16:00Z */
+    j = call(&supervisor, "GET", "/api/complaints", NULL, 200);
+    assert_int_equal(jint(json_array_get(json_object_get(j, "items"), 0), "accept_due_ms"),
+                     1791388800000LL);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_award_road, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remedy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workdays, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

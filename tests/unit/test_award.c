@@ -48,7 +48,7 @@ static void test_sign_message(void **state)
     (void)state;
     char out[256];
     const char *sha = "924fec0eac2355f6411c41173207b33064f389219b56ce8fe5472fa43f37834e";
-    int n = contract_sign_message(42, sha, 900000000, out, sizeof out);
+    int n = contract_sign_message(42, 1, sha, 900000000, out, sizeof out);
     const char *want = "sunbid contract v1\n42\n"
                        "924fec0eac2355f6411c41173207b33064f389219b56ce8fe5472fa43f37834e\n"
                        "900000000\n";
@@ -56,8 +56,14 @@ static void test_sign_message(void **state)
     assert_int_equal(n, (int)strlen(want));
     /* a buffer one byte short: refused, never cut */
     char small[128];
-    assert_int_equal(contract_sign_message(42, sha, 900000000, small, (size_t)n), -1);
-    assert_int_equal(contract_sign_message(42, sha, 900000000, small, (size_t)n + 1), n);
+    assert_int_equal(contract_sign_message(42, 1, sha, 900000000, small, (size_t)n), -1);
+    assert_int_equal(contract_sign_message(42, 1, sha, 900000000, small, (size_t)n + 1), n);
+    /* another lot names it (v2): a signature of one lot is none of another */
+    n = contract_sign_message(42, 2, sha, 900000000, out, sizeof out);
+    assert_string_equal(out, "sunbid contract v2\n42\n2\n"
+                             "924fec0eac2355f6411c41173207b33064f389219b56ce8fe5472fa43f37834e\n"
+                             "900000000\n");
+    assert_int_equal(n, (int)strlen(out));
 }
 
 static bool public_type(const char *type)
