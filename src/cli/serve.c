@@ -25,6 +25,7 @@
 #include "cli/serve_bids.h"
 #include "base/clock.h"
 #include "domain/auction.h"
+#include "domain/draw.h"
 #include "domain/risk.h"
 #include "domain/scheduler.h"
 #include "ledger/cosign.h"
@@ -258,6 +259,7 @@ int cli_serve(int argc, char **argv)
     struct ledger_sequencer *ledger_seq = NULL;
     struct tender_scheduler *scheduler = NULL;
     struct risk_watcher *risk_watch = NULL; /* supervision: domain/risk.h */
+    struct draw_warmer *draw_warm = NULL;   /* the draw's pool, per node: domain/draw.h */
     struct auction_engine *auctions = NULL;
     const char *witness_args[COSIGN_MAX_WITNESSES];
     size_t nwitness_args = 0;
@@ -456,6 +458,8 @@ int cli_serve(int argc, char **argv)
     ledger_seq = ledger_sequencer_start(app.store, app.cluster, cli_data_dir(&so), &lopt);
     /* risk flags of sealed openings, under "supervision.risk" */
     risk_watch = risk_watcher_start(app.store, app.cluster, 0);
+    /* the draw's pool cache and blob kept ready on this node (no lease) */
+    draw_warm = draw_warmer_start(app.store, 0);
     /* each live auction's single writer runs where "auction.<id>" is held */
     struct auction_engine_config acfg = {cli_data_dir(&so), 0};
     auctions = auction_engine_start(app.store, app.cluster, &acfg);
@@ -484,6 +488,7 @@ int cli_serve(int argc, char **argv)
 out:
     auction_engine_stop(auctions);
     risk_watcher_stop(risk_watch);
+    draw_warmer_stop(draw_warm);
     tender_scheduler_stop(scheduler);
     ledger_sequencer_stop(ledger_seq);
     cluster_stop(app.cluster);

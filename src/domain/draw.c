@@ -26,7 +26,10 @@
  * the record accounts for every position used.
  *
  * Threads: any. The one shared state is the pool cache (cache_mu): a
- * base is immutable once cached, held by reference counts.
+ * base is immutable once cached, held by reference counts; builds and
+ * pool blob writes are one at a time (build_mu, durable_mu), so the
+ * warmer (draw_warmer_start: a per-node thread that rebuilds the base and
+ * writes its blob ahead of the draws) and a draw never both do them.
  */
 #include "domain/draw.h"
 
@@ -45,6 +48,7 @@
 #include "crypto/random.h"
 #include "domain/committee.h"
 #include "ledger/ledger.h"
+#include "store/lease_worker.h"
 #include "store/ledger.h"
 
 #define SNAPSHOT_MAX ((size_t)512 << 20)
@@ -182,7 +186,12 @@ struct pool_base {
 };
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct pool_base *cache; /* the last base read, one reference */
+static struct pool_base *cache;      /* the newest base read, one reference */
+static struct draw_pool_stats stats; /* under cache_mu */
+/* one base built at a time; taken before cache_mu */
+static pthread_mutex_t build_mu = PTHREAD_MUTEX_INITIALIZER;
+/* one pool blob written at a time; taken before cache_mu */
+static pthread_mutex_t durable_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void base_unref(struct pool_base *b)
 {
@@ -318,39 +327,68 @@ static int base_read(struct store_tx *tx, int64_t only_id, bool lines, struct po
     return rc;
 }
 
+/* The cached base of store s at version, one reference more; NULL: none. */
+static struct pool_base *cache_lookup(struct store *s, int64_t version)
+{
+    struct pool_base *b = NULL;
+    pthread_mutex_lock(&cache_mu);
+    if (cache != NULL && cache->s == s && cache->version == version) {
+        cache->refs++;
+        b = cache;
+    }
+    pthread_mutex_unlock(&cache_mu);
+    return b;
+}
+
 /* The base of the pool as tx sees it: the cached one when its version is
- * tx's, else read now (and cached). One reference for the caller. */
-static int base_get(struct store *s, struct store_tx *tx, struct pool_base **out)
+ * tx's, else read now (and cached). One reference for the caller.
+ *
+ * Builds are one at a time (build_mu, taken before cache_mu): a draw and
+ * the warmer that both miss do not both read the pool; the second waits
+ * and finds the first's base when it is of its own version (else, its
+ * snapshot being older or newer, it builds its own, as it must). A
+ * draw's base replaces the cached one only when newer (versions only
+ * grow), so a draw on an older snapshot does not push out the warmer's
+ * newer base; the warmer's (newest: read just now) always does, so a
+ * database restored to a lower version is cached again at its next round. */
+static int base_get(struct store *s, struct store_tx *tx, bool newest, struct pool_base **out)
 {
     int64_t version = 0;
     *out = NULL;
     int rc = store_pool_version(tx, &version);
     if (rc != STORE_OK)
         return rc;
-    pthread_mutex_lock(&cache_mu);
-    if (cache != NULL && cache->s == s && cache->version == version) {
-        cache->refs++;
-        *out = cache;
-    }
-    pthread_mutex_unlock(&cache_mu);
-    if (*out != NULL)
+    if ((*out = cache_lookup(s, version)) != NULL)
         return STORE_OK;
+    pthread_mutex_lock(&build_mu);
+    if ((*out = cache_lookup(s, version)) != NULL) { /* built while we waited */
+        pthread_mutex_unlock(&build_mu);
+        return STORE_OK;
+    }
     struct pool_base *b = calloc(1, sizeof(*b));
-    if (b == NULL)
+    if (b == NULL) {
+        pthread_mutex_unlock(&build_mu);
         return STORE_TOOBIG;
+    }
     b->s = s;
     b->version = version;
     b->refs = 1;
     rc = base_read(tx, 0, true, b);
     if (rc != STORE_OK) {
+        pthread_mutex_unlock(&build_mu);
         base_unref(b);
         return rc;
     }
     pthread_mutex_lock(&cache_mu);
-    struct pool_base *old = cache;
-    b->refs++;
-    cache = b;
+    struct pool_base *old = NULL;
+    stats.builds++;
+    if (newest || cache == NULL || cache->s != s || cache->version < version) {
+        old = cache;
+        b->refs++;
+        cache = b;
+    }
     pthread_mutex_unlock(&cache_mu);
+    pthread_mutex_unlock(&build_mu);
     base_unref(old);
     *out = b;
     return STORE_OK;
@@ -945,7 +983,7 @@ static enum err run_read(struct store *s, const struct tender_caller *c, int64_t
     if (rc == STORE_OK)
         rc = load_requests(tx, a, draw_id, &p->rq);
     if (rc == STORE_OK)
-        rc = base_get(s, tx, &p->base);
+        rc = base_get(s, tx, false, &p->base);
     if (rc == STORE_OK)
         rc = pool_load(tx, a, p->base, &p->d, now, 0, &pool);
     if (rc == STORE_OK)
@@ -1038,23 +1076,28 @@ static enum err run_tx(struct store_tx *tx, void *arg)
 }
 
 /* The pool's text is a blob on disk (fsync'd) before a draw names it:
- * once per base. */
+ * once per base (durable_mu: a draw and the warmer do not both write it;
+ * the second finds it done). */
 static int pool_durable(struct store *s, struct pool_base *b)
 {
     char hex[BLOB_HASH_HEX + 1];
+    int rc = STORE_OK;
+    pthread_mutex_lock(&durable_mu);
     pthread_mutex_lock(&cache_mu);
     bool done = b->durable;
     pthread_mutex_unlock(&cache_mu);
-    if (done)
-        return STORE_OK;
-    int rc = blob_put(s, b->text.data, b->text.len, hex);
-    if (rc == STORE_OK && strcmp(hex, b->sha) != 0)
-        rc = STORE_ERROR;
-    if (rc == STORE_OK) {
+    if (!done) {
+        rc = blob_put(s, b->text.data, b->text.len, hex);
+        if (rc == STORE_OK && strcmp(hex, b->sha) != 0)
+            rc = STORE_ERROR;
+    }
+    if (!done && rc == STORE_OK) {
         pthread_mutex_lock(&cache_mu);
         b->durable = true;
+        stats.blob_writes++;
         pthread_mutex_unlock(&cache_mu);
     }
+    pthread_mutex_unlock(&durable_mu);
     return rc;
 }
 
@@ -1089,6 +1132,87 @@ enum err draw_run(struct store *s, const struct tender_caller *c, int64_t draw_i
     free(p);
     arena_release(&a);
     return e;
+}
+
+/* ---- the pool warmer ----
+ *
+ * A draw on a cached base whose blob is written costs its own reads and
+ * one commit; one that finds the base stale reads the whole pool and
+ * writes a new pool blob with fsync, several times longer (docs/draw.md).
+ * The warmer takes that off the request path: every few seconds, and at
+ * start, each node reads the pool's version and, when the base it holds
+ * is another version's, builds the base (base_get, exactly as a draw
+ * would) and writes its blob (pool_durable, content-addressed: writing it
+ * twice is harmless), so the next draw finds both ready. It is per-node
+ * work (each node keeps its own cache), so it runs on every node, without
+ * a lease (lease_worker's lease-free mode). A draw that comes before the
+ * warmer has caught up builds the base itself, as without the warmer; the
+ * build and blob locks make the two share one build, never corrupt it. */
+
+void draw_pool_stats(struct draw_pool_stats *out)
+{
+    pthread_mutex_lock(&cache_mu);
+    *out = stats;
+    pthread_mutex_unlock(&cache_mu);
+}
+
+int draw_pool_warm(struct store *s, bool *built)
+{
+    struct store_tx *tx = NULL;
+    struct pool_base *b = NULL;
+    struct draw_pool_stats before, after;
+    draw_pool_stats(&before);
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc == STORE_OK)
+        rc = base_get(s, tx, true, &b);
+    store_rollback(tx);
+    if (rc == STORE_OK)
+        rc = pool_durable(s, b);
+    base_unref(b);
+    draw_pool_stats(&after);
+    if (built != NULL)
+        *built = after.builds != before.builds; /* by this round or a draw meanwhile */
+    return rc;
+}
+
+struct draw_warmer {
+    struct store *store; /* borrowed */
+    struct lease_worker *worker;
+};
+
+static int warm_round(void *arg, bool *more)
+{
+    struct draw_warmer *w = arg;
+    *more = false;
+    return draw_pool_warm(w->store, NULL);
+}
+
+struct draw_warmer *draw_warmer_start(struct store *s, int64_t tick_ms)
+{
+    struct draw_warmer *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    w->store = s;
+    struct lease_worker_config cfg = {.name = "draw-pool",
+                                      .lease = NULL, /* per node */
+                                      .tick_ms = tick_ms > 0 ? tick_ms : DRAW_WARM_TICK_MS,
+                                      .max_rounds = 1,
+                                      .round = warm_round,
+                                      .arg = w};
+    w->worker = lease_worker_start(s, NULL, &cfg);
+    if (w->worker == NULL) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void draw_warmer_stop(struct draw_warmer *w)
+{
+    if (w == NULL)
+        return;
+    lease_worker_stop(w->worker);
+    free(w);
 }
 
 /* ---- answers and replacements ---- */

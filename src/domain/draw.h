@@ -37,7 +37,9 @@
  * Every write runs in one transaction (domain_write) with its audit row and
  * its witness-log event(s); nothing is written on any error. draw_run keeps
  * the pool of the last draw in memory, keyed by the store and the pool's
- * version (store_pool_version), and reads it again when an expert changed.
+ * version (store_pool_version), and reads it again when an expert changed;
+ * the warmer (draw_warmer_start, started by `serve` on every node) does
+ * that, and writes the pool's blob, ahead of the draws.
  * Threads: any (the pool cache has its own lock). Time is clock_now_ms().
  */
 #ifndef SUNBID_DOMAIN_DRAW_H
@@ -54,6 +56,7 @@
 #define DRAW_MEMBERS_MAX    2000 /* member rows of one draw */
 #define DRAW_EVAL_DAYS_MAX  30   /* the evaluation's length */
 #define DRAW_30D_MS         ((int64_t)30 * 24 * 3600 * 1000)
+#define DRAW_WARM_TICK_MS   3000 /* the warmer looks at the pool's version */
 
 struct draw_input {
     int64_t eval_start_ms; /* the evaluation's dates (unavailability is checked against them) */
@@ -96,5 +99,27 @@ enum err draw_record_export(struct store *s, const struct tender_caller *c, int6
  * (ERR_NOT_FOUND when the caller may not see it at all). */
 enum err draw_load(struct store_tx *tx, struct arena *a, const struct tender_caller *c,
                    int64_t draw_id, struct draw_row *d, struct tender *t, struct draw_view *v);
+
+/* ---- the pool warmer (docs/draw.md, "Storage") ---- */
+
+/* Counters of the process's pool cache, since start. */
+struct draw_pool_stats {
+    uint64_t builds;      /* bases read from the store (the whole pool) */
+    uint64_t blob_writes; /* pool blobs written (fsync) */
+};
+void draw_pool_stats(struct draw_pool_stats *out);
+
+/* One round of the warmer: reads the pool's version and, when the cached
+ * base is not that version's, builds it and writes its blob, so the next
+ * draw does neither. *built (may be NULL): a base was built meanwhile.
+ * Returns a store_rc. Any thread. */
+int draw_pool_warm(struct store *s, bool *built);
+
+/* A thread calling draw_pool_warm now and every tick_ms (0: the default),
+ * on every node (no lease). NULL (logged) when it cannot start; s is
+ * borrowed and must outlive it. Stop before closing the store. */
+struct draw_warmer;
+struct draw_warmer *draw_warmer_start(struct store *s, int64_t tick_ms);
+void draw_warmer_stop(struct draw_warmer *w);
 
 #endif

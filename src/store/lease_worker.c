@@ -23,6 +23,12 @@ struct lease_worker {
     bool stopping;     /* under mu */
 };
 
+/* Whether this node may run a round: always in lease-free mode. */
+static bool may_run(struct lease_worker *w)
+{
+    return w->cfg.lease == NULL || cluster_lease_held(w->cluster, w->cfg.lease);
+}
+
 static void drain(struct lease_worker *w)
 {
     int rounds = 0, rc;
@@ -33,8 +39,7 @@ static void drain(struct lease_worker *w)
         if (rc != STORE_OK && rc != STORE_BUSY)
             log_error("%s: round failed: %s (%s)", w->cfg.name, store_rc_name(rc),
                       store_errmsg(w->store));
-    } while (rc == STORE_OK && more && ++rounds < w->cfg.max_rounds &&
-             cluster_lease_held(w->cluster, w->cfg.lease));
+    } while (rc == STORE_OK && more && ++rounds < w->cfg.max_rounds && may_run(w));
 }
 
 static void *worker_main(void *arg)
@@ -45,8 +50,8 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&w->mu);
     while (!w->stopping) {
         pthread_mutex_unlock(&w->mu);
-        bool now_held = cluster_lease_held(w->cluster, w->cfg.lease);
-        if (now_held != held)
+        bool now_held = may_run(w);
+        if (now_held != held && w->cfg.lease != NULL)
             log_info("%s: %s the lease %s", w->cfg.name, now_held ? "holding" : "lost",
                      w->cfg.lease);
         held = now_held;
@@ -88,7 +93,8 @@ struct lease_worker *lease_worker_start(struct store *s, struct cluster *c,
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, &ca);
     pthread_condattr_destroy(&ca);
-    cluster_lease_want(c, w->cfg.lease);
+    if (w->cfg.lease != NULL)
+        cluster_lease_want(c, w->cfg.lease);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         log_error("%s: cannot start the thread", w->cfg.name);
         pthread_mutex_destroy(&w->mu);

@@ -12,6 +12,10 @@
  *
  * A round runs with no lock held and must continue from stored state: a new
  * holder of the lease on another node just carries on (cluster.h).
+ *
+ * Lease-free mode: lease NULL (and the cluster may be NULL) runs the rounds
+ * on every node, always, for per-node work that needs no single writer
+ * (the draw's pool warmer, domain/draw.h).
  * Threads: start and stop from one thread (serving); round on the worker's.
  */
 #ifndef SUNBID_STORE_LEASE_WORKER_H
@@ -30,7 +34,7 @@ typedef int (*lease_worker_fn)(void *arg, bool *more);
 
 struct lease_worker_config {
     const char *name;  /* for logs: "scheduler", "ledger", "risk" */
-    const char *lease; /* the cluster lease it needs */
+    const char *lease; /* the cluster lease it needs; NULL: none (every node) */
     int64_t tick_ms;   /* pause between rounds, > 0 */
     int max_rounds;    /* batches in a row at most, >= 1 */
     lease_worker_fn round;

@@ -13,7 +13,11 @@
  *     specialty and linked to a bidder's relation, each through a second
  *     store handle on the same database (another process or node), and the
  *     second draw sees every change; a draw through that second handle
- *     sees them too.
+ *     sees them too;
+ *   - the warmer (draw_pool_warm, one round at a time, no sleeping): after
+ *     an edit one round builds the base and writes its blob, so the next
+ *     draw does neither (draw_pool_stats counts them); two rounds at once
+ *     build once.
  *
  * Every case runs on each store in SUNBID_TEST_STORES (default "sqlite").
  */
@@ -22,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,11 +468,89 @@ static void test_cache_sees_every_change(void **state)
     store_close(other);
 }
 
+/* The warmer, driven one round at a time: after an expert edit one round
+ * builds the new base and writes its blob, and the next draw does
+ * neither; a round with nothing new does nothing; two rounds at once
+ * build once. */
+static void *warm_thread(void *arg)
+{
+    struct fx *f = arg;
+    bool built = false;
+    return draw_pool_warm(f->s, &built) == STORE_OK ? arg : NULL;
+}
+
+static void test_warmer_ahead_of_draws(void **state)
+{
+    struct fx *f = *state;
+    struct draw_pool_stats s0, s1, s2;
+    struct draw_record r;
+    struct draw_row d;
+    struct buf blob;
+    bool built = true;
+    int64_t tender = bidding_tender(f);
+    int64_t draw = draw_on(f, f->s, tender); /* builds the base itself */
+    cancel(f, draw);
+
+    /* nothing changed: a round does nothing */
+    draw_pool_stats(&s0);
+    assert_int_equal(draw_pool_warm(f->s, &built), STORE_OK);
+    assert_false(built);
+    draw_pool_stats(&s1);
+    assert_int_equal(s1.builds, s0.builds);
+    assert_int_equal(s1.blob_writes, s0.blob_writes);
+
+    /* an edit: one round builds and writes the blob, a second does nothing */
+    edit_expert(f->s, &f->a, f->ex[1], "suspended", NULL);
+    assert_int_equal(draw_pool_warm(f->s, &built), STORE_OK);
+    assert_true(built);
+    draw_pool_stats(&s1);
+    assert_int_equal(s1.builds, s0.builds + 1);
+    assert_int_equal(s1.blob_writes, s0.blob_writes + 1);
+    assert_int_equal(draw_pool_warm(f->s, &built), STORE_OK);
+    assert_false(built);
+
+    /* the draw finds both ready, and sees the edit */
+    draw = draw_on(f, f->s, tender);
+    draw_pool_stats(&s2);
+    assert_int_equal(s2.builds, s1.builds);
+    assert_int_equal(s2.blob_writes, s1.blob_writes);
+    record_of(f, draw, &r);
+    assert_null(snap_expert(&r, f->ex[1]));
+    assert_string_equal(reason_of(&r, f->ex[1]), "suspended");
+    get_draw(f, draw, &d);
+    assert_non_null(d.pool_sha);
+    buf_init(&blob, (size_t)1 << 20);
+    assert_int_equal(blob_get(f->s, d.pool_sha, &blob), STORE_OK);
+    assert_true(blob.len > 0);
+    buf_release(&blob);
+    cancel(f, draw);
+
+    /* two rounds at once after an edit: one build, one blob */
+    edit_expert(f->s, &f->a, f->ex[1], "active", NULL);
+    pthread_t th[2];
+    void *ok[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, warm_thread, f), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(th[i], &ok[i]), 0);
+        assert_ptr_equal(ok[i], f);
+    }
+    draw_pool_stats(&s0);
+    assert_int_equal(s0.builds, s2.builds + 1);
+    assert_int_equal(s0.blob_writes, s2.blob_writes + 1);
+
+    /* the thread starts and stops cleanly (its rounds are the ones above) */
+    struct draw_warmer *w = draw_warmer_start(f->s, 60000);
+    assert_non_null(w);
+    draw_warmer_stop(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_and_old_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_sees_every_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warmer_ahead_of_draws, setup, teardown),
     };
     static char list[4096];
     const char *env = getenv("SUNBID_TEST_STORES");
