@@ -173,7 +173,7 @@ enum err evaluation_tender_sync_tx(struct store_tx *tx, const struct tender_call
                                    struct tender *t, const char *action, int64_t now)
 {
     struct arena a;
-    enum tender_state to;
+    enum tender_state to = TS_FAILED; /* set by derived_state */
     int st = tender_state_parse(t->state), act = -1;
     if (st < 0)
         return ERR_INTERNAL;

@@ -1,7 +1,8 @@
 /*
  * domain/scheduler.c — the tender scheduler thread (scheduler.h).
  *
- * Owns: one thread and its store connection (dropped when it ends).
+ * Owns: its lease worker (store/lease_worker.h: the thread and its store
+ * connection, dropped when it ends).
  * Invariants: a round runs only while this node holds the "scheduler"
  * lease; everything a round does is decided from stored rows at the time
  * it reads them (tender_advance re-reads each tender in its own write
@@ -13,24 +14,19 @@
  */
 #include "domain/scheduler.h"
 
-#include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "domain/bond.h"
 #include "domain/opening.h"
 #include "domain/tender.h"
+#include "store/lease_worker.h"
 
 struct tender_scheduler {
     struct store *store;     /* borrowed */
     struct cluster *cluster; /* borrowed */
-    int64_t tick_ms;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv; /* signalled by stop */
-    bool stopping;     /* under mu */
+    struct lease_worker *worker;
 };
 
 static void publish(struct cluster *c, const struct tender_changes *ch)
@@ -74,51 +70,23 @@ int tender_scheduler_run_once(struct store *s, struct cluster *c, int *moved)
     int ended = 0;
     rc = opening_run_due(s, c, &ended);
     *moved += ended;
-    /* overdue complaint steps and bond refunds: warned once (domain/bond.h) */
+    /* overdue complaint steps, bond refunds and lots' contracts: warned once
+     * (domain/bond.h) */
     int warned = 0;
     if (rc == STORE_OK)
         rc = award_run_due(s, c, &warned);
     return rc;
 }
 
-static void *sched_main(void *arg)
+/* One batch; a full batch means more may be due (lease_worker goes on,
+ * looking at the lease between batches). */
+static int sched_round(void *arg, bool *more)
 {
     struct tender_scheduler *q = arg;
-    bool held = false;
-
-    pthread_mutex_lock(&q->mu);
-    while (!q->stopping) {
-        pthread_mutex_unlock(&q->mu);
-        bool now_held = cluster_lease_held(q->cluster, TENDER_SCHEDULER_LEASE);
-        if (now_held != held)
-            log_info("scheduler: %s the scheduler lease", now_held ? "holding" : "lost");
-        held = now_held;
-        if (held) {
-            int moved = 0, rounds = 0, rc;
-            /* a full batch means more may be due: go on, looking at the lease */
-            do {
-                rc = tender_scheduler_run_once(q->store, q->cluster, &moved);
-                if (rc != STORE_OK && rc != STORE_BUSY)
-                    log_error("scheduler: round failed: %s (%s)", store_rc_name(rc),
-                              store_errmsg(q->store));
-            } while (rc == STORE_OK && moved >= TENDER_SCHEDULER_BATCH && ++rounds < 16 &&
-                     cluster_lease_held(q->cluster, TENDER_SCHEDULER_LEASE));
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts); /* the cv waits on CLOCK_MONOTONIC */
-        ts.tv_sec += q->tick_ms / 1000;
-        ts.tv_nsec += (long)(q->tick_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&q->mu);
-        if (!q->stopping)
-            pthread_cond_timedwait(&q->cv, &q->mu, &ts);
-    }
-    pthread_mutex_unlock(&q->mu);
-    store_thread_done(q->store);
-    return NULL;
+    int moved = 0;
+    int rc = tender_scheduler_run_once(q->store, q->cluster, &moved);
+    *more = moved >= TENDER_SCHEDULER_BATCH;
+    return rc;
 }
 
 struct tender_scheduler *tender_scheduler_start(struct store *s, struct cluster *c, int64_t tick_ms)
@@ -128,18 +96,14 @@ struct tender_scheduler *tender_scheduler_start(struct store *s, struct cluster 
         return NULL;
     q->store = s;
     q->cluster = c;
-    q->tick_ms = tick_ms > 0 ? tick_ms : TENDER_SCHEDULER_TICK_MS;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    cluster_lease_want(c, TENDER_SCHEDULER_LEASE);
-    if (pthread_create(&q->thread, NULL, sched_main, q) != 0) {
-        log_error("scheduler: cannot start the thread");
-        pthread_mutex_destroy(&q->mu);
-        pthread_cond_destroy(&q->cv);
+    struct lease_worker_config cfg = {.name = "scheduler",
+                                      .lease = TENDER_SCHEDULER_LEASE,
+                                      .tick_ms = tick_ms > 0 ? tick_ms : TENDER_SCHEDULER_TICK_MS,
+                                      .max_rounds = 16,
+                                      .round = sched_round,
+                                      .arg = q};
+    q->worker = lease_worker_start(s, c, &cfg);
+    if (q->worker == NULL) {
         free(q);
         return NULL;
     }
@@ -150,12 +114,6 @@ void tender_scheduler_stop(struct tender_scheduler *q)
 {
     if (q == NULL)
         return;
-    pthread_mutex_lock(&q->mu);
-    q->stopping = true;
-    pthread_cond_signal(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-    pthread_join(q->thread, NULL);
-    pthread_mutex_destroy(&q->mu);
-    pthread_cond_destroy(&q->cv);
+    lease_worker_stop(q->worker);
     free(q);
 }

@@ -1,9 +1,12 @@
 // auction.test.mjs — the auction pages (网络竞价) with two browsers bidding
-// against each other to the end, on the server's real clock.
+// against each other to the end, on the server's test clock.
 //
+// The server runs on a manual clock (serve --test-clock, run()'s serveArgs)
+// that only the test moves (POST /api/test/clock, as admin): the auction
+// engine and the halls follow it, so nobody waits for a real countdown.
 // The agent creates an auction through the form (/auctions/new) and lands on
 // its hall. A second, short English auction is created through the API (it
-// starts in 20 s, ends 30 s later, with a 15-second countdown). Two bidders,
+// starts 20 s on, ends 30 s later, with a 15-second countdown). Two bidders,
 // each in its own browser context (one of them on a phone), apply with a
 // deposit reference in the hall; the agent confirms both deposits in the
 // console and they get their bidder numbers. When the auction is live they
@@ -30,6 +33,9 @@ function sunbid(args, what) {
 
 const stamp = Date.now() % 100000;
 
+// The server's manual clock starts here and moves only by setClock.
+const t0 = Date.now();
+
 async function apiAs(h, token, method, p, body) {
   const r = await fetch(h.url + p, {
     method,
@@ -49,6 +55,21 @@ async function token(h, user) {
   const r = await apiAs(h, null, 'POST', '/api/auth/login', { username: user, password: DEMO_PASSWORD, token: true });
   if (r.status !== 200) throw new Error('login ' + user + ': ' + r.status);
   return r.body.token;
+}
+
+// The end the server has now for auction `id` (extensions and any outage
+// shift included): where the clock must go for it to close.
+async function endOf(h, id) {
+  const r = await apiAs(h, null, 'GET', '/api/auctions/' + id);
+  if (r.status !== 200 || !r.body.end_ms) throw new Error('GET auction ' + id + ': ' + r.status);
+  return r.body.end_ms;
+}
+
+// Moves the server's test clock to `ms` (forward only).
+async function setClock(h, ms) {
+  const r = await apiAs(h, await token(h, 'admin'), 'POST', '/api/test/clock', { now_ms: ms });
+  if (r.status !== 200) throw new Error('test clock: ' + r.status + ' ' + JSON.stringify(r.body));
+  return r.body.now_ms;
 }
 
 async function login(h, page, user) {
@@ -74,6 +95,7 @@ await run('auction', async (h) => {
   const { t } = h;
   let agent, b1, b2;
   let id = null;
+  let short = null; // the short auction's start and end (server ms)
 
   await h.step('the agent creates an auction with the form', async () => {
     agent = await h.newPage(DESKTOP, 'agent');
@@ -98,6 +120,7 @@ await run('auction', async (h) => {
     const at = await token(h, 'agent');
     const list = await apiAs(h, null, 'GET', '/api/auctions');
     const start = list.body.now_ms + 20000;
+    short = { start, end: start + 30000 };
     const r = await apiAs(h, at, 'POST', '/api/auctions', {
       title: `排污权竞价（测试 ${stamp}）`,
       kind: 'english',
@@ -147,7 +170,9 @@ await run('auction', async (h) => {
     }
     t.ok('bidders: six-digit numbers', /^\d{6}$/.test(paddles.b1) && /^\d{6}$/.test(paddles.b2), paddles);
     t.ok('bidders: numbers differ', paddles.b1 !== paddles.b2);
-    // wait for the start (the page turns live by the event stream)
+    t.ok('hall: not live before the start', !(await text(b1, '.badges .astate')).includes('竞价中'));
+    // the clock reaches the start (the page turns live by the event stream)
+    await setClock(h, short.start);
     await waitText(b1, '.badges .astate', '竞价中', 40000);
     await waitText(b2, '.badges .astate', '竞价中', 40000);
     t.ok('hall: countdown runs on the server clock', /\d\d:\d\d:\d\d/.test(await text(b1, '[data-testid="countdown"]')));
@@ -173,7 +198,9 @@ await run('auction', async (h) => {
     t.ok('phone: no horizontal scrolling', overflow <= 1, overflow);
 
     // to the end: both halls close with the last bidder as the winner
-    await waitText(b1, '.badges .astate', '已成交', 60000);
+    t.ok('hall: still live before the end', (await text(b1, '.badges .astate')).includes('竞价中'));
+    await setClock(h, Math.max(short.end, await endOf(h, id)));
+    await waitText(b1, '.badges .astate', '已成交', 20000);
     await waitText(b2, '.badges .astate', '已成交', 20000);
     await b1.waitForSelector('[data-testid="result"]');
     t.ok('result: names the last bidder', (await text(b1, '[data-testid="result-winner"]')).includes(paddles[last]));
@@ -219,7 +246,8 @@ await run('auction', async (h) => {
     t.eq('api: qualified', q.status, 200);
 
     await h.goto(b2, '/auction?id=' + sid);
-    await waitText(b2, '.badges .astate', '竞价中', 40000);
+    await setClock(h, start);
+    await waitText(b2, '.badges .astate', '竞价中', 20000);
     await b2.waitForSelector('#auction-seal-form');
     await b2.fill('#auction-sealed-price', '8,300');
     await b2.setInputFiles('#auction-sign-key', file('sign.key.pem'));
@@ -233,7 +261,9 @@ await run('auction', async (h) => {
     await h.screenshot(b2, 'auction-sealed-phone-zh.png');
 
     // the end: the key is released from the encryption key file, here
-    await b2.waitForSelector('#auction-reveal-form', { timeout: 60000 });
+    t.ok('sealed: no key release before the end', (await b2.locator('#auction-reveal-form').count()) === 0);
+    await setClock(h, Math.max(start + 25000, await endOf(h, sid)));
+    await b2.waitForSelector('#auction-reveal-form', { timeout: 20000 });
     await b2.setInputFiles('#auction-enc-key', file('enc.key.pem'));
     await b2.click('#auction-reveal');
     await waitText(b2, '.badges .astate', '已成交', 30000);
@@ -243,4 +273,4 @@ await run('auction', async (h) => {
     const overflow = await b2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     t.ok('sealed, phone: no horizontal scrolling', overflow <= 1, overflow);
   });
-});
+}, { serveArgs: ['--test-clock', String(t0)], serveEnv: { SUNBID_ALLOW_TEST_CLOCK: '1' } });

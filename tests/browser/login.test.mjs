@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { run, DESKTOP, PHONE, navIds, pageFetch, settle, DEMO_PASSWORD } from './lib/harness.mjs';
 
 const ROLES = [
-  { user: 'admin', role: 'admin', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace', 'users', 'orgs', 'audit'] },
+  { user: 'admin', role: 'admin', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace', 'users', 'orgs', 'calendar', 'audit'] },
   { user: 'agent', role: 'agent', nav: ['home', 'tenders', 'tenders-mine', 'auctions', 'results', 'ledger', 'workspace'] },
   { user: 'bidder1', role: 'bidder', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace'] },
   { user: 'expert1', role: 'expert', nav: ['home', 'tenders', 'auctions', 'results', 'ledger', 'workspace'] },
@@ -198,7 +198,7 @@ await run('login', async (h) => {
     await settle(page);
     t.eq('lang: workspace h1 in English', await text(page, 'main h1'), 'Workspace');
     const labels = await page.$$eval('#nav-panel .nav-list a', (as) => as.map((a) => a.textContent));
-    t.eq('lang: admin nav in English', labels, ['Notices', 'Tenders', 'Auctions', 'Results', 'Witness log', 'Workspace', 'Users', 'Organisations', 'Audit log']);
+    t.eq('lang: admin nav in English', labels, ['Notices', 'Tenders', 'Auctions', 'Results', 'Witness log', 'Workspace', 'Users', 'Organisations', 'Calendar', 'Audit log']);
     t.eq('lang: role badge in English', await text(page, '.user-box .badge'), 'Administrator');
     await h.screenshot(page, 'workspace-admin-desktop-en.png');
     await page.click('#lang-switch');
