@@ -17,6 +17,7 @@
 #include "api/tenders.h"
 #include "api/evaluation.h"
 #include "api/award.h"
+#include "api/workcal.h"
 
 #include "base/log.h"
 
@@ -25,6 +26,15 @@
 
 const struct http_route api_routes[] = {
     {HTTP_M_GET, "/api/health", api_health, R_PUBLIC, NULL, 0, HTTP_ROUTE_INLINE, "health"},
+    /* the working-day calendar (api/workcal.h, docs/calendar.md) */
+    {HTTP_M_GET, "/api/calendar", api_calendar_list, R_PUBLIC, NULL, 0, 0, "calendar.list"},
+    {HTTP_M_GET, "/api/calendar/due", api_calendar_due, R_PUBLIC, NULL, 0, 0, "calendar.due"},
+    {HTTP_M_PUT, "/api/calendar/days/:date", api_calendar_put, ROLE_ADMIN, NULL, 4096, 0,
+     "calendar.set"},
+    {HTTP_M_DELETE, "/api/calendar/days/:date", api_calendar_delete, ROLE_ADMIN, NULL, 1024, 0,
+     "calendar.delete"},
+    {HTTP_M_POST, "/api/calendar/import", api_calendar_import, ROLE_ADMIN, NULL,
+     API_CALENDAR_MAX_BODY, HTTP_ROUTE_RAW_BODY, "calendar.import"},
     /* complaints, the signed contract, bonds (api/award.h, docs/award.md); the domain checks
      * the complainant, the winner and the agent */
     {HTTP_M_GET, "/api/tenders/:id/award", api_award_get, R_PUBLIC, NULL, 0, 0, "award.get"},
@@ -91,6 +101,8 @@ const struct http_route api_routes[] = {
      "evaluation.notice"},
     {HTTP_M_POST, "/api/tenders/:id/evaluation/contract", api_eval_contract, ROLE_AGENT,
      api_tenders_agent_owner, 4096, 0, "evaluation.contract"},
+    {HTTP_M_POST, "/api/tenders/:id/evaluation/fail", api_eval_fail, ROLE_AGENT,
+     api_tenders_agent_owner, 32768, 0, "evaluation.fail"},
     /* the opening hall (api/opening.h, docs/opening.md); the domain checks host and bidder */
     {HTTP_M_GET, "/api/tenders/:id/opening", api_opening_get, R_PUBLIC, NULL, 0, 0, "opening.get"},
     /* a stream: named "events" like /api/events so the route walkers skip it */

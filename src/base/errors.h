@@ -196,6 +196,7 @@
     X(EVAL_PUBLICITY_OVER, 409, "The candidates' publicity has ended.")                            \
     X(EVAL_OBJECTIONS_OPEN, 409, "Objections to the result are unanswered: the award waits.")      \
     X(EVAL_NOT_CANDIDATE, 422, "That organisation is not a candidate of this tender.")             \
+    X(LOT_NOT_FOUND, 404, "The tender has no such lot.")                                           \
     /* complaints, the signed contract, bonds (docs/award.md) */                                   \
     X(COMPLAINT_NOT_BIDDER, 403, "Only a bidder registered for this tender may complain.")         \
     X(COMPLAINT_OBJECTION_FIRST, 409,                                                              \
@@ -209,6 +210,11 @@
     X(CONTRACT_UNSIGNED, 409, "The contract is signed online by both sides; see /award.")          \
     X(BOND_REFUNDED, 409, "This bond has been refunded already.")                                  \
     X(BOND_NOT_BIDDER, 422, "That organisation did not bid for this tender.")                      \
+    /* the working-day calendar (docs/calendar.md) */                                              \
+    X(CALENDAR_DATE_INVALID, 422, "The date must be a real day written YYYY-MM-DD (2000-2199).")   \
+    X(CALENDAR_FILE_INVALID, 422,                                                                  \
+      "The calendar file is invalid; the message says which line. Nothing was imported.")         \
+    X(CALENDAR_NO_WORKING_DAY, 422, "The calendar has no working day within reach of the period.") \
     /* server */                                                                                   \
     X(INTERNAL, 500, "Internal error.")                                                            \
     X(STORE_UNAVAILABLE, 503, "The store is unavailable; try again.")                              \

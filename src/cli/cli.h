@@ -65,6 +65,7 @@ int cli_verify_receipt(int argc, char **argv); /* cli/receipt.c */
 int cli_draw(int argc, char **argv);           /* cli/draw.c: draw verify */
 int cli_evaluation(int argc, char **argv);     /* cli/evaluation.c: evaluation verify */
 int cli_boq(int argc, char **argv);            /* cli/boq.c: boq compare */
+int cli_calendar(int argc, char **argv);       /* cli/calendar.c: import, due */
 /* Seeds the demo expert pool (cli/demo_experts.c); CLI_OK when present. */
 int cli_demo_experts(struct store *s);
 /* Seeds the demo CA and bidder certificates in data_dir (cli/demo_certs.c). */

@@ -108,6 +108,8 @@ int main(int argc, char **argv)
         return cli_evaluation(argc - 1, argv + 1);
     if (strcmp(cmd, "boq") == 0)
         return cli_boq(argc - 1, argv + 1);
+    if (strcmp(cmd, "calendar") == 0)
+        return cli_calendar(argc - 1, argv + 1);
     fprintf(stderr, "sunbid: unknown command '%s'\n", cmd);
     usage(stderr);
     return CLI_USAGE;

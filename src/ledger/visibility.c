@@ -61,6 +61,9 @@ static const char *const public_types[] = {
     "evaluation.contract",  /* the contract recorded */
     /* an upheld complaint annulled the award: the revoked notice's hash */
     "evaluation.award_revoked",
+    /* a lot failed (流标), a re-evaluation ordered (docs/evaluation.md) */
+    "evaluation.lot_failed",
+    "evaluation.reevaluate",
     /* complaints to the supervisor (docs/award.md): the decision (处理决定)
      * is public; the complaint, who filed it and the other steps are not */
     "complaint.decide",

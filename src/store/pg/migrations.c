@@ -1189,8 +1189,6 @@ static const char m017_blob_journal[] = "CREATE TABLE blob_journal ("
                                         "  created_ms BIGINT NOT NULL"
                                         ");";
 
-/* placeholders for this session's work; each owner replaces its own line */
-static const char m_reserved[] = "SELECT 1";
 
 const struct store_migration pg_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
@@ -1330,9 +1328,94 @@ const struct store_migration pg_migrations[] = {
      "INSERT INTO boq_tender_versions (tender_id, lot_no, version, name, blob_hash, lines,"
      " uploaded_by, uploaded_ms) SELECT tender_id, lot_no, 1, name, blob_hash, lines,"
      " uploaded_by, uploaded_ms FROM boq_tender;"},
-    {22, "reserved 22", m_reserved},
-    {23, "reserved 23", m_reserved},
-    {24, "reserved 24", m_reserved},
-    {25, "reserved 25", m_reserved},
+    {22, "evaluation per lot, with rounds (docs/evaluation.md)",
+     /* The evaluation of each (tender, lot) with its round; entries,
+      * sheets, warnings and signatures belong to a (lot, round), objections
+      * to a lot. Existing rows become lot 1, round 1 (the DEFAULTs).
+      * evaluation_rounds keeps each ended round when a re-evaluation starts
+      * the next one; nothing is deleted. */
+     "ALTER TABLE evaluations ADD COLUMN lot_no INTEGER NOT NULL DEFAULT 1,"
+     "  ADD COLUMN round INTEGER NOT NULL DEFAULT 1,"
+     "  ADD COLUMN failed_reason TEXT,"
+     "  DROP CONSTRAINT evaluations_pkey,"
+     "  DROP CONSTRAINT evaluations_phase_check;"
+     "ALTER TABLE evaluations ADD PRIMARY KEY (tender_id, lot_no),"
+     "  ADD CONSTRAINT evaluations_phase_check CHECK (phase IN ('qualification', 'scoring',"
+     "    'signing', 'signed', 'publicity', 'awarded', 'contracted', 'failed'));"
+     "ALTER TABLE evaluation_entries ADD COLUMN lot_no INTEGER NOT NULL DEFAULT 1,"
+     "  ADD COLUMN round INTEGER NOT NULL DEFAULT 1,"
+     "  DROP CONSTRAINT evaluation_entries_pkey;"
+     "ALTER TABLE evaluation_entries"
+     "  ADD PRIMARY KEY (tender_id, lot_no, round, member_id, org_id, item);"
+     "ALTER TABLE evaluation_sheets ADD COLUMN lot_no INTEGER NOT NULL DEFAULT 1,"
+     "  ADD COLUMN round INTEGER NOT NULL DEFAULT 1,"
+     "  DROP CONSTRAINT evaluation_sheets_pkey;"
+     "ALTER TABLE evaluation_sheets ADD PRIMARY KEY (tender_id, lot_no, round, member_id, stage);"
+     "ALTER TABLE evaluation_warnings ADD COLUMN lot_no INTEGER NOT NULL DEFAULT 1,"
+     "  ADD COLUMN round INTEGER NOT NULL DEFAULT 1,"
+     "  DROP CONSTRAINT evaluation_warnings_tender_id_kind_member_id_org_id_item_key;"
+     "ALTER TABLE evaluation_warnings ADD CONSTRAINT evaluation_warnings_unique"
+     "  UNIQUE (tender_id, lot_no, round, kind, member_id, org_id, item);"
+     "ALTER TABLE evaluation_signatures ADD COLUMN lot_no INTEGER NOT NULL DEFAULT 1,"
+     "  ADD COLUMN round INTEGER NOT NULL DEFAULT 1,"
+     "  DROP CONSTRAINT evaluation_signatures_pkey;"
+     "ALTER TABLE evaluation_signatures ADD PRIMARY KEY (tender_id, lot_no, round, member_id);"
+     "ALTER TABLE evaluation_objections ADD COLUMN lot_no INTEGER NOT NULL DEFAULT 1;"
+     "DROP INDEX evaluation_objections_tender;"
+     "CREATE INDEX evaluation_objections_tender ON evaluation_objections(tender_id, lot_no, id);"
+     "CREATE TABLE evaluation_rounds ("
+     "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+     "  lot_no INTEGER NOT NULL,"
+     "  round INTEGER NOT NULL,"
+     "  result TEXT,"     /* the round's result summary, JSON, or NULL */
+     "  report TEXT,"     /* its report, canonical JSON, or NULL (ended before) */
+     "  report_sha TEXT,"
+     "  reason TEXT NOT NULL," /* why it ended */
+     "  complaint_id BIGINT," /* the complaint that ordered the re-evaluation */
+     "  ended_ms BIGINT NOT NULL,"
+     "  PRIMARY KEY (tender_id, lot_no, round)"
+     ");"},
+    {23, "award per lot: complaints' lot, contracts by lot, late contracts warned",
+     /* as sqlite/migrations.c 23 (docs/award.md "Per lot") */
+     "ALTER TABLE complaints ADD COLUMN lot_no BIGINT NOT NULL DEFAULT 0;"
+     "ALTER TABLE complaints ADD COLUMN carried_out BIGINT;"
+     "ALTER TABLE complaints ADD COLUMN carried_why TEXT;"
+     "ALTER TABLE award_contracts ADD COLUMN lot_no BIGINT NOT NULL DEFAULT 1;"
+     "ALTER TABLE award_contracts DROP CONSTRAINT award_contracts_pkey;"
+     "ALTER TABLE award_contracts ADD PRIMARY KEY (tender_id, lot_no);"
+     "CREATE TABLE award_late_warnings ("
+     "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+     "  lot_no BIGINT NOT NULL,"
+     "  award_ms BIGINT NOT NULL,"
+     "  warned_ms BIGINT NOT NULL,"
+     "  PRIMARY KEY (tender_id, lot_no, award_ms)"
+     ");"},
+    {24, "working-day calendar (docs/calendar.md)",
+     /* calendar_days: the days that differ from the plain week (Monday to
+      * Friday working): a holiday on a weekday or weekend, or a workday on
+      * a Saturday or Sunday (调休); domain/workcal.h. calendar_changes:
+      * every set, delete and import, never edited (kind NULL: deleted). */
+     "CREATE TABLE calendar_days ("
+     "  date TEXT PRIMARY KEY," /* YYYY-MM-DD, China time */
+     "  kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),"
+     "  name TEXT NOT NULL,"
+     "  set_by BIGINT REFERENCES users(id),"
+     "  set_ms BIGINT NOT NULL"
+     ");"
+     "CREATE TABLE calendar_changes ("
+     "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+     "  date TEXT NOT NULL,"
+     "  kind TEXT CHECK (kind IN ('holiday', 'workday')),"
+     "  name TEXT,"
+     "  set_by BIGINT REFERENCES users(id),"
+     "  set_ms BIGINT NOT NULL,"
+     "  source TEXT NOT NULL CHECK (source IN ('edit', 'import', 'delete'))"
+     ");"
+     "CREATE INDEX calendar_changes_date ON calendar_changes(date, id);"},
+    {25, "draw pool version; draws keep a pool blob (docs/draw.md)",
+     "ALTER TABLE draws ADD COLUMN pool_sha TEXT;"
+     "CREATE TABLE expert_pool_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
+     " version BIGINT NOT NULL);"
+     "INSERT INTO expert_pool_version VALUES (1, floor(random() * 281474976710655)::bigint + 1);"},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));
