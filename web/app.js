@@ -31,11 +31,13 @@ import * as evaluation from './pages/evaluation.js';
 import * as evalManage from './pages/eval_manage.js';
 import * as results from './pages/results.js';
 import * as award from './pages/award.js';
+import * as calendar from './pages/calendar.js';
 
 const ANY = '*'; // any signed-in user
 
 // path → page and who may open it (roles: undefined = public).
 const ROUTES = {
+  '/admin/calendar': { page: calendar, roles: ['admin'] },
   '/award': { page: award },
   '/opening': { page: opening },
   '/evaluation': { page: evaluation },
@@ -79,6 +81,7 @@ const NAV = [
     roles: ['admin', 'supervisor'],
     label: (u) => (hasRole(u, ['admin']) ? t('nav.orgs_admin') : t('nav.orgs')),
   },
+  { id: 'calendar', path: '/admin/calendar', roles: ['admin'], label: () => t('nav.calendar') },
   { id: 'audit', path: '/audit', roles: ['admin', 'supervisor'], label: () => t('nav.audit') },
   { id: 'supervision', path: '/supervision', roles: ['supervisor'], label: () => supervision.navLabel() },
 ];

@@ -5,7 +5,10 @@
 // cannot be walked to its award here: the demo works tender is planted as
 // awarded to bidder1 (python3's sqlite3: the bids of bidder1..3, the
 // evaluation with its candidates and award, bidder2's answered objection;
-// the walk through the API is tests/integration/test_award.c). The agent
+// the walk through the API is tests/integration/test_award.c); its lot 2
+// had no opened bid and failed at the start, so the tender is lot 1's and
+// the page shows the lot tabs; bidder2's complaint names lot 1, one about
+// the opening the whole tender (lot 0). The agent
 // gets a personal signing certificate from the demo CA (`sunbid ca
 // issue`), registered through the API. From there it is the real thing:
 // bidder2 files a complaint about the result; the supervisor accepts it
@@ -63,6 +66,10 @@ db.execute("INSERT INTO evaluations (tender_id, phase, method, template, templat
             sha('{}'), now - 5 * day, now - 2 * day, now - day, sha('notice'), now - 6 * day, now - day))
 db.execute("INSERT INTO evaluation_objections (tender_id, org_id, body, raised_ms, due_ms, answer, answered_ms)"
            " VALUES (?, 5, '第一名业绩存疑', ?, ?, '经核查属实有效', ?)", (t, now - 4 * day, now - day, now - 3 * day))
+# the demo tender's lot 2 had no opened bid: failed at the start (the tender is lot 1's)
+db.execute("INSERT INTO evaluations (tender_id, lot_no, phase, method, template, template_sha, bidders,"
+           " failed_reason, created_ms, updated_ms) VALUES (?, 2, 'failed', 'comprehensive', ?, ?, '[]',"
+           " 'no opened bid', ?, ?)", (t, tpl, sha(tpl), now - 6 * day, now - 6 * day))
 db.execute("UPDATE tenders SET state = 'awarded', next_due_ms = NULL WHERE id = ?", (t,))
 db.commit()
 `;
@@ -124,8 +131,11 @@ await run('award', async (h) => {
     t.eq('one complaint listed', await li.count(), 1);
     complaintId = Number(await li.first().getAttribute('data-complaint'));
     t.eq('filed', await li.first().getAttribute('data-status'), 'filed');
+    // two lots: a result complaint names its lot, the lot is shown
+    t.eq('the complaint names lot 1', await li.first().locator('[data-lot]').getAttribute('data-lot'), '1');
     // an empty body is refused with the server's message
     await p.selectOption('#complaint-subject', 'opening');
+    t.eq('the opening: the whole tender', await p.locator('#complaint-lot').inputValue(), '0');
     await p.click('#complaint-form button[type="submit"]');
     await p.locator('#award-complaints .alert-error').waitFor();
     t.ok('an empty complaint is refused', (await p.locator('#award-complaints .alert-error').getAttribute('data-code')) === 'missing_field');

@@ -15,6 +15,16 @@
 // publicity ends (planted): the agent answers the open objection and awards
 // on its logistics page (pages/eval_manage.js), and the public sees the
 // notice; desktop.
+//
+// Lots (pages/lots.js): the demo works tender has two lots; lot 2 is
+// planted in its publicity (with the end of lot 1's), in its second round (a re-evaluation, the
+// first round's report hash kept). The list has one item per lot with the
+// lot's name; the result page shows tabs (a single-lot tender none), a tab
+// changes the data and the URL (&lot=N, the back button returns), the
+// keyboard moves between tabs, a page loaded with &lot=2 opens lot 2, the
+// earlier round's hash shows; on a 390 px phone the page never scrolls
+// sideways (zh, en). The agent ends lot 2 as failed with a reason on its
+// logistics page; the public sees the lot failed.
 
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -54,6 +64,34 @@ db.commit()
 `;
   execFileSync('python3', ['-c', py, path.join(dataDir, 'sunbid.db'), SECRET]);
 }
+
+// Lot 2 of tender 1 in its publicity, round 2 (round 1's report kept).
+function plantLot2(dataDir) {
+  const py = `
+import sqlite3, sys, time, json
+db = sqlite3.connect(sys.argv[1], timeout=30)
+now = int(time.time() * 1000)
+day = 86400000
+orgs = [db.execute("SELECT org_id FROM users WHERE username = ?", ('bidder%d' % i,)).fetchone()[0] for i in (1, 2, 3)]
+names = [db.execute("SELECT name FROM orgs WHERE id = ?", (o,)).fetchone()[0] for o in orgs]
+bidders = [{"org_id": o, "bidder": n, "form": {"price_fen": p}} for o, n, p in zip(orgs, names, (330000000, 310000000, 320000000))]
+result = {"candidates": [{"rank": 1, "org_id": orgs[1], "bidder": names[1], "price_fen": 310000000},
+                         {"rank": 2, "org_id": orgs[2], "bidder": names[2], "price_fen": 320000000}],
+          "tie_at_cutoff": False, "not_valid": []}
+db.execute("INSERT INTO evaluations (tender_id, lot_no, round, phase, method, template, template_sha, bidders,"
+           " result, report_sha, publicity_start_ms, publicity_end_ms, created_ms, updated_ms)"
+           " VALUES (1, 2, 2, 'publicity', 'lowest_price', '{\\"method\\":\\"lowest_price\\"}', 'aa', ?, ?, ?, ?, ?, ?, ?)",
+           (json.dumps(bidders, ensure_ascii=False), json.dumps(result, ensure_ascii=False), 'ef' * 32,
+            now - 3600000, now + 3 * day, now, now))
+db.execute("INSERT INTO evaluation_rounds (tender_id, lot_no, round, report_sha, reason, ended_ms)"
+           " VALUES (1, 2, 1, ?, '投诉处理决定：责令重新评审', ?)", ('e1' * 32, now - 2 * day))
+db.execute("UPDATE tenders SET state = 'publicity' WHERE id = 1")
+db.commit()
+`;
+  execFileSync('python3', ['-c', py, path.join(dataDir, 'sunbid.db')]);
+}
+
+const PHONE390 = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 async function noOverflow(p) {
   return p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -142,6 +180,8 @@ await run('results', async (h) => {
     const py = "import sqlite3, sys, time\ndb = sqlite3.connect(sys.argv[1], timeout=30)\n" +
       "db.execute('UPDATE evaluations SET publicity_end_ms = ? WHERE tender_id = 1', (int(time.time() * 1000) - 1000,))\ndb.commit()\n";
     execFileSync('python3', ['-c', py, path.join(h.server.dataDir, 'sunbid.db')]);
+    // tender 1 has two lots: lot 2 in its publicity keeps the tender listed
+    plantLot2(h.server.dataDir);
     const a = await h.newPage(DESKTOP, 'agent');
     await h.login(a, 'agent');
     await a.waitForURL((u) => u.pathname === '/workspace');
@@ -175,7 +215,97 @@ await run('results', async (h) => {
     await d.locator('main .empty').waitFor();
     t.ok('a draft tender: not public', (await d.locator('main .empty-title').innerText()) === '结果尚未公示');
     const r = await pageFetch(d, '/api/results');
-    t.eq('the API: two results, both awarded now', r.body.items.map((x) => x.state), ['awarded', 'awarded']);
+    t.eq('the API: an item per lot, both lots 1 awarded now', r.body.items.map((x) => [x.id, x.lot, x.phase]), [[2, 1, 'awarded'], [1, 1, 'awarded'], [1, 2, 'publicity']]);
     await h.closePage(d);
+  });
+
+  await h.step('lots: one item per lot, tabs on the result page', async () => {
+    const p = await h.newPage(PHONE390, 'public phone 390');
+    await h.goto(p, '/results');
+    const l2 = p.locator('li.res-item[data-tender="1"][data-lot="2"]');
+    await l2.waitFor();
+    t.eq('tender 1: an item per lot', await p.locator('li.res-item[data-tender="1"]').evaluateAll((els) => els.map((e) => e.dataset.lot).sort()), ['1', '2']);
+    t.ok('lot 2: its name', (await l2.locator('[data-testid="lot"]').innerText()).includes('第二标段'));
+    t.eq('lot 2: in its publicity', await l2.locator('[data-kind]').innerText(), '中标候选人公示');
+    t.ok('lot 1: its name', (await p.locator('li.res-item[data-tender="1"][data-lot="1"] [data-testid="lot"]').innerText()).includes('第一标段'));
+    await l2.locator('.notice-title a').click();
+    await p.waitForURL((u) => u.pathname === '/result' && u.searchParams.get('lot') === '2');
+    await p.locator('#lot-tabs').waitFor();
+    t.eq('two tabs', await p.locator('#lot-tabs [role="tab"]').count(), 2);
+    t.eq('lot 2 selected', await p.locator('#lot-tabs [aria-selected="true"]').getAttribute('data-lot'), '2');
+    t.ok('tab 2: its phase', (await p.locator('#lot-tab-2').innerText()).includes('候选人公示'));
+    t.ok('lot 2: its candidates', (await p.locator('#res-candidates tbody tr').first().innerText()).includes('3,100,000.00'));
+    t.ok('lot 2: round 2 with round 1\'s report hash', (await p.locator('#res-rounds').innerText()).includes('e1'.repeat(32)));
+    t.eq('lot 2: no award notice', await p.locator('#res-notice').count(), 0);
+    let over = await noOverflow(p);
+    t.ok('390 px: no horizontal scrolling', over <= 0, over);
+    await h.screenshot(p, 'result-lot2-phone390-zh.png');
+    // a tab: other data, the URL; back returns
+    await p.click('#lot-tab-1');
+    await p.waitForURL((u) => u.searchParams.get('lot') === '1');
+    await p.locator('#res-notice').waitFor();
+    t.eq('lot 1 selected', await p.locator('#lot-tabs [aria-selected="true"]').getAttribute('data-lot'), '1');
+    t.ok('lot 1: the award notice', (await p.locator('#res-notice [data-testid="winner"]').innerText()).length > 0);
+    t.eq('lot 1: round 1, no history', await p.locator('#res-rounds').count(), 0);
+    t.eq('the chosen tab keeps the focus', await p.evaluate(() => document.activeElement && document.activeElement.id), 'lot-tab-1');
+    await p.goBack();
+    await p.waitForURL((u) => u.searchParams.get('lot') === '2');
+    await p.locator('#res-rounds').waitFor();
+    t.ok('back: lot 2 again', (await p.locator('#lot-tabs [aria-selected="true"]').getAttribute('data-lot')) === '2');
+    // the keyboard: arrows move, Enter opens
+    await p.focus('#lot-tab-2');
+    await p.keyboard.press('ArrowRight');
+    t.eq('ArrowRight wraps to tab 1', await p.evaluate(() => document.activeElement.id), 'lot-tab-1');
+    await p.keyboard.press('Enter');
+    await p.waitForURL((u) => u.searchParams.get('lot') === '1');
+    await p.locator('#res-notice').waitFor();
+    t.ok('Enter opens lot 1', true);
+    await p.click('.menu-toggle');
+    await p.click('#lang-switch');
+    await p.waitForFunction(() => document.querySelector('#lot-tab-1')?.textContent.includes('Lot 1'));
+    await p.click('#lot-tab-2');
+    await p.locator('#res-rounds').waitFor();
+    t.ok('English: the round', (await p.locator('#res-rounds h2').innerText()).includes('Round 2'));
+    over = await noOverflow(p);
+    t.ok('390 px (en): no horizontal scrolling', over <= 0, over);
+    await h.screenshot(p, 'result-lot2-phone390-en.png');
+    await h.closePage(p);
+    // a late loader with &lot=2; a single-lot tender has no tabs
+    const d = await h.newPage(DESKTOP, 'public desktop lots');
+    await h.goto(d, '/result?tender=1&lot=2');
+    await d.locator('#res-rounds').waitFor();
+    t.eq('&lot=2 opens lot 2', await d.locator('#lot-tabs [aria-selected="true"]').getAttribute('data-lot'), '2');
+    await h.screenshot(d, 'result-lot2-desktop-zh.png');
+    await h.goto(d, '/result?tender=2');
+    await d.locator('#res-notice').waitFor();
+    t.eq('a single-lot tender: no tabs', await d.locator('#lot-tabs').count(), 0);
+    await h.goto(d, '/result?tender=1&lot=7');
+    await d.locator('main .alert-error').waitFor();
+    t.ok('a lot the tender lacks: lot_not_found', (await d.locator('main .alert-error').innerText()).includes('没有这个标段'));
+    await h.closePage(d);
+  });
+
+  await h.step('lots: the agent ends lot 2 as failed', async () => {
+    const a = await h.newPage(DESKTOP, 'agent lots');
+    await h.login(a, 'agent');
+    await a.waitForURL((u) => u.pathname === '/workspace');
+    await h.goto(a, '/evaluation/manage?tender=1&lot=2');
+    await a.locator('#em-evaluation #lot-tabs').waitFor();
+    t.eq('manage: lot 2 selected', await a.locator('#lot-tabs [aria-selected="true"]').getAttribute('data-lot'), '2');
+    t.ok('manage: lot 1 awarded on its tab', (await a.locator('#lot-tab-1').innerText()).includes('已定标'));
+    await a.click('#em-fail-zone summary');
+    await a.fill('#em-fail-reason', '候选人均放弃中标，该标段流标');
+    await a.click('#em-fail');
+    await a.waitForFunction(() => document.querySelector('#em-status').textContent === '该标段已流标。');
+    await a.locator('[data-testid="eval-phase"] strong[data-phase="failed"]').waitFor();
+    t.ok('manage: lot 2 failed', (await a.locator('[data-testid="eval-fail-reason"]').innerText()).includes('候选人均放弃'));
+    await h.screenshot(a, 'eval-manage-lot2-failed-desktop-zh.png');
+    await h.closePage(a);
+    const p = await h.newPage(PHONE390, 'public phone lots');
+    await h.goto(p, '/result?tender=1&lot=2');
+    await p.locator('[data-kind="failed"]').waitFor();
+    t.ok('the public sees lot 2 failed, with why', (await p.locator('[data-testid="res-fail-reason"]').innerText()).includes('候选人均放弃'));
+    t.ok('tab 2: failed', (await p.locator('#lot-tab-2').innerText()).includes('已流标'));
+    await h.closePage(p);
   });
 });

@@ -23,6 +23,14 @@
 //                reason) and, once the committee is formed, its vote for
 //                the chair.
 //
+// Lots (docs/evaluation.md, "Lots and rounds"): the draw and the committee
+// are the tender's; the evaluation card is one lot's (`&lot=N` in the URL,
+// tabs with each lot's name and phase from ./lots.js when there are
+// several): the agent starts each lot with its template, ends a lot as
+// failed with a reason (该标段流标, POST .../evaluation/fail?lot=N), and
+// runs its publicity, objections and award. Every evaluation call carries
+// ?lot=N.
+//
 // The server decides what each caller sees; this page offers the steps
 // that fit the state and shows the refusals with their codes.
 
@@ -31,16 +39,17 @@ import { h, replace, loading, table, field } from '../dom.js';
 import { t, formatTime, errorText } from '../i18n.js';
 import { messageSlot, kvList, timeEl, busy, tenderHref, fetchTender, stateTag, msToInput, inputToMs, formatFen } from './tender_common.js';
 import * as watch from './eval_watch.js';
+import { lotParam, withLot, pageHref, lotTabs, tabPanel, roundsBox, lotsFromTender, lotsElsewhere, lotName } from './lots.js';
 
 const POLL_MS = 4000;
 const AFTER_EVALUATION = ['publicity', 'awarded', 'contracted', 'archived', 'failed', 'cancelled'];
 
-function evaluationHref(id) {
-  return '/evaluation?tender=' + encodeURIComponent(id);
+function evaluationHref(id, lot) {
+  return pageHref('/evaluation?tender=' + encodeURIComponent(id), lot);
 }
 
-export function manageHref(id) {
-  return '/evaluation/manage?tender=' + encodeURIComponent(id);
+export function manageHref(id, lot) {
+  return pageHref('/evaluation/manage?tender=' + encodeURIComponent(id), lot);
 }
 
 function roles(ctx) {
@@ -403,13 +412,15 @@ function committeeCard(id, cm, draws, settings, reload) {
 
 // ---- the agent: the evaluation and what follows ------------------------------------
 
-function evaluationCard(ctx, id, cm, view, viewErr, reload) {
+function evaluationCard(ctx, id, lot, lots, cm, view, viewErr, reload) {
   const msg = messageSlot();
-  const parts = [h('h2', { id: 'em-ev-h' }, t('em.evaluation'))];
+  const head = [h('h2', { id: 'em-ev-h' }, t('em.evaluation')), lotTabs(ctx, lots, lot, 'em-ev-panel')];
+  const panel = tabPanel(h('div', { id: 'em-ev-panel' }), lots, lot);
+  const parts = lots.length > 1 ? [h('h3', { id: 'em-lot', dataset: { lot: String(lot) } }, lotName(lots, lot))] : [];
   const post = (btn, path, body, ok) =>
     busy(btn, async () => {
       try {
-        await api('POST', `/api/tenders/${id}/evaluation/${path}`, body);
+        await api('POST', withLot(`/api/tenders/${id}/evaluation/${path}`, lot), body);
         reload(ok);
       } catch (e) {
         msg.error(e);
@@ -432,10 +443,12 @@ function evaluationCard(ctx, id, cm, view, viewErr, reload) {
     parts.push(
       kvList([
         [t('em.phase'), h('strong', { dataset: { phase: view.phase } }, t('eval.phase.' + view.phase)), 'eval-phase'],
+        view.round > 1 ? [t('lot.round'), t('lot.round_n', { n: view.round }), 'eval-round'] : null,
+        view.phase === 'failed' ? [t('lot.fail_reason'), view.failed_reason || view.fail_reason || '', 'eval-fail-reason'] : null,
         [t('eval.method'), t('eval.method.' + view.method)],
         [t('eval.members'), String(view.members)],
         [t('eval.bids'), String(view.bids)],
-        [t('em.sheets'), t('em.sheets_v', { q: view.sheets.qualification, s: view.sheets.scoring, n: view.members })],
+        view.sheets ? [t('em.sheets'), t('em.sheets_v', { q: view.sheets.qualification, s: view.sheets.scoring, n: view.members })] : null,
         view.report_sha256 ? [t('eval.report_sha'), h('code', { class: 'mono wrap-any code-sm' }, view.report_sha256)] : null,
         view.report_sha256 ? [t('eval.signed_count'), `${(view.signatures || []).length} / ${view.members}`] : null,
         view.publicity ? [t('em.publicity'), h('span', null, timeEl(view.publicity.start_ms), ' – ', timeEl(view.publicity.end_ms))] : null,
@@ -485,10 +498,21 @@ function evaluationCard(ctx, id, cm, view, viewErr, reload) {
       award.addEventListener('click', () => post(award, 'award', {}, t('em.awarded')));
       parts.push(h('p', { class: 'muted small' }, t('em.award_intro')), h('div', { class: 'form-actions' }, award));
     }
-    parts.push(h('p', null, h('a', { href: evaluationHref(id), 'data-link': true, class: 'btn btn-secondary', id: 'em-room' }, t('em.to_room'))));
+    const rounds = roundsBox(view, 'em-rounds', true);
+    if (rounds) parts.push(rounds);
+    parts.push(h('p', null, h('a', { href: evaluationHref(id, lot), 'data-link': true, class: 'btn btn-secondary', id: 'em-room' }, t('em.to_room'))));
+  }
+  // the way out of a lot (该标段流标): from any phase before the contract
+  const open = view ? !['failed', 'contracted'].includes(view.phase) : !viewErr || viewErr.code === 'eval_wrong_phase';
+  if (open) {
+    const reason = h('input', { type: 'text', id: 'em-fail-reason', maxlength: 2000, 'aria-label': t('lot.fail_reason'), placeholder: t('em.fail_placeholder') });
+    const fail = h('button', { type: 'button', class: 'btn btn-danger btn-small', id: 'em-fail' }, t('em.fail'));
+    fail.addEventListener('click', () => post(fail, 'fail', { reason: reason.value.trim() }, t('em.failed_ok')));
+    parts.push(h('details', { class: 'danger-zone', id: 'em-fail-zone' }, h('summary', null, t('em.fail')), h('p', { class: 'muted small' }, t('em.fail_intro')), boxed(reason, t('lot.fail_reason')), fail));
   }
   parts.push(msg.el);
-  return h('section', { class: 'card', id: 'em-evaluation', 'aria-labelledby': 'em-ev-h' }, ...parts);
+  replace(panel, ...parts);
+  return h('section', { class: 'card', id: 'em-evaluation', 'aria-labelledby': 'em-ev-h' }, ...head, panel);
 }
 
 // ---- the expert: its invitation and its vote ------------------------------------
@@ -557,7 +581,7 @@ async function expertPanel(ctx, id, body, status, reload) {
           [t('em.chair'), chair ? chair.name : t('em.no_chair'), 'committee-chair'],
         ]),
         chair ? null : h('div', { class: 'field-inline' }, sel, btn),
-        h('p', null, h('a', { href: evaluationHref(id), 'data-link': true }, t('em.to_room'))),
+        h('p', null, h('a', { href: evaluationHref(id, lotParam(ctx)), 'data-link': true }, t('em.to_room'))),
       ),
     );
   }
@@ -577,18 +601,19 @@ export function render(ctx) {
     return root;
   }
   const id = Number(idStr);
+  const lot = lotParam(ctx);
   const r = roles(ctx);
   if (r.includes('supervisor') && !r.includes('agent')) return watch.render(ctx, id);
   const sub = h('p', { class: 'heading-note', id: 'em-tender' });
   const status = h('p', { class: 'status-line', id: 'em-status', role: 'status', 'aria-live': 'polite' });
   const body = h('div', { 'aria-busy': 'true' }, loading());
-  replace(root, head, sub, h('p', null, h('a', { href: tenderHref(id), 'data-link': true }, t('eval.to_tender')), ' · ', h('a', { href: evaluationHref(id), 'data-link': true }, t('em.to_room'))), status, body);
+  replace(root, head, sub, h('p', null, h('a', { href: tenderHref(id), 'data-link': true }, t('eval.to_tender')), ' · ', h('a', { href: evaluationHref(id, lot), 'data-link': true }, t('em.to_room'))), status, body);
   let timer = null;
   const tries = { n: 0 };
   // Reloads unless the user is typing (then asks again later).
   function poll() {
     if (!ctx.alive()) return;
-    if (document.activeElement && document.activeElement.matches('input, select, textarea')) timer = setTimeout(poll, POLL_MS);
+    if (document.activeElement && document.activeElement.matches('input, select, textarea, [role="tab"]')) timer = setTimeout(poll, POLL_MS);
     else load();
   }
 
@@ -626,7 +651,7 @@ export function render(ctx) {
       api('GET', '/api/expert-specialties').catch(() => ({ items: [] })),
       api('GET', '/api/expert-settings').catch(() => ({})),
       api('GET', `/api/tenders/${id}/committee`).catch(() => ({ formed: false, members: [] })),
-      api('GET', `/api/tenders/${id}/evaluation`).then(
+      api('GET', withLot(`/api/tenders/${id}/evaluation`, lot)).then(
         (v) => ({ v }),
         (e) => ({ e }),
       ),
@@ -648,7 +673,12 @@ export function render(ctx) {
       ),
     );
     if (anyLive || cm.formed) parts.push(committeeCard(id, cm, draws, settings, load));
-    if (cm.formed || ev.v) parts.push(evaluationCard(ctx, id, cm, ev.v || null, ev.e || null, load));
+    // the lots with their phases as the view gives them; before any view the tender's
+    if (cm.formed || ev.v) {
+      const lots = ev.v && Array.isArray(ev.v.lots) ? ev.v.lots : await lotsElsewhere(id, lot, lotsFromTender(d));
+      if (!ctx.alive()) return;
+      parts.push(evaluationCard(ctx, id, lot, lots, cm, ev.v || null, ev.e || null, load));
+    }
     replace(body, ...parts);
     body.removeAttribute('aria-busy');
     // follow the invitations' answers while any is pending

@@ -21,6 +21,10 @@
 //                  warning with the expert's confirm or revise reason, the
 //                  inquiries (询标) and the report's hash and signatures.
 //
+// The room is one lot's (`&lot=N`; tabs with each lot's name and phase from
+// ./lots.js when the tender has several; ?lot=N on the evaluation calls);
+// from a re-evaluation on, the round and the earlier rounds' report hashes.
+//
 // Nothing here writes: the supervisor's own steps (releasing a member,
 // leads) are on their pages.
 
@@ -29,6 +33,7 @@ import { h, replace, loading, table } from '../dom.js';
 import { t, formatTime, errorText } from '../i18n.js';
 import { messageSlot, kvList, tenderHref, fetchTender, stateTag } from './tender_common.js';
 import { drawStateTag, requestsTable, countsList, commitmentList, membersTable, committeeRules } from './eval_manage.js';
+import { lotParam, withLot, lotTabs, tabPanel, roundsBox, lotsFromTender, lotsElsewhere, lotName } from './lots.js';
 import { hex, concat, sha256, leafHash, equal, rootFromInclusion, parseCheckpoint } from '../tlog.js';
 
 const enc = new TextEncoder();
@@ -242,11 +247,14 @@ function committeeCard(cm, settings) {
   );
 }
 
-function roomCard(id, view, viewErr, cm, inquiries) {
-  const parts = [h('h2', { id: 'ew-room-h' }, t('ew.room'))];
+function roomCard(ctx, id, lot, lots, view, viewErr, cm, inquiries) {
+  const head = [h('h2', { id: 'ew-room-h' }, t('ew.room')), lotTabs(ctx, lots, lot, 'ew-room-panel')];
+  const panel = tabPanel(h('div', { id: 'ew-room-panel' }), lots, lot);
+  const card = (...parts) => h('section', { class: 'card', id: 'ew-room', 'aria-labelledby': 'ew-room-h' }, ...head, replace(panel, ...parts));
+  const parts = lots.length > 1 ? [h('h3', { id: 'ew-lot', dataset: { lot: String(lot) } }, lotName(lots, lot))] : [];
   if (!view) {
     parts.push(h('p', { class: 'muted' }, viewErr && viewErr.code !== 'eval_wrong_phase' ? errorText(viewErr) : t('ew.not_started')));
-    return h('section', { class: 'card', id: 'ew-room', 'aria-labelledby': 'ew-room-h' }, ...parts);
+    return card(...parts);
   }
   const names = new Map((cm && cm.members ? cm.members : []).map((m) => [m.id, m.name]));
   const who = (mid) => (names.get(mid) ? `${names.get(mid)} (#${mid})` : '#' + mid);
@@ -257,8 +265,10 @@ function roomCard(id, view, viewErr, cm, inquiries) {
   parts.push(
     kvList([
       [t('em.phase'), h('strong', { dataset: { phase: view.phase } }, t('eval.phase.' + view.phase)), 'eval-phase'],
+      view.round > 1 ? [t('lot.round'), t('lot.round_n', { n: view.round }), 'eval-round'] : null,
+      view.phase === 'failed' ? [t('lot.fail_reason'), view.failed_reason || view.fail_reason || '', 'eval-fail-reason'] : null,
       [t('eval.method'), t('eval.method.' + view.method)],
-      [t('em.sheets'), t('em.sheets_v', { q: view.sheets.qualification, s: view.sheets.scoring, n: view.members })],
+      view.sheets ? [t('em.sheets'), t('em.sheets_v', { q: view.sheets.qualification, s: view.sheets.scoring, n: view.members })] : null,
       view.template_sha256 ? [t('ew.template_sha'), h('code', { class: 'mono wrap-any code-sm' }, view.template_sha256)] : null,
     ]),
   );
@@ -338,13 +348,16 @@ function roomCard(id, view, viewErr, cm, inquiries) {
         [t('eval.report_sha'), h('code', { class: 'mono wrap-any code-sm' }, view.report_sha256), 'report-sha'],
         [t('eval.signed_count'), `${(view.signatures || []).length} / ${view.members}`, 'report-signed'],
       ]),
-      h('p', null, h('a', { href: `/api/tenders/${id}/evaluation/report?format=pdf` }, t('eval.report_pdf')), ' · ', h('a', { href: `/api/tenders/${id}/evaluation/report` }, t('eval.report_json'))),
+      h('p', null, h('a', { href: withLot(`/api/tenders/${id}/evaluation/report?format=pdf`, lot) }, t('eval.report_pdf')), ' · ', h('a', { href: withLot(`/api/tenders/${id}/evaluation/report`, lot) }, t('eval.report_json'))),
     );
   else parts.push(h('p', { class: 'muted' }, t('ew.no_report')));
-  return h('section', { class: 'card', id: 'ew-room', 'aria-labelledby': 'ew-room-h' }, ...parts);
+  const rounds = roundsBox(view, 'ew-rounds', true);
+  if (rounds) parts.push(rounds);
+  return card(...parts);
 }
 
 export function render(ctx, id) {
+  const lot = lotParam(ctx);
   const root = h('section', { class: 'page page-eval-watch', dataset: { page: 'eval-watch' }, 'aria-labelledby': 'ew-h' });
   const sub = h('p', { class: 'heading-note', id: 'em-tender' });
   const body = h('div', { 'aria-busy': 'true' }, loading());
@@ -372,12 +385,13 @@ export function render(ctx, id) {
       api('GET', '/api/expert-specialties').catch(() => ({ items: [] })),
       api('GET', '/api/expert-settings').catch(() => ({})),
       api('GET', `/api/tenders/${id}/committee`).catch(() => null),
-      api('GET', `/api/tenders/${id}/evaluation`).then(
+      api('GET', withLot(`/api/tenders/${id}/evaluation`, lot)).then(
         (v) => ({ v }),
         (e) => ({ e }),
       ),
       api('GET', `/api/tenders/${id}/inquiries`).catch(() => ({ items: [] })),
     ]);
+    const lots = ev.v && Array.isArray(ev.v.lots) ? ev.v.lots : await lotsElsewhere(id, lot, lotsFromTender(d));
     if (!ctx.alive()) return;
     replace(sub, d.tender.code || '', ' ', d.tender.title || '', ' ', stateTag(d.tender));
     const draws = drawsR.items || [];
@@ -392,7 +406,7 @@ export function render(ctx, id) {
         drawsR.error ? h('p', { class: 'alert alert-error' }, errorText(drawsR.error)) : draws.length === 0 ? h('p', { class: 'muted' }, t('em.no_draws')) : draws.map((x) => drawCard(x, specs)),
       ),
       committeeCard(cm, settings),
-      roomCard(id, ev.v || null, ev.e || null, cm, inq.items || []),
+      roomCard(ctx, id, lot, lots, ev.v || null, ev.e || null, cm, inq.items || []),
     );
     body.removeAttribute('aria-busy');
   })();

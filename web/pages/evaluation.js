@@ -23,11 +23,18 @@
 //
 // Beside the sheets, for the members and supervisors: each bid with the
 // bidder's credit and supervision records (GET /api/tenders/:id/credit,
-// docs/credit.md); the bills of quantities lined up (GET .../lots/1/boq/
+// docs/credit.md); the bills of quantities lined up (GET .../lots/N/boq/
 // comparison, docs/boq.md: unbalanced unit prices, identical price
 // columns, arithmetic errors; the XLSX export), a table that scrolls
 // sideways on a phone with its first column held; the inquiries to
 // bidders (不见面询标, docs/credit.md), asked by the chair.
+//
+// Lots and rounds (docs/evaluation.md): the room shows one lot of the
+// tender at a time (`&lot=N` in the URL, ./lots.js: tabs with each lot's
+// name and phase when there are several); every call about the evaluation
+// carries ?lot=N. The committee is the tender's; sheets, warnings, report
+// and signatures are the lot's and its round's. From a re-evaluation on
+// (round > 1) the earlier rounds' report hashes are listed.
 //
 // Live: the page follows /api/events?topic=evaluation.ID (members,
 // supervisors, the tender's agent; counts and phase only, never scores,
@@ -39,14 +46,17 @@
 import { api } from '../api.js';
 import { h, replace, loading, table } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { formatFen, messageSlot, kvList, timeEl, busy, tenderHref } from './tender_common.js';
+import { formatFen, messageSlot, kvList, timeEl, busy, tenderHref, fetchTender } from './tender_common.js';
 import { signRecord, SealError } from '../seal.js';
 import { awardHref } from './award.js';
+import { lotParam, withLot, pageHref, lotTabs, tabPanel, roundsBox, lotsFromTender, lotsElsewhere, lotName } from './lots.js';
 
 export const PHASES = ['qualification', 'scoring', 'signing', 'signed', 'publicity', 'awarded', 'contracted'];
 const SIGN_PREFIX = 'sunbid-evaluation-report/1:';
 // The room's live events (docs/evaluation.md, "Live updates").
-const LIVE_EVENTS = ['evaluation.start', 'evaluation.qualify', 'evaluation.score', 'evaluation.adjust', 'evaluation.confirm', 'evaluation.advance', 'evaluation.sign', 'evaluation.publish', 'evaluation.object', 'evaluation.answer', 'evaluation.award', 'evaluation.contract', 'clarify.ask', 'clarify.answer'];
+const LIVE_EVENTS = ['evaluation.fail', 'evaluation.reevaluate', 'evaluation.award_revoked', 'evaluation.start', 'evaluation.qualify', 'evaluation.score', 'evaluation.adjust', 'evaluation.confirm', 'evaluation.advance', 'evaluation.sign', 'evaluation.publish', 'evaluation.object', 'evaluation.answer', 'evaluation.award', 'evaluation.contract', 'clarify.ask', 'clarify.answer'];
+// Events of another lot that change its tab (its phase or round).
+const LOT_PHASE_EVENTS = ['evaluation.fail', 'evaluation.reevaluate', 'evaluation.award_revoked', 'evaluation.start', 'evaluation.advance', 'evaluation.sign', 'evaluation.publish', 'evaluation.award', 'evaluation.contract'];
 const BOQ_LINES_SHOWN = 300; // flagged lines drawn in the page; the XLSX has all
 const INQUIRY_POLL_MS = 15000; // a waiting question is read again this often
 
@@ -63,8 +73,8 @@ function keeper() {
   return kept;
 }
 
-export function evaluationHref(id) {
-  return '/evaluation?tender=' + encodeURIComponent(id);
+export function evaluationHref(id, lot) {
+  return pageHref('/evaluation?tender=' + encodeURIComponent(id), lot);
 }
 
 function roles(ctx) {
@@ -92,6 +102,12 @@ function phaseBar(phase) {
   );
 }
 
+// A failed lot (该标段流标): no phase bar, the reason.
+function failedBox(view) {
+  const why = view.fail_reason || view.failed_reason || '';
+  return h('section', { class: 'card', id: 'eval-failed', dataset: { phase: 'failed' } }, h('p', { class: 'alert alert-error' }, t('lot.failed')), why ? kvList([[t('lot.fail_reason'), why, 'eval-fail-reason']]) : null);
+}
+
 function bidderName(view, org) {
   const b = (view.bidders || []).find((x) => x.org_id === org);
   if (b) return b.bidder;
@@ -105,7 +121,7 @@ function entry(view, org, item) {
 
 // ---- the member's sheets --------------------------------------------------------
 
-function qualificationSheet(view, tpl, id, reload, kept) {
+function qualificationSheet(view, tpl, id, lot, reload, kept) {
   const msg = kept('in:qmsg', messageSlot);
   const rows = [];
   for (const b of view.bidders || [])
@@ -126,7 +142,7 @@ function qualificationSheet(view, tpl, id, reload, kept) {
         const votes = rows.map((r) => ({ org_id: r.org, criterion: r.code, pass: r.pass.checked, ...(r.reason.value.trim() ? { reason: r.reason.value.trim() } : {}) }));
         await busy(submit, async () => {
           try {
-            await api('POST', `/api/tenders/${id}/evaluation/qualification`, { votes, submit: true });
+            await api('POST', withLot(`/api/tenders/${id}/evaluation/qualification`, lot), { votes, submit: true });
             reload(t('eval.saved'));
           } catch (e) {
             msg.error(e);
@@ -149,7 +165,7 @@ function qualificationSheet(view, tpl, id, reload, kept) {
   return h('section', { class: 'card' }, h('h2', null, t('eval.qualification')), form);
 }
 
-function scoringSheet(view, tpl, id, reload, kept) {
+function scoringSheet(view, tpl, id, lot, reload, kept) {
   const msg = kept('in:smsg', messageSlot);
   const items = (tpl.items || []).filter((i) => i.kind === 'subjective');
   const qualified = new Set(view.qualified || []);
@@ -175,7 +191,7 @@ function scoringSheet(view, tpl, id, reload, kept) {
         if (reason.value.trim()) body.reason = reason.value.trim();
         await busy(submit, async () => {
           try {
-            await api('POST', `/api/tenders/${id}/evaluation/scores`, body);
+            await api('POST', withLot(`/api/tenders/${id}/evaluation/scores`, lot), body);
             reload(t('eval.saved'));
           } catch (e) {
             msg.error(e);
@@ -198,7 +214,7 @@ function scoringSheet(view, tpl, id, reload, kept) {
   return h('section', { class: 'card' }, h('h2', null, t('eval.scoring')), form);
 }
 
-function warningsPanel(view, id, reload, kept) {
+function warningsPanel(view, id, lot, reload, kept) {
   const ws = view.warnings || [];
   if (ws.length === 0) return h('section', { class: 'card', id: 'eval-warnings' }, h('h2', null, t('eval.warnings')), h('p', { class: 'muted' }, t('eval.no_warnings')));
   const msg = kept('in:wmsg', messageSlot);
@@ -223,7 +239,7 @@ function warningsPanel(view, id, reload, kept) {
             btn.addEventListener('click', () =>
               busy(btn, async () => {
                 try {
-                  await api('POST', `/api/tenders/${id}/evaluation/warnings/${w.id}/confirm`, { reason: reason.value.trim() });
+                  await api('POST', withLot(`/api/tenders/${id}/evaluation/warnings/${w.id}/confirm`, lot), { reason: reason.value.trim() });
                   reload();
                 } catch (e) {
                   msg.error(e);
@@ -240,7 +256,7 @@ function warningsPanel(view, id, reload, kept) {
   );
 }
 
-function signPanel(view, id, reload, kept) {
+function signPanel(view, id, lot, reload, kept) {
   const msg = kept('sign:msg', messageSlot);
   const file = kept('sign:file', () => h('input', { type: 'file', id: 'eval-sign-key', accept: '.pem,.key' }));
   const btn = h('button', { type: 'button', class: 'btn btn-primary' }, t('eval.sign'));
@@ -251,7 +267,7 @@ function signPanel(view, id, reload, kept) {
         const f = file.files && file.files[0];
         if (!f) throw new SealError('no_key', t('eval.choose_key'));
         const signature = await signRecord({ signKeyPem: await f.text(), message: SIGN_PREFIX + view.report_sha256 });
-        await api('POST', `/api/tenders/${id}/evaluation/sign`, { signature });
+        await api('POST', withLot(`/api/tenders/${id}/evaluation/sign`, lot), { signature });
         msg.clear();
         reload();
       } catch (e) {
@@ -268,7 +284,7 @@ function signPanel(view, id, reload, kept) {
       [t('eval.signed_count'), `${(view.signatures || []).length} / ${view.members}`, 'eval-signed'],
     ]),
     signatureList(view),
-    h('p', null, h('a', { href: `/api/tenders/${id}/evaluation/report?format=pdf` }, t('eval.report_pdf')), ' · ', h('a', { href: `/api/tenders/${id}/evaluation/report` }, t('eval.report_json'))),
+    h('p', null, h('a', { href: withLot(`/api/tenders/${id}/evaluation/report?format=pdf`, lot) }, t('eval.report_pdf')), ' · ', h('a', { href: withLot(`/api/tenders/${id}/evaluation/report`, lot) }, t('eval.report_json'))),
     signed || view.phase !== 'signing' ? h('p', { class: 'alert alert-ok' }, signed ? t('eval.you_signed') : '') : h('div', null, h('div', { class: 'field' }, h('label', { for: 'eval-sign-key' }, t('eval.sign_key')), file), btn),
     msg.el,
   );
@@ -386,10 +402,10 @@ function scrollTable(head, rows, id) {
   return wrap;
 }
 
-function boqBody(id, r) {
+function boqBody(id, lot, r) {
   const cmp = r.comparison || {};
   const bidders = cmp.bidders || [];
-  const xlsx = `/api/tenders/${id}/lots/1/boq/comparison?format=xlsx`;
+  const xlsx = `/api/tenders/${id}/lots/${lot}/boq/comparison?format=xlsx`;
   const parts = [
     kvList([
       [t('room.boq.tender'), r.tender_boq ? `${r.tender_boq.name || ''} · ${r.tender_boq.lines} ${t('room.boq.lines')}` : ''],
@@ -461,12 +477,12 @@ function boqBody(id, r) {
 }
 
 // The line-up, fetched once (the bids do not change during the evaluation).
-function boqPanel(id) {
+function boqPanel(id, lot) {
   const body = h('div', { 'aria-busy': 'true' }, loading());
   const sec = h('section', { class: 'card', id: 'eval-boq' }, h('h2', null, t('room.boq')), body);
-  api('GET', `/api/tenders/${id}/lots/1/boq/comparison`)
+  api('GET', `/api/tenders/${id}/lots/${lot}/boq/comparison`)
     .then((r) => {
-      replace(body, ...boqBody(id, r));
+      replace(body, ...boqBody(id, lot, r));
       body.removeAttribute('aria-busy');
     })
     .catch((e) => {
@@ -538,12 +554,12 @@ function inquiriesPanel(view, id, inq, reload, kept) {
 
 // ---- the agent's console --------------------------------------------------------
 
-function agentPanel(view, id, reload) {
+function agentPanel(view, id, lot, reload) {
   const msg = messageSlot();
   const step = async (btn, path, body) =>
     busy(btn, async () => {
       try {
-        await api('POST', `/api/tenders/${id}/evaluation/${path}`, body);
+        await api('POST', withLot(`/api/tenders/${id}/evaluation/${path}`, lot), body);
         reload();
       } catch (e) {
         msg.error(e);
@@ -570,13 +586,13 @@ function agentPanel(view, id, reload) {
   }
   if (view.phase === 'awarded') {
     // both sides sign the contract online on the award page (docs/award.md)
-    parts.push(h('p', null, h('a', { class: 'btn btn-primary', id: 'eval-award-link', href: awardHref(id) }, t('award.title'))));
+    parts.push(h('p', null, h('a', { class: 'btn btn-primary', id: 'eval-award-link', href: awardHref(id, lot) }, t('award.title'))));
   }
   if (parts.length === 0) return null;
   return h('section', { class: 'card', id: 'eval-agent' }, h('h2', null, t('eval.console')), ...parts, msg.el);
 }
 
-function startPanel(id, reload) {
+function startPanel(id, lot, reload) {
   const msg = messageSlot();
   const select = h('select', { id: 'eval-template' });
   const btn = h('button', { type: 'button', class: 'btn btn-primary' }, t('eval.start'));
@@ -586,7 +602,7 @@ function startPanel(id, reload) {
   btn.addEventListener('click', () =>
     busy(btn, async () => {
       try {
-        await api('POST', `/api/tenders/${id}/evaluation/start`, { template: select.value });
+        await api('POST', withLot(`/api/tenders/${id}/evaluation/start`, lot), { template: select.value });
         reload();
       } catch (e) {
         msg.error(e);
@@ -598,7 +614,7 @@ function startPanel(id, reload) {
 
 // ---- everyone, from the publicity on ---------------------------------------------
 
-function resultPanel(view, id, ctx, reload) {
+function resultPanel(view, id, lot, ctx, reload) {
   const res = view.result || {};
   const parts = [
     h('h2', null, t('eval.candidates')),
@@ -623,7 +639,7 @@ function resultPanel(view, id, ctx, reload) {
     btn.addEventListener('click', () =>
       busy(btn, async () => {
         try {
-          await api('POST', `/api/tenders/${id}/evaluation/objections`, { body: body.value.trim() });
+          await api('POST', withLot(`/api/tenders/${id}/evaluation/objections`, lot), { body: body.value.trim() });
           reload(t('eval.objected'));
         } catch (e) {
           msg.error(e);
@@ -644,29 +660,39 @@ export function render(ctx) {
     return root;
   }
   const id = Number(idStr);
-  const body = h('div', { 'aria-busy': 'true' }, loading());
+  const lot = lotParam(ctx);
+  const body = h('div', { id: 'eval-body', 'aria-busy': 'true' }, loading());
+  const tabs = h('div', { class: 'lot-switch' });
   // What the last step did ("saved"): outside the body, so a reload keeps it.
   const status = h('p', { class: 'status-line', id: 'eval-status', role: 'status', 'aria-live': 'polite' });
   const live = h('span', { class: 'tag tag-muted live-state', id: 'eval-live', hidden: true, dataset: { state: 'off' } });
   const lastEvent = h('span', { class: 'muted small', id: 'eval-last-event' });
-  replace(root, head, h('p', { class: 'eval-links' }, h('a', { href: tenderHref(id) }, t('eval.to_tender')), ' ', live, ' ', lastEvent), status, body);
+  replace(root, head, h('p', { class: 'eval-links' }, h('a', { href: tenderHref(id) }, t('eval.to_tender')), ' ', live, ' ', lastEvent), tabs, status, body);
   const kept = keeper();
   let phase = null;
   let credit = null; // the credit records, read once
   let boq = null; // the BoQ card, made once
+  let tenderLots = null; // the tender's lots, when no view lists them
   const LIVE = {}; // load(LIVE): a redraw for a live event keeps the status line
 
   async function load(done) {
     if (done !== LIVE) status.textContent = typeof done === 'string' ? done : '';
     let view;
     try {
-      view = await api('GET', `/api/tenders/${id}/evaluation`);
+      view = await api('GET', withLot(`/api/tenders/${id}/evaluation`, lot));
     } catch (e) {
       if (!ctx.alive()) return;
       const msg = messageSlot();
-      msg.error(e);
+      // no evaluation of this lot yet: said so, not as an error
+      if (e.code === 'eval_wrong_phase') msg.el.replaceChildren(h('p', { class: 'alert alert-info', id: 'eval-not-started', dataset: { code: e.code } }, t('lot.not_started')));
+      else msg.error(e);
       const parts = [msg.el];
-      if (e.code === 'eval_wrong_phase' && roles(ctx).includes('agent')) parts.push(startPanel(id, load));
+      if (e.code === 'eval_wrong_phase' && roles(ctx).includes('agent')) parts.push(startPanel(id, lot, load));
+      // the tabs from the tender's lots: the reader may switch to a lot that has a room
+      if (!tenderLots) tenderLots = await fetchTender(id).then((d) => lotsElsewhere(id, lot, lotsFromTender(d)), () => []);
+      if (!ctx.alive()) return;
+      replace(tabs, lotTabs(ctx, tenderLots, lot, 'eval-body'));
+      tabPanel(body, tenderLots, lot);
       replace(body, ...parts);
       body.removeAttribute('aria-busy');
       return;
@@ -694,16 +720,22 @@ export function render(ctx) {
       inq = q;
       if (inq && !inq.error) inq.read_at = Date.now();
     }
+    const lots = view.lots || [];
+    replace(tabs, lotTabs(ctx, lots, lot, 'eval-body'));
+    tabPanel(body, lots, lot);
     const parts = [
-      phaseBar(view.phase),
+      view.phase === 'failed' ? failedBox(view) : phaseBar(view.phase),
+      roundsBox(view, 'eval-rounds'),
       h(
         'section',
         { class: 'card', id: 'eval-summary' },
         kvList([
+          lots.length > 1 ? [t('lot.lot'), lotName(lots, lot), 'eval-lot'] : null,
+          view.round > 1 ? [t('lot.round'), t('lot.round_n', { n: view.round }), 'eval-round'] : null,
           [t('eval.method'), t('eval.method.' + view.method)],
           [t('eval.members'), String(view.members)],
           [t('eval.bids'), String(view.bids)],
-          [t('eval.sheets'), `${view.sheets.qualification} / ${view.sheets.scoring}`, 'eval-sheets'],
+          view.sheets ? [t('eval.sheets'), `${view.sheets.qualification} / ${view.sheets.scoring}`, 'eval-sheets'] : null,
           member ? [t('eval.you'), '#' + view.you + (view.chair ? ' · ' + t('eval.chair') : '')] : null,
         ]),
       ),
@@ -712,17 +744,17 @@ export function render(ctx) {
     // reference cards after them; from the report on the signature first.
     const sheetsOpen = view.phase === 'qualification' || view.phase === 'scoring';
     if (insider && sheetsOpen) parts.push(bidsPanel(view, credit));
-    if (member && view.phase === 'qualification' && (tpl.qualification || []).length) parts.push(qualificationSheet(view, tpl, id, load, kept));
-    if (member && view.phase === 'scoring') parts.push(scoringSheet(view, tpl, id, load, kept));
-    if (view.warnings) parts.push(warningsPanel(view, id, load, kept));
-    if (view.report_sha256) parts.push(signPanel(view, id, load, kept));
+    if (member && view.phase === 'qualification' && (tpl.qualification || []).length) parts.push(qualificationSheet(view, tpl, id, lot, load, kept));
+    if (member && view.phase === 'scoring') parts.push(scoringSheet(view, tpl, id, lot, load, kept));
+    if (view.warnings) parts.push(warningsPanel(view, id, lot, load, kept));
+    if (view.report_sha256) parts.push(signPanel(view, id, lot, load, kept));
     if (view.chair && sheetsOpen) {
       const msg = kept('in:advmsg', messageSlot);
       const btn = h('button', { type: 'button', class: 'btn btn-primary', id: 'eval-advance' }, t('eval.advance'));
       btn.addEventListener('click', () =>
         busy(btn, async () => {
           try {
-            await api('POST', `/api/tenders/${id}/evaluation/advance`, { from: view.phase });
+            await api('POST', withLot(`/api/tenders/${id}/evaluation/advance`, lot), { from: view.phase });
             load();
           } catch (e) {
             msg.error(e);
@@ -733,15 +765,15 @@ export function render(ctx) {
     }
     if (insider && !sheetsOpen) parts.push(bidsPanel(view, credit));
     if (insider && PHASES.indexOf(view.phase) <= PHASES.indexOf('signing')) {
-      boq = boq || boqPanel(id);
+      boq = boq || boqPanel(id, lot);
       parts.push(boq);
     }
     if (inq && (insider || (inq.items || []).length)) parts.push(inquiriesPanel(view, id, inq, load, kept));
     if (roles(ctx).includes('agent')) {
-      const a = agentPanel(view, id, load);
+      const a = agentPanel(view, id, lot, load);
       if (a) parts.push(a);
     }
-    if (view.result && PHASES.indexOf(view.phase) >= PHASES.indexOf('signing')) parts.push(resultPanel(view, id, ctx, load));
+    if (view.result && PHASES.indexOf(view.phase) >= PHASES.indexOf('signing')) parts.push(resultPanel(view, id, lot, ctx, load));
     if (view.contract) parts.push(kvList([[t('eval.contract_amount'), formatFen(view.contract.amount_fen)], [t('eval.contract_at'), timeEl(view.contract.contract_ms)]]));
     replace(body, ...parts);
     body.removeAttribute('aria-busy');
@@ -780,6 +812,8 @@ export function render(ctx) {
         data = {};
       }
       if (data.tender_id !== undefined && data.tender_id !== id) return;
+      // another lot's event: only a change of its phase (its tab) matters
+      if (typeof data.lot === 'number' && data.lot !== lot && !LOT_PHASE_EVENTS.includes(ev.type)) return;
       lastEvent.dataset.event = ev.type;
       lastEvent.textContent = t('room.ev.' + ev.type.replace('.', '_')) + (typeof data.at_ms === 'number' ? ' · ' + formatTime(data.at_ms) : '');
       if (pending) return;

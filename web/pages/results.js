@@ -14,6 +14,12 @@
 //                        (GET .../evaluation/notice, its SHA-256) and the
 //                        contract.
 //
+// Lots (docs/evaluation.md, "Lots and rounds"): the list has one item per
+// (tender, lot) with the lot's name; the result page shows one lot
+// (`&lot=N`, tabs from ./lots.js when the tender has several lots; ?lot=N
+// on its calls) and, after a re-evaluation, the round with the earlier
+// rounds' report hashes.
+//
 // What is shown is what the server gives a stranger; a bidder signed in
 // gets the objection form in the evaluation room (/evaluation?tender=ID).
 // Phone-first: cards and stacked tables, no horizontal scrolling.
@@ -23,11 +29,12 @@ import { h, replace, loading, table, emptyState } from '../dom.js';
 import { t, formatTime, errorText } from '../i18n.js';
 import { pagedList } from '../list.js';
 import { formatFen, kvList, timeEl, tenderHref, fetchTender, label, serverNow } from './tender_common.js';
+import { lotParam, withLot, pageHref, lotTabs, tabPanel, roundsBox, lotName, lotsFromTender, lotsElsewhere } from './lots.js';
 
 const FILTERS = ['', 'publicity', 'awarded', 'contracted'];
 
-export function resultHref(id) {
-  return '/result?tender=' + encodeURIComponent(id);
+export function resultHref(id, lot) {
+  return pageHref('/result?tender=' + encodeURIComponent(id), lot);
 }
 
 function now() {
@@ -36,6 +43,7 @@ function now() {
 }
 
 function kindTag(state) {
+  if (state === 'failed') return h('span', { class: 'tag tag-danger', dataset: { kind: 'failed' } }, t('res.kind.failed'));
   const pub = state === 'publicity';
   return h('span', { class: ['tag', pub ? 'tag-kind' : 'tag-ok'], dataset: { kind: pub ? 'publicity' : 'award' } }, pub ? t('res.kind.publicity') : t('res.kind.award'));
 }
@@ -64,19 +72,24 @@ function candidateList(cands) {
 }
 
 function resultItem(r) {
+  // one item per (tender, lot); a tender of one lot has no lot_name to show
+  const lot = typeof r.lot === 'number' ? r.lot : 1;
+  const phase = r.phase || r.state; // the lot's; the tender's is its least advanced lot's
   return h(
     'li',
-    { class: 'notice res-item', dataset: { tender: String(r.id), state: r.state } },
-    h('p', { class: 'notice-tags' }, kindTag(r.state), r.category ? h('span', { class: 'tag tag-cat' }, label('cat.', r.category)) : null),
-    h('p', { class: 'notice-title' }, h('a', { href: resultHref(r.id), 'data-link': true }, r.title)),
+    { class: 'notice res-item', dataset: { tender: String(r.id), lot: String(lot), state: r.state, phase } },
+    h('p', { class: 'notice-tags' }, kindTag(phase), r.category ? h('span', { class: 'tag tag-cat' }, label('cat.', r.category)) : null),
+    h('p', { class: 'notice-title' }, h('a', { href: resultHref(r.id, lot), 'data-link': true }, r.title)),
+    r.lot_name || lot > 1 ? h('p', { class: 'res-lot', dataset: { testid: 'lot' } }, t('lot.n', { n: lot }), r.lot_name ? ' · ' + r.lot_name : '') : null,
     h('p', { class: 'notice-meta' }, h('span', { class: 'mono' }, r.code || ''), r.region ? h('span', null, r.region) : null),
     kvList([
       r.publicity ? [t('res.publicity'), publicityLine(r.publicity)] : null,
       r.award ? [t('res.winner'), h('strong', { dataset: { testid: 'winner' } }, r.award.bidder || '')] : null,
       r.award ? [t('res.award_at'), timeEl(r.award.award_ms)] : null,
-      r.state === 'publicity' ? [t('res.objections'), t('res.objections_v', { total: r.objections.total, open: r.objections.open })] : null,
+      phase === 'publicity' && r.objections ? [t('res.objections'), t('res.objections_v', { total: r.objections.total, open: r.objections.open })] : null,
+      r.round > 1 ? [t('lot.round'), t('lot.round_n', { n: r.round })] : null,
     ]),
-    r.state === 'publicity' ? candidateList(r.candidates) : null,
+    phase === 'publicity' ? candidateList(r.candidates) : null,
   );
 }
 
@@ -129,8 +142,8 @@ function objectionsPanel(view) {
   );
 }
 
-async function noticePanel(id) {
-  const n = await api('GET', `/api/tenders/${id}/evaluation/notice`);
+async function noticePanel(id, lot) {
+  const n = await api('GET', withLot(`/api/tenders/${id}/evaluation/notice`, lot));
   const x = n.notice || {};
   return h(
     'section',
@@ -145,7 +158,7 @@ async function noticePanel(id) {
       [t('res.report_sha'), h('code', { class: 'mono wrap-any code-sm' }, x.report_sha256 || '')],
       [t('res.notice_sha'), h('code', { class: 'mono wrap-any code-sm', dataset: { testid: 'notice-sha' } }, n.notice_sha256 || '')],
     ]),
-    h('p', null, h('a', { href: `/api/tenders/${id}/evaluation/notice` }, t('res.notice_json'))),
+    h('p', null, h('a', { href: withLot(`/api/tenders/${id}/evaluation/notice`, lot) }, t('res.notice_json'))),
   );
 }
 
@@ -159,31 +172,50 @@ export const detail = {
       return root;
     }
     const id = Number(idStr);
-    const body = h('div', { 'aria-busy': 'true' }, loading());
-    replace(root, head, h('p', null, h('a', { href: '/results', 'data-link': true }, t('res.back')), ' · ', h('a', { href: tenderHref(id), 'data-link': true }, t('eval.to_tender'))), body);
+    const lot = lotParam(ctx);
+    const tabs = h('div', { class: 'lot-switch' });
+    const body = h('div', { id: 'res-body', 'aria-busy': 'true' }, loading());
+    replace(root, head, h('p', null, h('a', { href: '/results', 'data-link': true }, t('res.back')), ' · ', h('a', { href: tenderHref(id), 'data-link': true }, t('eval.to_tender'))), tabs, body);
     (async () => {
-      let d, view;
-      try {
-        [d, view] = await Promise.all([fetchTender(id), api('GET', `/api/tenders/${id}/evaluation`)]);
-      } catch (e) {
+      const settle = (p) => p.then((v) => ({ v }), (e) => ({ e }));
+      const [dr, vr] = await Promise.all([settle(fetchTender(id)), settle(api('GET', withLot(`/api/tenders/${id}/evaluation`, lot)))]);
+      if (!ctx.alive()) return;
+      if (dr.e || vr.e) {
+        const e = dr.e || vr.e;
+        // another lot may be public: the tabs from the tender's lots
+        const tl = dr.v ? await lotsElsewhere(id, lot, lotsFromTender(dr.v)) : [];
         if (!ctx.alive()) return;
-        replace(body, e.status === 404 ? emptyState(t('res.not_public'), t('res.not_public_hint')) : h('p', { class: 'alert alert-error' }, errorText(e)));
+        replace(tabs, lotTabs(ctx, tl, lot, 'res-body', 'lot.phase.pending'));
+        tabPanel(body, tl, lot);
+        replace(body, e.status === 404 && e.code !== 'lot_not_found' ? emptyState(t('res.not_public'), t('res.not_public_hint')) : h('p', { class: 'alert alert-error' }, errorText(e)));
         body.removeAttribute('aria-busy');
         return;
       }
-      if (!ctx.alive()) return;
+      const d = dr.v;
+      const view = vr.v;
       const x = d.tender;
       const res = view.result || {};
+      const lots = view.lots || [];
+      // the lot's phase says publicity or award (the tender's is its least advanced lot's)
+      const phase = view.phase || x.state;
+      // the lot's ceiling when the tender has lots with their own
+      const tl = (d.lots || []).find((l) => l.lot_no === lot);
+      const ceiling = (tl && tl.ceiling_fen) || x.ceiling_fen;
+      replace(tabs, lotTabs(ctx, lots, lot, 'res-body', 'lot.phase.pending'));
+      tabPanel(body, lots, lot);
       const parts = [
         h(
           'section',
           { class: 'card', id: 'res-summary' },
-          h('p', { class: 'notice-tags' }, kindTag(x.state === 'publicity' ? 'publicity' : 'award'), x.category ? h('span', { class: 'tag tag-cat' }, label('cat.', x.category)) : null),
+          h('p', { class: 'notice-tags' }, kindTag(phase === 'publicity' || phase === 'failed' ? phase : 'award'), x.category ? h('span', { class: 'tag tag-cat' }, label('cat.', x.category)) : null),
           h('h2', { class: 'notice-title' }, x.title),
+          lots.length > 1 ? h('p', { class: 'res-lot', id: 'res-lot', dataset: { lot: String(lot) } }, lotName(lots, lot)) : null,
           kvList([
+            view.round > 1 ? [t('lot.round'), t('lot.round_n', { n: view.round }), 'res-round'] : null,
+            phase === 'failed' ? [t('lot.fail_reason'), view.failed_reason || view.fail_reason || '', 'res-fail-reason'] : null,
             [t('res.code'), h('span', { class: 'mono' }, x.code || '')],
             [t('eval.method'), t('eval.method.' + view.method)],
-            x.ceiling_fen ? [t('res.ceiling'), formatFen(x.ceiling_fen)] : null,
+            ceiling ? [t('res.ceiling'), formatFen(ceiling)] : null,
             view.publicity ? [t('res.publicity'), publicityLine(view.publicity)] : null,
           ]),
         ),
@@ -220,11 +252,12 @@ export const detail = {
               )
             : null,
         ),
+        roundsBox(view, 'res-rounds'),
       ];
       if (view.publicity) parts.push(objectionsPanel(view));
       if (view.award) {
         try {
-          parts.push(await noticePanel(id));
+          parts.push(await noticePanel(id, lot));
         } catch (e) {
           parts.push(h('p', { class: 'alert alert-error' }, errorText(e)));
         }
