@@ -277,12 +277,9 @@ enum err evaluation_load(struct store_tx *tx, struct eval_job *j)
         return domain_store_err(rc);
     enum err e = tender_access_check(tx, j->c, &j->t, &j->acc);
     if (e == ERR_OK)
-        e = evaluation_lot_check(tx, &j->a, &j->t, j->lot, &j->lot_name, NULL);
+        e = evaluation_lot_check(tx, &j->a, &j->t, j->lot, &j->lot_name, &j->ceiling);
     if (e != ERR_OK)
         return e;
-    /* the tender's ceiling, as before lots: the lots' own ceilings
-     * (tender_lots.ceiling_fen) are not applied yet (docs/evaluation.md) */
-    j->ceiling = j->t.ceiling_fen;
     rc = store_committee_get(tx, j->t.id, &j->cm);
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
         return domain_store_err(rc);

@@ -64,7 +64,7 @@ import sqlite3, sys, time, hashlib
 db = sqlite3.connect(sys.argv[1], timeout=30)
 now = int(time.time() * 1000)
 t = ${TENDER}
-bids = [(4, 8000000000, 500), (5, 8200000000, 520), (6, 7900000000, 540)]
+bids = [(4, 4800000000, 500), (5, 4920000000, 520), (6, 4740000000, 540)]
 for seq, (org, price, days) in enumerate(bids, 1):
     h = hashlib.sha256(('planted-%d' % org).encode()).hexdigest()
     cur = db.execute("INSERT INTO bids (tender_id, lot_no, org_id, version, state, blob_hash, size, suite,"

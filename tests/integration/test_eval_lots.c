@@ -405,6 +405,8 @@ static void test_lots(void **state)
     snprintf(r2sha, sizeof r2sha, "%s", jstr(j, "report_sha256", NULL));
     assert_string_not_equal(r2sha, r1sha);
     assert_int_equal(jint(j, "report.round"), 2);
+    /* the lot's own ceiling, not the tender's (86,500,000.00 yuan) */
+    assert_int_equal(jint(j, "report.ceiling_fen"), 3450000000);
     assert_string_equal(jstr(json_object_get(j, "report"), "previous_report_sha256", NULL), r1sha);
     assert_int_equal(json_array_size(json_object_get(j, "signatures")), 0);
     json_decref(j);

@@ -51,9 +51,9 @@ static struct it_session ex[7]; /* expert1 ... expert7 */
 
 /* ---- the fixture ---- */
 
-static const char *const forms[3] = {"{\"duration_days\":500,\"price_fen\":8000000000}",
-                                     "{\"duration_days\":520,\"price_fen\":8200000000}",
-                                     "{\"duration_days\":540,\"price_fen\":7900000000}"};
+static const char *const forms[3] = {"{\"duration_days\":500,\"price_fen\":4800000000}",
+                                     "{\"duration_days\":520,\"price_fen\":4920000000}",
+                                     "{\"duration_days\":540,\"price_fen\":4740000000}"};
 
 /* The sealed opening and the committee of expert1 ... expert5. */
 static void plant(void)
