@@ -213,7 +213,7 @@
     /* the working-day calendar (docs/calendar.md) */                                              \
     X(CALENDAR_DATE_INVALID, 422, "The date must be a real day written YYYY-MM-DD (2000-2199).")   \
     X(CALENDAR_FILE_INVALID, 422,                                                                  \
-      "The calendar file is invalid; the message says which line. Nothing was imported.")         \
+      "The calendar file is invalid; the message says which line. Nothing was imported.")          \
     X(CALENDAR_NO_WORKING_DAY, 422, "The calendar has no working day within reach of the period.") \
     /* server */                                                                                   \
     X(INTERNAL, 500, "Internal error.")                                                            \

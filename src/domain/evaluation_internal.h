@@ -12,6 +12,8 @@
 #include "domain/evaluation.h"
 #include "store/draws.h"
 
+#define EVAL_WARNINGS_MAX 20000 /* warning rows of one evaluation read at once */
+
 /* The step a job runs (evaluation.c step_tx). */
 enum eval_step {
     ES_START,
@@ -85,6 +87,13 @@ enum err evaluation_qualified(struct store_tx *tx, struct eval_job *j, bool *qua
 /* Submitted sheets of stage: member ids into ids (COMMITTEE_MEMBERS_MAX). */
 enum err evaluation_sheets(struct store_tx *tx, struct eval_job *j, const char *stage, int64_t *ids,
                            int *n);
+/* The engine's input over the members of ids[0..ne) (their scores), the
+ * qualified bids and the chair's adjustments; arrays in the arena. */
+enum err evaluation_build_input(struct store_tx *tx, struct eval_job *j, const int64_t *ids, int ne,
+                                const bool *qualified, struct eval_input *in);
+/* Computes the result with every member's scores and writes the report
+ * (j->tmp) and the result summary (j->res) (evaluation_report.c). */
+enum err evaluation_build_report(struct store_tx *tx, struct eval_job *j, int64_t now);
 /* key: a centi value written as a decimal number. */
 void evaluation_kcenti(struct jsonw *w, const char *key, int64_t v);
 /* The award notice of the stored award, canonical JSON into out. */

@@ -26,10 +26,9 @@
 #include "domain/clarify.h"
 #include "domain/committee.h"
 
-#define LIVE_PREFIX    "evaluation."
-#define LIVE_WARN_MAX  200   /* open warning ids listed in one event */
-#define LIVE_WARN_ROWS 20000 /* warning rows read (WARNINGS_MAX of evaluation.c) */
-#define LIVE_DATA_MAX  8192  /* bytes of one event's data */
+#define LIVE_PREFIX   "evaluation."
+#define LIVE_WARN_MAX 200  /* open warning ids listed in one event */
+#define LIVE_DATA_MAX 8192 /* bytes of one event's data */
 
 void evaluation_live_topic(int64_t tender_id, char out[EVALUATION_LIVE_TOPIC_MAX])
 {
@@ -129,7 +128,7 @@ static enum err json_fn(struct store_tx *tx, struct eval_job *j, void *arg)
     jsonw_key(&w, "warnings_open");
     jsonw_arr_begin(&w);
     if (j->have) {
-        rc = store_eval_warnings(tx, &j->a, &j->k, LIVE_WARN_ROWS, &pg);
+        rc = store_eval_warnings(tx, &j->a, &j->k, EVAL_WARNINGS_MAX, &pg);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         for (int k = 0; k < pg.n && open < LIVE_WARN_MAX; k++) {

@@ -16,9 +16,8 @@
 #include "domain/evaluation.h"
 #include "domain/evaluation_internal.h"
 
-#define WARNINGS_MAX 20000 /* warning rows of one evaluation read at once */
-#define LOTS_MAX     1000  /* lots of one tender listed */
-#define ROUNDS_MAX   1000  /* earlier rounds of a lot listed */
+#define LOTS_MAX   1000 /* lots of one tender listed */
+#define ROUNDS_MAX 1000 /* earlier rounds of a lot listed */
 
 /* ---- reading ---- */
 
@@ -195,7 +194,7 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
         }
         jsonw_arr_end(&w);
         /* warnings: the chair and supervisors all, a member its own */
-        rc = store_eval_warnings(tx, &j.a, &j.k, WARNINGS_MAX, &pg);
+        rc = store_eval_warnings(tx, &j.a, &j.k, EVAL_WARNINGS_MAX, &pg);
         if (rc != STORE_OK) {
             e = domain_store_err(rc);
             goto out;
