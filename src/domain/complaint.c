@@ -351,6 +351,11 @@ static enum err do_file(struct store_tx *tx, struct job *j, const struct tender 
         return ERR_COMPLAINT_NOT_BIDDER;
     bool result = strcmp(in->subject, "result") == 0;
     int64_t lot = in->lot == 0 && result ? 1 : in->lot;
+    /* a result complaint names its lot when the tender has more than one */
+    if (result && in->lot == 0 && award_lot_check(tx, &j->a, t, 2) == ERR_OK) {
+        j->why->field = "lot";
+        return ERR_INVALID_FIELD;
+    }
     const char *phase = NULL;
     if (lot != 0) {
         struct evaluation ev;

@@ -516,7 +516,7 @@ static enum err run_read(struct store *s, const struct tender_caller *c, int64_t
     if (rc == STORE_OK)
         rc = load_requests(tx, a, draw_id, &p->rq);
     if (rc == STORE_OK)
-        rc = draw_base_get(s, tx, false, &p->base);
+        rc = draw_base_get(s, tx, NULL, &p->base);
     if (rc == STORE_OK)
         rc = draw_pool_load(tx, a, p->base, &p->d, now, 0, &pool);
     if (rc == STORE_OK)

@@ -91,9 +91,14 @@ int draw_base_read(struct store_tx *tx, int64_t only_id, bool lines, struct pool
  * snapshot being older or newer, it builds its own, as it must). A
  * draw's base replaces the cached one only when newer (versions only
  * grow), so a draw on an older snapshot does not push out the warmer's
- * newer base; the warmer's (newest: read just now) always does, so a
- * database restored to a lower version is cached again at its next round. */
-int draw_base_get(struct store *s, struct store_tx *tx, bool newest, struct pool_base **out);
+ * newer base. The warmer passes since, the build count taken before its
+ * transaction began: when any base was built meanwhile (a draw's, perhaps
+ * of a newer version) it builds nothing (*out NULL; the next round looks
+ * again); else its base, read just now, replaces the cached one whatever
+ * the versions, so a database restored to a lower version is cached again
+ * at its next round. Draws pass NULL. */
+int draw_base_get(struct store *s, struct store_tx *tx, const uint64_t *since,
+                  struct pool_base **out);
 
 /* The recusal rules, in the order docs/draw.md lists them. */
 const char *draw_recusal(const struct pool *p, size_t i, int64_t max30);

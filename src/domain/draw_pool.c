@@ -207,9 +207,14 @@ static struct pool_base *cache_lookup(struct store *s, int64_t version)
  * snapshot being older or newer, it builds its own, as it must). A
  * draw's base replaces the cached one only when newer (versions only
  * grow), so a draw on an older snapshot does not push out the warmer's
- * newer base; the warmer's (newest: read just now) always does, so a
- * database restored to a lower version is cached again at its next round. */
-int draw_base_get(struct store *s, struct store_tx *tx, bool newest, struct pool_base **out)
+ * newer base. The warmer passes since, the build count taken before its
+ * transaction began: when any base was built meanwhile (a draw's, perhaps
+ * of a newer version) it builds nothing (*out NULL; the next round looks
+ * again); else its base, read just now, replaces the cached one whatever
+ * the versions, so a database restored to a lower version is cached again
+ * at its next round. Draws pass NULL. */
+int draw_base_get(struct store *s, struct store_tx *tx, const uint64_t *since,
+                  struct pool_base **out)
 {
     int64_t version = 0;
     *out = NULL;
@@ -222,6 +227,15 @@ int draw_base_get(struct store *s, struct store_tx *tx, bool newest, struct pool
     if ((*out = cache_lookup(s, version)) != NULL) { /* built while we waited */
         pthread_mutex_unlock(&build_mu);
         return STORE_OK;
+    }
+    if (since != NULL) {
+        pthread_mutex_lock(&cache_mu);
+        bool built = stats.builds != *since;
+        pthread_mutex_unlock(&cache_mu);
+        if (built) { /* the warmer's read may be older than that base */
+            pthread_mutex_unlock(&build_mu);
+            return STORE_OK;
+        }
     }
     struct pool_base *b = calloc(1, sizeof(*b));
     if (b == NULL) {
@@ -240,7 +254,7 @@ int draw_base_get(struct store *s, struct store_tx *tx, bool newest, struct pool
     pthread_mutex_lock(&cache_mu);
     struct pool_base *old = NULL;
     stats.builds++;
-    if (newest || cache == NULL || cache->s != s || cache->version < version) {
+    if (since != NULL || cache == NULL || cache->s != s || cache->version < version) {
         old = cache;
         b->refs++;
         cache = b;
@@ -441,9 +455,14 @@ int draw_pool_durable(struct store *s, struct pool_base *b)
 {
     char hex[BLOB_HASH_HEX + 1];
     int rc = STORE_OK;
+    pthread_mutex_lock(&cache_mu);
+    bool done = b->durable; /* the usual case: no wait behind another version's write */
+    pthread_mutex_unlock(&cache_mu);
+    if (done)
+        return STORE_OK;
     pthread_mutex_lock(&durable_mu);
     pthread_mutex_lock(&cache_mu);
-    bool done = b->durable;
+    done = b->durable;
     pthread_mutex_unlock(&cache_mu);
     if (!done) {
         rc = blob_put(s, b->text.data, b->text.len, hex);
@@ -490,9 +509,9 @@ int draw_pool_warm(struct store *s, bool *built)
     draw_pool_stats(&before);
     int rc = store_begin(s, STORE_READ, &tx);
     if (rc == STORE_OK)
-        rc = draw_base_get(s, tx, true, &b);
+        rc = draw_base_get(s, tx, &before.builds, &b);
     store_rollback(tx);
-    if (rc == STORE_OK)
+    if (rc == STORE_OK && b != NULL)
         rc = draw_pool_durable(s, b);
     draw_base_unref(b);
     draw_pool_stats(&after);

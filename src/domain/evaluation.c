@@ -176,20 +176,31 @@ enum err evaluation_tender_sync_tx(struct store_tx *tx, const struct tender_call
     int st = tender_state_parse(t->state), act = -1;
     if (st < 0)
         return ERR_INTERNAL;
-    /* only the states the lots make; a cancelled or archived tender stays */
-    if (st != TS_EVALUATION && st != TS_PUBLICITY && st != TS_AWARDED && st != TS_CONTRACTED)
-        return ERR_OK;
     for (int i = 0; i < TA__COUNT && action != NULL; i++)
         if (strcmp(tender_action_defs[i].name, action) == 0)
             act = i;
     if (act < 0)
         return ERR_INTERNAL;
+    /* a supervisor's remedy (a complaint upheld) is carried out even while
+     * another complaint suspends the tender; a lot's own step is not */
+    bool remedy = act == TA_ANNUL_AWARD || act == TA_REEVALUATE;
+    /* only the states the lots make: a failed, cancelled or archived
+     * tender's lots take no further step */
+    if (st != TS_EVALUATION && st != TS_PUBLICITY && st != TS_AWARDED && st != TS_CONTRACTED)
+        return remedy ? ERR_OK : ERR_WRONG_STATE;
+    if (!remedy && t->paused && !tender_action_defs[act].while_paused)
+        return ERR_TENDER_PAUSED;
     arena_init(&a, (size_t)1 << 20);
     enum err e = derived_state(tx, &a, t, &to);
     arena_release(&a);
     if (e != ERR_OK || (int)to == st)
         return e;
-    e = tender_action_check((enum tender_action)act, (enum tender_state)st, t->paused);
+    /* a lot's step never moves the tender back (a tender evaluated before
+     * lots has no rows for its other lots: migration 22) */
+    if (!remedy && to != TS_FAILED && (int)to < st)
+        return ERR_OK;
+    e = tender_action_check((enum tender_action)act, (enum tender_state)st,
+                            remedy ? false : t->paused);
     if (e != ERR_OK)
         return e;
     const char *from = t->state;
@@ -620,15 +631,18 @@ static enum err do_start(struct store_tx *tx, struct eval_job *j, int64_t now)
                                    "{\"from\":\"start\",\"reason\":\"no opened bid\"}", NULL));
 }
 
-/* Agent: the lot ends as failed (流标) from any phase before contracted; a
- * lot not started gets a row without template or bids. */
+/* Agent: the lot ends as failed (流标) from any phase before its award (an
+ * awarded lot's award is annulled first, through a complaint, so that the
+ * notice is revoked in the log); a lot not started gets a row without
+ * template or bids. */
 static enum err do_fail(struct store_tx *tx, struct eval_job *j, int64_t now)
 {
     char d[96];
     if (!evaluation_is_agent(j))
         return ERR_FORBIDDEN;
     const char *from = j->have ? j->e.phase : "none";
-    if (j->have && (strcmp(from, "contracted") == 0 || strcmp(from, "failed") == 0))
+    if (j->have && (strcmp(from, "awarded") == 0 || strcmp(from, "contracted") == 0 ||
+                    strcmp(from, "failed") == 0))
         return ERR_EVAL_WRONG_PHASE;
     if (strcmp(j->t.state, "evaluation") != 0 && strcmp(j->t.state, "publicity") != 0 &&
         strcmp(j->t.state, "awarded") != 0)

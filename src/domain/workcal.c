@@ -530,12 +530,13 @@ static enum err set_tx(struct store_tx *tx, void *arg)
         rc = store_workcal_set(tx, &j->rows[i], j->source);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    if (j->n == 1)
+    bool import = strcmp(j->source, "import") == 0;
+    if (!import)
         snprintf(detail, sizeof detail, "{\"kind\":\"%s\",\"source\":\"%s\"}",
                  j->rows[0].kind == 'w' ? "workday" : "holiday", j->source);
     else
         snprintf(detail, sizeof detail, "{\"rows\":%d,\"source\":\"%s\"}", j->n, j->source);
-    rc = audit_record(tx, j->who, j->n == 1 ? "calendar.set" : "calendar.import", "calendar",
+    rc = audit_record(tx, j->who, import ? "calendar.import" : "calendar.set", "calendar",
                       j->n >= 1 ? date_id(j->rows[0].date) : 0, detail);
     return rc == STORE_OK ? ERR_OK : domain_store_err(rc);
 }

@@ -197,7 +197,7 @@ int store_pool_account_employees(struct store_tx *tx, int64_t only_id, int64_t t
                                  pool_id_fn fn, void *ctx);
 /* The organisations a tender's experts must not work for or be related
  * to: its tenderer, its agent, every registered bidder and every bidder
- * that submitted a bid. fn gets (org id, uscc, name). */
+ * that submitted a bid. fn receives (org id, uscc, name). */
 int store_tender_parties(struct store_tx *tx, int64_t tender_id, pool_pair_fn fn, void *ctx);
 
 #endif

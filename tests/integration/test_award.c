@@ -1257,9 +1257,15 @@ static void test_lots(void **state)
     refused_same(&bidder3, "POST", tpath("complaints"),
                  "{\"subject\":\"result\",\"lot\":1,\"body\":\"第一标段评审违规\"}", 409,
                  "complaint_objection_first");
+    /* two lots: a result complaint must say which */
+    refused_same(&bidder2, "POST", tpath("complaints"),
+                 "{\"subject\":\"result\",\"body\":\"评审违规\"}", 422, "invalid_field");
     clock_to(t_now + 3 * DAY + 60000);
     json_decref(call(&agent, "POST", lpath("evaluation/award", 1), "{}", 200));
     json_decref(call(&agent, "POST", lpath("evaluation/award", 2), "{}", 200));
+    /* an awarded lot is not failed over its notice: annulled first */
+    refused_same(&agent, "POST", lpath("evaluation/fail", 1), "{\"reason\":\"x\"}", 409,
+                 "eval_wrong_phase");
     json_decref(wait_state(g_tender, "awarded"));
     assert_int_equal(lot_award_org(1), org1);
     assert_int_equal(lot_award_org(2), org2);
