@@ -323,10 +323,11 @@ await run('evaluation', async (h) => {
       if (n === 0) break;
       await x7.locator('#eval-warnings tbody input[type="text"]').first().fill('该投标人施工组织设计缺少关键工序');
       await buttons.first().click();
-      await x7.waitForFunction((m) => document.querySelectorAll('#eval-warnings tbody button').length < m, n);
+      // each confirmation re-runs the anomaly checks: generous under a loaded CI machine
+      await x7.waitForFunction((m) => document.querySelectorAll('#eval-warnings tbody button').length < m, n, { timeout: 60000 });
     }
     t.eq('no warning left open', await x7.locator('#eval-warnings tbody button').count(), 0);
-    await experts[0].waitForFunction(() => [...document.querySelectorAll('#eval-warnings tbody tr')].every((tr) => !tr.textContent.includes('待确认')));
+    await experts[0].waitForFunction(() => [...document.querySelectorAll('#eval-warnings tbody tr')].every((tr) => !tr.textContent.includes('待确认')), undefined, { timeout: 60000 });
     t.ok('live: the chair sees them confirmed without reloading', true);
   });
 
