@@ -155,7 +155,7 @@ static void qualify(struct it_server *s, const struct it_session *agent,
 static int lease_listed(struct it_server *s, const struct it_session *admin, const char *lease)
 {
     struct it_resp r;
-    char pat[96];
+    char pat[160];
     if (it_request_as(s, admin, "GET", "/api/cluster", NULL, &r) != 0)
         return -1;
     snprintf(pat, sizeof pat, "{\"name\":\"%s\",", lease);
