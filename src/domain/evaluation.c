@@ -992,6 +992,7 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
             return ERR_EVAL_PUBLICITY_OVER;
         struct eval_objection o = {.tender_id = j->t.id,
                                    .lot_no = j->lot,
+                                   .round = j->e.round,
                                    .org_id = j->c->org_id,
                                    .user_id = j->c->who.user_id,
                                    .body = j->text,
@@ -1027,7 +1028,8 @@ static enum err do_after(struct store_tx *tx, struct eval_job *j, int64_t now)
             return ERR_EVAL_WRONG_PHASE;
         if (now < j->e.publicity_end_ms)
             return ERR_EVAL_PUBLICITY_RUNNING;
-        rc = store_eval_objection_open_count(tx, j->t.id, j->lot, &n);
+        /* the current round's only: an ended round's were superseded */
+        rc = store_eval_objection_open_count(tx, j->t.id, j->lot, j->e.round, &n);
         if (rc != STORE_OK)
             return domain_store_err(rc);
         if (n > 0)
@@ -1431,6 +1433,18 @@ enum err evaluation_reevaluate_tx(struct store_tx *tx, const struct tender_calle
         er = domain_store_err(rc);
         goto out;
     }
+    /* the ended round's open objections fall with its result: closed now
+     * with a system answer the pages show localized, so none stays
+     * unanswered and none blocks or founds anything of the next round
+     * (docs/award.md, "Objection first") */
+    char sup[80];
+    snprintf(sup, sizeof sup, "superseded: re-evaluation round %d started", e.round + 1);
+    int64_t nsup = 0;
+    rc = store_eval_objections_supersede(tx, t->id, lot, e.round, sup, now, &nsup);
+    if (rc != STORE_OK) {
+        er = domain_store_err(rc);
+        goto out;
+    }
     const char *prev = e.report_sha;
     e.round++;
     e.phase = "qualification";
@@ -1449,7 +1463,8 @@ enum err evaluation_reevaluate_tx(struct store_tx *tx, const struct tender_calle
     er = evaluation_tender_sync_tx(tx, c, t, tender_action_defs[TA_REEVALUATE].name, now);
     if (er != ERR_OK)
         goto out;
-    snprintf(d, sizeof d, "{\"round\":%d,\"complaint_id\":%lld}", e.round, (long long)complaint_id);
+    snprintf(d, sizeof d, "{\"round\":%d,\"complaint_id\":%lld,\"objections_superseded\":%lld}",
+             e.round, (long long)complaint_id, (long long)nsup);
     er = domain_store_err(record(tx, c, "evaluation.reevaluate", t->id, lot, d, prev));
 out:
     arena_release(&a);

@@ -248,6 +248,11 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
         jsonw_kint(&w, "start_ms", j.e.publicity_start_ms);
         jsonw_kint(&w, "end_ms", j.e.publicity_end_ms);
         jsonw_obj_end(&w);
+    }
+    /* the objections of every round: an ended round's, closed with the
+     * system's "superseded" answer, stay visible while the next round is
+     * evaluated, so their objectors see why */
+    if (j.e.publicity_start_ms != 0 || j.e.round > 1) {
         int rc = store_eval_objections(tx, &j.a, j.t.id, j.lot, 1000, &pg);
         if (rc != STORE_OK) {
             e = domain_store_err(rc);
@@ -262,6 +267,7 @@ enum err evaluation_view_json(struct store *s, const struct tender_caller *c, in
             bool own = c->org_id != 0 && o->org_id == c->org_id;
             jsonw_obj_begin(&w);
             jsonw_kint(&w, "id", o->id);
+            jsonw_kint(&w, "round", o->round);
             if (sup || agent || own) {
                 jsonw_kint(&w, "org_id", o->org_id);
                 jsonw_kstr(&w, "body", o->body);

@@ -355,13 +355,14 @@ int store_eval_signatures(struct store_tx *tx, struct arena *a, const struct eva
 
 int store_eval_objection_insert(struct store_tx *tx, const struct eval_objection *o, int64_t *id)
 {
-    struct store_param p[] = {SP_I(o->tender_id), SP_I(o->org_id), opt_i(o->user_id), SP_T(o->body),
-                              SP_I(o->raised_ms), SP_I(o->due_ms), SP_I(o->lot_no)};
+    struct store_param p[] = {SP_I(o->tender_id), SP_I(o->org_id),    opt_i(o->user_id),
+                              SP_T(o->body),      SP_I(o->raised_ms), SP_I(o->due_ms),
+                              SP_I(o->lot_no),    SP_I(o->round)};
     return store_query_int(tx,
                            "INSERT INTO evaluation_objections (tender_id, org_id, user_id, body,"
-                           " raised_ms, due_ms, lot_no) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                           " RETURNING id",
-                           p, 7, id);
+                           " raised_ms, due_ms, lot_no, round)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                           p, 8, id);
 }
 
 int store_eval_objection_answer(struct store_tx *tx, int64_t tender_id, int lot, int64_t id,
@@ -380,13 +381,25 @@ int store_eval_objection_answer(struct store_tx *tx, int64_t tender_id, int lot,
     return rc;
 }
 
-int store_eval_objection_open_count(struct store_tx *tx, int64_t tender_id, int lot, int64_t *n)
+int store_eval_objection_open_count(struct store_tx *tx, int64_t tender_id, int lot, int round,
+                                    int64_t *n)
 {
-    struct store_param p[] = {SP_I(tender_id), SP_I(lot)};
+    struct store_param p[] = {SP_I(tender_id), SP_I(lot), SP_I(round)};
     return store_query_int(tx,
                            "SELECT count(*) FROM evaluation_objections WHERE tender_id = $1"
-                           " AND lot_no = $2 AND answered_ms IS NULL",
-                           p, 2, n);
+                           " AND lot_no = $2 AND round = $3 AND answered_ms IS NULL",
+                           p, 3, n);
+}
+
+int store_eval_objections_supersede(struct store_tx *tx, int64_t tender_id, int lot, int round,
+                                    const char *answer, int64_t at_ms, int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(lot), SP_I(round), SP_T(answer), SP_I(at_ms)};
+    return store_exec(tx,
+                      "UPDATE evaluation_objections SET answer = $4, answered_by = NULL,"
+                      " answered_ms = $5 WHERE tender_id = $1 AND lot_no = $2 AND round = $3"
+                      " AND answered_ms IS NULL",
+                      p, 5, n);
 }
 
 static void objection_fill(struct store_rows *r, struct arena *a, void *item)
@@ -395,6 +408,7 @@ static void objection_fill(struct store_rows *r, struct arena *a, void *item)
     o->id = store_col_int(r, 0);
     o->tender_id = store_col_int(r, 1);
     o->lot_no = (int)store_col_int(r, 10);
+    o->round = (int)store_col_int(r, 11);
     o->org_id = store_col_int(r, 2);
     o->user_id = store_row_i0(r, 3);
     o->body = store_row_text(r, a, 4);
@@ -412,7 +426,7 @@ int store_eval_objections(struct store_tx *tx, struct arena *a, int64_t tender_i
     return store_query_page(
         tx, a,
         "SELECT id, tender_id, org_id, user_id, body, raised_ms, due_ms, answer,"
-        " answered_by, answered_ms, lot_no FROM evaluation_objections"
+        " answered_by, answered_ms, lot_no, round FROM evaluation_objections"
         " WHERE tender_id = $1 AND lot_no = $2 ORDER BY id",
         p, 2, sizeof(struct eval_objection), limit, objection_fill, out);
 }

@@ -1,13 +1,15 @@
 /*
- * store/evaluation.h — rows of the evaluation room (migrations 14 and 22)
+ * store/evaluation.h — rows of the evaluation room (migrations 14, 22, 27)
  * and the queries on them: the evaluation of each lot of a tender, the
  * members' entries (qualification votes, scores, price adjustments), their
  * submitted sheets, the score anomaly warnings, the report's signatures
  * and the objections raised during the candidates' publicity, and the
  * ended rounds of a lot (a re-evaluation keeps them). Entries, sheets,
  * warnings and signatures belong to a (tender, lot, round): struct
- * eval_key names it; objections to a (tender, lot). All SQL for these
- * tables lives in store/evaluation.c; the rules are in domain/evaluation.c.
+ * eval_key names it; objections to a (tender, lot) and carry the round
+ * whose result they object to (its open ones are superseded when the round
+ * ends). All SQL for these tables lives in store/evaluation.c; the rules
+ * are in domain/evaluation.c.
  *
  * Strings in returned rows are copied into the caller's arena. Every
  * function runs inside the caller's transaction and returns a store_rc.
@@ -99,6 +101,7 @@ struct eval_objection {
     int64_t id;
     int64_t tender_id;
     int lot_no;
+    int round; /* the round whose result it objects to (current when raised) */
     int64_t org_id;
     int64_t user_id;
     const char *body;
@@ -176,7 +179,14 @@ int store_eval_objection_insert(struct store_tx *tx, const struct eval_objection
 /* STORE_NOTFOUND unless it is an open objection of the tender's lot. */
 int store_eval_objection_answer(struct store_tx *tx, int64_t tender_id, int lot, int64_t id,
                                 const char *answer, int64_t by, int64_t at_ms);
-int store_eval_objection_open_count(struct store_tx *tx, int64_t tender_id, int lot, int64_t *n);
+/* Open objections of the lot's round (an ended round's are superseded). */
+int store_eval_objection_open_count(struct store_tx *tx, int64_t tender_id, int lot, int round,
+                                    int64_t *n);
+/* Closes the round's open objections with answer at at_ms, answered_by
+ * NULL (the system: the round ended); *n (may be NULL) how many. */
+int store_eval_objections_supersede(struct store_tx *tx, int64_t tender_id, int lot, int round,
+                                    const char *answer, int64_t at_ms, int64_t *n);
+/* Every objection of the lot, of every round, by id. */
 int store_eval_objections(struct store_tx *tx, struct arena *a, int64_t tender_id, int lot,
                           int limit, struct page *out);
 

@@ -22,7 +22,8 @@
 // lot's name; the result page shows tabs (a single-lot tender none), a tab
 // changes the data and the URL (&lot=N, the back button returns), the
 // keyboard moves between tabs, a page loaded with &lot=2 opens lot 2, the
-// earlier round's hash shows; on a 390 px phone the page never scrolls
+// earlier round's hash shows, and round 1's objection with its round and the
+// system's "superseded" answer localized; on a 390 px phone the page never scrolls
 // sideways (zh, en). The agent ends lot 2 as failed with a reason on its
 // logistics page; the public sees the lot failed.
 
@@ -85,6 +86,10 @@ db.execute("INSERT INTO evaluations (tender_id, lot_no, round, phase, method, te
             now - 3600000, now + 3 * day, now, now))
 db.execute("INSERT INTO evaluation_rounds (tender_id, lot_no, round, report_sha, reason, ended_ms)"
            " VALUES (1, 2, 1, ?, '投诉处理决定：责令重新评审', ?)", ('e1' * 32, now - 2 * day))
+# round 1's objection still open when round 1 ended: closed by the system
+db.execute("INSERT INTO evaluation_objections (tender_id, lot_no, round, org_id, body, raised_ms, due_ms,"
+           " answer, answered_ms) VALUES (1, 2, 1, ?, '第一轮的异议', ?, ?,"
+           " 'superseded: re-evaluation round 2 started', ?)", (orgs[2], now - 3 * day, now, now - 2 * day))
 db.execute("UPDATE tenders SET state = 'publicity' WHERE id = 1")
 db.commit()
 `;
@@ -236,6 +241,8 @@ await run('results', async (h) => {
     t.ok('tab 2: its phase', (await p.locator('#lot-tab-2').innerText()).includes('候选人公示'));
     t.ok('lot 2: its candidates', (await p.locator('#res-candidates tbody tr').first().innerText()).includes('3,100,000.00'));
     t.ok('lot 2: round 2 with round 1\'s report hash', (await p.locator('#res-rounds').innerText()).includes('e1'.repeat(32)));
+    const obs2 = await p.locator('#res-objections').innerText();
+    t.ok('lot 2: round 1\'s objection with its round, superseded (localized)', obs2.includes('第 1 轮') && obs2.includes('已因重新评审失效') && !obs2.includes('superseded:'), obs2);
     t.eq('lot 2: no award notice', await p.locator('#res-notice').count(), 0);
     let over = await noOverflow(p);
     t.ok('390 px: no horizontal scrolling', over <= 0, over);
@@ -266,6 +273,7 @@ await run('results', async (h) => {
     await p.click('#lot-tab-2');
     await p.locator('#res-rounds').waitFor();
     t.ok('English: the round', (await p.locator('#res-rounds h2').innerText()).includes('Round 2'));
+    t.ok('English: the superseded objection', (await p.locator('#res-objections').innerText()).includes('Superseded by the re-evaluation (round 2 started)'));
     over = await noOverflow(p);
     t.ok('390 px (en): no horizontal scrolling', over <= 0, over);
     await h.screenshot(p, 'result-lot2-phone390-en.png');

@@ -1440,6 +1440,130 @@ static void test_lots(void **state)
     assert_int_equal(lot_award_org(1), org1);
 }
 
+/* The objection of lot 2 as jv's array holds it, or NULL. */
+static json_t *objection_in(json_t *jv, int64_t oid)
+{
+    json_t *a = json_object_get(jv, "objections");
+    for (size_t i = 0; i < json_array_size(a); i++)
+        if (jint(json_array_get(a, i), "id") == oid)
+            return json_array_get(a, i);
+    return NULL;
+}
+
+/* Objections belong to the round whose result they object to (docs/award.md
+ * "Objection first"): lot 2's round 1 ends by an upheld complaint while
+ * bidder3's second objection is still open; it is closed at once with the
+ * system's "superseded" answer (404 to answer it again), shown so to
+ * bidder3, and neither blocks round 2's award nor counts for a complaint
+ * about round 2's result: that needs an objection raised in round 2, which
+ * itself blocks the award until answered. */
+static void test_rounds(void **state)
+{
+    char ap[128], b[256];
+    json_t *j;
+    (void)state;
+    clock_to((int64_t)time(NULL) * 1000);
+    int64_t org1 = org_of("bidder1"), org2 = org_of("bidder2"), org3 = org_of("bidder3");
+    g_tender = published_two_lots();
+    plant_lot(g_tender, 1, org1, org2);
+    plant_lot(g_tender, 2, org2, org3);
+
+    /* round 1: bidder3 objects (answered), objects again (left open), complains */
+    object_and_answer(&bidder3, org3, 2);
+    json_decref(call(&bidder3, "POST", lpath("evaluation/objections", 2),
+                     "{\"body\":\"第一名报价计算有误\"}", 201));
+    int64_t open1 = fx_int2("SELECT max(id) FROM evaluation_objections WHERE tender_id = $1"
+                            " AND org_id = $2",
+                            g_tender, org3);
+    assert_int_equal(fx_int2("SELECT round FROM evaluation_objections WHERE tender_id = $1"
+                             " AND id = $2 AND answered_ms IS NULL",
+                             g_tender, open1),
+                     1);
+    int64_t k1 = lot_complaint(&bidder3, 2, "第一名报价计算有误，异议未获答复");
+    json_decref(call(&supervisor, "POST", cpath(k1, "accept"), NULL, 200));
+    json_decref(call(
+        &supervisor, "POST", cpath(k1, "decide"),
+        "{\"decision\":\"upheld\",\"remedy\":\"re_evaluation\",\"text\":\"责令重新评标。\"}", 200));
+    json_decref(wait_state(g_tender, "evaluation"));
+    assert_int_equal(
+        fx_int2("SELECT round FROM evaluations WHERE tender_id = $1 AND lot_no = $2", g_tender, 2),
+        2);
+    /* the open one closed by the system in the re-evaluation's transaction */
+    assert_int_equal(fx_int2("SELECT count(*) FROM evaluation_objections WHERE tender_id = $1"
+                             " AND id = $2 AND answered_ms IS NOT NULL AND answered_by IS NULL"
+                             " AND answer = 'superseded: re-evaluation round 2 started'",
+                             g_tender, open1),
+                     1);
+    assert_int_equal(fx_int2("SELECT count(*) FROM evaluation_objections WHERE tender_id = $1"
+                             " AND lot_no = $2 AND answered_ms IS NULL",
+                             g_tender, 2),
+                     0);
+    assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action = 'evaluation.reevaluate'"
+                            " AND detail LIKE '%\"objections_superseded\":1%' AND $1 > 0",
+                            g_tender),
+                     1);
+    j = call(&supervisor, "GET", lpath("evaluation", 2), NULL, 200);
+    assert_non_null(objection_in(j, open1)); /* shown while round 2 is evaluated */
+    assert_int_equal(jint(objection_in(j, open1), "round"), 1);
+    json_decref(j);
+
+    /* round 2's result in publicity (planted): org2 first again */
+    {
+        char result[160];
+        snprintf(result, sizeof result,
+                 "{\"candidates\":[{\"org_id\":%lld},{\"org_id\":%lld}],\"round\":2}",
+                 (long long)org2, (long long)org3);
+        struct store *fs = fixture_store();
+        struct store_param p[] = {SP_I(g_tender), SP_T(result), SP_I(t_now), SP_I(t_now + 3 * DAY)};
+        fx_exec(fs,
+                "UPDATE evaluations SET phase = 'publicity', result = $2, report = '{}',"
+                " report_sha = template_sha, publicity_start_ms = $3, publicity_end_ms = $4"
+                " WHERE tender_id = $1 AND lot_no = 2",
+                p, 4);
+        fx_exec(fs, "UPDATE tenders SET state = 'publicity', next_due_ms = NULL WHERE id = $1", p,
+                1);
+        store_close(fs);
+    }
+    /* the superseded objection as bidder3 sees it; answering it is over */
+    j = call(&bidder3, "GET", lpath("evaluation", 2), NULL, 200);
+    json_t *o = objection_in(j, open1);
+    assert_non_null(o);
+    assert_int_equal(jint(o, "round"), 1);
+    assert_string_equal(jstr(o, "answer", NULL), "superseded: re-evaluation round 2 started");
+    assert_true(jint(o, "answered_ms") > 0);
+    json_decref(j);
+    snprintf(ap, sizeof ap, "evaluation/objections/%lld/answer", (long long)open1);
+    refused_same(&agent, "POST", lpath(ap, 2), "{\"answer\":\"迟到的答复\"}", 404, "not_found");
+
+    /* round 1's objections do not found a complaint about round 2's result */
+    snprintf(b, sizeof b, "{\"subject\":\"result\",\"lot\":2,\"body\":\"重新评审结果有误\"}");
+    refused_same(&bidder3, "POST", tpath("complaints"), b, 409, "complaint_objection_first");
+
+    /* a round-2 objection: stamped round 2, it blocks the award until answered */
+    json_decref(call(&bidder3, "POST", lpath("evaluation/objections", 2),
+                     "{\"body\":\"重新评审仍未核实第一名业绩\"}", 201));
+    int64_t open2 = fx_int2("SELECT max(id) FROM evaluation_objections WHERE tender_id = $1"
+                            " AND org_id = $2",
+                            g_tender, org3);
+    assert_true(open2 > open1);
+    j = call(&bidder3, "GET", lpath("evaluation", 2), NULL, 200);
+    assert_int_equal(jint(objection_in(j, open2), "round"), 2);
+    json_decref(j);
+    clock_to(t_now + 3 * DAY + 60000);
+    refused_same(&agent, "POST", lpath("evaluation/award", 2), "{}", 409, "eval_objections_open");
+    snprintf(ap, sizeof ap, "evaluation/objections/%lld/answer", (long long)open2);
+    json_decref(call(&agent, "POST", lpath(ap, 2), "{\"answer\":\"经重新核查，业绩真实。\"}", 200));
+    /* round 1's objection (closed) blocks nothing: round 2 is awarded */
+    json_decref(call(&agent, "POST", lpath("evaluation/award", 1), "{}", 200));
+    json_decref(call(&agent, "POST", lpath("evaluation/award", 2), "{}", 200));
+    json_decref(wait_state(g_tender, "awarded"));
+    assert_int_equal(lot_award_org(2), org2);
+    /* with its round-2 objection, bidder3's complaint about round 2 is filed */
+    j = call(&bidder3, "POST", tpath("complaints"), b, 201);
+    assert_true(jint(j, "id") > k1);
+    json_decref(j);
+}
+
 /* Working days on a fixed calendar: a complaint filed on Friday
  * 2026-09-25 before a holiday week (Mon 09-28 .. Fri 10-02). */
 static void test_workdays(void **state)
@@ -1492,6 +1616,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pause_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remedy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workdays, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

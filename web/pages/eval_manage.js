@@ -44,6 +44,14 @@ import { lotParam, withLot, pageHref, lotTabs, tabPanel, roundsBox, lotsFromTend
 const POLL_MS = 4000;
 const AFTER_EVALUATION = ['publicity', 'awarded', 'contracted', 'archived', 'failed', 'cancelled'];
 
+// An objection's answer for display: the system's answer to an objection of
+// an ended round, "superseded: re-evaluation round N started"
+// (docs/evaluation.md "Objections and rounds"), localized; others as given.
+function objectionAnswer(o) {
+  const m = /^superseded: re-evaluation round (\d+) started$/.exec(o.answer || '');
+  return m ? t('lot.objection_superseded', { n: m[1] }) : o.answer || '';
+}
+
 function evaluationHref(id, lot) {
   return pageHref('/evaluation?tender=' + encodeURIComponent(id), lot);
 }
@@ -482,8 +490,8 @@ function evaluationCard(ctx, id, lot, lots, cm, view, viewErr, reload) {
             'ul',
             { class: 'qa-list', id: 'em-objections' },
             obs.map((o) => {
-              const item = [h('p', { class: 'qa-meta' }, '#' + o.id, ' · ', formatTime(o.raised_ms), ' · ', t('em.due'), ' ', formatTime(o.due_ms)), h('p', { class: 'qa-body' }, o.body || '')];
-              if (o.answered_ms) item.push(h('p', { class: 'qa-answer' }, t('em.answered_with'), ' ', o.answer || ''));
+              const item = [h('p', { class: 'qa-meta' }, '#' + o.id, ' · ', view.round > 1 ? [t('lot.round_n', { n: o.round }), ' · '] : null, formatTime(o.raised_ms), ' · ', t('em.due'), ' ', formatTime(o.due_ms)), h('p', { class: 'qa-body' }, o.body || '')];
+              if (o.answered_ms) item.push(h('p', { class: 'qa-answer' }, t('em.answered_with'), ' ', objectionAnswer(o)));
               else {
                 const ans = h('input', { type: 'text', maxlength: 2000, 'aria-label': t('eval.answer') });
                 const b = h('button', { type: 'button', class: 'btn btn-small' }, t('eval.answer'));

@@ -118,6 +118,14 @@ export function render(ctx) {
 
 // ---- one tender's result ------------------------------------------------------------
 
+// An objection's answer for display: the system's answer to an objection of
+// an ended round, "superseded: re-evaluation round N started"
+// (docs/evaluation.md "Objections and rounds"), localized; others as given.
+function objectionAnswer(o) {
+  const m = /^superseded: re-evaluation round (\d+) started$/.exec(o.answer || '');
+  return m ? t('lot.objection_superseded', { n: m[1] }) : o.answer || '';
+}
+
 function objectionsPanel(view) {
   const obs = view.objections || [];
   return h(
@@ -134,8 +142,8 @@ function objectionsPanel(view) {
             h(
               'li',
               { class: 'qa-item', dataset: { objection: String(o.id), answered: String(Boolean(o.answered_ms)) } },
-              h('p', { class: 'qa-meta' }, t('res.objection_n', { id: o.id }), ' · ', formatTime(o.raised_ms), ' · ', t('res.due'), ' ', formatTime(o.due_ms)),
-              o.answered_ms ? h('p', { class: 'qa-answer' }, t('res.answer'), ' ', o.answer || '', ' (', formatTime(o.answered_ms), ')') : h('p', { class: 'muted small' }, t('res.awaiting_answer')),
+              h('p', { class: 'qa-meta' }, t('res.objection_n', { id: o.id }), ' · ', view.round > 1 ? [t('lot.round_n', { n: o.round }), ' · '] : null, formatTime(o.raised_ms), ' · ', t('res.due'), ' ', formatTime(o.due_ms)),
+              o.answered_ms ? h('p', { class: 'qa-answer' }, t('res.answer'), ' ', objectionAnswer(o), ' (', formatTime(o.answered_ms), ')') : h('p', { class: 'muted small' }, t('res.awaiting_answer')),
             ),
           ),
         ),
