@@ -24,6 +24,10 @@
  *                                     its crypto (SHA-256 + SM3 chain of the
  *                                     bytes, one SM2 verification) plus one
  *                                     durable write of the bytes
+ *   server_cpu_10k_ms, server_cpu_10m_ms  the server's CPU time (user +
+ *                                     system, /proc) per submission: less
+ *                                     at the mercy of the machine's load
+ *                                     than the rates
  *   ratio_10k, ratio_10m, ratio_500m  measured / ideal: 1.0 means the path
  *                                     costs nothing beyond that (the goal is
  *                                     to come close; on the 2-core machine the
@@ -409,6 +413,29 @@ static void *submitter(void *arg)
     return NULL;
 }
 
+/* The server's CPU time so far (user + system, all threads), in ms: what a
+ * submission costs the server, which a loaded machine's waiting does not
+ * inflate the way it inflates the rates. */
+static double server_cpu_ms(void)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)server_pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    const char *p = strrchr(line, ')'); /* the name may hold spaces */
+    unsigned long long ut = 0, st = 0;
+    if (p == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double last_cpu_ms; /* server CPU ms per submission of the last submit_rate */
+
 /* Submits count envelopes of size bytes over conns connections; per second. */
 static double submit_rate(uint64_t size, int count, int conns, uint64_t seed)
 {
@@ -420,6 +447,7 @@ static double submit_rate(uint64_t size, int count, int conns, uint64_t seed)
         seal(size, seed + (uint64_t)i, &envs[i]);
     }
     int per = count / conns;
+    double cpu0 = server_cpu_ms();
     double t0 = now_s();
     for (int c = 0; c < conns; c++) {
         jobs[c].env = envs + c * per;
@@ -433,6 +461,7 @@ static double submit_rate(uint64_t size, int count, int conns, uint64_t seed)
         fails += jobs[c].failures;
     }
     double dt = now_s() - t0;
+    last_cpu_ms = (server_cpu_ms() - cpu0) / (double)(per * conns);
     for (int i = 0; i < count; i++)
         free(envs[i].mem);
     free(envs);
@@ -584,7 +613,9 @@ int main(void)
     double f10k = fsync_ms(10 << 10), f10m = fsync_ms(10 << 20);
     int n10k = quick ? 40 : 400, n10m = quick ? 4 : 24;
     double r10k = submit_rate(10 << 10, n10k - n10k % conns, conns, 1000);
+    double cpu10k = last_cpu_ms;
     double r10m = submit_rate(10 << 20, n10m - n10m % conns, conns, 5000);
+    double cpu10m = last_cpu_ms;
     double big = upload_big(big_mb);
     double v2 = rate_sm2_verify(), sm3b = rate_md(EVP_sm3()), shab = rate_md(EVP_sha256());
     double sm4b = rate_sm4(), f10kb = fsync_ms(10 << 10), f10mb = fsync_ms(10 << 20);
@@ -608,9 +639,11 @@ int main(void)
     printf("bench: submit_10k_per_s %.1f 1/s\n", r10k);
     printf("bench: ideal_10k_per_s %.1f 1/s\n", IDEAL(10240.0, f10k));
     printf("bench: ratio_10k %.2f x\n", r10k / IDEAL(10240.0, f10k));
+    printf("bench: server_cpu_10k_ms %.3f ms\n", cpu10k);
     printf("bench: submit_10m_per_s %.2f 1/s\n", r10m);
     printf("bench: ideal_10m_per_s %.2f 1/s\n", IDEAL(10485760.0, f10m));
     printf("bench: ratio_10m %.2f x\n", r10m / IDEAL(10485760.0, f10m));
+    printf("bench: server_cpu_10m_ms %.1f ms\n", cpu10m);
     double big_bytes = (double)(big_mb << 20);
     double ideal_big = big_bytes / 1e6 * IDEAL(big_bytes, f10m * big_bytes / 10485760.0);
     printf("bench: upload_%llum_mbps %.1f MB/s\n", (unsigned long long)big_mb, big);

@@ -39,6 +39,7 @@
 
 #include "base/base64.h"
 #include "base/clock.h"
+#include "base/hash.h"
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "base/roles.h"
@@ -64,6 +65,9 @@ struct bid_upload {
     int fd;
     char path[1100];
     bool file_gone; /* became a blob, or removed */
+    bool in_mem;    /* a small body (declared <= BLOB_TX_MAX): kept in mem, no
+                     * spool file (its bytes go into the commit anyway) */
+    struct buf mem;
     EVP_MD_CTX *sha;
     struct envelope_reader *reader;
     uint64_t len;
@@ -132,6 +136,10 @@ int bid_service_open(struct bid_service **out, struct store *s, const char *data
         goto fail;
     }
     svc->store = s;
+    pthread_mutex_init(&svc->gc_mu, NULL);
+    pthread_cond_init(&svc->gc_cv, NULL);
+    pthread_mutex_init(&svc->kid_mu, NULL);
+    svc->gc_started = true;
     svc->max_bytes = max_bytes > 0 && max_bytes <= BID_HARD_MAX ? max_bytes : BID_DEFAULT_MAX;
     int n = snprintf(svc->spool_dir, sizeof(svc->spool_dir), "%s/spool", data_dir);
     if (n < 0 || (size_t)n >= sizeof(svc->spool_dir)) {
@@ -215,6 +223,11 @@ void bid_service_close(struct bid_service *svc)
         pthread_join(svc->flusher, NULL);
         pthread_cond_destroy(&svc->fl_cv);
         pthread_mutex_destroy(&svc->fl_mu);
+    }
+    if (svc->gc_started) {
+        pthread_cond_destroy(&svc->gc_cv);
+        pthread_mutex_destroy(&svc->gc_mu);
+        pthread_mutex_destroy(&svc->kid_mu);
     }
     trust_cache_free(svc->trust);
     EVP_PKEY_free(svc->receipt_key);
@@ -300,6 +313,7 @@ static enum err cert_valid_now(struct bid_service *svc, struct store_tx *tx, con
 
 static void upload_discard_file(struct bid_upload *u)
 {
+    buf_release(&u->mem);
     if (u->fd >= 0) {
         close(u->fd);
         u->fd = -1;
@@ -322,6 +336,56 @@ void bid_upload_free(struct bid_upload *u)
 static void copy_str(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* The key id of a registered encryption certificate (remembered by its
+ * fingerprint, the SHA-256 of its DER, so an entry never goes stale).
+ * 0, or -1 when the certificate holds no usable key. */
+static int enc_key_id(struct bid_service *svc, const struct org_cert *enc, uint8_t out[32])
+{
+    const char *fp = enc->fingerprint;
+    bool cacheable = fp != NULL && strlen(fp) == 64;
+    unsigned slot = cacheable ? hash_fnv1a32(fp) % BID_KID_SLOTS : 0;
+    if (cacheable) {
+        pthread_mutex_lock(&svc->kid_mu);
+        bool hit = strcmp(svc->kid[slot].fp, fp) == 0;
+        if (hit)
+            memcpy(out, svc->kid[slot].key_id, 32);
+        pthread_mutex_unlock(&svc->kid_mu);
+        if (hit)
+            return 0;
+    }
+    X509 *ex = x509_parse(enc->der, enc->der_len);
+    EVP_PKEY *ek = ex ? x509_pubkey(ex) : NULL;
+    int kid = ek ? suite_key_id(ek, out) : -1;
+    EVP_PKEY_free(ek);
+    X509_free(ex);
+    if (kid != SEAL_OK)
+        return -1;
+    if (cacheable) {
+        pthread_mutex_lock(&svc->kid_mu);
+        memcpy(svc->kid[slot].fp, fp, 65);
+        memcpy(svc->kid[slot].key_id, out, 32);
+        pthread_mutex_unlock(&svc->kid_mu);
+    }
+    return 0;
+}
+
+/* Creates the upload's spool file. 0, or -1 (logged). */
+static int spool_open(struct bid_upload *u)
+{
+    int pn = snprintf(u->path, sizeof(u->path), "%s/bid-XXXXXX", u->svc->spool_dir);
+    if (pn < 0 || (size_t)pn >= sizeof(u->path)) {
+        u->path[0] = '\0';
+        return -1;
+    }
+    u->fd = mkostemp(u->path, O_CLOEXEC);
+    if (u->fd < 0) {
+        log_error("bids: cannot create %s: %s", u->path, strerror(errno));
+        u->path[0] = '\0';
+        return -1;
+    }
+    return 0;
 }
 
 enum err bid_upload_begin(struct bid_service *svc, const struct tender_caller *c, int64_t tender_id,
@@ -396,12 +460,7 @@ enum err bid_upload_begin(struct bid_service *svc, const struct tender_caller *c
     copy_str(u->uscc, sizeof(u->uscc), org.uscc);
     u->sign_cert_id = sign.id;
     copy_str(u->sign_fp, sizeof(u->sign_fp), sign.fingerprint);
-    X509 *ex = x509_parse(enc.der, enc.der_len);
-    EVP_PKEY *ek = ex ? x509_pubkey(ex) : NULL;
-    int kid = ek ? suite_key_id(ek, u->enc_key_id) : -1;
-    EVP_PKEY_free(ek);
-    X509_free(ex);
-    if (kid != SEAL_OK) {
+    if (enc_key_id(svc, &enc, u->enc_key_id) != 0) {
         e = ERR_INTERNAL;
         goto out;
     }
@@ -418,15 +477,12 @@ enum err bid_upload_begin(struct bid_service *svc, const struct tender_caller *c
         e = ERR_OVERLOADED;
         goto out;
     }
-    int pn = snprintf(u->path, sizeof(u->path), "%s/bid-XXXXXX", svc->spool_dir);
-    if (pn < 0 || (size_t)pn >= sizeof(u->path)) {
-        e = ERR_INTERNAL;
-        goto out;
-    }
-    u->fd = mkostemp(u->path, O_CLOEXEC);
-    if (u->fd < 0) {
-        log_error("bids: cannot create %s: %s", u->path, strerror(errno));
-        u->path[0] = '\0';
+    buf_init(&u->mem, BLOB_TX_MAX);
+    if (declared_len > 0 && declared_len <= BLOB_TX_MAX) {
+        /* no spool file: the commit stores the bytes; memory grows with
+         * the bytes received, not with what was declared */
+        u->in_mem = true;
+    } else if (spool_open(u) != 0) {
         e = ERR_STORE_UNAVAILABLE;
         goto out;
     }
@@ -544,7 +600,18 @@ enum err bid_upload_write(struct bid_upload *u, const void *p, size_t n)
     }
     if (EVP_DigestUpdate(u->sha, p, n) != 1)
         return upload_fail(u, ERR_INTERNAL, "%s", "hashing failed");
-    if (write_all(u->fd, p, n) != 0) {
+    if (u->in_mem && u->mem.len + n > BLOB_TX_MAX) {
+        /* more than declared (cannot happen with Content-Length): spill */
+        if (spool_open(u) != 0 || write_all(u->fd, u->mem.data, u->mem.len) != 0)
+            return upload_fail(u, ERR_STORE_UNAVAILABLE, "%s",
+                               "The platform could not store the bid.");
+        buf_release(&u->mem);
+        u->in_mem = false;
+    }
+    if (u->in_mem) {
+        if (buf_append(&u->mem, p, n) != BUF_OK)
+            return upload_fail(u, ERR_OVERLOADED, "%s", "The platform could not hold the bid.");
+    } else if (write_all(u->fd, p, n) != 0) {
         log_error("bids: write %s: %s", u->path, strerror(errno));
         return upload_fail(u, ERR_STORE_UNAVAILABLE, "%s", "The platform could not store the bid.");
     }
@@ -677,6 +744,10 @@ struct commit_job {
     const void *small; /* an envelope of up to BLOB_TX_MAX bytes: its bytes,
                         * stored by the commit itself (blob_put_tx); NULL: the
                         * spool file became the blob before */
+    bool wrote;        /* commit_tx got past its checks and wrote */
+    bool checks;       /* commit_tx also checks the signing certificate at
+                        * server time and the escrow recipient (a small
+                        * envelope: no read transaction of its own before) */
 };
 
 static enum err commit_tx(struct store_tx *tx, void *arg)
@@ -693,10 +764,22 @@ static enum err commit_tx(struct store_tx *tx, void *arg)
     if (e != ERR_OK)
         return e;
     int rc = store_org_cert_active(tx, j->a, u->org_id, "sign", &sign);
-    if (rc == STORE_NOTFOUND || (rc == STORE_OK && sign.id != u->sign_cert_id))
+    if (rc == STORE_NOTFOUND || (rc == STORE_OK && sign.id != u->sign_cert_id)) {
+        snprintf(u->msg, sizeof(u->msg), "%s",
+                 "Your organisation's certificates were replaced during the upload.");
         return ERR_BID_WRONG_SIGNER; /* the certificates were replaced meanwhile */
+    }
     if (rc != STORE_OK)
         return domain_store_err(rc);
+    if (j->checks) {
+        e = cert_valid_now(u->svc, tx, sign.der, sign.der_len, X509V_USE_SIGN, now, u->msg,
+                           sizeof(u->msg));
+        if (e == ERR_OK) /* a tender with escrow: sealed to its key too (domain/escrow.h) */
+            e = escrow_bid_check(tx, u->tender_id, envelope_reader_header(u->reader), u->msg,
+                                 sizeof(u->msg));
+        if (e != ERR_OK)
+            return e;
+    }
     rc = store_bid_latest(tx, j->a, u->tender_id, u->lot_no, u->org_id, &latest);
     if (rc != STORE_OK && rc != STORE_NOTFOUND)
         return domain_store_err(rc);
@@ -709,6 +792,7 @@ static enum err commit_tx(struct store_tx *tx, void *arg)
         rc = store_receipt_of_bid(tx, j->a, latest.id, "submit", &j->out->receipt);
         return domain_store_err(rc);
     }
+    j->wrote = true; /* from here on an error may leave writes behind */
     if (have && strcmp(latest.state, "submitted") == 0) {
         rc = store_bid_end(tx, latest.id, "superseded", now);
         if (rc != STORE_OK)
@@ -749,6 +833,100 @@ static enum err commit_tx(struct store_tx *tx, void *arg)
                          &j->out->receipt);
 }
 
+/* ---- group commit ----
+ *
+ * One SQLite commit is one fsync of the WAL, and on a busy server the
+ * commits of concurrent uploads queued behind each other at the writer gate,
+ * each paying its own. Here they share: a committing worker queues its job;
+ * the first that finds no leader leads, takes the queue (at most
+ * BID_GC_MAX), runs every job's commit_tx in ONE write transaction and
+ * commits it, then answers each job and wakes the waiters; jobs that queued
+ * meanwhile form the next group. A job is answered ERR_OK only after the
+ * commit holding it returned (durable), exactly as before.
+ *
+ * A job refused by its checks (deadline, certificate replaced, ...) wrote
+ * nothing (commit_job.wrote is false, no statement failed): its answer
+ * stands and the others go on. Any other failure (a statement, the commit,
+ * a busy database) rolls the group back and commits each job again on its
+ * own through domain_write, with its retries: the same outcome as without
+ * grouping. A group of one is just that. */
+
+#define BID_GC_MAX 32
+
+struct bid_gc_slot {
+    struct commit_job *j;
+    enum err e;
+    bool done; /* under gc_mu */
+    struct bid_gc_slot *next;
+};
+
+/* May a job's refusal stand while the rest of its group commits? Only a
+ * verdict of the checks, never a store failure. */
+static bool refusal_stands(const struct commit_job *j, enum err e)
+{
+    return !j->wrote && e != ERR_STORE_BUSY && e != ERR_STORE_UNAVAILABLE && e != ERR_INTERNAL &&
+           e != ERR_OVERLOADED && e != ERR_ALREADY_EXISTS;
+}
+
+/* Commits the n jobs of a group; sets each slot's e. */
+static void group_run(struct bid_service *svc, struct bid_gc_slot **g, int n)
+{
+    struct store_tx *tx = NULL;
+    bool ok = n > 1;
+    if (ok && store_begin(svc->store, STORE_WRITE, &tx) != STORE_OK)
+        ok = false;
+    for (int i = 0; ok && i < n; i++) {
+        g[i]->j->wrote = false;
+        g[i]->e = commit_tx(tx, g[i]->j);
+        if (g[i]->e != ERR_OK && !refusal_stands(g[i]->j, g[i]->e))
+            ok = false;
+    }
+    if (ok && store_commit(tx) == STORE_OK)
+        return;
+    if (tx != NULL && !ok)
+        store_rollback(tx);
+    /* one by one, as without grouping */
+    for (int i = 0; i < n; i++)
+        g[i]->e = domain_write(svc->store, commit_tx, g[i]->j);
+}
+
+static enum err group_write(struct bid_service *svc, struct commit_job *j)
+{
+    struct bid_gc_slot me = {j, ERR_OK, false, NULL};
+    struct bid_gc_slot *g[BID_GC_MAX];
+    pthread_mutex_lock(&svc->gc_mu);
+    if (svc->gc_tail != NULL)
+        svc->gc_tail->next = &me;
+    else
+        svc->gc_head = &me;
+    svc->gc_tail = &me;
+    while (!me.done) {
+        if (svc->gc_busy) {
+            pthread_cond_wait(&svc->gc_cv, &svc->gc_mu);
+            continue;
+        }
+        /* lead: me is still queued (a group that took it would be done),
+         * perhaps behind more than one group */
+        int n = 0;
+        while (svc->gc_head != NULL && n < BID_GC_MAX) {
+            g[n++] = svc->gc_head;
+            svc->gc_head = svc->gc_head->next;
+        }
+        if (svc->gc_head == NULL)
+            svc->gc_tail = NULL;
+        svc->gc_busy = true;
+        pthread_mutex_unlock(&svc->gc_mu);
+        group_run(svc, g, n);
+        pthread_mutex_lock(&svc->gc_mu);
+        for (int i = 0; i < n; i++)
+            g[i]->done = true;
+        svc->gc_busy = false;
+        pthread_cond_broadcast(&svc->gc_cv);
+    }
+    pthread_mutex_unlock(&svc->gc_mu);
+    return me.e;
+}
+
 /* Reads the whole spool file of a small envelope (len bytes) into out. */
 static int read_small(const char *path, size_t len, struct buf *out)
 {
@@ -774,30 +952,17 @@ static int read_small(const char *path, size_t len, struct buf *out)
     return 0;
 }
 
-enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_outcome *out)
+/* Step 2 of a spooled upload's commit, in a read transaction of its own:
+ * the deadline, the signing certificate at server time and the escrow
+ * recipient, before the spool file becomes a blob. */
+static enum err spool_checks(struct bid_upload *u, struct arena *a)
 {
-    struct seal_error serr;
-    uint8_t chain[SUITE_HASH_LEN];
     struct store_tx *tx = NULL;
-    struct commit_job j = {u, a, NULL, {0}, out, NULL, NULL};
-    struct buf small;
+    struct org_cert sign;
     enum err e;
-    memset(out, 0, sizeof(*out));
-    if (u->file_gone || u->sha_hex[0] == '\0')
-        return ERR_BID_MALFORMED;
-    /* 1. the signature over everything */
-    if (envelope_reader_finish(u->reader, &serr) != SEAL_OK)
-        return upload_fail(u, seal_to_err(serr.code), "The envelope is not valid: %s", serr.msg);
-    if (envelope_reader_signed_hash(u->reader, chain) != SEAL_OK)
-        return upload_fail(u, ERR_BID_MALFORMED, "%s", "The envelope is incomplete.");
-    hex_encode(chain, sizeof(chain), j.chain);
-    j.suite = envelope_reader_header(u->reader)->suite->name;
-    /* 2. the signing certificate at server time, and a first look at the
-     *    deadline before the bytes become a blob */
     int rc = store_begin(u->svc->store, STORE_READ, &tx);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    struct org_cert sign;
     struct tender t;
     struct tender_caller c = caller_copy(u);
     e = tender_open_for(tx, a, &c, u->tender_id, u->lot_no, clock_now_ms(), &t, NULL);
@@ -831,6 +996,34 @@ enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_out
         upload_discard_file(u);
         return e;
     }
+    return ERR_OK;
+}
+
+enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_outcome *out)
+{
+    struct seal_error serr;
+    uint8_t chain[SUITE_HASH_LEN];
+    struct commit_job j = {u, a, NULL, {0}, out, NULL, NULL, false, false};
+    struct buf small;
+    enum err e;
+    memset(out, 0, sizeof(*out));
+    if (u->file_gone || u->sha_hex[0] == '\0')
+        return ERR_BID_MALFORMED;
+    /* 1. the signature over everything */
+    if (envelope_reader_finish(u->reader, &serr) != SEAL_OK)
+        return upload_fail(u, seal_to_err(serr.code), "The envelope is not valid: %s", serr.msg);
+    if (envelope_reader_signed_hash(u->reader, chain) != SEAL_OK)
+        return upload_fail(u, ERR_BID_MALFORMED, "%s", "The envelope is incomplete.");
+    hex_encode(chain, sizeof(chain), j.chain);
+    j.suite = envelope_reader_header(u->reader)->suite->name;
+    /* 2. the signing certificate at server time, and a first look at the
+     *    deadline before the bytes become a blob; a small envelope has
+     *    these checked by the commit's transaction itself (commit_tx) */
+    j.checks = u->in_mem;
+    e = j.checks ? ERR_OK : spool_checks(u, a);
+    if (e != ERR_OK)
+        return e;
+    int rc;
     /* 3. durable bytes: a small envelope goes into the commit itself (one
      *    durable write for the bytes and the rows); a larger spool file
      *    becomes the blob first (fsync + rename) */
@@ -839,7 +1032,12 @@ enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_out
         u->fd = -1;
     }
     buf_init(&small, BLOB_TX_MAX);
-    if (u->len <= BLOB_TX_MAX && read_small(u->path, (size_t)u->len, &small) == 0) {
+    if (u->in_mem) { /* the bytes never left memory */
+        small = u->mem;
+        buf_init(&u->mem, BLOB_TX_MAX);
+        j.small = small.data;
+        u->file_gone = true;
+    } else if (u->len <= BLOB_TX_MAX && read_small(u->path, (size_t)u->len, &small) == 0) {
         j.small = small.data;
         upload_discard_file(u);
     } else {
@@ -852,8 +1050,9 @@ enum err bid_upload_commit(struct bid_upload *u, struct arena *a, struct bid_out
             return domain_store_err(rc == STORE_ERROR ? STORE_UNAVAILABLE : rc);
         }
     }
-    /* 4. the rows, the receipt and the log, by server time */
-    e = domain_write(u->svc->store, commit_tx, &j);
+    /* 4. the rows, the receipt and the log, by server time, in one
+     *    transaction with whatever other uploads end meanwhile */
+    e = group_write(u->svc, &j);
     buf_release(&small);
     if (e == ERR_BID_AFTER_DEADLINE)
         snprintf(u->msg, sizeof(u->msg),

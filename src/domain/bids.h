@@ -65,6 +65,8 @@
 #define BID_HARD_MAX    ((uint64_t)1 << 36) /* the envelope format's own limit */
 #define BID_LIST_MAX    200                 /* versions / receipts one list returns */
 
+#define BID_KID_SLOTS 64 /* remembered encryption key ids */
+
 struct bid_service {
     struct store *store;       /* borrowed */
     struct trust_cache *trust; /* owned */
@@ -80,6 +82,23 @@ struct bid_service {
     pthread_mutex_t fl_mu;
     pthread_cond_t fl_cv;
     bool fl_started, fl_stop; /* under fl_mu */
+    /* Group commit (bids.c): uploads that end together share one write
+     * transaction, so one durable write. A committing worker queues its job;
+     * the first to find no leader becomes it, takes the queue and commits it
+     * as one transaction, answering each; the others wait on gc_cv. */
+    pthread_mutex_t gc_mu;
+    pthread_cond_t gc_cv;
+    struct bid_gc_slot *gc_head, *gc_tail; /* under gc_mu: queued, not taken */
+    bool gc_busy;                          /* under gc_mu: a leader is committing */
+    bool gc_started;
+    /* The registered encryption certificates' key ids (the envelope's first
+     * recipient must match), by the certificate's fingerprint: parsing the
+     * certificate at every admission cost more than the rest of it. */
+    pthread_mutex_t kid_mu;
+    struct bid_kid {
+        char fp[65]; /* SHA-256 of the DER, hex; "" empty */
+        uint8_t key_id[32];
+    } kid[BID_KID_SLOTS];
 };
 
 #define BID_FLUSH_MS 200

@@ -469,16 +469,20 @@ int blob_put_tx(struct store_tx *tx, const void *data, size_t len, const char *h
     if (rc != STORE_OK)
         return rc;
     if (access(path, F_OK) != 0 || !file_matches(path, hash, len)) {
-        if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-            store_set_errmsg("mkdir %s: %s", dir, strerror(errno));
-            return errno_rc(errno);
-        }
         int n = snprintf(tmp, sizeof(tmp), "%s/.tmp-%.16s-XXXXXX", dir, hash);
         if (n < 0 || (size_t)n >= sizeof(tmp)) {
             store_set_errmsg("blob path too long");
             return STORE_ERROR;
         }
         fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) { /* the directory's first blob: mkdir only then */
+            if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+                store_set_errmsg("mkdir %s: %s", dir, strerror(errno));
+                return errno_rc(errno);
+            }
+            n = snprintf(tmp, sizeof(tmp), "%s/.tmp-%.16s-XXXXXX", dir, hash);
+            fd = n > 0 && (size_t)n < sizeof(tmp) ? mkostemp(tmp, O_CLOEXEC) : -1;
+        }
         if (fd < 0) {
             store_set_errmsg("create %s: %s", tmp, strerror(errno));
             return errno_rc(errno);

@@ -19,6 +19,7 @@
 #include "harness.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -640,6 +641,78 @@ static void test_revoked_then_expired(void **state)
     expect_code(upload(&bidder2, "b2b.sbe", 422), "cert_expired"); /* refused at admission */
 }
 
+/* One of several uploads sent at once (test_concurrent_uploads). */
+struct conc {
+    char *data; /* the envelope */
+    size_t len;
+    struct it_resp r;
+};
+
+static void *conc_upload(void *arg)
+{
+    struct conc *c = arg;
+    char path[128];
+    bid_path(path, sizeof path, tender_id, 1);
+    raw(&bidder1, "PUT", path, c->data, c->len, NULL, false, &c->r);
+    return NULL;
+}
+
+/* Uploads that end together share one commit (domain/bids.c, group
+ * commit): each is still its own version with its own receipt number, and
+ * exactly one stays current. */
+static void test_concurrent_uploads(void **state)
+{
+    enum { N = 6 };
+    struct conc c[N];
+    pthread_t th[N];
+    int64_t version[N], seq[N];
+    char name[16], path[96];
+    (void)state;
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "c%d.sbe", i);
+        seal("gm", tender_code, "1", USCC_B1, "b1s", "b1e", "plain.txt", name);
+        c[i].data = slurp(path_in(name), &c[i].len);
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, conc_upload, &c[i]), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    int64_t top = 0;
+    for (int i = 0; i < N; i++) {
+        if (c[i].r.status != 201)
+            fail_msg("upload %d: got %d: %s", i, c[i].r.status, c[i].r.body);
+        json_t *j = parse(&c[i].r);
+        version[i] = jint(j, "bid", "version");
+        seq[i] = jint(j, "receipt", "seq");
+        assert_int_equal(jint(j, "bid", "seq"), seq[i]);
+        json_decref(j);
+        it_resp_free(&c[i].r);
+        free(c[i].data);
+        top = version[i] > top ? version[i] : top;
+        for (int k = 0; k < i; k++) {
+            assert_true(version[k] != version[i]);
+            assert_true(seq[k] != seq[i]);
+        }
+    }
+    /* the versions are the last N, the newest the only one submitted */
+    snprintf(path, sizeof path, "/api/tenders/%lld/bids", (long long)tender_id);
+    json_t *j = call(&bidder1, "GET", path, NULL, 200);
+    json_t *bids = json_object_get(j, "bids");
+    int current = 0;
+    for (size_t i = 0; i < json_array_size(bids); i++) {
+        json_t *b = json_array_get(bids, i);
+        if (strcmp(jstr(b, "state", NULL), "submitted") == 0) {
+            current++;
+            assert_int_equal(jint(b, "version", NULL), top);
+        }
+    }
+    assert_int_equal(current, 1);
+    for (int i = 0; i < N; i++)
+        assert_true(version[i] > top - N);
+    json_decref(j);
+}
+
 static void test_acknowledged_survives_kill(void **state)
 {
     char path[96];
@@ -822,6 +895,7 @@ int main(void)
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_revoked_then_expired),
+        cmocka_unit_test(test_concurrent_uploads),
         cmocka_unit_test(test_acknowledged_survives_kill),
         cmocka_unit_test(test_nobody_else_sees_a_bid),
         cmocka_unit_test(test_after_deadline),
