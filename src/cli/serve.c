@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "http/proxy.h"
 #include "http/sse.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -41,7 +42,7 @@ static void serve_usage(FILE *f)
           "                    [--secure-cookies] [--node NAME]\n"
           "                    [--request-timeout MS] [--idle-timeout MS] [--witness VKEY]...\n"
           "                    [--tsa-cert FILE] [--ledger-hash sha256|sm3]\n"
-          "                    [--ledger-origin ORIGIN]\n"
+          "                    [--ledger-origin ORIGIN] [--trusted-proxy ADDR]...\n"
           "\n"
           "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
           "  --data-dir DIR      data directory (default $SUNBID_DATA_DIR or var/data)\n"
@@ -50,6 +51,10 @@ static void serve_usage(FILE *f)
           "  --workers N         request worker threads (default 4)\n"
           "  --no-access-log     do not log one line per request\n"
           "  --secure-cookies    mark cookies Secure (when behind TLS)\n"
+          "  --trusted-proxy A   a reverse proxy (IP address or ADDR/BITS; repeatable):\n"
+          "                      requests from it are taken to come from its X-Real-IP\n"
+          "                      (else the last X-Forwarded-For hop); from anyone else\n"
+          "                      those headers are ignored\n"
           "  --request-timeout MS  a request must arrive whole within MS (default 10000)\n"
           "  --idle-timeout MS   close keep-alive connections idle for MS (default 60000)\n"
           "  --node NAME         this node's name when several share a PostgreSQL store\n"
@@ -241,6 +246,7 @@ int cli_serve(int argc, char **argv)
                                              {"test-clock", required_argument, NULL, 'C'},
                                              {"bid-max-mb", required_argument, NULL, 'B'},
                                              {"ca-dir", required_argument, NULL, 'A'},
+                                             {"trusted-proxy", required_argument, NULL, 'P'},
                                              {NULL, 0, NULL, 0}};
     struct cli_store_opts so = {0};
     const char *listen = "127.0.0.1:8080";
@@ -269,8 +275,9 @@ int cli_serve(int argc, char **argv)
     const char *ledger_hash = NULL, *ledger_origin = NULL;
     struct ledger_options lopt = {0};
     bool flag_hash = false, flag_origin = false;
-    uint64_t bid_max = 0;      /* --bid-max-mb, bytes; 0: the default */
-    const char *ca_dir = NULL; /* --ca-dir */
+    uint64_t bid_max = 0;              /* --bid-max-mb, bytes; 0: the default */
+    const char *ca_dir = NULL;         /* --ca-dir */
+    struct http_proxies proxies = {0}; /* --trusted-proxy */
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -353,6 +360,12 @@ int cli_serve(int argc, char **argv)
             log_warn("serve: running on a TEST clock at %lld ms", v);
             break;
         }
+        case 'P':
+            if (http_proxies_add(&proxies, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "sunbid: serve: --trusted-proxy: %s\n", err);
+                return CLI_USAGE;
+            }
+            break;
         case 'B':
         case 'A':
             if (serve_bids_opt(opt, optarg, &bid_max, &ca_dir) != 0)
@@ -427,6 +440,11 @@ int cli_serve(int argc, char **argv)
     cfg.secure_cookies = secure;
     cfg.request_timeout_ms = request_timeout;
     cfg.idle_timeout_ms = idle_timeout;
+    cfg.trusted_proxies = &proxies;
+    if (proxies.n > 0)
+        log_info("serve: client addresses from X-Real-IP / X-Forwarded-For of %d trusted "
+                 "prox%s only",
+                 proxies.n, proxies.n == 1 ? "y" : "ies");
     log_set_access(access_log);
     srv = http_server_new(&cfg, api_routes, api_nroutes, err, sizeof(err));
     if (srv == NULL) {

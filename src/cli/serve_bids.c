@@ -1,13 +1,18 @@
 /*
  * cli/serve_bids.c — `sunbid serve --bid-max-mb N --ca-dir DIR` and the
- * opening of the sealed-bid service (serve_bids.h). Main thread, at start.
+ * opening of the sealed-bid service (serve_bids.h), with a loud warning
+ * when the data directory is a demo's (<data>/demo-keys holds private
+ * keys: such an install is not sealed against its operator). Main thread,
+ * at start.
  */
 #include "cli/serve_bids.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include "base/log.h"
 #include "domain/trust.h"
 
 int serve_bids_opt(int opt, const char *arg, uint64_t *bid_max, const char **ca_dir)
@@ -31,7 +36,19 @@ int serve_bids_opt(int opt, const char *arg, uint64_t *bid_max, const char **ca_
 int serve_bids_open(struct app *app, const char *data_dir, const char *node, uint64_t bid_max,
                     const char *ca_dir)
 {
-    char err[512];
+    char err[512], keys[4096], ca[4096];
+    struct stat st, cst;
+    /* a demo install keeps bidders', officers' and the demo CA's private
+     * keys beside the data: whoever runs it can open any bid at any time */
+    snprintf(keys, sizeof(keys), "%s/demo-keys", data_dir);
+    snprintf(ca, sizeof(ca), "%s/demo-ca", data_dir);
+    if ((stat(keys, &st) == 0 && S_ISDIR(st.st_mode)) ||
+        (stat(ca, &cst) == 0 && S_ISDIR(cst.st_mode)))
+        log_warn("serve: DEMO INSTALL, NOT SEALED: %s holds bidders' and officers' private keys "
+                 "(and %s/demo-ca the demo CA's): whoever can read the data directory can open "
+                 "every sealed bid and rebuild every escrow key before the deadline. Never take "
+                 "real bids on a demo data directory.",
+                 keys, data_dir);
     if (ca_dir != NULL && trust_import_dir(app->store, ca_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "sunbid: serve: --ca-dir: %s\n", err);
         return -1;

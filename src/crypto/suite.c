@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -399,17 +400,55 @@ out:
 
 /* ---- loading ---- */
 
+/* A private key file is small; anything larger is not one. */
+#define PRIVATE_KEY_FILE_MAX (64u << 10)
+
+/* The file is read whole into a buffer of our own, parsed from memory and
+ * the buffer wiped: stdio's FILE buffer (which PEM_read_PrivateKey would
+ * read through) is freed by fclose without being cleared, leaving the key's
+ * PEM in the heap. */
 int suite_load_private_key(const char *path, EVP_PKEY **out, struct seal_error *err)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "rb");
+    char *pem = NULL;
+    size_t n = 0;
+    int rc = SEAL_OK;
     *out = NULL;
     if (f == NULL)
         return seal_fail(err, SEAL_EIO, "cannot open %s", path);
-    *out = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    fclose(f);
+    setvbuf(f, NULL, _IONBF, 0); /* no stdio copy of the bytes */
+    pem = malloc(PRIVATE_KEY_FILE_MAX + 1);
+    if (pem == NULL) {
+        rc = seal_fail(err, SEAL_ECRYPTO, "out of memory reading %s", path);
+        goto out;
+    }
+    for (;;) {
+        size_t got = fread(pem + n, 1, PRIVATE_KEY_FILE_MAX + 1 - n, f);
+        n += got;
+        if (got == 0 || n > PRIVATE_KEY_FILE_MAX)
+            break;
+    }
+    if (ferror(f)) {
+        rc = seal_fail(err, SEAL_EIO, "cannot read %s", path);
+        goto out;
+    }
+    if (n > PRIVATE_KEY_FILE_MAX) {
+        rc = seal_fail(err, SEAL_ELIMIT, "%s is too large for a private key", path);
+        goto out;
+    }
+    BIO *b = BIO_new_mem_buf(pem, (int)n);
+    *out = b != NULL ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    ERR_clear_error();
     if (*out == NULL)
-        return seal_fail(err, SEAL_EINPUT, "%s holds no PEM private key", path);
-    return SEAL_OK;
+        rc = seal_fail(err, SEAL_EINPUT, "%s holds no PEM private key", path);
+out:
+    if (pem != NULL) {
+        OPENSSL_cleanse(pem, PRIVATE_KEY_FILE_MAX + 1);
+        free(pem);
+    }
+    fclose(f);
+    return rc;
 }
 
 int suite_cert_public_key(const uint8_t *der, size_t len, EVP_PKEY **out)

@@ -717,25 +717,46 @@ enum err escrow_share_get(struct store *s, const struct tender_caller *c, int64_
 {
     struct store_tx *tx = NULL;
     struct arena a;
+    struct tender t;
     struct escrow_key k;
     struct page pg;
+    const struct escrow_share *mine = NULL;
     arena_init(&a, 0);
     int rc = store_begin(s, STORE_READ, &tx);
-    if (rc == STORE_OK)
-        rc = store_escrow_key_get(tx, &a, tender_id, &k);
+    enum err e = domain_store_err(rc);
+    if (e != ERR_OK)
+        goto out;
+    rc = store_tender_get(tx, &a, tender_id, &t);
+    if (rc != STORE_OK) {
+        e = rc == STORE_NOTFOUND ? ERR_ESCROW_NONE : domain_store_err(rc);
+        goto out;
+    }
+    rc = store_escrow_key_get(tx, &a, tender_id, &k);
     if (rc == STORE_OK)
         rc = store_escrow_share_list(tx, &a, tender_id, ESCROW_MAX_OFFICERS, &pg);
-    enum err e = rc == STORE_NOTFOUND ? ERR_ESCROW_NONE : domain_store_err(rc);
-    if (e == ERR_OK) {
-        const struct escrow_share *sh = pg.items;
-        e = ERR_ESCROW_NOT_OFFICER;
-        for (int i = 0; i < pg.n; i++)
-            if (sh[i].user_id == c->who.user_id && c->who.user_id != 0) {
-                *x = (unsigned)sh[i].x;
-                buf_reset(sealed);
-                e = buf_append(sealed, sh[i].enc, sh[i].enc_len) == 0 ? ERR_OK : ERR_INTERNAL;
-            }
+    if (rc != STORE_OK) {
+        e = rc == STORE_NOTFOUND ? ERR_ESCROW_NONE : domain_store_err(rc);
+        goto out;
     }
+    const struct escrow_share *sh = pg.items;
+    for (int i = 0; i < pg.n; i++)
+        if (sh[i].user_id == c->who.user_id && c->who.user_id != 0)
+            mine = &sh[i];
+    if (mine == NULL) {
+        e = ERR_ESCROW_NOT_OFFICER;
+        goto out;
+    }
+    /* Released only in the hall: before the deadline k officers holding
+     * their sealed shares could rebuild the key and open every bid's escrow
+     * block; after the opening nothing takes a share any more. */
+    if (strcmp(t.state, "opening") != 0) {
+        e = ERR_ESCROW_NOT_OPENING;
+        goto out;
+    }
+    *x = (unsigned)mine->x;
+    buf_reset(sealed);
+    e = buf_append(sealed, mine->enc, mine->enc_len) == 0 ? ERR_OK : ERR_INTERNAL;
+out:
     store_rollback(tx);
     arena_release(&a);
     return e;

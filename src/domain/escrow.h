@@ -157,7 +157,9 @@ enum err escrow_bid_check(struct store_tx *tx, int64_t tender_id, const struct e
 enum err escrow_view_json(struct store *s, const struct tender_caller *c, int64_t tender_id,
                           struct buf *out);
 
-/* Officer: the caller's sealed share. ERR_ESCROW_NOT_OFFICER, ERR_ESCROW_NONE. */
+/* Officer: the caller's sealed share, only while the tender is in state
+ * opening (ERR_ESCROW_NOT_OPENING before and after). ERR_ESCROW_NOT_OFFICER,
+ * ERR_ESCROW_NONE. */
 enum err escrow_share_get(struct store *s, const struct tender_caller *c, int64_t tender_id,
                           unsigned *x, struct buf *sealed);
 

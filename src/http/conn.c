@@ -39,6 +39,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "http/proxy.h"
 #include "http/router.h"
 #include "http/sse_internal.h"
 #include "http/static.h"
@@ -804,6 +805,12 @@ static int on_headers_complete(llhttp_t *p)
         x->hdrs[i].value = base + x->hoff[i].value;
     }
     req->headers = x->hdrs;
+    /* the client behind a trusted proxy, for this request only: one
+     * keep-alive connection from the proxy carries many clients */
+    if (e->cfg.trusted_proxies != NULL && e->cfg.trusted_proxies->n > 0)
+        http_proxy_client(e->cfg.trusted_proxies, c->remote, http_header(req, "x-real-ip"),
+                          http_header(req, "x-forwarded-for"), req->remote_addr,
+                          sizeof(req->remote_addr));
     req->target = base;
     uint8_t m = llhttp_get_method(p);
     req->method_str = llhttp_method_name((llhttp_method_t)m);

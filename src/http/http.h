@@ -132,7 +132,7 @@ struct http_request {
     const char *param_values[8]; /* percent-decoded */
     int nparams;
     char request_id[17];  /* 16 hex chars, also in the access log */
-    char remote_addr[64]; /* "127.0.0.1" or "::1" */
+    char remote_addr[64]; /* client: TCP peer, or what a trusted proxy says */
     const struct http_route *route;
     struct http_principal *who; /* NULL when anonymous */
     void *app;                  /* the application's context */
@@ -193,6 +193,9 @@ struct http_config {
     int max_connections;         /* 0 = 20000; past it new ones are closed */
     bool access_log;             /* one line per request on stderr */
     bool secure_cookies;         /* behind TLS: cookies get Secure */
+    /* Reverse proxies whose X-Real-IP / X-Forwarded-For give the client's
+     * address (http/proxy.h); borrowed; NULL or empty: headers ignored. */
+    const struct http_proxies *trusted_proxies;
     /* Wraps every handler call after authorisation (NULL: the handler is
      * called directly): the application's place for rules that span all
      * routes, such as Idempotency-Key. It must call handler at most once. */

@@ -5,7 +5,9 @@
  * likewise with SHA-256).
  *
  * Round trips in both suites (several files with roles, an empty file, a
- * 1 MB file), the escrow recipient opening, --inspect, and every failure a
+ * 1 MB file), the escrow recipient opening, --inspect (with the machine
+ * fingerprint: the tool and its version, a host hash, a MAC hash when the
+ * machine has a hardware address), and every failure a
  * bidder or an opening officer can meet: wrong tender, lot, signer, key,
  * suite; a flipped byte; a truncated file; an existing output file;
  * usage errors. Checks the exit code, the stable code in the message, and
@@ -21,7 +23,9 @@
  */
 #include "harness.h"
 
+#include <ctype.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +122,63 @@ static void same_file(const char *a, const char *b)
     sh("cmp -s '%s' '%s'", a, b);
 }
 
+/* "NAME: " followed by 64 hex digits in out; whether any is not '0'. */
+static bool hex_field_nonzero(const char *out, const char *name)
+{
+    const char *f = strstr(out, name);
+    if (f == NULL)
+        fail_msg("no %s in: %s", name, out);
+    f += strlen(name);
+    bool nonzero = false;
+    for (int i = 0; i < 64; i++) {
+        if (!isxdigit((unsigned char)f[i]))
+            fail_msg("%s is not 64 hex digits: %.80s", name, f);
+        nonzero |= f[i] != '0';
+    }
+    assert_true(f[64] == '\n');
+    return nonzero;
+}
+
+/* Whether this machine has a non-loopback interface with a hardware
+ * address (what the seal tool hashes as its MAC). */
+static bool have_hw_address(void)
+{
+    DIR *d = opendir("/sys/class/net");
+    struct dirent *e;
+    bool have = false;
+    if (d == NULL)
+        return false;
+    while (!have && (e = readdir(d)) != NULL) {
+        char path[300], addr[64] = "";
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0)
+            continue;
+        snprintf(path, sizeof path, "/sys/class/net/%s/address", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        if (fgets(addr, sizeof addr, f) != NULL && strlen(addr) >= 17 &&
+            strncmp(addr, "00:00:00:00:00:00", 17) != 0)
+            have = true;
+        fclose(f);
+    }
+    closedir(d);
+    return have;
+}
+
+/* The envelope's machine fingerprint as --inspect prints it: the tool and
+ * its version, the host hash set, the MAC hash set when there is a MAC. */
+static void machine_fingerprint_ok(const char *out)
+{
+    const char *t = strstr(out, "tool: sunbid ");
+    assert_non_null(t);
+    assert_true(isdigit((unsigned char)t[13])); /* a version, not "(unknown)" */
+    assert_true(hex_field_nonzero(out, "host-hash: "));
+    bool mac = hex_field_nonzero(out, "mac-hash: ");
+    if (mac != have_hw_address())
+        fail_msg("mac-hash %s but the machine %s a hardware address", mac ? "set" : "zero",
+                 have_hw_address() ? "has" : "has no");
+}
+
 static void test_gm_round_trip(void **state)
 {
     char *out = NULL;
@@ -141,6 +202,7 @@ static void test_gm_round_trip(void **state)
     assert_non_null(strstr(out, "org: 91330100799655058B"));
     assert_non_null(strstr(out, "CN = Bidder One sign"));
     assert_non_null(strstr(out, "tool: sunbid "));
+    machine_fingerprint_ok(out);
     assert_non_null(strstr(out, "file 2: technical, 1000003 bytes"));
     assert_non_null(strstr(out, "file 3: price-list, 0 bytes"));
     assert_non_null(strstr(out, "signature: valid"));
