@@ -462,6 +462,7 @@ struct http_server *http_server_new(const struct http_config *cfg, const struct 
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    sse_hub_resets(s->hub, true); /* resumes that may miss events reload (sse.c) */
     s->eng.hub = s->hub;
     if (init_handles(s, err, errlen) != 0)
         goto fail;

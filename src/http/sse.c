@@ -34,6 +34,18 @@
  * never delayed; an event on a big topic waits only if a big pass has just
  * run.
  *
+ * Resets. A client that resumes (Last-Event-ID) may have missed events the
+ * ring no longer holds: the ring has evicted an id above its last one, its
+ * id is below the first this hub ever drained, or above every id this hub
+ * handed out (a previous run's). It then gets, before whatever the ring
+ * still holds, the private event "event: reset\ndata: {\"reason\":...}"
+ * (no id: it names no event) and must reload its state. So that a previous
+ * run's ids are recognised, the server's hub (sse_hub_resets(hub, true))
+ * numbers its events from its start time in microseconds (CLOCK_REALTIME),
+ * above any id of an earlier run unless it published more than one event
+ * per microsecond; other hubs number from 1 and send no resets. Ids chosen
+ * by the caller (sse_publish_id, a shared cluster) are taken as they come.
+ *
  * Invariants: ids leave the queue strictly increasing (assigned under the
  * lock in queue order); a subscriber's queue only grows while its backlog
  * stays within the limit; a dropped subscriber gets nothing more; a
@@ -79,6 +91,8 @@ struct sse_hub {
     struct sse_event *qhead, *qtail; /* waiting for the loop, oldest first */
     size_t qcount, qbytes;           /* bounded by SSE_QUEUE_* */
     int64_t last_id;                 /* last id handed out */
+    int64_t id_base;                 /* last_id at creation (the start time, or 0) */
+    bool published;                  /* an event was queued since creation */
     bool stopping;                   /* publishes refused */
     void (*wake)(void *);            /* wakes the loop; may be NULL */
     void *wake_ctx;
@@ -96,6 +110,9 @@ struct sse_hub {
     struct sse_event **ring; /* replay window, ring_cap slots */
     size_t ring_cap, ring_head, ring_len;
     int64_t drained_id;                          /* highest id drained */
+    int64_t first_id;                            /* first id drained; 0: none yet */
+    int64_t evicted_id;                          /* highest id evicted from the ring */
+    bool resets;                                 /* sse_hub_resets() was called */
     struct sse_topic *topics[SSE_TOPIC_BUCKETS]; /* topic table */
     struct sse_event *hb;                        /* the heartbeat, hub-owned */
     struct sse_sub *dirty; /* events queued, no write started (doubly linked) */
@@ -257,6 +274,23 @@ struct sse_hub *sse_hub_new(size_t backlog, size_t replay, void (*wake)(void *),
     return hub;
 }
 
+void sse_hub_resets(struct sse_hub *hub, bool clock_ids)
+{
+    hub->resets = true;
+    if (!clock_ids)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    pthread_mutex_lock(&hub->mu);
+    if (!hub->published) {
+        hub->id_base = (int64_t)ts.tv_sec * 1000000 + (int64_t)ts.tv_nsec / 1000;
+        hub->last_id = hub->id_base;
+        hub->drained_id = hub->id_base;
+        atomic_store(&hub->last_id_pub, hub->id_base);
+    }
+    pthread_mutex_unlock(&hub->mu);
+}
+
 /* The pacer: sleeps until pacer_due, then wakes the loop (under mu, like a
  * publisher, so never after sse_hub_stop). */
 static void *pacer_main(void *arg)
@@ -372,7 +406,8 @@ static int64_t publish(struct sse_hub *hub, int64_t want_id, const char *topic, 
         bool retry = false;
         pthread_mutex_lock(&hub->mu);
         if (want_id > 0) {
-            if (want_id > hub->last_id)
+            /* the caller numbers: its first id may be below our base */
+            if (want_id > hub->last_id || !hub->published)
                 rc = queue_push_locked(hub, ev);
         } else if (guess == hub->last_id + 1) {
             rc = queue_push_locked(hub, ev);
@@ -381,6 +416,7 @@ static int64_t publish(struct sse_hub *hub, int64_t want_id, const char *topic, 
         }
         if (rc == 0) {
             hub->last_id = guess;
+            hub->published = true;
             atomic_store(&hub->last_id_pub, guess);
             if (hub->wake != NULL)
                 hub->wake(hub->wake_ctx); /* under mu: sse_hub_stop waits for it */
@@ -399,6 +435,7 @@ static int64_t publish(struct sse_hub *hub, int64_t want_id, const char *topic, 
     int rc = ev ? queue_push_locked(hub, ev) : -1;
     if (rc == 0) {
         hub->last_id = id;
+        hub->published = true;
         atomic_store(&hub->last_id_pub, id);
         if (hub->wake != NULL)
             hub->wake(hub->wake_ctx);
@@ -615,6 +652,8 @@ static void hub_flush(struct sse_hub *hub)
 static void ring_push(struct sse_hub *hub, struct sse_event *ev)
 {
     if (hub->ring_len == hub->ring_cap) {
+        if (hub->ring[hub->ring_head]->id > hub->evicted_id)
+            hub->evicted_id = hub->ring[hub->ring_head]->id;
         event_unref(hub->ring[hub->ring_head]);
         hub->ring_head = (hub->ring_head + 1) % hub->ring_cap;
         hub->ring_len--;
@@ -635,8 +674,10 @@ void sse_hub_drain(struct sse_hub *hub)
     while (ev != NULL) {
         struct sse_event *next = ev->next;
         ev->next = NULL;
-        if (ev->id > hub->drained_id)
+        if (ev->id > hub->drained_id || hub->first_id == 0)
             hub->drained_id = ev->id;
+        if (hub->first_id == 0)
+            hub->first_id = ev->id;
         struct sse_topic *t = topic_find(hub, ev->topic, ev->thash);
         for (struct sse_sub *s = t ? t->subs : NULL; s != NULL; s = s->next) {
             sub_enqueue(hub, s, ev);
@@ -723,7 +764,23 @@ int sse_sub_attach(struct sse_hub *hub, struct sse_sub *sub, const char *topic, 
         event_unref(pre); /* the queue holds it now */
     }
     if (last_id >= 0) {
-        if (last_id > hub->drained_id && last_id > atomic_load(&hub->last_id_pub))
+        int64_t pub = atomic_load(&hub->last_id_pub);
+        /* above every id, or below this run's base while the hub numbers */
+        bool previous = (last_id > hub->drained_id && last_id > pub) ||
+                        (hub->id_base > 0 && pub >= hub->id_base && last_id < hub->id_base);
+        if (hub->resets && (previous || last_id < hub->evicted_id ||
+                            (hub->first_id > 0 && last_id < hub->first_id - 1))) {
+            /* events may be lost to this client: it reloads (see "Resets") */
+            static const char reset_restart[] = "event: reset\ndata: {\"reason\":\"restart\"}\n\n";
+            static const char reset_gap[] = "event: reset\ndata: {\"reason\":\"gap\"}\n\n";
+            struct sse_event *r = previous ? event_private(reset_restart, sizeof reset_restart - 1)
+                                           : event_private(reset_gap, sizeof reset_gap - 1);
+            if (r != NULL) { /* without memory the client merely misses the hint */
+                sub_enqueue(hub, sub, r);
+                event_unref(r);
+            }
+        }
+        if (previous)
             last_id = 0; /* an id from a previous run: replay what we have */
         /* Ids in the ring increase: find the first one past last_id by
          * bisection, then compare topics by hash first. A reconnect storm

@@ -11,6 +11,9 @@
  * proxies.
  *
  * Wire format (one event):   id: 42\nevent: bid.received\ndata: {...}\n\n
+ * A client resuming with a Last-Event-ID the hub cannot serve in full (older
+ * than the replay window, or of another run of the server) first gets
+ * "event: reset" (data {"reason":"gap"|"restart"}, no id): reload, then follow.
  * Multi-line data is split into several "data:" lines.
  */
 #ifndef SUNBID_SSE_H
@@ -31,7 +34,8 @@ int sse_publish_id(struct sse_hub *hub, int64_t id, const char *topic, const cha
                    const char *data, size_t len);
 /* Number of connected subscribers (for metrics and tests). */
 size_t sse_subscriber_count(struct sse_hub *hub);
-/* The highest id handed out so far (0 before the first event); any thread.
+/* The highest id handed out so far (before the first event: 0, or for the
+ * server's hub its start time in microseconds, see sse.c "Resets"); any thread.
  * A handler that sends a snapshot and then streams changes reads this before
  * reading the snapshot and sets res->sse_last_id to it: events published
  * meanwhile are replayed, so the stream has no gap. */

@@ -78,6 +78,11 @@ struct sse_sub {
  * pass is due (NULL: the caller drains by hand, as tests do, and nothing is
  * ever deferred). */
 struct sse_hub *sse_hub_new(size_t backlog, size_t replay, void (*wake)(void *), void *wake_ctx);
+/* Before the first publish: the hub sends "event: reset" to a resuming
+ * client that may have missed events (sse.c, "Resets"); with clock_ids it
+ * also numbers its events from its start time in microseconds, so that a
+ * previous run's ids are recognised. The server's hub does both. */
+void sse_hub_resets(struct sse_hub *hub, bool clock_ids);
 /* Frees the hub; every subscriber must have been detached. NULL is a no-op. */
 void sse_hub_free(struct sse_hub *hub);
 /* Loop: moves queued events into the replay ring and to subscribers, and
@@ -93,7 +98,9 @@ void sse_hub_stop(struct sse_hub *hub);
  * The preamble (the HTTP response head, may be NULL) is written first, then
  * events of the topic still in the ring with id > last_id (no replay when
  * last_id < 0; a last_id above every id the hub has handed out is from a
- * previous run of the server and replays the whole ring). Returns 0, or -1
+ * previous run of the server and replays the whole ring), preceded by the
+ * private event "reset" when events after last_id may be lost to it and the
+ * hub sends resets (sse_hub_resets). Returns 0, or -1
  * (out of memory, hub stopping, bad topic) with sub not attached. */
 int sse_sub_attach(struct sse_hub *hub, struct sse_sub *sub, const char *topic, int64_t last_id,
                    const char *preamble, size_t preamble_len);

@@ -20,20 +20,31 @@
 //   officer      (escrow tenders, anyone signed in who holds an officer
 //                key) decrypts its share locally and hands it in
 //
-// Live: GET the hall, then follow /api/tenders/:id/opening/events; the
-// browser's EventSource reconnects with Last-Event-ID by itself, and every
-// event reloads the hall view (coalesced). The countdown runs on the
-// server's clock (the hall's server_ms sampled against performance.now(),
-// tender_common.js), never on a duration the client measured alone.
+// Live: GET the hall, then follow /api/tenders/:id/opening/events. Every
+// (re)open of the stream GETs the hall again (a late joiner, a server
+// restart, a long drop: whatever the stream missed is in the view) and every
+// event after it reloads the view too (coalesced; loads never overlap, an
+// event during a load causes one more). The browser's EventSource
+// reconnects with Last-Event-ID by itself; a hub that cannot replay all
+// that was missed sends `reset` (src/http/sse.c), which also reloads. A
+// hall not open yet (409 wrong_state) follows the public topic for its
+// tender's tender.state / opening.open and shows the hall as it opens.
+// Officers' shares arrive as opening.escrow (with a slow poll as fallback).
+// The countdown runs on the server's clock (the hall's server_ms sampled
+// against performance.now(), tender_common.js), never on a duration the
+// client measured alone.
 
 import { api, ApiError } from '../api.js';
 import { h, replace, loading, table } from '../dom.js';
-import { t, errorText, formatTime } from '../i18n.js';
+import { t, has, errorText, formatTime } from '../i18n.js';
 import { formatFen, clockSample, serverNow, formatLeft, messageSlot, kvList, timeEl, busy, textArea, tenderHref } from './tender_common.js';
 import { releaseKey, signRecord, recordMessage, openShare, SealError } from '../seal.js';
 
 export const PHASES = ['signin', 'decrypt', 'readout', 'objections', 'signing', 'sealed'];
-const EVENTS = ['opening.signin', 'opening.phase', 'opening.decrypt', 'opening.expire', 'opening.objection', 'opening.answer', 'opening.sign', 'opening.record', 'opening.escrow'];
+const EVENTS = ['opening.open', 'opening.signin', 'opening.phase', 'opening.decrypt', 'opening.expire', 'opening.objection', 'opening.answer', 'opening.sign', 'opening.record', 'opening.escrow'];
+// on the public topic, while the hall is not open yet
+const PUBLIC_EVENTS = ['tender.state', 'opening.open', 'opening.phase'];
+const ESCROW_POLL_S = 30; // fallback when opening.escrow events are missed
 const LOG_MAX = 50;
 
 export function openingHref(id) {
@@ -117,14 +128,47 @@ function formCells(form) {
   return parts.length ? h('span', { class: 'form-fields' }, parts) : null;
 }
 
-function bidsTable(hall) {
+// A read-out field's label: known names translated, others as named.
+export function readoutLabel(key) {
+  if (key === 'price' || key === 'price_fen') return t('hall.price');
+  if (key === 'duration' || key === 'duration_days') return t('hall.duration');
+  return has('readout.' + key) ? t('readout.' + key) : key;
+}
+
+// The tender's read-out fields as form keys, in its order ("bidder" is a
+// column of its own; price and duration are price_fen and duration_days).
+function readoutKeys(list) {
+  const out = [];
+  for (const n of String(list || '').split(',')) {
+    const k = n.trim() === 'price' ? 'price_fen' : n.trim() === 'duration' ? 'duration_days' : n.trim();
+    if (k && k !== 'bidder' && !out.includes(k)) out.push(k);
+  }
+  if (!out.includes('price_fen')) out.unshift('price_fen'); // always read out
+  return out;
+}
+
+function readoutCell(b, k) {
+  const v = b.form ? b.form[k] : undefined;
+  if (v === undefined || v === null) return null;
+  if (k === 'price_fen') return typeof v === 'number' ? h('span', { class: 'money', dataset: { testid: 'price' } }, formatFen(v)) : String(v);
+  if (k === 'duration_days') return h('span', { class: 'nowrap', dataset: { testid: 'duration' } }, t('hall.days', { n: v }));
+  return h('span', { class: 'readout-value', dataset: { key: k } }, String(v));
+}
+
+function bidsTable(hall, fields) {
   const readout = PHASES.indexOf(hall.phase) >= 2;
   const cols = [
     { label: t('hall.lot'), render: (b) => String(b.lot_no), class: 'nowrap' },
     { label: t('hall.bidder'), render: (b) => h('span', { class: 'bidder-name' }, b.bidder) },
     { label: t('hall.status'), render: (b) => statusTag(b.status) },
   ];
-  if (readout) {
+  if (readout && fields) {
+    // the columns the tender names (readout_fields); a revoked bid's reason
+    // under its status
+    cols[2] = { label: t('hall.status'), render: (b) => [statusTag(b.status), b.reason ? h('div', { class: 'muted small bid-reason' }, reasonText(b.reason)) : null] };
+    for (const k of readoutKeys(fields)) cols.push({ label: readoutLabel(k), render: (b) => readoutCell(b, k), class: k === 'price_fen' ? 'num' : null });
+  } else if (readout) {
+    // a server without readout_fields: the form as it is
     cols.push({ label: t('hall.price'), render: (b) => (b.form && typeof b.form.price_fen === 'number' ? h('span', { class: 'money', dataset: { testid: 'price' } }, formatFen(b.form.price_fen)) : null), class: 'num' });
     cols.push({ label: t('hall.form'), render: (b) => formCells(b.form) || (b.reason ? h('span', { class: 'muted small bid-reason' }, reasonText(b.reason)) : null) });
   }
@@ -184,8 +228,8 @@ export function render(ctx) {
     cdBox.dataset.kind = left > 0 ? 'running' : 'closed';
     cdValue.textContent = left > 0 ? formatLeft(left) : t('hall.window_closed');
   }
-  // Officers' shares publish no hall event: while an escrow tender is in
-  // phase decrypt, the view is read again every 5 seconds.
+  // Officers' shares arrive as opening.escrow; in case one is missed, an
+  // escrow tender in phase decrypt is read again every ESCROW_POLL_S.
   let ticks = 0;
   const ticker = setInterval(() => {
     if (!ctx.alive()) {
@@ -194,10 +238,32 @@ export function render(ctx) {
     }
     tick();
     ticks += 1;
-    if (ticks % 5 === 0 && hall && hall.phase === 'decrypt' && escrowOf().k > 0) load();
+    if (ticks % ESCROW_POLL_S === 0 && hall && hall.phase === 'decrypt' && escrowOf().k > 0) load();
   }, 1000);
 
-  async function load() {
+  // One load at a time; a call during a load makes one more after it, so
+  // whatever happened after the running GET's snapshot is shown too.
+  let inFlight = null;
+  let again = false;
+  let loads = 0;
+  function load() {
+    if (inFlight) {
+      again = true;
+      return inFlight;
+    }
+    inFlight = loadOnce().finally(() => {
+      inFlight = null;
+      loads += 1;
+      root.dataset.loads = String(loads);
+      if (again && ctx.alive()) {
+        again = false;
+        load();
+      }
+    });
+    return inFlight;
+  }
+
+  async function loadOnce() {
     try {
       const p0 = performance.now();
       const d = await api('GET', `/api/tenders/${id}/opening`);
@@ -208,12 +274,34 @@ export function render(ctx) {
       if (!ctx.alive()) return;
       if (hall && hall.phase !== d.phase) status.textContent = ''; // said for the step before
       hall = d;
+      root.dataset.open = 'true';
+      followPublic(false);
       draw();
     } catch (e) {
       if (!(e instanceof ApiError)) console.error(e); // a bug of this page: the tests see it
       if (!ctx.alive()) return;
       body.setAttribute('aria-busy', 'false');
-      replace(body, h('div', { class: 'alert alert-error', id: 'hall-error', dataset: { code: e.code || '' } }, e.code === 'wrong_state' ? t('hall.not_open') : errorText(e)), tenderLink());
+      if (e.code === 'wrong_state' && !hall) {
+        // not open yet: wait for it on the public topic, say when it opens
+        root.dataset.open = 'false';
+        followPublic(true);
+        if (!tender) tender = await api('GET', `/api/tenders/${id}`).catch(() => null);
+        if (!ctx.alive() || hall) return;
+        const x = tender ? tender.tender : {};
+        const waiting = x.state === 'bidding' || x.state === 'published';
+        replace(
+          body,
+          h(
+            'div',
+            { class: 'alert ' + (waiting ? 'alert-info' : 'alert-error'), id: 'hall-error', dataset: { code: e.code } },
+            h('p', null, t('hall.not_open')),
+            waiting && x.bid_deadline_ms ? h('p', { class: 'small' }, t('hall.opens_at'), ' ', timeEl(x.bid_deadline_ms), ' ', t('hall.opens_by_itself')) : null,
+          ),
+          tenderLink(),
+        );
+        return;
+      }
+      replace(body, h('div', { class: 'alert alert-error', id: 'hall-error', dataset: { code: e.code || '' } }, errorText(e)), tenderLink());
     }
   }
 
@@ -250,7 +338,7 @@ export function render(ctx) {
     const readout = PHASES.indexOf(hall.phase) >= 2;
     let content;
     if (!rows.length) content = h('p', { class: 'muted', id: 'hall-bids-hidden' }, readout ? t('hall.no_bids') : t('hall.bids_hidden', { n: hall.bidders }));
-    else content = bidsTable(hall);
+    else content = bidsTable(hall, hall.readout_fields ?? (tender && tender.tender.opening ? tender.tender.opening.readout_fields : null));
     return h('section', { class: 'card card-flush-table', id: 'hall-bids', 'aria-labelledby': 'hall-bids-h' }, h('h2', { id: 'hall-bids-h' }, readout ? t('hall.readout') : t('hall.bids')), content);
   }
 
@@ -367,7 +455,31 @@ export function render(ctx) {
     } else {
       parts.push(h('p', { class: 'muted' }, t('hall.host_done')));
     }
-    if (ph === 'signin' && hall.bidders < hall.min_bids) {
+    const lots = Array.isArray(hall.lots) ? hall.lots : [];
+    if (lots.length) {
+      // each lot's count; a lot with too few bids failed (流标) at the opening
+      parts.push(
+        h('h3', null, t('hall.lots')),
+        h(
+          'ul',
+          { class: 'plain-list hall-lots', id: 'hall-lots' },
+          lots.map((l) =>
+            h(
+              'li',
+              { class: 'hall-lot', dataset: { lot: String(l.lot), failed: String(Boolean(l.failed)), bidders: String(l.bidders) } },
+              h('strong', null, t('hall.lot_n', { n: l.lot })),
+              ' ',
+              t('hall.lot_bidders', { n: l.bidders }),
+              l.failed ? [' ', h('span', { class: 'tag tag-danger' }, t('hall.phase.failed'))] : null,
+              l.failed && l.reason ? h('span', { class: 'muted small' }, ' · ' + l.reason) : null,
+            ),
+          ),
+        ),
+      );
+    }
+    if (ph === 'signing') parts.push(unsignedList());
+    // 流标 only once the hall has opened: before, its count is no count
+    if (ph === 'signin' && hallOpened() && hall.bidders < hall.min_bids) {
       const reason = keep('fail-reason', () => textArea({ name: 'reason', rows: 2, maxlength: 8000 }));
       reason.id = 'hall-fail-reason';
       if (!reason.dataset.filled) {
@@ -441,6 +553,39 @@ export function render(ctx) {
     }
     parts.push(msg.el);
     return h('section', { class: 'card hall-console', id: 'hall-host' }, parts);
+  }
+
+  // Whether the hall has opened (its first step seeded the bids): the
+  // view's opened_ms or lots when the server gives them, else any bid row.
+  function hallOpened() {
+    if (typeof hall.opened_ms === 'number') return hall.opened_ms > 0;
+    if (Array.isArray(hall.lots) && hall.lots.length) return true;
+    return (hall.bids || []).length > 0;
+  }
+
+  // The host's view of who still has to sign: organisations signed in and
+  // not signed (one signature covers all of an organisation's lots).
+  function unsignedList() {
+    const byOrg = new Map();
+    for (const b of hall.bids || []) {
+      const o = byOrg.get(b.org_id) || { name: b.bidder, signedIn: false, signed: false };
+      o.signedIn = o.signedIn || Boolean(b.signed_in);
+      o.signed = o.signed || Boolean(b.signed);
+      byOrg.set(b.org_id, o);
+    }
+    const missing = [...byOrg.entries()].filter(([, o]) => o.signedIn && !o.signed);
+    if (!missing.length) return h('p', { class: 'alert alert-ok', id: 'hall-unsigned', dataset: { n: '0' } }, t('hall.all_signed'));
+    return h(
+      'div',
+      { id: 'hall-unsigned', dataset: { n: String(missing.length) } },
+      h('h3', null, t('hall.unsigned', { n: missing.length })),
+      typeof hall.signing_end_ms === 'number' ? h('p', { class: 'muted small' }, t('hall.signing_end'), ' ', timeEl(hall.signing_end_ms)) : null,
+      h(
+        'ul',
+        { class: 'plain-list' },
+        missing.map(([orgId, o]) => h('li', { class: 'hall-unsigned-org', dataset: { org: String(orgId) } }, o.name)),
+      ),
+    );
   }
 
   // ---- the bidder ----
@@ -684,52 +829,92 @@ export function render(ctx) {
   function logEvent(name, data) {
     const empty = document.getElementById('hall-log-empty');
     if (empty) empty.remove();
-    const key = 'hall.ev.' + name.replace('opening.', '');
+    let key = 'hall.ev.' + name.replace('opening.', '');
+    if (name === 'opening.escrow' && typeof data.received === 'number') key = data.recovered ? 'hall.ev.escrow_recovered' : 'hall.ev.escrow_share';
+    if (name === 'tender.state') key = 'hall.ev.tender_state';
     logList.prepend(
       h(
         'li',
         { class: 'hall-log-item', dataset: { event: name } },
         h('span', { class: 'muted small' }, typeof data.at_ms === 'number' ? formatTime(data.at_ms) : ''),
         ' ',
-        t(key, { phase: data.phase ? t('hall.phase.' + data.phase) : '', subject: data.subject ?? '' }),
+        t(key, { phase: data.phase ? t('hall.phase.' + data.phase) : '', subject: data.subject ?? '', n: data.received ?? data.bidders ?? '', k: data.needed ?? '', state: data.state ? t('bid.tender_state.' + data.state) : '' }),
       ),
     );
     while (logList.childElementCount > LOG_MAX) logList.lastElementChild.remove();
   }
 
+  let pending = null;
+  const reloadSoon = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      if (ctx.alive()) load();
+    }, 150);
+  };
+  const parse = (ev) => {
+    try {
+      return JSON.parse(ev.data) || {};
+    } catch {
+      return {};
+    }
+  };
+  let pubEs = null; // the public topic, while the hall is not open
+  function followPublic(on) {
+    if (!on || !ctx.alive()) {
+      if (pubEs) pubEs.close();
+      pubEs = null;
+      return;
+    }
+    if (pubEs || typeof window.EventSource !== 'function') return;
+    pubEs = new window.EventSource('/api/events?topic=public');
+    const onPublic = (ev) => {
+      const data = parse(ev);
+      if (data.tender_id !== id) return;
+      logEvent(ev.type, data);
+      reloadSoon();
+    };
+    for (const name of PUBLIC_EVENTS) pubEs.addEventListener(name, onPublic);
+    pubEs.onopen = () => ctx.alive() && !hall && load(); // missed while connecting
+  }
+
   if (typeof window.EventSource === 'function') {
     const es = new window.EventSource(`/api/tenders/${id}/opening/events`);
-    let pending = null;
     const setLive = (state) => {
       live.dataset.state = state;
       live.className = 'tag live-state ' + (state === 'open' ? 'tag-ok' : 'tag-muted');
       live.textContent = t('hall.live.' + state);
     };
-    es.onopen = () => ctx.alive() && setLive('open');
+    let opens = 0;
+    es.onopen = () => {
+      if (!ctx.alive()) return;
+      opens += 1;
+      root.dataset.opens = String(opens);
+      setLive('open');
+      load(); // the state now; the stream brings what follows
+    };
     es.onerror = () => ctx.alive() && setLive(es.readyState === 2 ? 'closed' : 'connecting');
     const onEvent = (ev) => {
       if (!ctx.alive()) {
         es.close();
         return;
       }
-      let data = {};
-      try {
-        data = JSON.parse(ev.data) || {};
-      } catch {
-        data = {};
-      }
+      const data = parse(ev);
       if (data.tender_id !== undefined && data.tender_id !== id) return;
       logEvent(ev.type, data);
-      if (pending) return;
-      pending = setTimeout(() => {
-        pending = null;
-        if (ctx.alive()) load();
-      }, 150);
+      reloadSoon();
     };
     for (const name of EVENTS) es.addEventListener(name, onEvent);
+    // the hub could not replay all we missed (restart, a long drop): reload
+    es.addEventListener('reset', (ev) => {
+      if (!ctx.alive()) return;
+      logEvent('reset', parse(ev));
+      load();
+    });
     const watchdog = setInterval(() => {
       if (!ctx.alive()) {
         es.close();
+        followPublic(false);
         clearInterval(watchdog);
       }
     }, 1000);
