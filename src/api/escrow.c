@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/opening.h"
 #include "api/tenders.h"
 #include "base/clock.h"
 #include "store/escrow.h"
@@ -295,6 +296,7 @@ void api_escrow_share_submit(struct http_request *req, struct http_response *res
     jsonw_arr_end(&w);
     jsonw_obj_end(&w);
     api_json_end(res, &w);
+    api_opening_publish_escrow(req, api_param_id(req), out.submitted, out.recovered);
 }
 
 /* ---- the hall ---- */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/clock.h"
+
 #include "api/tenders.h"
 #include "domain/opening.h"
 #include "domain/orgsig.h"
@@ -27,7 +29,50 @@ static void publish(struct http_request *req, const struct opening_change *ch)
         if (strcmp(ch->event, "opening.phase") == 0 || strcmp(ch->event, "opening.record") == 0)
             api_publish(req, "public", ch->event, &b);
     }
+    /* sealing and 流标 move the tender: its page listens for tender.state */
+    buf_reset(&b);
+    if (ch->tender_moved && tender_change_json(&ch->move, &b) == 0)
+        api_publish(req, "public", ch->move.event, &b);
     buf_release(&b);
+}
+
+void api_opening_publish_escrow(struct http_request *req, int64_t tender_id, int received,
+                                bool recovered)
+{
+    struct store_tx *tx = NULL;
+    struct arena a;
+    struct tender t;
+    struct buf b;
+    struct jsonw w;
+    char topic[40];
+    arena_init(&a, 0);
+    int rc = store_begin(api_app(req)->store, STORE_READ, &tx);
+    if (rc == STORE_OK) {
+        rc = store_tender_get(tx, &a, tender_id, &t);
+        store_rollback(tx);
+    }
+    if (rc == STORE_OK) {
+        /* counts only: no share content */
+        buf_init(&b, 1024);
+        jsonw_init(&w, &b);
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "tender_id", tender_id);
+        jsonw_kstr(&w, "event", "opening.escrow");
+        jsonw_key(&w, "lot");
+        jsonw_null(&w);
+        jsonw_key(&w, "bid");
+        jsonw_null(&w);
+        jsonw_kint(&w, "received", received);
+        jsonw_kint(&w, "needed", t.escrow_k);
+        jsonw_kbool(&w, "recovered", recovered);
+        jsonw_kint(&w, "at_ms", clock_now_ms());
+        jsonw_obj_end(&w);
+        snprintf(topic, sizeof topic, "opening.%lld", (long long)tender_id);
+        if (jsonw_finish(&w) == JSONW_OK)
+            api_publish(req, topic, "opening.escrow", &b);
+        buf_release(&b);
+    }
+    arena_release(&a);
 }
 
 /* Answers a step: its change as JSON, or the error; publishes on success. */

@@ -15,7 +15,10 @@
  * Every change is published after its commit on the tender's topic
  * "opening.<id>" (a late joiner GETs the hall, then follows the stream;
  * Last-Event-ID resumes through the hub); phase changes and the sealed
- * record also go on "public". Worker threads.
+ * record also go on "public", and a step that moves the tender (sealing,
+ * 流标) publishes "tender.state" on "public". The hall's opening at the
+ * deadline ("opening.open") comes from the scheduler (domain/opening.c).
+ * Worker threads.
  */
 #ifndef SUNBID_API_OPENING_H
 #define SUNBID_API_OPENING_H
@@ -32,5 +35,10 @@ void api_opening_object(struct http_request *req, struct http_response *res);
 void api_opening_answer(struct http_request *req, struct http_response *res);
 void api_opening_decrypt(struct http_request *req, struct http_response *res);
 void api_opening_sign(struct http_request *req, struct http_response *res);
+/* After an officer's escrow share is stored (api/escrow.c): "opening.escrow"
+ * on "opening.<id>" with {"received", "needed" (k), "recovered"}, counts
+ * only, no share content; "lot" and "bid" null (a share is the tender's). */
+void api_opening_publish_escrow(struct http_request *req, int64_t tender_id, int received,
+                                bool recovered);
 
 #endif

@@ -87,9 +87,17 @@ static void write_item(struct jsonw *w, const struct tender *t, int lot, const c
 {
     json_t *result = v ? json_object_get(v, "result") : NULL;
     json_t *obj = v ? json_object_get(v, "objections") : NULL;
+    json_t *vround = v ? json_object_get(v, "round") : NULL;
+    int64_t round = json_is_integer(vround) ? json_integer_value(vround) : 1;
     int64_t total = 0, open = 0;
     for (size_t i = 0; json_is_array(obj) && i < json_array_size(obj); i++) {
-        json_t *ans = json_object_get(json_array_get(obj, i), "answered_ms");
+        json_t *o = json_array_get(obj, i);
+        json_t *oround = json_object_get(o, "round");
+        json_t *ans = json_object_get(o, "answered_ms");
+        /* the publicity shown is this round's: an ended round's objections
+         * (closed as superseded) are not counted against it */
+        if (json_is_integer(oround) && json_integer_value(oround) != round)
+            continue;
         total++;
         open += !json_is_integer(ans) || json_integer_value(ans) == 0;
     }
@@ -107,10 +115,7 @@ static void write_item(struct jsonw *w, const struct tender *t, int lot, const c
                v && json_is_string(json_object_get(v, "phase"))
                    ? json_string_value(json_object_get(v, "phase"))
                    : NULL);
-    jsonw_kint(w, "round",
-               v && json_is_integer(json_object_get(v, "round"))
-                   ? json_integer_value(json_object_get(v, "round"))
-                   : 1);
+    jsonw_kint(w, "round", round);
     jsonw_key(w, "ceiling_fen");
     if (t->ceiling_fen != 0)
         jsonw_int(w, t->ceiling_fen);

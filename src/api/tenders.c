@@ -52,6 +52,8 @@ void api_tender_error(struct http_response *res, enum err e, const struct tender
         jsonw_kint(&w, "limit", why->limit);
     if (r >= 0)
         jsonw_kstr(&w, "source", tender_rule_defs[r].source);
+    else if (strcmp(why->rule, TENDER_MIN_INVITEES_RULE) == 0) /* a fixed rule of the law */
+        jsonw_kstr(&w, "source", TENDER_MIN_INVITEES_SRC);
     jsonw_obj_end(&w);
     jsonw_obj_end(&w);
     api_json_end(res, &w);
@@ -313,6 +315,16 @@ void api_tenders_list(struct http_request *req, struct http_response *res)
         flt.all_drafts = (req->who->roles & ROLE_SUPERVISOR) != 0;
     }
     flt.mine = mine != NULL && strcmp(mine, "1") == 0;
+    const char *invited = http_query(req, "invited"); /* a bidder's invitations (邀请招标) */
+    int64_t invited_org = 0;
+    if (invited != NULL && strcmp(invited, "1") == 0) {
+        if (req->who == NULL || req->who->org_id == 0) {
+            http_res_error_field(res, ERR_INVALID_FIELD, "invited",
+                                 "only for users of an organisation");
+            return;
+        }
+        invited_org = req->who->org_id;
+    }
     if (flt.mine && flt.viewer_org == 0) {
         http_res_error_field(res, ERR_INVALID_FIELD, "mine", "only for agents of an organisation");
         return;
@@ -336,6 +348,8 @@ void api_tenders_list(struct http_request *req, struct http_response *res)
                 rc = STORE_OK;
             }
         }
+    } else if (rc == STORE_OK && invited_org > 0) {
+        rc = store_tender_list_invited(tx, req->arena, invited_org, before, limit, &pg);
     } else if (rc == STORE_OK) {
         rc = store_tender_list(tx, req->arena, &flt, before, limit, &pg);
     }
@@ -386,7 +400,8 @@ static void respond_tender(struct http_request *req, struct http_response *res, 
     struct tender_access acc;
     struct page lots = {0}, docs = {0}, hist = {0};
     struct jsonw w;
-    int64_t regs = -1;
+    int64_t regs = -1, invitees = -1;
+    bool invited = false;
     struct tender_caller c = api_tender_caller(req);
     int rc = store_begin(api_app(req)->store, STORE_READ, &tx);
     enum err e = domain_store_err(rc);
@@ -405,6 +420,11 @@ static void respond_tender(struct http_request *req, struct http_response *res, 
         e = domain_store_err(store_query_int(
             tx, "SELECT count(*) FROM tender_registrations WHERE tender_id = $1", p, 1, &regs));
     }
+    bool invited_proc = e == ERR_OK && strcmp(t.procedure, "invited") == 0;
+    if (invited_proc) /* 邀请招标: is the caller's organisation invited? */
+        e = tender_invited(tx, &t, c.org_id, &invited);
+    if (invited_proc && e == ERR_OK && (acc.owner || acc.supervisor))
+        e = domain_store_err(store_tender_invitee_count(tx, id, &invitees));
     store_rollback(tx);
     if (e != ERR_OK) {
         http_res_error(res, e, NULL);
@@ -448,9 +468,13 @@ static void respond_tender(struct http_request *req, struct http_response *res, 
     jsonw_obj_begin(&w);
     jsonw_kbool(&w, "owner", acc.owner);
     jsonw_kbool(&w, "registered", acc.registered);
+    if (invited_proc)
+        jsonw_kbool(&w, "invited", invited);
     jsonw_obj_end(&w);
     if (regs >= 0)
         jsonw_kint(&w, "registrations", regs);
+    if (invitees >= 0)
+        jsonw_kint(&w, "invitees", invitees);
     jsonw_kint(&w, "server_time_ms", clock_now_ms());
     jsonw_obj_end(&w);
     api_json_end(res, &w);
@@ -643,6 +667,90 @@ void api_tenders_publish(struct http_request *req, struct http_response *res)
     }
     respond_tender(req, res, api_param_id(req), 200);
     api_tender_publish(req, &ch);
+}
+
+/* ---- invitees (邀请招标) ---- */
+
+static void respond_invitees(struct http_request *req, struct http_response *res, int status)
+{
+    struct tender_caller c = api_tender_caller(req);
+    struct page pg;
+    struct jsonw w;
+    enum err e = tender_invitee_list(api_app(req)->store, &c, req->arena, api_param_id(req), &pg);
+    if (e != ERR_OK) {
+        http_res_error(res, e, NULL);
+        return;
+    }
+    const struct tender_invitee *v = pg.items;
+    api_json_begin(res, &w, status);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "items");
+    jsonw_arr_begin(&w);
+    for (int i = 0; i < pg.n; i++) {
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "org_id", v[i].org_id);
+        jsonw_kstr(&w, "org_name", v[i].org_name);
+        jsonw_kstr(&w, "uscc", v[i].uscc);
+        jsonw_kint(&w, "added_ms", v[i].added_ms);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    jsonw_kint(&w, "min_invitees", TENDER_MIN_INVITEES);
+    jsonw_kstr(&w, "rule_source", TENDER_MIN_INVITEES_SRC);
+    jsonw_obj_end(&w);
+    api_json_end(res, &w);
+}
+
+void api_tenders_invitees(struct http_request *req, struct http_response *res)
+{
+    respond_invitees(req, res, 200);
+}
+
+void api_tenders_invite(struct http_request *req, struct http_response *res)
+{
+    struct tender_caller c = api_tender_caller(req);
+    struct tender_refusal why = {0};
+    const char *uscc = NULL;
+    int64_t org = 0, added = 0;
+    json_t *body = api_body(req, res);
+    if (body == NULL)
+        return;
+    bool ok = api_field_int(req, res, body, "org_id", false, &org) &&
+              api_field_str(req, res, body, "uscc", false, 18, &uscc);
+    json_decref(body);
+    if (!ok)
+        return;
+    if (org == 0 && uscc == NULL) {
+        http_res_error(res, ERR_MISSING_FIELD, "org_id");
+        return;
+    }
+    enum err e =
+        tender_invitee_add(api_app(req)->store, &c, api_param_id(req), org, uscc, &added, &why);
+    if (e != ERR_OK) {
+        api_tender_error(res, e, &why);
+        return;
+    }
+    respond_invitees(req, res, 201);
+}
+
+void api_tenders_uninvite(struct http_request *req, struct http_response *res)
+{
+    struct tender_caller c = api_tender_caller(req);
+    struct tender_refusal why = {0};
+    const char *p = http_param(req, "org");
+    char *end = NULL;
+    long long org = p != NULL && *p >= '1' && *p <= '9' ? strtoll(p, &end, 10) : 0;
+    if (org <= 0 || end == NULL || *end != '\0') {
+        http_res_error(res, ERR_NOT_FOUND, NULL);
+        return;
+    }
+    enum err e =
+        tender_invitee_remove(api_app(req)->store, &c, api_param_id(req), (int64_t)org, &why);
+    if (e != ERR_OK) {
+        api_tender_error(res, e, &why);
+        return;
+    }
+    respond_invitees(req, res, 200);
 }
 
 void api_tenders_cancel(struct http_request *req, struct http_response *res)

@@ -65,6 +65,11 @@ void api_tenders_doc_upload(struct http_request *req, struct http_response *res)
 void api_tenders_doc_get(struct http_request *req, struct http_response *res);
 void api_tenders_publish(struct http_request *req, struct http_response *res);
 void api_tenders_cancel(struct http_request *req, struct http_response *res);
+/* The invitees of an invited tender (邀请招标): list, add {org_id | uscc},
+ * remove (docs/tenders.md, "Invited tenders"). */
+void api_tenders_invitees(struct http_request *req, struct http_response *res);
+void api_tenders_invite(struct http_request *req, struct http_response *res);
+void api_tenders_uninvite(struct http_request *req, struct http_response *res);
 void api_tender_rules_list(struct http_request *req, struct http_response *res);
 void api_tender_rules_set(struct http_request *req, struct http_response *res);
 void api_test_clock(struct http_request *req, struct http_response *res);

@@ -67,6 +67,9 @@
     X(RULE_BELOW_STATUTORY, 422, "The value would go past the legal limit of the rule.")           \
     X(TENDER_PAUSED, 409, "The tender is paused until an objection is answered.")                  \
     X(NOT_REGISTERED, 403, "Register for this tender first.")                                      \
+    X(RULE_TOO_FEW_INVITEES, 422,                                                                  \
+      "Rule min_invitees: an invited tender must invite at least three organisations.")            \
+    X(TENDER_NOT_INVITED, 403, "Only the organisations invited to this tender may register.")      \
     /* certificates (docs/certificates.md) and sealed bids (docs/bids.md) */                       \
     X(CERT_MALFORMED, 422, "The certificate cannot be read.")                                      \
     X(CERT_EXPIRED, 422, "The certificate has expired.")                                           \

@@ -74,5 +74,7 @@ int cli_demo_certs(struct store *s, const char *data_dir);
 int cli_demo_escrow(struct store *s, const char *data_dir);
 /* The demo experts' signing certificates (cli/demo_experts.c). */
 int cli_demo_expert_certs(struct store *s, const char *data_dir);
+/* The demo's opening-hall tender with three sealed bids (cli/demo_hall.c). */
+int cli_demo_hall(struct store *s, const char *data_dir);
 
 #endif

@@ -6,7 +6,8 @@
  *
  * Later capabilities (tenders, auctions, evaluations) add their demo data
  * here as they land: the expert pool (demo_experts.c), the test CA and the
- * bidders' certificates and key files (demo_certs.c).
+ * bidders' certificates and key files (demo_certs.c), a tender whose
+ * opening hall opens minutes after the seeding (demo_hall.c).
  */
 #include <getopt.h>
 
@@ -321,6 +322,8 @@ accounts:
         rc = cli_demo_escrow(s, cli_data_dir(&so));
     if (rc == CLI_OK) /* the experts' signing certificates (cli/demo_experts.c) */
         rc = cli_demo_expert_certs(s, cli_data_dir(&so));
+    if (rc == CLI_OK) /* a tender whose hall opens minutes from now (cli/demo_hall.c) */
+        rc = cli_demo_hall(s, cli_data_dir(&so));
     if (rc != CLI_OK)
         goto out;
     printf("demo accounts (password %s):\n", DEMO_PASSWORD);

@@ -798,7 +798,7 @@ static enum err commit_tx(struct store_tx *tx, void *arg)
         if (rc != STORE_OK)
             return domain_store_err(rc);
     }
-    rc = store_bid_next_seq(tx, u->tender_id, &seq);
+    rc = store_bid_next_seq(tx, u->tender_id, u->org_id, &seq);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     struct bid *b = &j->out->bid;
@@ -1092,7 +1092,7 @@ static enum err withdraw_tx(struct store_tx *tx, void *arg)
     if (rc == STORE_OK)
         rc = store_bid_end(tx, b.id, "withdrawn", now);
     if (rc == STORE_OK)
-        rc = store_bid_next_seq(tx, j->tender_id, &seq);
+        rc = store_bid_next_seq(tx, j->tender_id, j->c->org_id, &seq);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     b.state = "withdrawn";

@@ -27,6 +27,7 @@
 #include "base/roles.h"
 #include "domain/complaint.h"
 #include "domain/contract.h"
+#include "domain/workcal.h"
 #include "store/award.h"
 #include "store/evaluation.h"
 
@@ -39,6 +40,53 @@ static int refund_due(struct store_tx *tx, const struct award_rules *r, const st
 {
     *due = 0;
     return b->done_ms != 0 ? award_due(tx, r, AR_REFUND_DAYS, b->done_ms, due) : STORE_OK;
+}
+
+static int64_t bond_from(const void *item)
+{
+    return ((const struct bond *)item)->done_ms;
+}
+
+/* The due day of each of the n rows at items (rule counted from from(row);
+ * 0 for a row whose from is 0) into dues[0..n), as award_due (complaint.c)
+ * gives it one by one, an instant outside the calendar's years counting
+ * plain days; but the calendar is loaded once for the list: the days from
+ * the first start to the last start's period and a month of rest days
+ * more (a period reaching further reads its days then). A store_rc. */
+static int list_dues(struct store_tx *tx, const struct award_rules *r, enum award_rule rule,
+                     const void *items, int n, size_t size, int64_t (*from)(const void *),
+                     int64_t *dues)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN, days = r->v[rule];
+    bool working = rule == AR_ACCEPT_DAYS || rule == AR_DECIDE_DAYS;
+    for (int i = 0; i < n; i++) {
+        int64_t f = from((const char *)items + (size_t)i * size);
+        dues[i] = 0;
+        if (f != 0 && f < lo)
+            lo = f;
+        if (f != 0 && f > hi)
+            hi = f;
+    }
+    if (lo > hi)
+        return STORE_OK;
+    struct workcal_cal *c = NULL;
+    enum err e = workcal_load(tx, workcal_day_of_ms(lo),
+                              workcal_day_of_ms(hi) + (working ? 2 * days : days) + 31, &c);
+    for (int i = 0; e == ERR_OK && i < n; i++) {
+        int64_t f = from((const char *)items + (size_t)i * size);
+        if (f == 0)
+            continue;
+        e = workcal_due_in(c, f, (int)days, working ? WORKCAL_WORKING_DAYS : WORKCAL_CALENDAR_DAYS,
+                           &dues[i]);
+        if (e == ERR_INVALID_FIELD || e == ERR_CALENDAR_NO_WORKING_DAY) {
+            dues[i] = f + days * TENDER_DAY_MS;
+            e = ERR_OK;
+        }
+    }
+    workcal_free(c);
+    if (e == ERR_OK)
+        return STORE_OK;
+    return e == ERR_STORE_BUSY ? STORE_BUSY : STORE_ERROR;
 }
 
 static bool form_ok(const char *f)
@@ -369,9 +417,8 @@ static int view_load(struct store_tx *tx, struct arena *a, const struct tender_c
     v->bond_due = arena_alloc(a, sizeof(int64_t) * (size_t)(v->bonds.n + 1));
     if (v->bond_due == NULL)
         return STORE_ERROR;
-    for (int i = 0; rc == STORE_OK && i < v->bonds.n; i++)
-        rc = refund_due(tx, &v->r, (const struct bond *)v->bonds.items + i, &v->bond_due[i]);
-    return rc;
+    return list_dues(tx, &v->r, AR_REFUND_DAYS, v->bonds.items, v->bonds.n, sizeof(struct bond),
+                     bond_from, v->bond_due);
 }
 
 /* "lots":[{"lot","name","phase","round"}]: every lot of the tender; the
@@ -543,11 +590,6 @@ struct overdue {
     int64_t *bond_due, *late_due; /* [bonds.n], [late.n] */
 };
 
-static int64_t bond_from(const void *item)
-{
-    return ((const struct bond *)item)->done_ms;
-}
-
 static int64_t late_from(const void *item)
 {
     return ((const struct award_late *)item)->award_ms;
@@ -565,14 +607,12 @@ static int keep_overdue(struct store_tx *tx, struct arena *a, const struct award
     *dues = arena_alloc(a, sizeof(int64_t) * (size_t)(pg->n + 1));
     if (*dues == NULL)
         return STORE_ERROR;
+    int rc = list_dues(tx, r, rule, items, pg->n, size, from, *dues);
+    if (rc != STORE_OK)
+        return rc;
     for (int i = 0; i < pg->n; i++) {
-        int64_t f = from(items + (size_t)i * size), due = 0;
-        if (f == 0)
-            continue;
-        int rc = award_due(tx, r, rule, f, &due);
-        if (rc != STORE_OK)
-            return rc;
-        if (now <= due)
+        int64_t due = (*dues)[i]; /* 0: not due (n <= i: not yet overwritten) */
+        if (due == 0 || now <= due)
             continue;
         if (n != i)
             memcpy(items + (size_t)n * size, items + (size_t)i * size, size);

@@ -29,8 +29,9 @@
  * specialties with their ancestors, and its line of the snapshot text) is
  * a pool_base: read in two ordered scans and kept in memory for the next
  * draw, keyed by the store and the pool's version (store_pool_version:
- * every write of an expert, its specialties or the specialty tree bumps it
- * in the same transaction, so a draw on any node that reads the version
+ * the database's triggers bump it with every write of an expert, its
+ * specialties or the specialty tree, whoever writes, in the writing
+ * transaction, so a draw on any node that reads the version
  * in its snapshot knows whether the base it holds is that snapshot's).
  * What a draw decides about an expert (the tender's parties, relations,
  * leave, the 30-day count, other draws of the tender) is read afresh at

@@ -8,13 +8,23 @@
  * The tender's own state moves (failed, evaluation) are written here with
  * their tender_transitions rows, checked by tender_action_check.
  *
- * The signing sheet: from phase signing on, opening_halls.record holds
- * {"draft", "signatures"} in canonical form and record_hash the draft's
- * SHA-256 (everybody signs that hash); each good signature is appended
- * there; sealing adds draft_sha256, sealed_ms and type, and then record
- * and record_hash are the sealed record's. Keeping the sheet in the hall
- * row needs no table of its own: the draft cannot drift (it is stored, not
- * recomputed) and a signature commits with its audit row and log event.
+ * The hall opens by itself at the deadline: the scheduler's round
+ * (opening_run_due) creates it for every tender in `opening` without one
+ * (a restarted server catches up); a step that finds none creates it too.
+ * Bidders are counted per lot (opening_lots): at the count (leaving
+ * signin) a lot with fewer organisations than the minimum fails on its
+ * own (流标 of the lot: its bids withdrawn unopened) while the others go
+ * on; a tender whose every lot is below the minimum can only be failed.
+ *
+ * The record: leaving objections fixes the draft, stored canonical in
+ * opening_halls.record with its SHA-256 in record_hash (everybody signs
+ * that hash); the view serves those bytes as they are. Each signature is
+ * its own row (opening_signatures, migration 29), so a signature costs
+ * the same whatever the number of bidders; sealing reads the draft and
+ * the rows once and builds the record (draft, draft_sha256, not_signed,
+ * sealed_ms, signatures, type). A hall that entered signing before
+ * migration 29 holds the old sheet {"draft", "signatures"}: its first step
+ * moves the signatures into rows and keeps the draft alone (legacy_sheet).
  *
  * Threads: any; no shared state.
  */
@@ -71,6 +81,19 @@ int opening_change_json(const struct opening_change *c, struct buf *out)
         jsonw_null(&w);
     if (c->subject != 0)
         jsonw_kint(&w, "subject", c->subject);
+    if (c->event != NULL && strcmp(c->event, "opening.open") == 0) {
+        jsonw_kint(&w, "bidders", c->bidders);
+        jsonw_key(&w, "lots");
+        jsonw_arr_begin(&w);
+        for (int i = 0; i < c->n_lots; i++) {
+            jsonw_obj_begin(&w);
+            jsonw_kint(&w, "lot", c->lots[i].lot);
+            jsonw_kint(&w, "bidders", c->lots[i].bidders);
+            jsonw_kbool(&w, "failed", c->lots[i].failed);
+            jsonw_obj_end(&w);
+        }
+        jsonw_arr_end(&w);
+    }
     if (c->record_hash[0] != '\0')
         jsonw_kstr(&w, "record_hash", c->record_hash);
     jsonw_kint(&w, "at_ms", c->at_ms);
@@ -80,7 +103,54 @@ int opening_change_json(const struct opening_change *c, struct buf *out)
 
 /* ---- the opening form ---- */
 
+/* Whether name is one of the comma list fields. */
+static bool field_named(const char *fields, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = fields; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (l == n && memcmp(p, name, n) == 0)
+            return true;
+        p = end != NULL ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* The form key a read-out field names ("price": price_fen, "duration":
+ * duration_days, "bidder": none), into key; false for "bidder". */
+static bool field_key(const char *name, size_t len, char key[40])
+{
+    if (len == 6 && memcmp(name, "bidder", 6) == 0)
+        return false;
+    if (len == 5 && memcmp(name, "price", 5) == 0)
+        snprintf(key, 40, "price_fen");
+    else if (len == 8 && memcmp(name, "duration", 8) == 0)
+        snprintf(key, 40, "duration_days");
+    else
+        snprintf(key, 40, "%.*s", (int)(len < 33 ? len : 33), name);
+    return true;
+}
+
+/* Whether the form key k is read out under fields. */
+static bool key_read_out(const char *fields, const char *k)
+{
+    if (strcmp(k, "price_fen") == 0)
+        return true;
+    if (strcmp(k, "duration_days") == 0)
+        return field_named(fields, "duration");
+    if (strcmp(k, "bidder") == 0 || strcmp(k, "price") == 0 || strcmp(k, "duration") == 0)
+        return false;
+    return field_named(fields, k);
+}
+
 enum err opening_form_check(const char *json, size_t len, struct buf *canon)
+{
+    return opening_form_check_fields(json, len, NULL, canon);
+}
+
+enum err opening_form_check_fields(const char *json, size_t len, const char *fields,
+                                   struct buf *canon)
 {
     enum err e = ERR_OK;
     const char *msg = NULL;
@@ -99,8 +169,24 @@ enum err opening_form_check(const char *json, size_t len, struct buf *canon)
     if (!json_is_integer(v) || json_integer_value(v) < 0 ||
         json_integer_value(v) > TENDER_MONEY_MAX)
         goto out;
-    json_object_foreach(root, key, v)
+    /* every field the tender names is there */
+    for (const char *p = fields; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
+        char k[40];
+        if (l > 32)
+            goto out;
+        if (field_key(p, l, k) && json_object_get(root, k) == NULL)
+            goto out;
+        p = end != NULL ? end + 1 : NULL;
+    }
+    void *tmp;
+    json_object_foreach_safe(root, tmp, key, v)
     {
+        if (fields != NULL && !key_read_out(fields, key)) {
+            json_object_del(root, key); /* not named: not read out */
+            continue;
+        }
         size_t kl = strlen(key);
         if (kl == 0 || kl > 64)
             goto out;
@@ -133,7 +219,17 @@ out:
 
 /* ---- the step runner ---- */
 
-enum step_kind { K_SIGNIN, K_ADVANCE, K_FAIL, K_DECIDE, K_OBJECT, K_ANSWER, K_SIGN, K_EXPIRE };
+enum step_kind {
+    K_SIGNIN,
+    K_ADVANCE,
+    K_FAIL,
+    K_DECIDE,
+    K_OBJECT,
+    K_ANSWER,
+    K_SIGN,
+    K_EXPIRE,
+    K_OPEN
+};
 
 struct job {
     enum step_kind kind;
@@ -182,9 +278,10 @@ static int record(struct store_tx *tx, const struct tender_caller *c, const char
     return ledger_append(tx, &ev);
 }
 
-/* Moves the tender by action (TA_FAIL, TA_END_OPENING), with its row. */
+/* Moves the tender by action (TA_FAIL, TA_END_OPENING), with its row;
+ * mv gets the change for the public topic. */
 static enum err tender_move(struct store_tx *tx, const struct tender_caller *c, struct tender *t,
-                            enum tender_action act, int64_t now)
+                            enum tender_action act, int64_t now, struct opening_change *mv)
 {
     int st = tender_state_parse(t->state);
     if (st < 0)
@@ -194,6 +291,16 @@ static enum err tender_move(struct store_tx *tx, const struct tender_caller *c, 
         return e;
     const char *from = t->state;
     t->state = tender_state_name((enum tender_state)tender_action_defs[act].to);
+    memset(&mv->move, 0, sizeof(mv->move));
+    mv->tender_moved = true;
+    mv->move.tender_id = t->id;
+    snprintf(mv->move.code, sizeof mv->move.code, "%s", t->code ? t->code : "");
+    mv->move.event = "tender.state";
+    mv->move.from = (enum tender_state)st;
+    mv->move.to = (enum tender_state)tender_action_defs[act].to;
+    mv->move.paused = t->paused;
+    mv->move.at_ms = now;
+    mv->move.bid_deadline_ms = t->bid_deadline_ms;
     t->next_due_ms = 0;
     t->updated_ms = now;
     t->version++;
@@ -211,11 +318,36 @@ static enum err tender_move(struct store_tx *tx, const struct tender_caller *c, 
     return domain_store_err(rc);
 }
 
-/* The hall of t, created on first use while the tender is `opening`. */
+/* The lots of the hall (opening_lots) into the page; rows are seeded first
+ * for a hall opened before migration 29. */
+static enum err lots_load(struct store_tx *tx, struct job *j, int64_t tender_id, struct page *lots)
+{
+    int rc = store_opening_lots_seed(tx, tender_id);
+    if (rc == STORE_OK)
+        rc = store_opening_lot_list(tx, &j->a, tender_id, TENDER_LOTS_MAX, lots);
+    return domain_store_err(rc);
+}
+
+/* Lots (not failed) that reach the minimum. */
+static int lots_enough(const struct page *lots, int64_t min)
+{
+    int n = 0;
+    for (int i = 0; i < lots->n; i++) {
+        const struct opening_lot *l = (const struct opening_lot *)lots->items + i;
+        n += l->failed_ms == 0 && l->bidders >= min;
+    }
+    return n;
+}
+
+/* The hall of t, created on first use while the tender is `opening`: the
+ * bids seeded, the lots counted, "opening.open" logged and (j->ch) the
+ * change with the counts. *created says whether it was. */
 static enum err hall_load(struct store_tx *tx, struct job *j, const struct tender *t,
-                          struct opening_hall *h, int64_t now)
+                          struct opening_hall *h, int64_t now, bool *created)
 {
     int64_t n = 0, orgs = 0;
+    struct page lots;
+    *created = false;
     int rc = store_opening_hall_get(tx, &j->a, t->id, h);
     if (rc != STORE_NOTFOUND)
         return domain_store_err(rc);
@@ -232,6 +364,9 @@ static enum err hall_load(struct store_tx *tx, struct job *j, const struct tende
                              p, 1, &orgs);
     if (rc != STORE_OK)
         return domain_store_err(rc);
+    enum err e = lots_load(tx, j, t->id, &lots);
+    if (e != ERR_OK)
+        return e;
     memset(h, 0, sizeof(*h));
     h->tender_id = t->id;
     h->phase = "signin";
@@ -240,12 +375,38 @@ static enum err hall_load(struct store_tx *tx, struct job *j, const struct tende
     h->created_ms = h->updated_ms = now;
     h->version = 1;
     rc = store_opening_hall_insert(tx, h);
-    if (rc == STORE_OK) {
-        char d[64];
-        snprintf(d, sizeof d, "{\"bidders\":%lld}", (long long)orgs);
-        rc = record(tx, &tender_system_caller, "opening.open", t->id, d, NULL);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    struct jsonw w;
+    buf_reset(&j->tmp);
+    jsonw_init(&w, &j->tmp);
+    jsonw_obj_begin(&w);
+    jsonw_kint(&w, "bidders", orgs);
+    jsonw_kint(&w, "min_bids", h->min_bids);
+    jsonw_key(&w, "lots");
+    jsonw_arr_begin(&w);
+    j->ch->bidders = orgs;
+    j->ch->n_lots = 0;
+    for (int i = 0; i < lots.n; i++) {
+        const struct opening_lot *l = (const struct opening_lot *)lots.items + i;
+        jsonw_obj_begin(&w);
+        jsonw_kint(&w, "lot", l->lot_no);
+        jsonw_kint(&w, "bidders", l->bidders);
+        jsonw_obj_end(&w);
+        if (j->ch->n_lots < TENDER_LOTS_MAX) {
+            struct opening_lot_count *c = &j->ch->lots[j->ch->n_lots++];
+            c->lot = l->lot_no;
+            c->bidders = l->bidders;
+            c->failed = l->bidders < h->min_bids;
+        }
     }
-    return domain_store_err(rc);
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    if (jsonw_finish(&w) != JSONW_OK)
+        return ERR_INTERNAL;
+    *created = true;
+    return domain_store_err(
+        record(tx, &tender_system_caller, "opening.open", t->id, j->tmp.data, NULL));
 }
 
 static enum err hall_save(struct store_tx *tx, struct opening_hall *h, enum opening_phase p,
@@ -284,22 +445,25 @@ static json_t *str_or_null(const char *s)
     return s != NULL ? json_string(s) : json_null();
 }
 
-/* The signing sheet as the objections end: {"draft": the hall's facts,
- * "signatures": []} in canonical form into j->tmp, the draft's SHA-256
- * into hash. The draft is fixed from here on: the record seals exactly
- * these bytes, whatever changes elsewhere (an organisation renamed). */
-static enum err build_sheet(struct store_tx *tx, struct job *j, const struct tender *t,
+/* The draft as the objections end, in canonical form into j->tmp, its
+ * SHA-256 into hash: every fact of the hall but the signatures. It is
+ * fixed from here on: the record seals exactly these bytes, whatever
+ * changes elsewhere (an organisation renamed). A hall of several lots
+ * adds "lots" (each lot's count and whether it failed). */
+static enum err build_draft(struct store_tx *tx, struct job *j, const struct tender *t,
                             const struct opening_hall *h, int64_t now, char hash[65])
 {
-    struct page bids, objs;
+    struct page bids, objs, lots;
     enum err e = ERR_INTERNAL;
     int rc = store_opening_bid_list(tx, &j->a, t->id, OPENING_BIDS_MAX, &bids);
     if (rc == STORE_OK)
         rc = store_opening_objection_list(tx, &j->a, t->id, OPENING_BIDS_MAX, &objs);
+    if (rc == STORE_OK)
+        rc = store_opening_lot_list(tx, &j->a, t->id, TENDER_LOTS_MAX, &lots);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    json_t *sheet = json_object(), *d = json_object(), *ab = json_array(), *ao = json_array();
-    bool ok = sheet != NULL && d != NULL && ab != NULL && ao != NULL;
+    json_t *d = json_object(), *ab = json_array(), *ao = json_array();
+    bool ok = d != NULL && ab != NULL && ao != NULL;
     ok = ok && put(d, "type", json_string(OPENING_DRAFT_TYPE)) &&
          put(d, "tender_id", json_integer(t->id)) && put(d, "code", str_or_null(t->code)) &&
          put(d, "title", str_or_null(t->title)) &&
@@ -332,23 +496,41 @@ static enum err build_sheet(struct store_tx *tx, struct job *j, const struct ten
              put(o, "answer", str_or_null(ob->answer)) &&
              put(o, "answered_ms", json_integer(ob->answered_ms));
     }
+    if (ok && lots.n > 1) {
+        json_t *al = json_array();
+        ok = al != NULL && json_object_set_new(d, "lots", al) == 0;
+        for (int i = 0; ok && i < lots.n; i++) {
+            const struct opening_lot *l = (const struct opening_lot *)lots.items + i;
+            json_t *o = json_object();
+            ok = o != NULL && json_array_append_new(al, o) == 0 &&
+                 put(o, "lot_no", json_integer(l->lot_no)) &&
+                 put(o, "bidders", json_integer(l->bidders)) &&
+                 put(o, "failed_ms", json_integer(l->failed_ms)) &&
+                 put(o, "reason", str_or_null(l->reason));
+        }
+    }
     ok = ok && json_object_set(d, "bids", ab) == 0 && json_object_set(d, "objections", ao) == 0 &&
          opening_canon(d, &j->tmp) == 0;
-    if (ok)
+    if (ok) {
         crypto_sha256_hex(j->tmp.data, j->tmp.len, hash);
-    ok = ok && json_object_set(sheet, "draft", d) == 0 && put(sheet, "signatures", json_array()) &&
-         opening_canon(sheet, &j->tmp) == 0;
-    if (ok)
         e = ERR_OK;
+    }
     json_decref(ab);
     json_decref(ao);
     json_decref(d);
-    json_decref(sheet);
     return e;
 }
 
-/* The hall's signing sheet, parsed; its draft re-hashed must be the hash
- * everybody signed (record_hash), else the sheet was altered: internal. */
+/* Whether the hall's record is a signing sheet of before migration 29
+ * ({"draft", "signatures"}: canonical, so it starts so); a draft starts
+ * with its first key, "bid_deadline_ms". */
+static bool legacy_sheet(const struct opening_hall *h)
+{
+    return h->record != NULL && strncmp(h->record, "{\"draft\":", 9) == 0;
+}
+
+/* The draft of a signing sheet, checked against the hash everybody signed
+ * (record_hash), canonical into tmp; *sheet gets the parsed sheet. */
 static enum err sheet_load(const struct opening_hall *h, struct buf *tmp, json_t **out)
 {
     enum err e = ERR_OK;
@@ -376,20 +558,164 @@ static enum err sheet_load(const struct opening_hall *h, struct buf *tmp, json_t
     return ERR_OK;
 }
 
-/* The sealed record from the sheet: draft, draft_sha256, sealed_ms,
- * signatures, type, canonical, into j->tmp. */
-static enum err build_record(struct job *j, const struct opening_hall *h, int64_t now)
+/* A sheet of before migration 29: its signatures into rows, the draft alone
+ * into the hall (once; the next step finds a draft). */
+static enum err legacy_convert(struct store_tx *tx, struct job *j, struct opening_hall *h,
+                               int64_t now)
 {
-    json_t *sheet = NULL;
+    json_t *sheet = NULL, *sg;
+    size_t i;
     enum err e = sheet_load(h, &j->tmp, &sheet);
     if (e != ERR_OK)
         return e;
-    bool ok = put(sheet, "draft_sha256", json_string(h->record_hash)) &&
-              put(sheet, "sealed_ms", json_integer(now)) &&
-              put(sheet, "type", json_string(OPENING_RECORD_TYPE)) &&
-              opening_canon(sheet, &j->tmp) == 0;
+    json_array_foreach(json_object_get(sheet, "signatures"), i, sg)
+    {
+        struct opening_signature s = {
+            .tender_id = h->tender_id,
+            .org_id = json_integer_value(json_object_get(sg, "org_id")),
+            .bidder = json_string_value(json_object_get(sg, "bidder")),
+            .certificate = json_string_value(json_object_get(sg, "certificate")),
+            .certificate_sha256 = json_string_value(json_object_get(sg, "certificate_sha256")),
+            .key_alg = json_string_value(json_object_get(sg, "key_alg")),
+            .signature = json_string_value(json_object_get(sg, "signature")),
+            .signed_ms = json_integer_value(json_object_get(sg, "signed_ms"))};
+        int64_t added = 0;
+        if (s.bidder == NULL || s.certificate == NULL || s.certificate_sha256 == NULL ||
+            s.key_alg == NULL || s.signature == NULL) {
+            json_decref(sheet);
+            return ERR_INTERNAL;
+        }
+        int rc = store_opening_signature_insert(tx, &s, &added);
+        if (rc != STORE_OK) {
+            json_decref(sheet);
+            return domain_store_err(rc);
+        }
+    }
     json_decref(sheet);
+    h->record = arena_strndup(&j->a, j->tmp.data, j->tmp.len); /* the draft, canonical */
+    if (h->record == NULL)
+        return ERR_INTERNAL;
+    return hall_save(tx, h, OP_SIGNING, now);
+}
+
+/* The sealed record, canonical, into j->tmp: the draft (parsed once), its
+ * hash, the organisations that did not sign, the seal time, every
+ * signature row, the type. */
+static enum err build_record(struct store_tx *tx, struct job *j, const struct opening_hall *h,
+                             const struct page *sigs, int64_t now)
+{
+    enum err e = ERR_OK;
+    const char *msg = NULL;
+    json_t *draft =
+        jsonr_parse(h->record, strlen(h->record), OPENING_RECORD_MAX, JSONR_MAX_DEPTH, &e, &msg);
+    if (draft == NULL || !json_is_object(draft)) {
+        json_decref(draft);
+        return ERR_INTERNAL;
+    }
+    json_t *rec = json_object(), *as = json_array(), *an = json_array();
+    bool ok = rec != NULL && as != NULL && an != NULL;
+    for (int i = 0; ok && i < sigs->n; i++) {
+        const struct opening_signature *s = (const struct opening_signature *)sigs->items + i;
+        json_t *o = json_object();
+        ok = o != NULL && json_array_append_new(as, o) == 0 &&
+             put(o, "org_id", json_integer(s->org_id)) &&
+             put(o, "bidder", json_string(s->bidder)) &&
+             put(o, "certificate", json_string(s->certificate)) &&
+             put(o, "certificate_sha256", json_string(s->certificate_sha256)) &&
+             put(o, "key_alg", json_string(s->key_alg)) &&
+             put(o, "signature", json_string(s->signature)) &&
+             put(o, "signed_ms", json_integer(s->signed_ms));
+    }
+    /* every organisation of the draft without a signature: "did not sign" */
+    size_t i;
+    json_t *b;
+    int64_t last = 0;
+    json_array_foreach(json_object_get(draft, "bids"), i, b)
+    {
+        int64_t org = json_integer_value(json_object_get(b, "org_id"));
+        bool seen = org == last, signed_ = false;
+        for (size_t k = 0; !seen && k < i; k++)
+            seen = json_integer_value(json_object_get(
+                       json_array_get(json_object_get(draft, "bids"), k), "org_id")) == org;
+        last = org;
+        if (!ok || seen)
+            continue;
+        for (int k = 0; !signed_ && k < sigs->n; k++)
+            signed_ = ((const struct opening_signature *)sigs->items)[k].org_id == org;
+        if (signed_)
+            continue;
+        json_t *o = json_object();
+        ok = o != NULL && json_array_append_new(an, o) == 0 &&
+             put(o, "org_id", json_integer(org)) &&
+             put(o, "bidder", json_copy(json_object_get(b, "bidder"))) &&
+             put(o, "signed_in",
+                 json_boolean(json_integer_value(json_object_get(b, "signed_in_ms")) != 0));
+    }
+    (void)tx;
+    ok = ok && json_object_set(rec, "draft", draft) == 0 &&
+         put(rec, "draft_sha256", json_string(h->record_hash)) &&
+         json_object_set(rec, "not_signed", an) == 0 && put(rec, "sealed_ms", json_integer(now)) &&
+         json_object_set(rec, "signatures", as) == 0 &&
+         put(rec, "type", json_string(OPENING_RECORD_TYPE)) && opening_canon(rec, &j->tmp) == 0;
+    json_decref(as);
+    json_decref(an);
+    json_decref(rec);
+    json_decref(draft);
     return ok ? ERR_OK : ERR_INTERNAL;
+}
+
+/* Leaving signin: lots below the minimum fail on their own (流标 of the
+ * lot), the others go on; none reaching it is TOO_FEW_BIDS. */
+static enum err count_lots(struct store_tx *tx, struct job *j, const struct tender *t,
+                           const struct opening_hall *h, int64_t now)
+{
+    struct page lots;
+    char reason[160], d[160];
+    enum err e = lots_load(tx, j, t->id, &lots);
+    if (e != ERR_OK)
+        return e;
+    if (lots_enough(&lots, h->min_bids) == 0 || h->bidders < h->min_bids)
+        return ERR_OPENING_TOO_FEW_BIDS;
+    for (int i = 0; i < lots.n; i++) {
+        const struct opening_lot *l = (const struct opening_lot *)lots.items + i;
+        int64_t n = 0;
+        if (l->failed_ms != 0 || l->bidders >= h->min_bids)
+            continue;
+        snprintf(reason, sizeof reason,
+                 "lot %lld failed at the opening: %lld bidder(s), fewer than %lld",
+                 (long long)l->lot_no, (long long)l->bidders, (long long)h->min_bids);
+        int rc = store_opening_lot_fail(tx, t->id, l->lot_no, reason, now, &n);
+        if (rc == STORE_OK) {
+            snprintf(d, sizeof d, "{\"lot_no\":%lld,\"bidders\":%lld,\"min_bids\":%lld}",
+                     (long long)l->lot_no, (long long)l->bidders, (long long)h->min_bids);
+            rc = record(tx, j->c, "opening.lot_failed", t->id, d, NULL);
+        }
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        log_info("opening: tender %lld lot %lld failed: %lld bidder(s), minimum %lld",
+                 (long long)t->id, (long long)l->lot_no, (long long)l->bidders,
+                 (long long)h->min_bids);
+    }
+    return ERR_OK;
+}
+
+/* Sealing may happen once every signed-in organisation has signed, or the
+ * signing window is over (docs/opening.md "Sealing"). */
+static enum err seal_allowed(struct store_tx *tx, const struct opening_hall *h, int64_t now)
+{
+    int64_t n = 0;
+    if (h->signing_end_ms == 0 || now >= h->signing_end_ms)
+        return ERR_OK;
+    struct store_param p[] = {SP_I(h->tender_id)};
+    int rc = store_query_int(tx,
+                             "SELECT count(DISTINCT ob.org_id) FROM opening_bids ob"
+                             " WHERE ob.tender_id = $1 AND ob.signed_in_ms IS NOT NULL"
+                             " AND NOT EXISTS (SELECT 1 FROM opening_signatures s"
+                             " WHERE s.tender_id = ob.tender_id AND s.org_id = ob.org_id)",
+                             p, 1, &n);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    return n > 0 ? ERR_OPENING_WINDOW_OPEN : ERR_OK;
 }
 
 static enum err do_advance(struct store_tx *tx, struct job *j, struct tender *t,
@@ -401,12 +727,14 @@ static enum err do_advance(struct store_tx *tx, struct job *j, struct tender *t,
     if (j->expect != OP__COUNT && j->expect != ph)
         return ERR_OPENING_WRONG_PHASE;
     switch (ph) {
-    case OP_SIGNIN:
-        if (h->bidders < h->min_bids)
-            return ERR_OPENING_TOO_FEW_BIDS;
+    case OP_SIGNIN: {
+        enum err e = count_lots(tx, j, t, h, now);
+        if (e != ERR_OK)
+            return e;
         h->window_end_ms = now + (t->decrypt_window_min > 0 ? t->decrypt_window_min : 30) * 60000;
         ph = OP_DECRYPT;
         break;
+    }
     case OP_DECRYPT: {
         struct store_param p[] = {SP_I(t->id)};
         rc = store_query_int(tx,
@@ -433,23 +761,31 @@ static enum err do_advance(struct store_tx *tx, struct job *j, struct tender *t,
             return ERR_OPENING_OBJECTIONS_OPEN;
         {
             char dh[65];
-            enum err e = build_sheet(tx, j, t, h, now, dh);
+            enum err e = build_draft(tx, j, t, h, now, dh);
             if (e != ERR_OK)
                 return e;
             h->record = j->tmp.data;
             h->record_hash = arena_strndup(&j->a, dh, 64);
+            h->signing_end_ms = now + (int64_t)OPENING_SIGNING_WINDOW_MIN * 60000;
         }
         ph = OP_SIGNING;
         break;
     case OP_SIGNING: {
-        enum err e = build_record(j, h, now);
+        struct page sigs;
+        enum err e = seal_allowed(tx, h, now);
+        if (e != ERR_OK)
+            return e;
+        rc = store_opening_signature_list(tx, &j->a, t->id, OPENING_BIDS_MAX, &sigs);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        e = build_record(tx, j, h, &sigs, now);
         if (e != ERR_OK)
             return e;
         char hash[65];
         crypto_sha256_hex(j->tmp.data, j->tmp.len, hash);
         h->record = j->tmp.data;
         h->record_hash = arena_strndup(&j->a, hash, 64);
-        e = tender_move(tx, j->c, t, TA_END_OPENING, now);
+        e = tender_move(tx, j->c, t, TA_END_OPENING, now, j->ch);
         if (e != ERR_OK)
             return e;
         e = hall_save(tx, h, OP_SEALED, now);
@@ -488,7 +824,8 @@ static enum err do_decide(struct store_tx *tx, struct job *j, const struct tende
     if (now >= h->window_end_ms)
         return ERR_OPENING_WINDOW_CLOSED;
     if (strcmp(j->status, "opened") == 0) {
-        enum err e = opening_form_check(j->text, j->text ? strlen(j->text) : 0, &j->tmp);
+        enum err e = opening_form_check_fields(j->text, j->text ? strlen(j->text) : 0,
+                                               t->readout_fields, &j->tmp);
         if (e != ERR_OK)
             return e;
         form = j->tmp.data;
@@ -515,20 +852,20 @@ static enum err do_decide(struct store_tx *tx, struct job *j, const struct tende
     return domain_store_err(record(tx, j->c, "opening.decrypt", t->id, d, NULL));
 }
 
-/* Bidder: its organisation's signature of the draft (phase signing). */
+/* Bidder: its organisation's signature of the draft (phase signing), in its
+ * own row: nothing else of the hall is read or written again. */
 static enum err do_sign(struct store_tx *tx, struct job *j, const struct tender *t,
                         struct opening_hall *h, int64_t now)
 {
     struct org_cert cert;
     struct buf name;
-    json_t *sheet = NULL, *sigs, *sg;
     uint8_t der[ORGSIG_MAX];
-    size_t der_len = 0, i;
+    size_t der_len = 0;
     const char *alg = NULL;
     char msg[256], d[256];
-    int64_t n = 0;
+    int64_t n = 0, added = 0;
     if (h->record == NULL || h->record_hash == NULL)
-        return ERR_INTERNAL; /* phase signing always has its sheet */
+        return ERR_INTERNAL; /* phase signing always has its draft */
     if (j->draft != NULL && strcmp(j->draft, h->record_hash) != 0)
         return ERR_OPENING_STALE_DRAFT;
     int rc = store_org_cert_active(tx, &j->a, j->c->org_id, "sign", &cert);
@@ -550,46 +887,33 @@ static enum err do_sign(struct store_tx *tx, struct job *j, const struct tender 
     if (e != ERR_OK)
         return e;
     j->ch->event = "opening.sign";
-    e = sheet_load(h, &j->tmp, &sheet);
-    if (e != ERR_OK)
-        return e;
-    sigs = json_object_get(sheet, "signatures");
-    json_array_foreach(sigs, i, sg)
-    {
-        if (json_integer_value(json_object_get(sg, "org_id")) == j->c->org_id) {
-            json_decref(sheet); /* signed already: the first signature stays */
-            return ERR_OK;
-        }
-    }
     char *c64 = arena_alloc(&j->a, B64_LEN(cert.der_len));
     char s64[B64_LEN(ORGSIG_MAX)];
+    if (c64 == NULL)
+        return ERR_INTERNAL;
     buf_init(&name, 4096);
     struct store_param p[] = {SP_I(j->c->org_id)};
     rc = store_query_text(tx, "SELECT name FROM orgs WHERE id = $1", p, 1, &name);
-    json_t *o = json_object();
-    bool ok = c64 != NULL && rc == STORE_OK && o != NULL && name.data != NULL;
-    if (!ok) {
-        json_decref(o);
-    } else {
+    if (rc == STORE_OK && name.data == NULL)
+        rc = STORE_NOTFOUND;
+    if (rc == STORE_OK) {
         b64_encode(cert.der, cert.der_len, c64);
         b64_encode(der, der_len, s64);
-        /* the array owns o from here, even when appending fails */
-        ok = json_array_append_new(sigs, o) == 0 && put(o, "org_id", json_integer(j->c->org_id)) &&
-             put(o, "bidder", json_string(name.data)) && put(o, "certificate", json_string(c64)) &&
-             put(o, "certificate_sha256", json_string(cert.fingerprint)) &&
-             put(o, "key_alg", json_string(alg)) && put(o, "signature", json_string(s64)) &&
-             put(o, "signed_ms", json_integer(now)) && opening_canon(sheet, &j->tmp) == 0;
+        struct opening_signature s = {.tender_id = t->id,
+                                      .org_id = j->c->org_id,
+                                      .bidder = name.data,
+                                      .certificate = c64,
+                                      .certificate_sha256 = cert.fingerprint,
+                                      .key_alg = alg,
+                                      .signature = s64,
+                                      .signed_ms = now};
+        rc = store_opening_signature_insert(tx, &s, &added);
     }
-    json_decref(sheet);
     buf_release(&name);
     if (rc != STORE_OK)
         return domain_store_err(rc);
-    if (!ok)
-        return ERR_INTERNAL;
-    h->record = j->tmp.data;
-    e = hall_save(tx, h, OP_SIGNING, now);
-    if (e != ERR_OK)
-        return e;
+    if (added == 0)
+        return ERR_OK; /* signed already: the first signature stays */
     rc = store_opening_bid_stamp(tx, t->id, j->c->org_id, 1, now, &n);
     if (rc != STORE_OK)
         return domain_store_err(rc);
@@ -597,7 +921,6 @@ static enum err do_sign(struct store_tx *tx, struct job *j, const struct tender 
              (long long)j->c->org_id, cert.fingerprint, h->record_hash);
     return domain_store_err(record(tx, j->c, "opening.sign", t->id, d, h->record_hash));
 }
-
 /* System: the window's end (opening_expire). */
 static enum err do_expire(struct store_tx *tx, struct job *j, const struct tender *t,
                           const struct opening_hall *h, int ph, int64_t now)
@@ -633,7 +956,8 @@ static enum err step_tx(struct store_tx *tx, void *arg)
     enum err e = tender_access_check(tx, j->c, &t, &acc);
     if (e != ERR_OK)
         return e;
-    e = hall_load(tx, j, &t, &h, now);
+    bool created = false;
+    e = hall_load(tx, j, &t, &h, now, &created);
     if (e != ERR_OK)
         return e;
     int ph = opening_phase_parse(h.phase);
@@ -641,6 +965,18 @@ static enum err step_tx(struct store_tx *tx, void *arg)
         return ERR_INTERNAL;
     j->ch->phase = (enum opening_phase)ph;
     j->ch->window_end_ms = h.window_end_ms;
+    if (j->kind == K_OPEN) {
+        if (!j->c->system)
+            return ERR_FORBIDDEN;
+        j->ch->event = created ? "opening.open" : NULL;
+        return ERR_OK;
+    }
+    j->ch->n_lots = 0;
+    if (ph == OP_SIGNING && legacy_sheet(&h)) {
+        e = legacy_convert(tx, j, &h, now);
+        if (e != ERR_OK)
+            return e;
+    }
     bool host = acc.owner && (j->c->roles & ROLE_AGENT);
     switch (j->kind) {
     case K_ADVANCE:
@@ -650,6 +986,7 @@ static enum err step_tx(struct store_tx *tx, void *arg)
             return ERR_FORBIDDEN;
         break;
     case K_EXPIRE:
+    case K_OPEN:
         if (!j->c->system)
             return ERR_FORBIDDEN;
         break;
@@ -670,12 +1007,23 @@ static enum err step_tx(struct store_tx *tx, void *arg)
         e = do_advance(tx, j, &t, &h, (enum opening_phase)ph, now);
         j->ch->window_end_ms = h.window_end_ms;
         return e;
-    case K_FAIL:
+    case K_FAIL: {
+        struct page lots;
         if (ph != OP_SIGNIN)
             return ERR_OPENING_WRONG_PHASE;
-        if (h.bidders >= h.min_bids)
+        e = lots_load(tx, j, t.id, &lots);
+        if (e != ERR_OK)
+            return e;
+        if (h.bidders >= h.min_bids && lots_enough(&lots, h.min_bids) > 0)
             return ERR_OPENING_ENOUGH_BIDS;
-        e = tender_move(tx, j->c, &t, TA_FAIL, now);
+        /* every lot fails with the tender */
+        for (int i = 0; i < lots.n; i++) {
+            const struct opening_lot *l = (const struct opening_lot *)lots.items + i;
+            rc = store_opening_lot_fail(tx, t.id, l->lot_no, "the opening failed (流标)", now, &n);
+            if (rc != STORE_OK)
+                return domain_store_err(rc);
+        }
+        e = tender_move(tx, j->c, &t, TA_FAIL, now, j->ch);
         if (e == ERR_OK)
             e = hall_save(tx, &h, OP_FAILED, now);
         if (e != ERR_OK)
@@ -695,6 +1043,7 @@ static enum err step_tx(struct store_tx *tx, void *arg)
                 return ERR_INTERNAL;
         }
         return domain_store_err(record(tx, j->c, "opening.failed", t.id, j->tmp.data, NULL));
+    }
     case K_SIGNIN:
         if (ph != OP_SIGNIN && ph != OP_DECRYPT)
             return ERR_OPENING_WRONG_PHASE;
@@ -739,6 +1088,8 @@ static enum err step_tx(struct store_tx *tx, void *arg)
         return do_sign(tx, j, &t, &h, now);
     case K_EXPIRE:
         return do_expire(tx, j, &t, &h, ph, now);
+    case K_OPEN:
+        break;
     }
     return ERR_INTERNAL;
 }
@@ -852,13 +1203,62 @@ enum err opening_expire(struct store *s, int64_t tender_id, struct opening_chang
     return e;
 }
 
+enum err opening_open_hall(struct store *s, int64_t tender_id, struct opening_change *ch)
+{
+    struct job j = {.kind = K_OPEN, .c = &tender_system_caller, .tender_id = tender_id, .ch = ch};
+    enum err e = run(s, &j);
+    if (e != ERR_OK)
+        ch->event = NULL;
+    return e;
+}
+
+/* Publishes ch on the hall's topic (and, for "also_public", on public). */
+static void publish_change(struct cluster *c, const struct opening_change *ch, bool also_public)
+{
+    struct buf b;
+    char topic[40];
+    if (c == NULL || ch->event == NULL)
+        return;
+    buf_init(&b, 16384);
+    snprintf(topic, sizeof topic, "opening.%lld", (long long)ch->tender_id);
+    if (opening_change_json(ch, &b) == 0) {
+        int rc = cluster_publish(c, topic, ch->event, b.data, b.len);
+        if (rc == STORE_OK && also_public)
+            rc = cluster_publish(c, "public", ch->event, b.data, b.len);
+        if (rc != STORE_OK)
+            log_warn("opening: event %s not published: %s", ch->event, store_rc_name(rc));
+    }
+    buf_release(&b);
+}
+
 int opening_run_due(struct store *s, struct cluster *c, int *done)
 {
     int64_t ids[OPENING_DUE_BATCH];
     int n = 0;
     struct store_tx *tx = NULL;
     *done = 0;
+    /* halls to open: the deadline passed (state opening), no hall yet */
     int rc = store_begin(s, STORE_READ, &tx);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_opening_tenders_unopened(tx, ids, OPENING_DUE_BATCH, &n);
+    store_rollback(tx);
+    if (rc != STORE_OK)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        struct opening_change oc;
+        struct opening_change *ch = &oc;
+        enum err e = opening_open_hall(s, ids[i], ch);
+        if (e != ERR_OK)
+            log_error("opening: tender %lld: hall not opened: %s", (long long)ids[i], err_code(e));
+        else if (ch->event != NULL) {
+            log_info("opening: tender %lld: hall opened, %lld bidder(s)", (long long)ids[i],
+                     (long long)ch->bidders);
+            publish_change(c, ch, true); /* not counted in *done: tenders moved */
+        }
+    }
+    n = 0;
+    rc = store_begin(s, STORE_READ, &tx);
     if (rc != STORE_OK)
         return rc;
     rc = store_opening_halls_due(tx, clock_now_ms(), ids, OPENING_DUE_BATCH, &n);
@@ -878,16 +1278,7 @@ int opening_run_due(struct store *s, struct cluster *c, int *done)
         log_info("opening: tender %lld: window ended, %lld pending bid(s) revoked",
                  (long long)ids[i], (long long)ch.subject);
         (*done)++;
-        struct buf b;
-        char topic[40];
-        buf_init(&b, 4096);
-        snprintf(topic, sizeof topic, "opening.%lld", (long long)ids[i]);
-        if (c != NULL && opening_change_json(&ch, &b) == 0) {
-            rc = cluster_publish(c, topic, ch.event, b.data, b.len);
-            if (rc != STORE_OK)
-                log_warn("opening: event %s not published: %s", ch.event, store_rc_name(rc));
-        }
-        buf_release(&b);
+        publish_change(c, &ch, false);
     }
     return STORE_OK;
 }
@@ -896,7 +1287,8 @@ int opening_run_due(struct store *s, struct cluster *c, int *done)
 
 static void view_write(struct jsonw *w, const struct tender *t, const struct opening_hall *h,
                        int ph, bool participant, int64_t my_org, const struct page *bids,
-                       const struct page *objs, const struct buf *draft)
+                       const struct page *objs, const struct page *lots, const char *draft,
+                       size_t draft_len)
 {
     bool public_forms = ph >= OP_READOUT && ph != OP_FAILED;
     jsonw_obj_begin(w);
@@ -913,6 +1305,23 @@ static void view_write(struct jsonw *w, const struct tender *t, const struct ope
     jsonw_kint(w, "bidders", h->bidders);
     jsonw_kint(w, "min_bids", h->min_bids);
     jsonw_kstr(w, "readout_fields", t->readout_fields);
+    jsonw_key(w, "lots");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < lots->n; i++) {
+        const struct opening_lot *l = (const struct opening_lot *)lots->items + i;
+        jsonw_obj_begin(w);
+        jsonw_kint(w, "lot", l->lot_no);
+        jsonw_kint(w, "bidders", l->bidders);
+        jsonw_kbool(w, "failed", l->failed_ms != 0);
+        jsonw_kstr(w, "reason", l->reason);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "signing_end_ms");
+    if (h->signing_end_ms > 0)
+        jsonw_int(w, h->signing_end_ms);
+    else
+        jsonw_null(w);
     jsonw_key(w, "bids");
     jsonw_arr_begin(w);
     for (int i = 0; i < bids->n; i++) {
@@ -950,11 +1359,11 @@ static void view_write(struct jsonw *w, const struct tender *t, const struct ope
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    if (ph == OP_SIGNING && draft->len > 0) {
+    if (ph == OP_SIGNING && draft_len > 0) {
         /* what the bidders sign: opening_sign_message over draft_sha256 */
         jsonw_kstr(w, "draft_sha256", h->record_hash);
         jsonw_key(w, "draft");
-        jsonw_raw(w, draft->data, draft->len);
+        jsonw_raw(w, draft, draft_len);
     }
     if (ph == OP_SEALED && h->record != NULL) {
         jsonw_kstr(w, "record_sha256", h->record_hash);
@@ -972,9 +1381,11 @@ enum err opening_view_json(struct store *s, const struct tender_caller *c, int64
     struct tender t;
     struct tender_access acc;
     struct opening_hall h;
-    struct page bids = {0}, objs = {0};
+    struct page bids = {0}, objs = {0}, lots = {0};
     struct jsonw w;
     struct buf draft;
+    const char *dp = NULL;
+    size_t dl = 0;
     enum err e;
     int rc = store_begin(s, STORE_READ, &tx);
     if (rc != STORE_OK)
@@ -1004,22 +1415,29 @@ enum err opening_view_json(struct store *s, const struct tender_caller *c, int64
         rc = store_opening_bid_list(tx, &a, tender_id, OPENING_BIDS_MAX, &bids);
     if (rc == STORE_OK)
         rc = store_opening_objection_list(tx, &a, tender_id, OPENING_BIDS_MAX, &objs);
+    if (rc == STORE_OK)
+        rc = store_opening_lot_list(tx, &a, tender_id, TENDER_LOTS_MAX, &lots);
     if (rc != STORE_OK) {
         e = domain_store_err(rc);
         goto out;
     }
     int ph = opening_phase_parse(h.phase);
-    if (ph == OP_SIGNING) {
+    if (ph == OP_SIGNING && legacy_sheet(&h)) {
         json_t *sheet = NULL;
         e = sheet_load(&h, &draft, &sheet); /* leaves the canonical draft in draft */
         json_decref(sheet);
         if (e != ERR_OK)
             goto out;
+        dp = draft.data;
+        dl = draft.len;
+    } else if (ph == OP_SIGNING && h.record != NULL) {
+        dp = h.record; /* the draft as stored: canonical, served as it is */
+        dl = strlen(h.record);
     }
     bool participant = c->system || acc.owner || acc.supervisor;
     int64_t my_org = (c->roles & ROLE_BIDDER) ? c->org_id : 0;
     jsonw_init(&w, out);
-    view_write(&w, &t, &h, ph < 0 ? 0 : ph, participant, my_org, &bids, &objs, &draft);
+    view_write(&w, &t, &h, ph < 0 ? 0 : ph, participant, my_org, &bids, &objs, &lots, dp, dl);
     e = jsonw_finish(&w) == JSONW_OK ? ERR_OK : ERR_INTERNAL;
 out:
     store_rollback(tx);

@@ -83,7 +83,8 @@ int opening_phase_parse(const char *s); /* -1 when unknown */
 /* One thing that happened in the hall, for the live stream. */
 struct opening_change {
     int64_t tender_id;
-    const char *event;        /* "opening.phase", "opening.signin", "opening.decrypt",
+    const char *event;        /* "opening.open", "opening.phase", "opening.signin",
+                               * "opening.decrypt",
                                * "opening.objection", "opening.answer", "opening.sign",
                                * "opening.record" (static strings) */
     enum opening_phase phase; /* after the step */
@@ -91,6 +92,16 @@ struct opening_change {
     int64_t at_ms;
     int64_t subject;      /* an objection id, a lot number; 0: none */
     char record_hash[65]; /* "opening.record": the sealed record's SHA-256 */
+    /* "opening.open" only: the organisations counted and each lot's count
+     * ("failed": below the minimum, it fails at the count) */
+    int64_t bidders;
+    int n_lots;
+    struct opening_lot_count {
+        int64_t lot, bidders;
+        bool failed;
+    } lots[TENDER_LOTS_MAX];
+    bool tender_moved;         /* the step moved the tender (sealed, failed): */
+    struct tender_change move; /* its "tender.state" change, for the public topic */
 };
 
 /* The change as one JSON object appended to out; 0 or -1. */
@@ -102,6 +113,16 @@ int opening_change_json(const struct opening_change *c, struct buf *out);
  * most 512 bytes or integers. *canon gets the form re-serialised compactly
  * with sorted keys. ERR_OK or ERR_OPENING_FORM_INVALID. */
 enum err opening_form_check(const char *json, size_t len, struct buf *canon);
+/* As opening_form_check against the tender's read-out fields (its
+ * readout_fields, a comma list; docs/opening.md "The opening form"): a named
+ * field missing or malformed is ERR_OPENING_FORM_INVALID ("bidder" is the
+ * organisation's name, not in the form; "price" is price_fen, "duration"
+ * duration_days, any other name the key of that name, a string or an
+ * integer); price_fen is always required; fields the tender does not name
+ * are dropped from *canon (not read out). fields NULL: every valid field is
+ * kept (opening_form_check). */
+enum err opening_form_check_fields(const char *json, size_t len, const char *fields,
+                                   struct buf *canon);
 
 /* Opens envelope bytes with their content key K (opening_open.c): checks
  * the structure and signature, decrypts and authenticates every chunk and
@@ -222,9 +243,18 @@ enum err opening_sign(struct store *s, const struct tender_caller *c, int64_t te
 enum err opening_expire(struct store *s, int64_t tender_id, struct opening_change *ch);
 /* One scheduler round (domain/scheduler.c): opening_expire for every hall
  * whose window ended by clock_now_ms() with bids pending, publishing each
- * change on "opening.<id>" through the cluster (c may be NULL). *done gets
- * how many halls changed. A store_rc of the due query. */
+ * change on "opening.<id>" through the cluster (c may be NULL); before
+ * that, opens the hall of every tender in `opening` without one
+ * (opening_open_hall, "opening.open" on the hall's topic and "public").
+ * *done gets how many windows ended (hall openings are not counted). A
+ * store_rc of the due queries. */
 int opening_run_due(struct store *s, struct cluster *c, int *done);
+/* System: opens the hall of tender_id at its deadline (state opening, no
+ * hall yet): the bids and lots counted, phase signin, event "opening.open"
+ * with the counts. ERR_OK with ch->event NULL when the hall exists. */
+enum err opening_open_hall(struct store *s, int64_t tender_id, struct opening_change *ch);
+
+#define OPENING_SIGNING_WINDOW_MIN 10 /* minutes bidders have to sign the record */
 
 /* What the caller may see of the hall, as JSON into out: the phase, the
  * window, counts; bidders' names and forms from the read-out on (their

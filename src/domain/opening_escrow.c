@@ -43,7 +43,8 @@ struct target {
     int64_t bid_id;
     char blob_hash[65];
     const struct suite *suite;
-    EVP_PKEY *key; /* the recovered private key of the bid's suite */
+    EVP_PKEY *key;    /* the recovered private key of the bid's suite */
+    char fields[640]; /* the tender's readout_fields (the form is checked against them) */
     uint8_t key_id[32];
 };
 
@@ -65,6 +66,8 @@ static enum err find_target(struct store *s, const struct tender_caller *c, int6
         e = tender_access_check(tx, c, &t, &acc);
     if (e != ERR_OK)
         goto out;
+    snprintf(tg->fields, sizeof tg->fields, "%s",
+             t.readout_fields != NULL ? t.readout_fields : "bidder,price,duration");
     if (!acc.owner || !(c->roles & ROLE_AGENT)) {
         e = ERR_FORBIDDEN;
         goto out;
@@ -211,7 +214,7 @@ enum err opening_escrow_open(struct store *s, const struct tender_caller *c, int
                     goto out;
             }
             if (rc == SEAL_OK && form.len > 0 &&
-                opening_form_check(form.data, form.len, &canon) == ERR_OK) {
+                opening_form_check_fields(form.data, form.len, tg.fields, &canon) == ERR_OK) {
                 out->status = "opened";
             } else if (rc == SEAL_OK) {
                 out->status = "revoked";

@@ -69,7 +69,7 @@ int opening_envelope_form(const void *env, size_t len, const uint8_t key[SUITE_K
 
 /* The blob of c's bid for lot_no while the window is open. */
 static enum err find_bid(struct store *s, const struct tender_caller *c, int64_t tender_id,
-                         int64_t lot_no, struct buf *hash)
+                         int64_t lot_no, struct buf *hash, struct buf *fields)
 {
     struct store_tx *tx = NULL;
     struct arena a;
@@ -97,6 +97,11 @@ static enum err find_bid(struct store *s, const struct tender_caller *c, int64_t
                               p, 3, hash);
         e = rc == STORE_NOTFOUND ? ERR_OPENING_NOT_BIDDER : domain_store_err(rc);
     }
+    if (e == ERR_OK) { /* the tender's read-out fields: the form is checked against them */
+        struct store_param p[] = {SP_I(tender_id)};
+        rc = store_query_text(tx, "SELECT readout_fields FROM tenders WHERE id = $1", p, 1, fields);
+        e = domain_store_err(rc);
+    }
     store_rollback(tx);
     arena_release(&a);
     return e;
@@ -106,7 +111,7 @@ enum err opening_decrypt(struct store *s, const struct tender_caller *c, int64_t
                          int64_t lot_no, const uint8_t key[SUITE_KEY_LEN],
                          struct opening_outcome *out, struct opening_change *ch)
 {
-    struct buf hash, env, form;
+    struct buf hash, env, form, fields;
     struct seal_error err = {SEAL_OK, ""};
     enum err e;
     memset(out, 0, sizeof(*out));
@@ -118,7 +123,8 @@ enum err opening_decrypt(struct store *s, const struct tender_caller *c, int64_t
     buf_init(&hash, 128);
     buf_init(&env, OPENING_ENVELOPE_MAX);
     buf_init(&form, OPENING_FORM_MAX);
-    e = find_bid(s, c, tender_id, lot_no, &hash);
+    buf_init(&fields, 4096);
+    e = find_bid(s, c, tender_id, lot_no, &hash, &fields);
     if (e != ERR_OK)
         goto out;
     int rc = blob_get(s, hash.data, &env);
@@ -142,7 +148,7 @@ enum err opening_decrypt(struct store *s, const struct tender_caller *c, int64_t
                 goto out;
         }
         if (rc == SEAL_OK && form.len > 0 &&
-            opening_form_check(form.data, form.len, &env) == ERR_OK) {
+            opening_form_check_fields(form.data, form.len, fields.data, &env) == ERR_OK) {
             out->status = "opened";
         } else if (rc == SEAL_OK) {
             out->status = "revoked";
@@ -161,5 +167,6 @@ out:
     buf_release(&hash);
     buf_release(&env);
     buf_release(&form);
+    buf_release(&fields);
     return e;
 }

@@ -205,6 +205,11 @@ void tender_detail_begin(struct tender_step *s, struct buf *b, struct jsonw *w)
     jsonw_obj_begin(w);
     jsonw_kstr(w, "code", s->t.code);
     jsonw_kstr(w, "state", tender_state_name(s->st));
+    if (s->stated_ms > 0) { /* demo seeding: said, not hidden */
+        jsonw_kbool(w, "backdated", true);
+        jsonw_kint(w, "stated_at_ms", s->stated_ms);
+        jsonw_kint(w, "seeded_at_ms", clock_now_ms());
+    }
 }
 
 /* Ends the detail and records the step. */
@@ -295,7 +300,7 @@ static enum err step_tx(struct store_tx *tx, void *arg)
     s->ch->n = 0;
     s->dirty = false;
     memset(s->why, 0, sizeof(*s->why));
-    s->now = clock_now_ms();
+    s->now = s->stated_ms > 0 ? s->stated_ms : clock_now_ms();
     rc = store_tender_get(tx, &s->a, s->id, &s->t);
     if (rc != STORE_OK)
         return domain_store_err(rc);
@@ -384,7 +389,9 @@ static int go_published(struct store_tx *tx, struct tender_step *s, const struct
         s->t.original_deadline_ms = s->t.bid_deadline_ms;
     s->dirty = true;
     int rc = tender_step_transition(tx, s, c, action, from, due);
-    if (rc == STORE_OK)
+    /* an invited tender's notice is the invitation (投标邀请书), addressed to
+     * its invitees, not the public board's 招标公告 (docs/tenders.md) */
+    if (rc == STORE_OK && s->rules.procedure != TP_INVITED)
         rc = tender_step_notice(tx, s, "tender", "招标公告");
     if (rc != STORE_OK)
         return rc;
@@ -940,6 +947,18 @@ static enum err publish_apply(struct store_tx *tx, struct tender_step *s)
         e = tender_rules_check_min_bids(&s->rules, s->t.min_bids, s->why);
     if (e != ERR_OK)
         return e;
+    if (s->rules.procedure == TP_INVITED) { /* 招标投标法 art. 17: 三个以上 */
+        int64_t invitees = 0;
+        rc = store_tender_invitee_count(tx, s->t.id, &invitees);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        if (invitees < TENDER_MIN_INVITEES) {
+            s->why->rule = TENDER_MIN_INVITEES_RULE;
+            s->why->field = "invitees";
+            s->why->limit = TENDER_MIN_INVITEES;
+            return ERR_RULE_TOO_FEW_INVITEES;
+        }
+    }
     rc = store_tender_lot_list(tx, &s->a, s->t.id, TENDER_LOTS_MAX, &lots);
     if (rc != STORE_OK)
         return domain_store_err(rc);
@@ -982,6 +1001,25 @@ enum err tender_publish(struct store *s, const struct tender_caller *c, int64_t 
     st.apply = publish_apply;
     st.why = why;
     st.ch = ch;
+    return tender_run_step(s, &st);
+}
+
+enum err tender_publish_backdated(struct store *s, const struct tender_caller *c, int64_t id,
+                                  int64_t stated_ms, struct tender_refusal *why)
+{
+    struct tender_step st = {0};
+    int64_t now = clock_now_ms();
+    if (stated_ms >= now || stated_ms < now - 60 * TENDER_DAY_MS) {
+        if (why != NULL)
+            memset(why, 0, sizeof(*why));
+        return why != NULL ? tender_bad(why, ERR_INVALID_FIELD, "stated_ms") : ERR_INVALID_FIELD;
+    }
+    st.c = c;
+    st.id = id;
+    st.action = TA_PUBLISH;
+    st.apply = publish_apply;
+    st.stated_ms = stated_ms;
+    st.why = why;
     return tender_run_step(s, &st);
 }
 

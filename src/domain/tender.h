@@ -146,6 +146,18 @@ enum err tender_document_add(struct store *s, const struct tender_caller *c, int
  * publication for publish_at. Needs a document. */
 enum err tender_publish(struct store *s, const struct tender_caller *c, int64_t id,
                         struct tender_changes *ch, struct tender_refusal *why);
+/* DEMO SEEDING ONLY (cli/demo_hall.c; no route calls it): publishes as of
+ * stated_ms, a time in the past, so a demo tender can reach its opening
+ * within minutes. The step runs as tender_publish does, with the stated
+ * time as its clock: the rules are checked against it (min_bid_days counts
+ * from the stated publication), the notice and the transitions carry it.
+ * The audit row and the witness-log event are appended now, as every
+ * event is (an append-only log cannot be back-dated); their detail says
+ * "backdated": true with stated_at_ms and seeded_at_ms (docs/tenders.md,
+ * "The demo's opening hall"). ERR_INVALID_FIELD unless stated_ms is in the
+ * last 60 days. */
+enum err tender_publish_backdated(struct store *s, const struct tender_caller *c, int64_t id,
+                                  int64_t stated_ms, struct tender_refusal *why);
 /* Terminates (終止) with a reason; a published tender gets a change notice. */
 enum err tender_cancel(struct store *s, const struct tender_caller *c, int64_t id,
                        const char *reason, struct tender_changes *ch, struct tender_refusal *why);
@@ -165,7 +177,29 @@ enum err tender_answer(struct store *s, const struct tender_caller *c, int64_t i
 
 /* ---- bidder ---- */
 
-/* Registers the caller's organisation (ERR_ALREADY_EXISTS when it is). */
+/* ---- invitees of an invited tender (邀请招标, docs/tenders.md) ---- */
+
+#define TENDER_INVITEES_MAX 100 /* organisations one tender may invite */
+
+/* Adds an organisation (by id, or by USCC when org_id is 0) to a draft
+ * invited tender's list (the owner's agent). ERR_INVALID_FIELD "procedure"
+ * for another procedure, ERR_NOT_FOUND "org" for an unknown organisation,
+ * ERR_RULE_CONFLICT_OF_INTEREST for the tenderer or agent itself,
+ * ERR_ALREADY_EXISTS when invited. *added gets the organisation's id. */
+enum err tender_invitee_add(struct store *s, const struct tender_caller *c, int64_t id,
+                            int64_t org_id, const char *uscc, int64_t *added,
+                            struct tender_refusal *why);
+/* Removes one from a draft's list; ERR_NOT_FOUND when not invited. */
+enum err tender_invitee_remove(struct store *s, const struct tender_caller *c, int64_t id,
+                               int64_t org_id, struct tender_refusal *why);
+/* The list (struct tender_invitee), for the tender's agents and supervisors. */
+enum err tender_invitee_list(struct store *s, const struct tender_caller *c, struct arena *a,
+                             int64_t id, struct page *out);
+/* Whether org is invited to tender id (false for other procedures). */
+enum err tender_invited(struct store_tx *tx, const struct tender *t, int64_t org_id, bool *yes);
+
+/* Registers the caller's organisation (ERR_ALREADY_EXISTS when it is); an
+ * invited tender registers only its invitees (ERR_TENDER_NOT_INVITED). */
 enum err tender_register(struct store *s, const struct tender_caller *c, int64_t id,
                          struct tender_refusal *why);
 /* Reads document version `version` (0: the newest) into bytes (bounded by

@@ -271,8 +271,17 @@ static enum err register_apply(struct store_tx *tx, struct tender_step *s)
         s->why->rule = "conflict_of_interest";
         return ERR_RULE_CONFLICT_OF_INTEREST;
     }
+    bool invited = true;
+    enum err e = tender_invited(tx, &s->t, s->c->org_id, &invited);
+    if (e != ERR_OK)
+        return e;
+    if (!invited) { /* 邀请招标: only the invitees (招标投标法 art. 17) */
+        s->why->rule = "invitees";
+        s->why->field = "org_id";
+        return ERR_TENDER_NOT_INVITED;
+    }
     struct tender_dates d = tender_dates_of(&s->t);
-    enum err e = tender_rules_check_registration(&d, s->now, s->why);
+    e = tender_rules_check_registration(&d, s->now, s->why);
     if (e != ERR_OK)
         return e;
     r.tender_id = s->t.id;
@@ -288,6 +297,153 @@ static enum err register_apply(struct store_tx *tx, struct tender_step *s)
     jsonw_kint(&w, "org_id", r.org_id);
     return domain_store_err(
         tender_detail_record(tx, s, s->c, &b, &w, "tender.register", "tender", s->t.id, NULL));
+}
+
+/* ---- invitees (邀请招标) ---- */
+
+enum err tender_invited(struct store_tx *tx, const struct tender *t, int64_t org_id, bool *yes)
+{
+    *yes = true;
+    if (t->procedure == NULL || strcmp(t->procedure, "invited") != 0)
+        return ERR_OK;
+    *yes = false;
+    if (org_id == 0)
+        return ERR_OK;
+    return domain_store_err(store_tender_invitee_exists(tx, t->id, org_id, yes));
+}
+
+struct invitee_arg {
+    int64_t org_id;   /* in (0: by uscc), out */
+    const char *uscc; /* in */
+};
+
+static enum err invitee_add_apply(struct store_tx *tx, struct tender_step *s)
+{
+    struct invitee_arg *a = s->arg;
+    struct buf b;
+    struct jsonw w;
+    int64_t n = 0;
+    int rc;
+    if (strcmp(s->t.procedure, "invited") != 0)
+        return tender_bad(s->why, ERR_INVALID_FIELD, "procedure");
+    if (a->org_id <= 0) {
+        struct store_param p[] = {SP_T(a->uscc ? a->uscc : "")};
+        if (a->uscc == NULL || strlen(a->uscc) != 18)
+            return tender_bad(s->why, a->uscc ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, "uscc");
+        rc = store_query_int(tx, "SELECT id FROM orgs WHERE uscc = $1", p, 1, &a->org_id);
+    } else {
+        struct store_param p[] = {SP_I(a->org_id)};
+        rc = store_query_int(tx, "SELECT id FROM orgs WHERE id = $1", p, 1, &a->org_id);
+    }
+    if (rc == STORE_NOTFOUND)
+        return tender_bad(s->why, ERR_NOT_FOUND, "org");
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (a->org_id == s->t.agent_org_id || a->org_id == s->t.owner_org_id) {
+        tender_bad(s->why, ERR_RULE_CONFLICT_OF_INTEREST, "org_id");
+        s->why->rule = "conflict_of_interest";
+        return ERR_RULE_CONFLICT_OF_INTEREST;
+    }
+    rc = store_tender_invitee_count(tx, s->t.id, &n);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    if (n >= TENDER_INVITEES_MAX)
+        return tender_bad(s->why, ERR_INVALID_FIELD, "invitees");
+    struct tender_invitee v = {s->t.id, a->org_id, NULL, NULL, s->c->who.user_id, s->now};
+    rc = store_tender_invitee_insert(tx, &v);
+    if (rc == STORE_CONSTRAINT)
+        return tender_bad(s->why, ERR_ALREADY_EXISTS, "org_id");
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    tender_detail_begin(s, &b, &w);
+    jsonw_kint(&w, "org_id", a->org_id);
+    return domain_store_err(
+        tender_detail_record(tx, s, s->c, &b, &w, "tender.invite", "tender", s->t.id, NULL));
+}
+
+enum err tender_invitee_add(struct store *s, const struct tender_caller *c, int64_t id,
+                            int64_t org_id, const char *uscc, int64_t *added,
+                            struct tender_refusal *why)
+{
+    struct invitee_arg a = {org_id, uscc};
+    struct tender_step st = {0};
+    st.c = c;
+    st.id = id;
+    st.action = TA_EDIT;
+    st.apply = invitee_add_apply;
+    st.arg = &a;
+    st.why = why;
+    enum err e = tender_run_step(s, &st);
+    if (e == ERR_OK && added != NULL)
+        *added = a.org_id;
+    return e;
+}
+
+static enum err invitee_remove_apply(struct store_tx *tx, struct tender_step *s)
+{
+    struct invitee_arg *a = s->arg;
+    struct buf b;
+    struct jsonw w;
+    int rc = store_tender_invitee_delete(tx, s->t.id, a->org_id);
+    if (rc == STORE_NOTFOUND)
+        return tender_bad(s->why, ERR_NOT_FOUND, "org_id");
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    tender_detail_begin(s, &b, &w);
+    jsonw_kint(&w, "org_id", a->org_id);
+    return domain_store_err(
+        tender_detail_record(tx, s, s->c, &b, &w, "tender.uninvite", "tender", s->t.id, NULL));
+}
+
+enum err tender_invitee_remove(struct store *s, const struct tender_caller *c, int64_t id,
+                               int64_t org_id, struct tender_refusal *why)
+{
+    struct invitee_arg a = {org_id, NULL};
+    struct tender_step st = {0};
+    st.c = c;
+    st.id = id;
+    st.action = TA_EDIT;
+    st.apply = invitee_remove_apply;
+    st.arg = &a;
+    st.why = why;
+    return tender_run_step(s, &st);
+}
+
+struct invitee_list_job {
+    const struct tender_caller *c;
+    struct arena *a;
+    int64_t id;
+    struct page *out;
+};
+
+static enum err invitee_list_tx(struct store_tx *tx, void *arg)
+{
+    struct invitee_list_job *j = arg;
+    struct tender t;
+    struct tender_access acc;
+    int rc = store_tender_get(tx, j->a, j->id, &t);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    enum err e = tender_access_check(tx, j->c, &t, &acc);
+    if (e != ERR_OK)
+        return e;
+    if (!acc.owner && !acc.supervisor)
+        return ERR_FORBIDDEN;
+    return domain_store_err(
+        store_tender_invitee_list(tx, j->a, j->id, TENDER_INVITEES_MAX, j->out));
+}
+
+enum err tender_invitee_list(struct store *s, const struct tender_caller *c, struct arena *a,
+                             int64_t id, struct page *out)
+{
+    struct invitee_list_job j = {c, a, id, out};
+    struct store_tx *tx = NULL;
+    int rc = store_begin(s, STORE_READ, &tx);
+    if (rc != STORE_OK)
+        return domain_store_err(rc);
+    enum err e = invitee_list_tx(tx, &j);
+    store_rollback(tx);
+    return e;
 }
 
 enum err tender_register(struct store *s, const struct tender_caller *c, int64_t id,

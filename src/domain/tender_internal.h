@@ -19,6 +19,8 @@ struct tender_step {
     int64_t id;                 /* the tender */
     int action;                 /* enum tender_action checked before apply; -1: none */
     tender_apply_fn apply;      /* the step's own work */
+    int64_t stated_ms;          /* >0: the step's clock is this stated past time
+                                 * (tender_publish_backdated, demo seeding only) */
     void *arg;                  /* its input and output */
     struct tender_refusal *why; /* out: why refused (NULL: the runner's own) */
     struct tender_changes *ch;  /* out: the changes made (NULL: none wanted) */

@@ -200,6 +200,14 @@ struct tender_dates {
     int64_t bid_deadline;     /* sealed bids until; the opening time */
 };
 
+/* An invited tender (邀请招标) invites at least this many organisations
+ * (招标投标法 art. 17: 三个以上); publishing with fewer is refused with rule
+ * "min_invitees" (ERR_RULE_TOO_FEW_INVITEES). A fixed number of the law,
+ * not an operator's rule. */
+#define TENDER_MIN_INVITEES      3
+#define TENDER_MIN_INVITEES_RULE "min_invitees"
+#define TENDER_MIN_INVITEES_SRC  "招标投标法 art. 17"
+
 /* Checks the dates of a tender being published at publish_ms (the later of
  * its publish_at and now): all set, in order (publish_at <= doc_start <
  * doc_end <= bid_deadline, publish_at <= clarify_deadline <= bid_deadline),

@@ -218,16 +218,6 @@ static enum err window_kind(struct window *w, int64_t day, char *kind, int *idx)
     return ERR_OK;
 }
 
-static enum err day_working(struct window *w, int64_t day, bool *working)
-{
-    char kind;
-    int idx;
-    enum err e = window_kind(w, day, &kind, &idx);
-    if (e == ERR_OK)
-        *working = workcal_working(workcal_weekday(day), kind, NULL);
-    return e;
-}
-
 /* The window is large (~65 KB): heap, never the stack. */
 
 static struct window *window_new(struct store_tx *tx, bool names)
@@ -288,16 +278,136 @@ enum err workcal_days(struct store_tx *tx, int64_t from, int64_t to, struct work
     return e;
 }
 
-enum err workcal_due(struct store_tx *tx, int64_t from_ms, int n, enum workcal_count kind,
-                     int64_t *due_ms)
+/* ---- periods, on a calendar loaded once ----
+ *
+ * A workcal_cal holds the row kind of every day of [first, first + n): a
+ * list of due days (award's bond and contract lists) loads the days its
+ * periods span once, in one query per WINDOW days, and counts each period
+ * in memory. A day outside is read when a period reaches it: the range
+ * grows to cover it (only the new days are read), or, when that would make
+ * it larger than CAL_MAX days, starts again at that day. workcal_due is the
+ * one-shot case: nothing loaded, the first day it needs reads a WINDOW. */
+
+#define CAL_MAX (4 * WORKCAL_MAX_SPAN) /* days one workcal_cal holds at most */
+
+struct workcal_cal {
+    struct store_tx *tx;
+    int64_t first;                   /* first day held */
+    int64_t n;                       /* days held; 0: none yet */
+    char *kind;                      /* [n]: 'h', 'w' or 0 per day */
+    struct workcal_row rows[WINDOW]; /* one query's rows */
+};
+
+/* Reads the rows of days [from, to) into c->kind (indexed from c->first). */
+static enum err cal_read(struct workcal_cal *c, int64_t from, int64_t to)
+{
+    for (int64_t at = from; at < to; at += WINDOW) {
+        char a[WORKCAL_DATE_LEN + 1], b[WORKCAL_DATE_LEN + 1];
+        int64_t last = at + WINDOW < to ? at + WINDOW - 1 : to - 1;
+        int n = 0;
+        workcal_format_date(at, a);
+        workcal_format_date(last, b);
+        int rc = store_workcal_days(c->tx, a, b, c->rows, WINDOW, &n);
+        if (rc != STORE_OK)
+            return domain_store_err(rc);
+        for (int i = 0; i < n; i++) {
+            int64_t d;
+            if (!workcal_parse_date(c->rows[i].date, strlen(c->rows[i].date), &d) || d < at ||
+                d > last)
+                continue; /* a row the API would never have written */
+            c->kind[d - c->first] = c->rows[i].kind;
+        }
+    }
+    return ERR_OK;
+}
+
+/* Makes c hold [from, to) as well as what it holds (or only that when the
+ * union would pass CAL_MAX days), reading only the days it did not hold. */
+static enum err cal_cover(struct workcal_cal *c, int64_t from, int64_t to)
+{
+    int64_t end = c->first + c->n;
+    if (c->n > 0 && from >= c->first && to <= end)
+        return ERR_OK;
+    int64_t nf = c->n > 0 && c->first < from ? c->first : from;
+    int64_t ne = c->n > 0 && end > to ? end : to;
+    if (c->n == 0 || ne - nf > CAL_MAX) {
+        c->n = 0; /* start again */
+        nf = from;
+        ne = to;
+    }
+    char *k = calloc((size_t)(ne - nf), 1);
+    if (k == NULL)
+        return ERR_INTERNAL;
+    if (c->n > 0)
+        memcpy(k + (c->first - nf), c->kind, (size_t)c->n);
+    free(c->kind);
+    c->kind = k;
+    int64_t of = c->first, oe = end, had = c->n;
+    c->first = nf;
+    c->n = ne - nf;
+    if (had == 0)
+        return cal_read(c, nf, ne);
+    enum err e = nf < of ? cal_read(c, nf, of) : ERR_OK;
+    if (e == ERR_OK && ne > oe)
+        e = cal_read(c, oe, ne);
+    return e;
+}
+
+static enum err cal_working(struct workcal_cal *c, int64_t day, bool *working)
+{
+    if (c->n == 0 || day < c->first || day >= c->first + c->n) {
+        enum err e = cal_cover(c, day, day + WINDOW);
+        if (e != ERR_OK) {
+            c->n = 0;
+            return e;
+        }
+    }
+    *working = workcal_working(workcal_weekday(day), c->kind[day - c->first], NULL);
+    return ERR_OK;
+}
+
+static struct workcal_cal *cal_new(struct store_tx *tx)
+{
+    struct workcal_cal *c = calloc(1, sizeof *c);
+    if (c)
+        c->tx = tx;
+    return c;
+}
+
+enum err workcal_load(struct store_tx *tx, int64_t from, int64_t to, struct workcal_cal **out)
+{
+    *out = cal_new(tx);
+    if (*out == NULL)
+        return ERR_INTERNAL;
+    if (from < first_day())
+        from = first_day();
+    if (to > last_day())
+        to = last_day();
+    if (to - from + 1 > CAL_MAX)
+        to = from + CAL_MAX - 1;
+    enum err e = from <= to ? cal_cover(*out, from, to + 1) : ERR_OK;
+    if (e != ERR_OK) {
+        workcal_free(*out);
+        *out = NULL;
+    }
+    return e;
+}
+
+void workcal_free(struct workcal_cal *c)
+{
+    if (c != NULL) {
+        free(c->kind);
+        free(c);
+    }
+}
+
+enum err workcal_due_in(struct workcal_cal *c, int64_t from_ms, int n, enum workcal_count kind,
+                        int64_t *due_ms)
 {
     int64_t start = workcal_day_of_ms(from_ms);
     if (n < 1 || n > WORKCAL_MAX_N || start < first_day() || start > last_day() ||
         (kind != WORKCAL_CALENDAR_DAYS && kind != WORKCAL_WORKING_DAYS))
         return ERR_INVALID_FIELD;
-    struct window *w = window_new(tx, false);
-    if (!w)
-        return ERR_INTERNAL;
     enum err e = ERR_OK;
     int64_t limit = start + WORKCAL_MAX_SPAN, day = start;
     bool working = false;
@@ -308,7 +418,7 @@ enum err workcal_due(struct store_tx *tx, int64_t from_ms, int n, enum workcal_c
          * that rests moves to the first working day after it */
         day = start + n;
         while (e == ERR_OK && day <= limit) {
-            e = day_working(w, day, &working);
+            e = cal_working(c, day, &working);
             if (e != ERR_OK || working)
                 break;
             day++;
@@ -317,20 +427,30 @@ enum err workcal_due(struct store_tx *tx, int64_t from_ms, int n, enum workcal_c
         int counted = 0;
         while (e == ERR_OK && counted < n && day < limit) {
             day++;
-            e = day_working(w, day, &working);
+            e = cal_working(c, day, &working);
             if (e == ERR_OK && working)
                 counted++;
         }
         if (e == ERR_OK && counted < n)
             working = false;
     }
-    free(w);
     if (e != ERR_OK)
         return e;
     if (!working)
         return ERR_CALENDAR_NO_WORKING_DAY;
     *due_ms = workcal_day_end_ms(day);
     return ERR_OK;
+}
+
+enum err workcal_due(struct store_tx *tx, int64_t from_ms, int n, enum workcal_count kind,
+                     int64_t *due_ms)
+{
+    struct workcal_cal *c = cal_new(tx);
+    if (!c)
+        return ERR_INTERNAL;
+    enum err e = workcal_due_in(c, from_ms, n, kind, due_ms);
+    workcal_free(c);
+    return e;
 }
 
 /* ---- checks and the import file ---- */

@@ -110,9 +110,26 @@ enum err workcal_days(struct store_tx *tx, int64_t from, int64_t to, struct work
  * the instant its last day ends, 24:00 China time. ERR_INVALID_FIELD for n
  * or from_ms out of range (from_ms within the calendar's years);
  * ERR_CALENDAR_NO_WORKING_DAY when the calendar holds no working day within
- * WORKCAL_MAX_SPAN days. */
+ * WORKCAL_MAX_SPAN days. One period: it reads the days it needs (400 at a
+ * time); for many, load the calendar once (workcal_load, workcal_due_in). */
 enum err workcal_due(struct store_tx *tx, int64_t from_ms, int n, enum workcal_count kind,
                      int64_t *due_ms);
+
+/* A calendar loaded once for many periods (a list's due days, each row's
+ * own start): opaque, held by one caller, read through the tx it was
+ * loaded with (it lives no longer than that transaction). */
+struct workcal_cal;
+/* Loads the days from..to (day numbers, inclusive; clipped to the
+ * calendar's years; from > to loads nothing yet) in one query per 400
+ * days. A period that reaches a day outside them reads it then, so a
+ * range too short only costs queries, never a wrong day. ERR_INTERNAL
+ * (out of memory) or a store error, *out NULL; else free with
+ * workcal_free. */
+enum err workcal_load(struct store_tx *tx, int64_t from, int64_t to, struct workcal_cal **out);
+/* workcal_due on a loaded calendar: the same checks, errors and *due_ms. */
+enum err workcal_due_in(struct workcal_cal *c, int64_t from_ms, int n, enum workcal_count kind,
+                        int64_t *due_ms);
+void workcal_free(struct workcal_cal *c); /* NULL: nothing */
 
 /* ---- changes (admin) ---- */
 

@@ -256,11 +256,14 @@ int store_contract_get(struct store_tx *tx, struct arena *a, int64_t tender_id, 
 #define BOND_DONE                                                                                  \
     "CASE WHEN EXISTS (SELECT 1" BOND_BIDS " AND " LOT_END " IS NULL) THEN NULL"                   \
     " ELSE (SELECT max(" LOT_END ")" BOND_BIDS ") END"
-#define B_COLS                                                                                     \
+#define B_LIST                                                                                     \
     "b.tender_id, b.org_id, b.org_name, b.amount_fen, b.form, b.received_ms, b.entered_by,"        \
-    " b.entered_ms, b.refunded_ms, b.refund_ref, b.refunded_by, b.warned_ms, b.done_ms"            \
+    " b.entered_ms, b.refunded_ms, b.refund_ref, b.refunded_by, b.warned_ms, b.done_ms"
+/* The bonds with done_ms, those of bonds b0 that pass the condition w. */
+#define B_FROM(w)                                                                                  \
     " FROM (SELECT b0.*, o.name AS org_name, " BOND_DONE " AS done_ms FROM bonds b0"               \
-    " JOIN orgs o ON o.id = b0.org_id) b"
+    " JOIN orgs o ON o.id = b0.org_id" w ") b"
+#define B_COLS B_LIST B_FROM("")
 
 static void bond_fill(struct store_rows *r, struct arena *a, void *item)
 {
@@ -332,15 +335,25 @@ int store_bonds(struct store_tx *tx, struct arena *a, int64_t tender_id, int lim
                             p, 2, sizeof(struct bond), limit, bond_fill, out);
 }
 
+/* The overdue sweep's bonds: only those not refunded get a done_ms (the
+ * partial index bonds_open, migration 28, holds just them). The LIMIT,
+ * never reached, keeps both engines from merging the derived table into
+ * the outer query, where done_ms's subqueries would run twice a bond, for
+ * the cutoff and again for the column (EXPLAIN: a co-routine on SQLite, a
+ * subquery scan on PostgreSQL). */
+#define B_OPEN                                                                                     \
+    " WHERE b0.refunded_ms IS NULL AND ($2 = 1 OR b0.warned_ms IS NULL)"                           \
+    " LIMIT 9223372036854775807"
+
 int store_bonds_overdue(struct store_tx *tx, struct arena *a, int64_t cutoff_ms, bool warned_too,
                         int limit, struct page *out)
 {
     struct store_param p[] = {SP_I(cutoff_ms), SP_I(warned_too ? 1 : 0), SP_I(limit + 1)};
-    return store_query_page(tx, a,
-                            "SELECT " B_COLS " WHERE b.refunded_ms IS NULL AND b.done_ms < $1"
-                            " AND ($2 = 1 OR b.warned_ms IS NULL)"
-                            " ORDER BY b.tender_id, b.org_id LIMIT $3",
-                            p, 3, sizeof(struct bond), limit, bond_fill, out);
+    return store_query_page(
+        tx, a,
+        "SELECT " B_LIST B_FROM(B_OPEN) " WHERE b.done_ms < $1"
+                                        " ORDER BY b.tender_id, b.org_id LIMIT $3",
+        p, 3, sizeof(struct bond), limit, bond_fill, out);
 }
 
 static void late_fill(struct store_rows *r, struct arena *a, void *item)
@@ -419,9 +432,13 @@ int store_award_objections(struct store_tx *tx, int64_t tender_id, int64_t lot_n
                                "SELECT count(*) FROM tender_objections WHERE"
                                " tender_id = $1 AND org_id = $2",
                                p, 2, n);
+    /* only the lot's current round: a re-evaluation's new result opens a
+     * new objection period (docs/award.md, "Objection first") */
     return store_query_int(tx,
-                           "SELECT count(*) FROM evaluation_objections WHERE"
-                           " tender_id = $1 AND org_id = $2 AND lot_no = $3",
+                           "SELECT count(*) FROM evaluation_objections o WHERE"
+                           " o.tender_id = $1 AND o.org_id = $2 AND o.lot_no = $3"
+                           " AND o.round = (SELECT e.round FROM evaluations e"
+                           " WHERE e.tender_id = $1 AND e.lot_no = $3)",
                            p, 3, n);
 }
 

@@ -160,9 +160,9 @@ int store_award_is_bidder(struct store_tx *tx, int64_t tender_id, int64_t org_id
 /* The organisations with a bid for the tender, by id, into ids (at most
  * max); *n how many. */
 int store_award_bidders(struct store_tx *tx, int64_t tender_id, int64_t *ids, int max, int *n);
-/* Objections this organisation raised: to the result of lot_no
- * (evaluation_objections) or to the documents (tender_objections; lot_no
- * ignored). */
+/* Objections this organisation raised: to the result of lot_no in its
+ * current round (evaluation_objections) or to the documents
+ * (tender_objections; lot_no ignored). */
 int store_award_objections(struct store_tx *tx, int64_t tender_id, int64_t lot_no, int64_t org_id,
                            bool result, int64_t *n);
 

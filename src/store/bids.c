@@ -265,11 +265,13 @@ int store_bid_list_org(struct store_tx *tx, struct arena *a, int64_t tender_id, 
                             p, 3, sizeof(struct bid), limit, bid_fill, out);
 }
 
-int store_bid_next_seq(struct store_tx *tx, int64_t tender_id, int64_t *seq)
+int store_bid_next_seq(struct store_tx *tx, int64_t tender_id, int64_t org_id, int64_t *seq)
 {
-    struct store_param p[] = {SP_I(tender_id)};
-    return store_query_int(
-        tx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM bid_receipts WHERE tender_id = $1", p, 1, seq);
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
+    return store_query_int(tx,
+                           "SELECT COALESCE(MAX(seq), 0) + 1 FROM bid_receipts"
+                           " WHERE tender_id = $1 AND org_id = $2",
+                           p, 2, seq);
 }
 
 /* ---- receipts ---- */

@@ -72,7 +72,7 @@ struct bid {
     int64_t user_id;         /* uploader */
     const char *remote_addr; /* uploader's address */
     int64_t submitted_ms;    /* server time */
-    int64_t seq;             /* its receipt's number within the tender */
+    int64_t seq;             /* its receipt's number: the bidder's own within the tender */
     int64_t ended_ms;        /* superseded / withdrawn at; 0: current */
 };
 
@@ -136,8 +136,10 @@ int store_bid_end(struct store_tx *tx, int64_t id, const char *state, int64_t at
 /* Every version of org's bids in the tender, by lot then version. */
 int store_bid_list_org(struct store_tx *tx, struct arena *a, int64_t tender_id, int64_t org_id,
                        int limit, struct page *out);
-/* The next receipt number of the tender (1 for the first). */
-int store_bid_next_seq(struct store_tx *tx, int64_t tender_id, int64_t *seq);
+/* The next receipt number of org in the tender (1 for its first): numbered
+ * per bidder so that no receipt tells one bidder how many times others
+ * submitted or withdrew (docs/bids.md). */
+int store_bid_next_seq(struct store_tx *tx, int64_t tender_id, int64_t org_id, int64_t *seq);
 
 /* ---- receipts ---- */
 

@@ -19,19 +19,18 @@ static struct store_param opt_i(int64_t v)
 
 /* ---- the pool's version ----
  *
- * Every write here that changes what the draw caches of an expert (its
- * row, its specialties, the specialty tree) bumps the one row of
- * expert_pool_version in the same transaction, so a reader's snapshot sees
- * the version and the rows it describes together, on every node sharing
- * the database (domain/draw.c keys its pool cache by it). On PostgreSQL
- * two concurrent expert writers meet on that row: one of them gets
- * STORE_BUSY and retries, as for any serialization conflict. */
-
-static int pool_bump(struct store_tx *tx)
-{
-    return store_exec(tx, "UPDATE expert_pool_version SET version = version + 1 WHERE id = 1", NULL,
-                      0, NULL);
-}
+ * The one row of expert_pool_version changes with every write of what the
+ * draw caches of an expert (its row, its specialties, the specialty tree):
+ * triggers on experts, expert_specialty_links and expert_specialties bump
+ * it (migration 28: on SQLite one per row, on PostgreSQL one per
+ * statement), so the version changes in the writing transaction whoever
+ * writes, this code, hand-written SQL or an older binary, and a reader's
+ * snapshot sees the version and the rows it describes together, on every
+ * node sharing the database (domain/draw_pool.c keys its pool cache by
+ * it). On PostgreSQL two concurrent expert writers meet on that row: one
+ * of them gets STORE_BUSY and retries, as for any serialization conflict.
+ * What the draw reads afresh at every draw (relations, unavailability,
+ * credit) has no trigger: a change there needs no new pool. */
 
 int store_pool_version(struct store_tx *tx, int64_t *version)
 {
@@ -76,7 +75,7 @@ int store_specialty_upsert(struct store_tx *tx, const struct specialty *s, int64
                         " parent = excluded.parent, name = excluded.name,"
                         " name_en = excluded.name_en, updated_ms = excluded.updated_ms",
                         p, 5, NULL);
-    return rc == STORE_OK ? pool_bump(tx) : rc; /* a parent changes experts' codes */
+    return rc; /* bumps the pool's version: a parent changes experts' codes */
 }
 
 /* ---- experts ---- */
@@ -123,7 +122,7 @@ int store_expert_insert(struct store_tx *tx, const struct expert *e, int64_t *id
                              " note, created_ms, updated_ms, version) VALUES ($1, $2, $3, $4, $5,"
                              " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
                              p, 16, id);
-    return rc == STORE_OK ? pool_bump(tx) : rc;
+    return rc;
 }
 
 int store_expert_update(struct store_tx *tx, const struct expert *e)
@@ -142,7 +141,7 @@ int store_expert_update(struct store_tx *tx, const struct expert *e)
                         p, 16, &changes);
     if (rc == STORE_OK && changes == 0)
         rc = STORE_NOTFOUND;
-    return rc == STORE_OK ? pool_bump(tx) : rc;
+    return rc;
 }
 
 int store_expert_get(struct store_tx *tx, struct arena *a, int64_t id, struct expert *out)
@@ -217,7 +216,7 @@ int store_expert_specs_set(struct store_tx *tx, int64_t expert_id, const char *c
         rc = store_exec(tx, "INSERT INTO expert_specialty_links (expert_id, code) VALUES ($1, $2)",
                         p, 2, NULL);
     }
-    return rc == STORE_OK ? pool_bump(tx) : rc;
+    return rc;
 }
 
 static void relation_fill(struct store_rows *r, struct arena *a, void *item)

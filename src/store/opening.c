@@ -34,7 +34,7 @@ int store_opening_hall_get(struct store_tx *tx, struct arena *a, int64_t tender_
     struct store_param p[] = {SP_I(tender_id)};
     int rc = store_query(tx,
                          "SELECT tender_id, phase, bidders, min_bids, window_end_ms, record,"
-                         " record_hash, created_ms, updated_ms, version"
+                         " record_hash, created_ms, updated_ms, version, signing_end_ms"
                          " FROM opening_halls WHERE tender_id = $1",
                          p, 1, &r);
     if (rc != STORE_OK)
@@ -51,6 +51,7 @@ int store_opening_hall_get(struct store_tx *tx, struct arena *a, int64_t tender_
         out->created_ms = store_col_int(r, 7);
         out->updated_ms = store_col_int(r, 8);
         out->version = store_col_int(r, 9);
+        out->signing_end_ms = store_row_i0(r, 10);
         rc = out->phase != NULL ? STORE_OK : STORE_TOOBIG;
     } else {
         rc = rc == 0 ? STORE_NOTFOUND : -rc;
@@ -62,13 +63,14 @@ int store_opening_hall_get(struct store_tx *tx, struct arena *a, int64_t tender_
 int store_opening_hall_update(struct store_tx *tx, const struct opening_hall *h)
 {
     int64_t changes = 0;
-    struct store_param p[] = {SP_I(h->tender_id), SP_T(h->phase),       opt_i(h->window_end_ms),
-                              SP_T(h->record),    SP_T(h->record_hash), SP_I(h->updated_ms),
-                              SP_I(h->version)};
+    struct store_param p[] = {SP_I(h->tender_id), SP_T(h->phase),          opt_i(h->window_end_ms),
+                              SP_T(h->record),    SP_T(h->record_hash),    SP_I(h->updated_ms),
+                              SP_I(h->version),   opt_i(h->signing_end_ms)};
     int rc = store_exec(tx,
                         "UPDATE opening_halls SET phase = $2, window_end_ms = $3, record = $4,"
-                        " record_hash = $5, updated_ms = $6, version = $7 WHERE tender_id = $1",
-                        p, 7, &changes);
+                        " record_hash = $5, updated_ms = $6, version = $7, signing_end_ms = $8"
+                        " WHERE tender_id = $1",
+                        p, 8, &changes);
     if (rc == STORE_OK && changes == 0)
         rc = STORE_NOTFOUND;
     return rc;
@@ -170,6 +172,121 @@ int store_opening_bid_stamp(struct store_tx *tx, int64_t tender_id, int64_t org_
                                 : "UPDATE opening_bids SET signed_ms = $3 WHERE tender_id = $1"
                                   " AND org_id = $2 AND signed_ms IS NULL",
                       p, 3, changes);
+}
+
+int store_opening_tenders_unopened(struct store_tx *tx, int64_t *ids, int max, int *n)
+{
+    struct store_rows *r = NULL;
+    struct store_param p[] = {SP_I(max)};
+    *n = 0;
+    int rc = store_query(tx,
+                         "SELECT t.id FROM tenders t WHERE t.state = 'opening' AND NOT EXISTS"
+                         " (SELECT 1 FROM opening_halls h WHERE h.tender_id = t.id)"
+                         " ORDER BY t.id LIMIT $1",
+                         p, 1, &r);
+    if (rc != STORE_OK)
+        return rc;
+    while ((rc = store_rows_next(r)) == 1 && *n < max)
+        ids[(*n)++] = store_col_int(r, 0);
+    store_rows_free(r);
+    return rc < 0 ? -rc : STORE_OK;
+}
+
+/* ---- lots ---- */
+
+int store_opening_lots_seed(struct store_tx *tx, int64_t tender_id)
+{
+    struct store_param p[] = {SP_I(tender_id)};
+    int rc = store_exec(tx,
+                        "INSERT INTO opening_lots (tender_id, lot_no, bidders)"
+                        " SELECT tender_id, lot_no, count(DISTINCT org_id) FROM opening_bids"
+                        " WHERE tender_id = $1 GROUP BY tender_id, lot_no"
+                        " ON CONFLICT (tender_id, lot_no) DO NOTHING",
+                        p, 1, NULL);
+    if (rc == STORE_OK)
+        rc = store_exec(tx,
+                        "INSERT INTO opening_lots (tender_id, lot_no, bidders)"
+                        " SELECT tender_id, lot_no, 0 FROM tender_lots WHERE tender_id = $1"
+                        " ON CONFLICT (tender_id, lot_no) DO NOTHING",
+                        p, 1, NULL);
+    return rc;
+}
+
+static void lot_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct opening_lot *l = item;
+    l->tender_id = store_col_int(r, 0);
+    l->lot_no = store_col_int(r, 1);
+    l->bidders = store_col_int(r, 2);
+    l->failed_ms = store_row_i0(r, 3);
+    l->reason = store_row_text(r, a, 4);
+}
+
+int store_opening_lot_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                           struct page *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
+    return store_query_page(tx, a,
+                            "SELECT tender_id, lot_no, bidders, failed_ms, reason FROM opening_lots"
+                            " WHERE tender_id = $1 ORDER BY lot_no LIMIT $2",
+                            p, 2, sizeof(struct opening_lot), limit, lot_fill, out);
+}
+
+int store_opening_lot_fail(struct store_tx *tx, int64_t tender_id, int64_t lot_no,
+                           const char *reason, int64_t at_ms, int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(lot_no), SP_T(reason), SP_I(at_ms)};
+    int rc = store_exec(tx,
+                        "UPDATE opening_lots SET failed_ms = $4, reason = $3 WHERE tender_id = $1"
+                        " AND lot_no = $2 AND failed_ms IS NULL",
+                        p, 4, NULL);
+    if (rc == STORE_OK)
+        rc = store_exec(tx,
+                        "UPDATE opening_bids SET status = 'withdrawn', reason = $3,"
+                        " decided_ms = $4 WHERE tender_id = $1 AND lot_no = $2"
+                        " AND status = 'pending'",
+                        p, 4, n);
+    return rc;
+}
+
+/* ---- signatures ---- */
+
+int store_opening_signature_insert(struct store_tx *tx, const struct opening_signature *s,
+                                   int64_t *added)
+{
+    struct store_param p[] = {
+        SP_I(s->tender_id),          SP_I(s->org_id),  SP_T(s->bidder),    SP_T(s->certificate),
+        SP_T(s->certificate_sha256), SP_T(s->key_alg), SP_T(s->signature), SP_I(s->signed_ms)};
+    return store_exec(tx,
+                      "INSERT INTO opening_signatures (tender_id, org_id, bidder, certificate,"
+                      " certificate_sha256, key_alg, signature, signed_ms)"
+                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                      " ON CONFLICT (tender_id, org_id) DO NOTHING",
+                      p, 8, added);
+}
+
+static void signature_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct opening_signature *s = item;
+    s->tender_id = store_col_int(r, 0);
+    s->org_id = store_col_int(r, 1);
+    s->bidder = store_row_text(r, a, 2);
+    s->certificate = store_row_text(r, a, 3);
+    s->certificate_sha256 = store_row_text(r, a, 4);
+    s->key_alg = store_row_text(r, a, 5);
+    s->signature = store_row_text(r, a, 6);
+    s->signed_ms = store_col_int(r, 7);
+}
+
+int store_opening_signature_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                                 struct page *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
+    return store_query_page(tx, a,
+                            "SELECT tender_id, org_id, bidder, certificate, certificate_sha256,"
+                            " key_alg, signature, signed_ms FROM opening_signatures"
+                            " WHERE tender_id = $1 ORDER BY signed_ms, org_id LIMIT $2",
+                            p, 2, sizeof(struct opening_signature), limit, signature_fill, out);
 }
 
 /* ---- objections ---- */

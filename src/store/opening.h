@@ -23,12 +23,37 @@ struct opening_hall {
     int64_t bidders;         /* organisations with a bid at the deadline */
     int64_t min_bids;        /* the tender's minimum when the hall opened */
     int64_t window_end_ms;   /* the decryption window's end; 0: not started */
-    const char *record;      /* sealed: the record (JSON); signing: the signing sheet
-                              * {"draft", "signatures"} (docs/opening.md); else NULL */
+    const char *record;      /* sealed: the record (JSON); signing: the draft (canonical
+                              * JSON; a hall from before migration 29 may still hold
+                              * the sheet {"draft", "signatures"}); else NULL */
     const char *record_hash; /* sealed: the record's SHA-256; signing: the draft's; hex */
+    int64_t signing_end_ms;  /* the signing window's end; 0: not started (or older) */
     int64_t created_ms;
     int64_t updated_ms;
     int64_t version; /* 1, then +1 per write */
+};
+
+/* A lot (标段) of the hall: its bidders at the deadline, failed (流标) at
+ * the count when fewer than the minimum. */
+struct opening_lot {
+    int64_t tender_id;
+    int64_t lot_no;
+    int64_t bidders;    /* organisations with a bid on the lot */
+    int64_t failed_ms;  /* 0: goes on */
+    const char *reason; /* why it failed, or NULL */
+};
+
+/* One bidder's signature of the draft (its own row: a signature does not
+ * rewrite the hall). */
+struct opening_signature {
+    int64_t tender_id;
+    int64_t org_id;
+    const char *bidder;             /* the organisation's name when it signed */
+    const char *certificate;        /* base64 DER */
+    const char *certificate_sha256; /* hex */
+    const char *key_alg;            /* p256 sm2 */
+    const char *signature;          /* base64 DER */
+    int64_t signed_ms;
 };
 
 struct opening_bid {
@@ -61,7 +86,8 @@ struct opening_objection {
 int store_opening_hall_insert(struct store_tx *tx, const struct opening_hall *h);
 int store_opening_hall_get(struct store_tx *tx, struct arena *a, int64_t tender_id,
                            struct opening_hall *out);
-/* Writes phase, window_end_ms, record, record_hash, updated_ms and version
+/* Writes phase, window_end_ms, record, record_hash, signing_end_ms,
+ * updated_ms and version
  * (by tender_id); STORE_NOTFOUND when there is no hall. */
 int store_opening_hall_update(struct store_tx *tx, const struct opening_hall *h);
 /* Tenders whose hall is in phase decrypt with its window ended by now_ms
@@ -87,6 +113,30 @@ int store_opening_bid_decide(struct store_tx *tx, int64_t bid_id, const char *st
  * organisation that has none; *changes gets how many. */
 int store_opening_bid_stamp(struct store_tx *tx, int64_t tender_id, int64_t org_id, int what,
                             int64_t at_ms, int64_t *changes);
+
+/* Tenders in state opening without a hall (the deadline passed, the hall
+ * not yet opened), by id: up to max ids, *n gets how many. */
+int store_opening_tenders_unopened(struct store_tx *tx, int64_t *ids, int max, int *n);
+
+/* One row per lot of the tender: every lot with a bid in opening_bids
+ * (its organisations counted) and every tender_lots lot without (0);
+ * rows that exist are kept. */
+int store_opening_lots_seed(struct store_tx *tx, int64_t tender_id);
+/* By lot number. */
+int store_opening_lot_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                           struct page *out);
+/* Marks the lot failed (if it is not) and withdraws its pending bids with
+ * reason; *n gets how many bids. */
+int store_opening_lot_fail(struct store_tx *tx, int64_t tender_id, int64_t lot_no,
+                           const char *reason, int64_t at_ms, int64_t *n);
+
+/* Inserts the signature unless the organisation signed already: *added
+ * gets 1 or 0. */
+int store_opening_signature_insert(struct store_tx *tx, const struct opening_signature *s,
+                                   int64_t *added);
+/* In order of signing. */
+int store_opening_signature_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                                 struct page *out);
 
 int store_opening_objection_insert(struct store_tx *tx, const struct opening_objection *o,
                                    int64_t *id);

@@ -204,6 +204,19 @@ int store_tender_list(struct store_tx *tx, struct arena *a, const struct tender_
         p, 7, sizeof(struct tender), limit, tender_fill, out);
 }
 
+int store_tender_list_invited(struct store_tx *tx, struct arena *a, int64_t org, int64_t before_id,
+                              int limit, struct page *out)
+{
+    struct store_param p[] = {SP_I(before_id > 0 ? before_id : INT64_MAX), SP_I(org),
+                              SP_I(limit + 1)};
+    return store_query_page(tx, a,
+                            "SELECT " TENDER_COLS " FROM tenders WHERE id < $1"
+                            " AND state <> 'draft' AND procedure = 'invited'"
+                            " AND id IN (SELECT tender_id FROM tender_invitees WHERE org_id = $2)"
+                            " ORDER BY id DESC LIMIT $3",
+                            p, 3, sizeof(struct tender), limit, tender_fill, out);
+}
+
 int store_tender_next_seq(struct store_tx *tx, const char *region, const char *category,
                           int64_t year, int64_t *seq)
 {
@@ -374,6 +387,66 @@ int store_tender_reg_list(struct store_tx *tx, struct arena *a, int64_t tender_i
                             " FROM tender_registrations g JOIN orgs o ON o.id = g.org_id"
                             " WHERE g.tender_id = $1 AND g.org_id > $2 ORDER BY g.org_id LIMIT $3",
                             p, 3, sizeof(struct tender_registration), limit, reg_fill, out);
+}
+
+int store_tender_invitee_insert(struct store_tx *tx, const struct tender_invitee *v)
+{
+    struct store_param p[] = {SP_I(v->tender_id), SP_I(v->org_id), opt_i(v->added_by),
+                              SP_I(v->added_ms)};
+    return store_exec(tx,
+                      "INSERT INTO tender_invitees (tender_id, org_id, added_by, added_ms)"
+                      " VALUES ($1, $2, $3, $4)",
+                      p, 4, NULL);
+}
+
+int store_tender_invitee_delete(struct store_tx *tx, int64_t tender_id, int64_t org_id)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
+    int64_t n = 0;
+    int rc = store_exec(tx, "DELETE FROM tender_invitees WHERE tender_id = $1 AND org_id = $2", p,
+                        2, &n);
+    return rc == STORE_OK && n == 0 ? STORE_NOTFOUND : rc;
+}
+
+int store_tender_invitee_exists(struct store_tx *tx, int64_t tender_id, int64_t org_id, bool *yes)
+{
+    int64_t n = 0;
+    struct store_param p[] = {SP_I(tender_id), SP_I(org_id)};
+    int rc = store_query_int(tx,
+                             "SELECT count(*) FROM tender_invitees"
+                             " WHERE tender_id = $1 AND org_id = $2",
+                             p, 2, &n);
+    *yes = rc == STORE_OK && n > 0;
+    return rc;
+}
+
+int store_tender_invitee_count(struct store_tx *tx, int64_t tender_id, int64_t *n)
+{
+    struct store_param p[] = {SP_I(tender_id)};
+    return store_query_int(tx, "SELECT count(*) FROM tender_invitees WHERE tender_id = $1", p, 1,
+                           n);
+}
+
+static void invitee_fill(struct store_rows *r, struct arena *a, void *item)
+{
+    struct tender_invitee *v = item;
+    v->tender_id = store_col_int(r, 0);
+    v->org_id = store_col_int(r, 1);
+    v->org_name = store_row_text(r, a, 2);
+    v->uscc = store_row_text(r, a, 3);
+    v->added_by = store_row_i0(r, 4);
+    v->added_ms = store_col_int(r, 5);
+}
+
+int store_tender_invitee_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                              struct page *out)
+{
+    struct store_param p[] = {SP_I(tender_id), SP_I(limit + 1)};
+    return store_query_page(tx, a,
+                            "SELECT v.tender_id, v.org_id, o.name, o.uscc, v.added_by, v.added_ms"
+                            " FROM tender_invitees v JOIN orgs o ON o.id = v.org_id"
+                            " WHERE v.tender_id = $1 ORDER BY v.org_id LIMIT $2",
+                            p, 2, sizeof(struct tender_invitee), limit, invitee_fill, out);
 }
 
 int store_tender_download_insert(struct store_tx *tx, const struct tender_download *d)

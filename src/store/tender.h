@@ -90,6 +90,16 @@ struct tender_registration {
     int64_t registered_ms;
 };
 
+/* An organisation invited to an invited tender (邀请招标). */
+struct tender_invitee {
+    int64_t tender_id;
+    int64_t org_id;
+    const char *org_name; /* joined from orgs */
+    const char *uscc;     /* joined from orgs */
+    int64_t added_by;     /* the agent user; 0 when unknown */
+    int64_t added_ms;
+};
+
 struct tender_download {
     int64_t id;
     int64_t tender_id;
@@ -169,6 +179,9 @@ int store_tender_by_code(struct store_tx *tx, struct arena *a, const char *code,
 int store_tender_list(struct store_tx *tx, struct arena *a, const struct tender_filter *f,
                       int64_t before_id, int limit, struct page *out);
 /* The next sequence number of the code's (region, category, year). */
+/* The published (not draft) tenders that invite org (邀请招标), newest first. */
+int store_tender_list_invited(struct store_tx *tx, struct arena *a, int64_t org, int64_t before_id,
+                              int limit, struct page *out);
 int store_tender_next_seq(struct store_tx *tx, const char *region, const char *category,
                           int64_t year, int64_t *seq);
 /* Up to max ids of tenders whose next_due_ms <= now, most overdue first. */
@@ -193,6 +206,16 @@ int store_tender_reg_exists(struct store_tx *tx, int64_t tender_id, int64_t org_
 /* By organisation id, after after_org. */
 int store_tender_reg_list(struct store_tx *tx, struct arena *a, int64_t tender_id,
                           int64_t after_org, int limit, struct page *out);
+
+/* Invitees (migration 30). Insert: STORE_CONSTRAINT when invited already.
+ * Delete: STORE_NOTFOUND when not invited. The list is by organisation id
+ * (an invitation list is short: TENDER_INVITEES_MAX). */
+int store_tender_invitee_insert(struct store_tx *tx, const struct tender_invitee *v);
+int store_tender_invitee_delete(struct store_tx *tx, int64_t tender_id, int64_t org_id);
+int store_tender_invitee_exists(struct store_tx *tx, int64_t tender_id, int64_t org_id, bool *yes);
+int store_tender_invitee_count(struct store_tx *tx, int64_t tender_id, int64_t *n);
+int store_tender_invitee_list(struct store_tx *tx, struct arena *a, int64_t tender_id, int limit,
+                              struct page *out);
 
 int store_tender_download_insert(struct store_tx *tx, const struct tender_download *d);
 /* Newest first, ids below before_id (0: from the newest). */

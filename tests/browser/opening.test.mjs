@@ -7,8 +7,10 @@
 // its own test, tenders.test.mjs); the admin adds two more bidder
 // organisations and users, whose certificates come from the demo CA.
 //
-// Five bidders seal and submit in the browser (/bid): four with an
-// opening form (opening-form.json, role price-list), one without. The test
+// Five bidders seal and submit in the browser (/bid): three type their
+// opening form (price, duration and the tender's read-out field quality)
+// into the page, which seals it as opening-form.json; bidder2 attaches its
+// own (advanced); bidder4 seals none (the page asks, it confirms). The test
 // clock moves to the deadline; everybody signs in again (sessions ended
 // with the moved clock) and opens the hall:
 //   bidder1 (phone, Chinese) unwraps its content key in the page from its
@@ -30,6 +32,15 @@
 // certificate link. The tender has escrow 2 of 3 (agent, supervisor,
 // admin): the bid page seals every bid to its escrow key too.
 //
+// Live: a page opened before the deadline shows "not open" and switches to
+// the hall by itself when the tender opens (tender.state on the public
+// topic); a host page whose stream is cut (Playwright routes: the first
+// connection ends at once, the reconnection is held) misses the sign-ins
+// and shows them when the stream reopens (the reopen reloads the hall); a
+// page sent `event: reset` reloads and says so. The read-out shows the
+// tender's read-out fields as columns; the host sees each lot's count and,
+// while signing, who signed in and has not signed.
+//
 // seal.js alone: sealBid with escrowKeys writes an envelope that the CLI
 // opens with the escrow key and with the bidder's key, whose inspect
 // lists both recipients, and whose releaseKey() (head only) equals
@@ -46,11 +57,12 @@ const BIN = process.env.SUNBID_BIN;
 const DAY = 24 * 3600 * 1000;
 const MIN = 60 * 1000;
 const FORMS = {
-  bidder1: { price_fen: 987654300, duration_days: 365 },
-  bidder2: { price_fen: 912345600, duration_days: 300 },
-  bidder3: { price_fen: 955555500, duration_days: 330 },
-  bidder5: { price_fen: 899999900, duration_days: 400 },
+  bidder1: { price_fen: 987654300, duration_days: 365, quality: '合格' },
+  bidder2: { price_fen: 912345600, duration_days: 300, quality: '优良' },
+  bidder3: { price_fen: 955555500, duration_days: 330, quality: '合格' },
+  bidder5: { price_fen: 899999900, duration_days: 400, quality: '合格' },
 };
+const yuan = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 const OBJECTION = '我方未能在解密时间内完成解密，请求说明处理依据。';
 const ANSWER = '解密时间已结束，依据电子招标投标办法第三十一条撤销该投标文件。';
 
@@ -164,6 +176,7 @@ await run('opening', async (h) => {
       category: 'works',
       min_bids: 3,
       decrypt_window_min: 30,
+      readout_fields: 'bidder,price,duration,quality',
       publish_at_ms: now,
       doc_start_ms: now,
       doc_end_ms: now + 7 * DAY,
@@ -200,11 +213,25 @@ await run('opening', async (h) => {
       await p.setInputFiles('#bid-sign-cert', k.signCert);
       await p.setInputFiles('#bid-enc-cert', k.encCert);
       await p.setInputFiles('#bid-file-technical', file('技术标.txt'));
-      if (FORMS[u]) await p.setInputFiles('#bid-file-price-list', { name: 'opening-form.json', mimeType: 'application/json', buffer: fs.readFileSync(file(`${u}-opening-form.json`)) });
+      await p.waitForSelector('#bid-rf-quality');
+      if (u === 'bidder2') {
+        // advanced: its own opening-form.json under the price list
+        await p.check('#bid-form-manual');
+        await p.setInputFiles('#bid-file-price-list', { name: 'opening-form.json', mimeType: 'application/json', buffer: fs.readFileSync(file(`${u}-opening-form.json`)) });
+      } else if (FORMS[u]) {
+        await p.fill('#bid-rf-price_fen', yuan(FORMS[u].price_fen));
+        await p.fill('#bid-rf-duration_days', String(FORMS[u].duration_days));
+        await p.fill('#bid-rf-quality', FORMS[u].quality);
+      } else {
+        // no form at all: the page warns, the bidder insists
+        await p.check('#bid-form-manual');
+        p.once('dialog', (d) => d.accept());
+      }
       await p.click('#bid-submit');
       await p.locator('#bid-receipt').waitFor({ state: 'visible', timeout: 30_000 });
       sha[u] = await p.locator('.page-bid').getAttribute('data-sha256');
       t.ok(`${u}: receipt shown`, Boolean(sha[u]));
+      t.eq(`${u}: the form sealed`, await p.locator('.page-bid').getAttribute('data-form'), u === 'bidder2' ? 'attached' : FORMS[u] ? 'typed' : 'none');
       await h.closePage(p);
     });
   }
@@ -277,17 +304,49 @@ await run('opening', async (h) => {
   });
 
   // ---- the deadline ----
+  const early = await page(DESKTOP, 'early viewer (desktop, zh)');
+  await h.step('a page opened before the deadline says "not open"', async () => {
+    await go(early, `/opening?tender=${id}`);
+    await early.waitForSelector('#hall-error[data-code="wrong_state"]');
+    t.ok('early: not open yet', (await early.locator('#hall-error').innerText()).includes('尚未进入开标'));
+    await h.screenshot(early, 'opening-early-desktop-zh.png');
+  });
   now += 21 * DAY + 1000;
   await h.step('the test clock reaches the deadline: the hall opens', async () => {
     await setClock(now);
     adminToken = await token(base, 'admin');
     await waitFor('opening', async () => (await call(base, null, 'GET', `/api/tenders/${id}`)).tender.state === 'opening');
     t.ok('the tender is in opening', true);
+    await early.waitForSelector('#hall-phase[data-phase="signin"]', { timeout: 20_000 });
+    t.ok('early: the page switched to the hall by itself (tender.state on the public topic)', true);
+    t.ok('early: the log names the move', (await early.locator('#hall-log').innerText()).includes('开标中'), await early.locator('#hall-log').innerText());
+    await h.closePage(early);
   });
 
   const pub = await page(PHONE, 'public viewer (phone, en)', 'en');
   const host = await page(DESKTOP, 'host (desktop, zh)');
   const bp = {};
+  // a host page whose stream is cut: the first connection ends at once, the
+  // reconnection is held until `release`
+  const watch = await page(DESKTOP, 'host, stream cut (desktop, zh)');
+  let streamReqs = 0;
+  let release = null;
+  const held = new Promise((r) => (release = r));
+  const ticks = async (p) => p.$$eval('#hall-bids td', (tds) => tds.filter((td) => td.textContent.trim() === '✓').length);
+  await h.step('a host page whose stream drops', async () => {
+    await watch.route('**/opening/events', async (route) => {
+      streamReqs += 1;
+      if (streamReqs === 1) return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' }, body: 'retry: 100\n\n' });
+      if (streamReqs === 2) await held;
+      return route.continue();
+    });
+    await signIn(watch, 'agent');
+    await go(watch, `/opening?tender=${id}`);
+    await watch.waitForSelector('#hall-host');
+    await waitFor('the reconnection', async () => streamReqs >= 2);
+    t.eq('watch: nothing signed in yet', await ticks(watch), 0);
+  });
+
   await h.step('everybody enters the hall', async () => {
     await go(pub, `/opening?tender=${id}`);
     await pub.waitForSelector('#hall-phase[data-phase="signin"]');
@@ -311,6 +370,41 @@ await run('opening', async (h) => {
     await pub.waitForSelector('#hall-log [data-event="opening.signin"]');
     t.ok('public: the sign-ins appear live', (await pub.locator('#hall-log [data-event="opening.signin"]').count()) >= 1);
     await h.screenshot(pub, 'opening-public-phone-en-signin.png');
+    const hall0 = await call(base, await token(base, 'agent'), 'GET', `/api/tenders/${id}/opening`);
+    if (Array.isArray(hall0.lots) && hall0.lots.length) {
+      await host.waitForSelector('#hall-lots .hall-lot[data-lot="1"]');
+      t.eq('host: the lot\'s count', await host.locator('#hall-lots .hall-lot[data-lot="1"]').getAttribute('data-bidders'), String(hall0.lots[0].bidders));
+    } else {
+      t.ok('host: per-lot counts (the server gives no lots yet: skipped)', true);
+    }
+  });
+
+  await h.step('the cut stream reopens: the host page reloads and shows the sign-ins', async () => {
+    t.eq('watch: while cut, the sign-ins are not shown', await ticks(watch), 0);
+    const opensBefore = Number((await watch.locator('.page-opening').getAttribute('data-opens')) || 0);
+    release();
+    await waitFor('five sign-ins on the reopened page', async () => (await ticks(watch)) === 5);
+    const opens = Number(await watch.locator('.page-opening').getAttribute('data-opens'));
+    t.ok('watch: shown after the reopen (reloaded on open, no event needed)', opens > opensBefore, { opens, opensBefore });
+    await h.screenshot(watch, 'opening-host-desktop-zh-reopened.png');
+    await h.closePage(watch);
+  });
+
+  await h.step('a page sent "event: reset" reloads the hall', async () => {
+    const rp = await page(PHONE, 'reset viewer (phone, en)', 'en');
+    let n = 0;
+    await rp.route('**/opening/events', async (route) => {
+      n += 1;
+      if (n === 1) return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream' }, body: 'retry: 600000\nevent: reset\ndata: {"reason":"restart"}\n\n' });
+      return route.continue();
+    });
+    await go(rp, `/opening?tender=${id}`);
+    await rp.waitForSelector('#hall-log [data-event="reset"]');
+    t.ok('reset: the log says the hall was reloaded', (await rp.locator('#hall-log').innerText()).includes('reloaded'));
+    await waitFor('loads after the reset', async () => Number((await rp.locator('.page-opening').getAttribute('data-loads')) || 0) >= 2);
+    t.ok('reset: the hall was loaded again', true);
+    await h.screenshot(rp, 'opening-reset-phone-en.png');
+    await h.closePage(rp);
   });
 
   await h.step('the host starts the decryption window; everyone sees it live', async () => {
@@ -381,7 +475,7 @@ await run('opening', async (h) => {
     t.eq('the escrow key is recovered', Boolean(ev.recovered), true);
     await h.screenshot(offPages[1], 'opening-officer-phone-zh.png');
     await host.waitForSelector('#hall-escrow-state[data-recovered="true"]', { timeout: 20_000 });
-    t.ok('host: the console shows the key recovered (polled)', true);
+    t.ok('host: the console shows the key recovered (opening.escrow, or the slow poll)', true);
     await host.click(`.hall-escrow-open[data-org="${keys.bidder3.orgId}"]`);
     await expect(host, '#hall-host .alert-ok');
     await bp.bidder3.waitForSelector('#hall-decrypt-1[data-status="opened"]');
@@ -407,6 +501,8 @@ await run('opening', async (h) => {
     const statuses = await pub.$$eval('#hall-bids .bid-status', (els) => els.map((e) => e.dataset.status).sort());
     t.eq('three opened, two revoked', statuses, ['opened', 'opened', 'opened', 'revoked', 'revoked']);
     t.ok('the revoked reasons are shown (window, form)', /within the window/.test(text) && /form missing/.test(text), text);
+    t.ok('public read-out: the tender\'s read-out field is a column', text.includes('Quality') && text.includes('优良'), text);
+    t.ok('public read-out: durations', text.includes('365 days') && text.includes('300 days'), text);
     await h.screenshot(pub, 'opening-public-phone-en-readout.png');
     await h.screenshot(host, 'opening-host-desktop-zh-readout.png');
   });
@@ -443,6 +539,19 @@ await run('opening', async (h) => {
       await expect(bp[u], '#hall-signed');
     }
     t.ok('three bidders signed', true);
+    await host.waitForSelector('#hall-unsigned[data-n="2"]');
+    const unsigned = await host.$$eval('#hall-unsigned .hall-unsigned-org', (els) => els.map((e) => Number(e.dataset.org)).sort());
+    t.eq('host: bidders 4 and 5 signed in and have not signed', unsigned, [keys.bidder4.orgId, keys.bidder5.orgId].sort());
+    await h.screenshot(host, 'opening-host-desktop-zh-signing.png');
+    const hallS = await call(base, null, 'GET', `/api/tenders/${id}/opening`);
+    if (typeof hallS.signing_end_ms === 'number') {
+      // two signed-in bidders have not signed: sealing waits for the signing window
+      await host.click('#hall-advance');
+      const err = host.locator('#hall-host .alert-error');
+      await err.waitFor();
+      t.ok('host: sealing refused while signed-in bidders may still sign', Boolean(await err.getAttribute('data-code')), await err.getAttribute('data-code'));
+      await setClock(hallS.signing_end_ms + 1000);
+    }
     await h.screenshot(bp.bidder1, 'opening-bidder-phone-zh-signing.png');
     await host.click('#hall-advance');
     await host.waitForSelector('#hall-record');

@@ -572,6 +572,11 @@ static void test_idempotency_key(void **state)
     assert_int_equal(r.status, 201);
     char first[4096];
     snprintf(first, sizeof first, "%s", r.body);
+    /* bidder1 submitted and withdrew before: bidder2's first receipt is
+     * still its number 1, telling it nothing of others' bids */
+    json_t *fj = parse(&r);
+    assert_int_equal(jint(fj, "receipt", "seq"), 1);
+    json_decref(fj);
     it_resp_free(&r);
     /* a retry after a lost answer: the same answer, nothing written */
     raw(&bidder2, "PUT", path, a, la, "Idempotency-Key: bid-b2-1\r\n", true, &r);

@@ -326,7 +326,7 @@ static void test_boq_credit_clarify(void **state)
         snprintf(name, sizeof name, "b%d", i + 1);
         mkdir(path_in(name), 0755);
         snprintf(name, sizeof name, "b%d/opening-form.json", i + 1);
-        snprintf(body, sizeof body, "{\"price_fen\":%d}", 90000000 + i);
+        snprintf(body, sizeof body, "{\"duration_days\":365,\"price_fen\":%d}", 90000000 + i);
         spit(path_in(name), body, strlen(body));
         snprintf(name, sizeof name, "b%d/boq.csv", i + 1);
         priced_boq(i, boq, sizeof boq);
@@ -427,6 +427,15 @@ static void test_boq_credit_clarify(void **state)
     json_decref(call(&agent, "POST", path, "{\"from\":\"decrypt\"}", 200));
     json_decref(call(&agent, "POST", path, "{\"from\":\"readout\"}", 200));
     json_decref(call(&agent, "POST", path, "{\"from\":\"objections\"}", 200));
+    /* nobody signs the record: sealing waits for the signing window */
+    snprintf(path, sizeof path, "/api/tenders/%lld/opening", (long long)id);
+    j = call(&agent, "GET", path, NULL, 200);
+    int64_t signing_end = jint(j, "signing_end_ms");
+    json_decref(j);
+    assert_true(signing_end > deadline);
+    set_clock(signing_end);
+    login_all();
+    snprintf(path, sizeof path, "/api/tenders/%lld/opening/advance", (long long)id);
     json_decref(call(&agent, "POST", path, "{\"from\":\"signing\"}", 200));
     json_decref(wait_state(id, "evaluation"));
 
@@ -507,7 +516,7 @@ static void test_boq_credit_clarify(void **state)
     json_decref(j);
 
     /* clarification */
-    int64_t t_ask = deadline + 1 + 30 * 60000;
+    int64_t t_ask = signing_end; /* the clock now */
     snprintf(path, sizeof path, "/api/tenders/%lld/inquiries", (long long)id);
     snprintf(
         body, sizeof body,

@@ -12,18 +12,17 @@
  * list is frozen. Five bidders (three demo, two made here) fetch the escrow
  * key of their suite with `sunbid escrow pubkey` and seal with `sunbid seal
  * --escrow` (bidder 3 with SM2, suite gm; the others intl); a bid sealed without it is
- * bid_escrow_missing. Shares are refused before the opening (`sunbid escrow share` exits 4,
- * escrow_not_opening). In the hall: bidders 1 and 2 release their keys and
- * open; bidder 4 sealed a form without a price and is revoked by its own
- * fault; a damaged share is escrow_share_invalid; the supervisor submits a
- * well-formed but wrong share, the admin a good one (mismatch, not
- * recovered: escrow-open is escrow_not_recovered), the agent a good one:
- * recovered, the supervisor's share named and set aside; the host opens
- * bidder 3's bid with the recovered key (outcome noted as escrow); bidder
- * 5 tries after the window (refused) and is revoked; the read-out shows the
- * sealed values; two bidders sign with `sunbid opening sign`; the record is
- * sealed and the tender moves to evaluation. Runs on SQLite and
- * (escrow_pg) PostgreSQL.
+ * bid_escrow_missing. Sealed shares are not handed out before the opening
+ * (GET .../escrow/share is escrow_not_opening for all three officers;
+ * `sunbid escrow share`, with or without --print, exits 4); in the hall
+ * they are, and once the tender is in evaluation not any more. In the hall: bidders 1 and 2 release
+ * their keys and open; bidder 4 sealed a form without a price and is revoked by its own fault; a
+ * damaged share is escrow_share_invalid; the supervisor submits a well-formed but wrong share, the
+ * admin a good one (mismatch, not recovered: escrow-open is escrow_not_recovered), the agent a good
+ * one: recovered, the supervisor's share named and set aside; the host opens bidder 3's bid with
+ * the recovered key (outcome noted as escrow); bidder 5 tries after the window (refused) and is
+ * revoked; the read-out shows the sealed values; two bidders sign with `sunbid opening sign`; the
+ * record is sealed and the tender moves to evaluation. Runs on SQLite and (escrow_pg) PostgreSQL.
  */
 #include "harness.h"
 
@@ -396,15 +395,24 @@ static void test_escrow_opening(void **state)
         raw_file(bidders[i], "PUT", path, name, 201, NULL);
     }
 
-    /* an officer reads its sealed share, but shares are refused before the opening */
+    /* before the deadline no officer gets its sealed share (k of them could
+     * rebuild the escrow key), neither to print nor to submit */
     snprintf(path, sizeof path, "/api/tenders/%lld/escrow/share", (long long)id);
-    j = call(&supervisor, "GET", path, NULL, 200);
-    assert_int_equal(jint(j, "x"), 2);
-    json_decref(j);
+    for (int i = 0; i < 3; i++) {
+        const struct it_session *off[3] = {&agent, &supervisor, &admin};
+        j = call(off[i], "GET", path, NULL, 409);
+        expect_code(j, "escrow_not_opening");
+        assert_null(json_object_get(j, "encrypted_share"));
+        json_decref(j);
+    }
     json_decref(call(&bidder1, "GET", path, NULL, 403));
     rc = escrow_share_cli(id, &agent, "agent_enc", false, &out);
     if (rc != 4 || strstr(out, "escrow_not_opening") == NULL)
         fail_msg("escrow share before the opening: %d: %s", rc, out ? out : "");
+    free(out);
+    rc = escrow_share_cli(id, &supervisor, "sup_enc", true, &out);
+    if (rc != 4 || strstr(out, "escrow_not_opening") == NULL)
+        fail_msg("escrow share --print before the opening: %d: %s", rc, out ? out : "");
     free(out);
 
     /* the deadline: the hall */
@@ -413,6 +421,12 @@ static void test_escrow_opening(void **state)
     assert_int_equal(it_login(&srv, "ebidder4", IT_DEMO_PASSWORD, 1, &bidder4), 200);
     assert_int_equal(it_login(&srv, "ebidder5", IT_DEMO_PASSWORD, 1, &bidder5), 200);
     json_decref(wait_state(id, "opening"));
+    snprintf(path, sizeof path, "/api/tenders/%lld/escrow/share", (long long)id);
+    j = call(&supervisor, "GET", path, NULL, 200); /* in the hall: released */
+    assert_int_equal(jint(j, "x"), 2);
+    assert_non_null(jstr(j, "encrypted_share", NULL));
+    json_decref(j);
+    json_decref(call(&bidder1, "GET", path, NULL, 403));
     for (int i = 0; i < 5; i++) {
         snprintf(path, sizeof path, "/api/tenders/%lld/opening/signin", (long long)id);
         json_decref(call(bidders[i], "POST", path, NULL, 200));
@@ -568,8 +582,18 @@ static void test_escrow_opening(void **state)
                     "--token", bidders[i]->token, NULL);
         run_ok("opening sign", rc, out);
     }
+    /* three signed-in bidders did not sign: sealing waits for the window */
+    h = hall(id);
+    int64_t signing_end = jint(h, "signing_end_ms");
+    json_decref(h);
+    set_clock(signing_end);
+    login_all();
     advance_from(id, "signing");
     json_decref(wait_state(id, "evaluation"));
+    snprintf(path, sizeof path, "/api/tenders/%lld/escrow/share", (long long)id);
+    j = call(&admin, "GET", path, NULL, 409); /* the hall is over: not any more */
+    expect_code(j, "escrow_not_opening");
+    json_decref(j);
     snprintf(path, sizeof path, "/api/tenders/%lld/opening/record", (long long)id);
     j = call(NULL, "GET", path, NULL, 200);
     assert_int_equal(strlen(jstr(j, "record_sha256", NULL)), 64);

@@ -155,7 +155,10 @@ static void test_failed_opening(void **state)
     set_clock(now + 21 * DAY + 1);
     json_decref(wait_state(id, "opening"));
     snprintf(path, sizeof path, "/api/tenders/%lld/opening/events", (long long)id);
-    sse_open(&ev, path, 0);
+    sse_open(&ev, path, 1);
+    /* nobody acted: the scheduler opened the hall, with no bid */
+    snprintf(needle, sizeof needle, "\"tender_id\":%lld", (long long)id);
+    sse_wait(&ev, "opening.open", needle, "\"bidders\":0,\"lots\":[]");
 
     /* the public view */
     snprintf(path, sizeof path, "/api/tenders/%lld/opening", (long long)id);
@@ -519,10 +522,10 @@ static void test_full_flow(void **state)
 {
     static struct viewer vs[VIEWERS];
     static const char *const expect[] = {
-        "opening.signin",  "opening.signin",    "opening.signin", "opening.phase",
-        "opening.decrypt", "opening.decrypt",   "opening.expire", "opening.phase",
-        "opening.phase",   "opening.objection", "opening.answer", "opening.phase",
-        "opening.sign",    "opening.sign",      "opening.sign",   "opening.record"};
+        "opening.open",      "opening.signin",  "opening.signin", "opening.signin", "opening.phase",
+        "opening.decrypt",   "opening.decrypt", "opening.expire", "opening.phase",  "opening.phase",
+        "opening.objection", "opening.answer",  "opening.phase",  "opening.sign",   "opening.sign",
+        "opening.sign",      "opening.record"};
     const int n_expect = (int)(sizeof expect / sizeof expect[0]);
     char path[160], body[1024], needle[64], hex[65], name[64];
     struct sse ev;
@@ -539,6 +542,13 @@ static void test_full_flow(void **state)
     snprintf(path, sizeof path, "/api/tenders/%lld/opening/events", (long long)id);
     sse_open(&ev, path, 1);
     snprintf(needle, sizeof needle, "\"tender_id\":%lld", (long long)id);
+    /* the hall opened by itself at the deadline, with its count */
+    sse_wait(&ev, "opening.open", needle, "\"lots\":[{\"lot\":1,\"bidders\":3,\"failed\":false}]");
+    snprintf(path, sizeof path, "/api/tenders/%lld/opening", (long long)id);
+    j = call(NULL, "GET", path, NULL, 200);
+    assert_string_equal(jstr(j, "phase", NULL), "signin");
+    assert_int_equal(jint(j, "bidders"), 3);
+    json_decref(j);
     for (int i = 0; i < 3; i++)
         step(g_bidders[i], id, "signin", NULL, 200);
     snprintf(path, sizeof path, "/api/tenders/%lld/opening/advance", (long long)id);

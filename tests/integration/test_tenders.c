@@ -6,7 +6,8 @@
  * by the pause) -> late clarification moves the deadline -> objection too
  * late -> (clock) opening; every transition seen on the public SSE stream.
  * Then the server is stopped, restarted past another tender's deadline,
- * and catches up on start. Runs on SQLite and (tenders_pg) PostgreSQL.
+ * and catches up on start. test_invited: an invited tender (邀请招标) and
+ * its invitation list. Runs on SQLite and (tenders_pg) PostgreSQL.
  */
 #include "harness.h"
 
@@ -316,6 +317,157 @@ static void test_idempotent_create(void **state)
     json_decref(after);
 }
 
+/* 邀请招标: the agent's invitation list on a draft (by id and by USCC; the
+ * tenderer's own organisation, an unknown one, a repeat and another
+ * procedure refused), publication refused below three invitees by rule
+ * min_invitees, no public 招标公告 but the tender listed, invitees see it
+ * in their list, only an invitee registers (tender_not_invited otherwise),
+ * and the list is closed once published. */
+static void test_invited(void **state)
+{
+    char path[160], body[1024], uscc5[32];
+    (void)state;
+    snprintf(path, sizeof path, "/api/tenders/%lld", (long long)tender_id);
+    json_t *j = call(NULL, "GET", path, NULL, 200);
+    int64_t now = jint(j, "server_time_ms");
+    json_decref(j);
+    j = call(&admin, "GET", "/api/orgs/5", NULL, 200);
+    const char *u = jstr(j, "uscc", NULL) ? jstr(j, "uscc", NULL) : jstr(j, "org", "uscc");
+    assert_non_null(u);
+    snprintf(uscc5, sizeof uscc5, "%s", u);
+    json_decref(j);
+
+    snprintf(body, sizeof body,
+             "{\"title\":\"榕城市档案馆恒温恒湿系统改造（邀请招标）\",\"region\":\"350100\","
+             "\"category\":\"works\",\"procedure\":\"invited\",\"publish_at_ms\":%lld,"
+             "\"doc_start_ms\":%lld,\"doc_end_ms\":%lld,\"clarify_deadline_ms\":%lld,"
+             "\"bid_deadline_ms\":%lld}",
+             (long long)now, (long long)now, (long long)(now + 8 * DAY), (long long)(now + 6 * DAY),
+             (long long)(now + 25 * DAY));
+    j = call(&agent, "POST", "/api/tenders", body, 201);
+    int64_t id = jint(j, "tender.id");
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/tenders/%lld/documents?name=doc.pdf", (long long)id);
+    json_decref(call(&agent, "POST", path, "%PDF-1.4 invitation documents", 201));
+
+    snprintf(path, sizeof path, "/api/tenders/%lld/invitees", (long long)id);
+    j = call(&agent, "GET", path, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+    assert_int_equal(jint(j, "min_invitees"), 3);
+    json_decref(j);
+    json_decref(call(&agent, "POST", path, "{\"org_id\":4}", 201));
+    snprintf(body, sizeof body, "{\"uscc\":\"%s\"}", uscc5);
+    j = call(&agent, "POST", path, body, 201);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
+    assert_string_equal(jstr(json_array_get(json_object_get(j, "items"), 1), "uscc", NULL), uscc5);
+    json_decref(j);
+    j = call(&agent, "POST", path, "{\"org_id\":4}", 409);
+    assert_string_equal(jstr(j, "error", "code"), "already_exists");
+    json_decref(j);
+    j = call(&agent, "POST", path, "{\"org_id\":2}", 403); /* the agent's own organisation */
+    assert_string_equal(jstr(j, "error", "code"), "rule_conflict_of_interest");
+    json_decref(j);
+    json_decref(call(&agent, "POST", path, "{\"org_id\":9999}", 404));
+    json_decref(call(&agent, "POST", path, "{\"uscc\":\"x\"}", 422));
+    json_decref(call(&agent, "POST", path, "{}", 422));
+    json_decref(call(&bidder1, "POST", path, "{\"org_id\":6}", 403));
+    json_decref(call(&bidder1, "GET", path, NULL, 403));
+    /* another procedure has no invitation list */
+    snprintf(body, sizeof body, "/api/tenders/%lld/invitees", (long long)tender_id);
+    json_decref(call(&agent, "POST", body, "{\"org_id\":4}", 409)); /* not a draft */
+
+    /* two invitees: refused by the law's three */
+    snprintf(path, sizeof path, "/api/tenders/%lld/publish", (long long)id);
+    j = call(&agent, "POST", path, NULL, 422);
+    assert_string_equal(jstr(j, "error", "code"), "rule_too_few_invitees");
+    assert_string_equal(jstr(j, "error", "rule"), "min_invitees");
+    assert_int_equal(jint(j, "error.limit"), 3);
+    assert_non_null(strstr(jstr(j, "error", "source"), "招标投标法"));
+    json_decref(j);
+    /* a third, removed and added again */
+    snprintf(path, sizeof path, "/api/tenders/%lld/invitees", (long long)id);
+    json_decref(call(&agent, "POST", path, "{\"org_id\":7}", 201));
+    snprintf(path, sizeof path, "/api/tenders/%lld/invitees/7", (long long)id);
+    j = call(&agent, "DELETE", path, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
+    json_decref(j);
+    json_decref(call(&agent, "DELETE", path, NULL, 404));
+    snprintf(path, sizeof path, "/api/tenders/%lld/invitees", (long long)id);
+    json_decref(call(&agent, "POST", path, "{\"org_id\":7}", 201));
+    snprintf(path, sizeof path, "/api/tenders/%lld/publish", (long long)id);
+    j = call(&agent, "POST", path, NULL, 200);
+    assert_string_equal(jstr(j, "tender", "procedure"), "invited");
+    assert_int_equal(jint(j, "invitees"), 3);
+    json_decref(j);
+
+    /* listed publicly, but no 招标公告 on the public board */
+    char needle[64];
+    snprintf(needle, sizeof needle, "\"ref_id\":%lld,", (long long)id);
+    j = call(NULL, "GET", "/api/notices?limit=100", NULL, 200);
+    char *d = json_dumps(j, JSON_COMPACT);
+    assert_null(strstr(d, needle));
+    free(d);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/tenders/%lld", (long long)id);
+    j = call(NULL, "GET", path, NULL, 200);
+    assert_string_equal(jstr(j, "tender", "state"), "bidding");
+    json_decref(j);
+    /* the invitee sees it in its list and on the page; another bidder does not */
+    snprintf(needle, sizeof needle, "\"id\":%lld,", (long long)id);
+    j = call(&bidder1, "GET", "/api/tenders?invited=1", NULL, 200);
+    d = json_dumps(j, JSON_COMPACT);
+    assert_non_null(strstr(d, needle));
+    free(d);
+    json_decref(j);
+    j = call(&bidder3, "GET", "/api/tenders?invited=1", NULL, 200);
+    d = json_dumps(j, JSON_COMPACT);
+    assert_null(strstr(d, needle));
+    free(d);
+    json_decref(j);
+    json_decref(call(NULL, "GET", "/api/tenders?invited=1", NULL, 422));
+    j = call(&bidder1, "GET", path, NULL, 200);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "you"), "invited")));
+    json_decref(j);
+    j = call(&bidder3, "GET", path, NULL, 200);
+    assert_true(json_is_false(json_object_get(json_object_get(j, "you"), "invited")));
+    json_decref(j);
+
+    /* only an invitee registers */
+    snprintf(path, sizeof path, "/api/tenders/%lld/register", (long long)id);
+    j = call(&bidder3, "POST", path, NULL, 403);
+    assert_string_equal(jstr(j, "error", "code"), "tender_not_invited");
+    json_decref(j);
+    json_decref(call(&bidder1, "POST", path, NULL, 201));
+    json_decref(call(&bidder2, "POST", path, NULL, 201));
+    /* the list is closed once published */
+    snprintf(path, sizeof path, "/api/tenders/%lld/invitees", (long long)id);
+    j = call(&agent, "POST", path, "{\"org_id\":6}", 409);
+    assert_string_equal(jstr(j, "error", "code"), "wrong_state");
+    json_decref(j);
+    j = call(&supervisor, "GET", path, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 3);
+    json_decref(j);
+
+    /* the minimum of bids per procedure: single source 1, the others 3 */
+    j = call(NULL, "GET", "/api/tender-rules", NULL, 200);
+    json_t *it, *mb = NULL;
+    size_t k;
+    json_array_foreach(json_object_get(j, "items"), k, it)
+    {
+        if (strcmp(jstr(it, "rule", NULL), "min_bids") == 0)
+            mb = json_object_get(it, "procedures");
+    }
+    assert_non_null(mb);
+    static const struct {
+        const char *proc;
+        int64_t min;
+    } want[] = {
+        {"open", 3}, {"invited", 3}, {"negotiation", 3}, {"inquiry", 3}, {"single_source", 1}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_int_equal(jint(json_object_get(mb, want[i].proc), "default"), want[i].min);
+    json_decref(j);
+}
+
 static void test_restart_catches_up(void **state)
 {
     char body[1024], path[64];
@@ -382,9 +534,8 @@ static void test_test_clock_guard(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_whole_flow),
-        cmocka_unit_test(test_test_clock_guard),
-        cmocka_unit_test(test_idempotent_create),
+        cmocka_unit_test(test_whole_flow),         cmocka_unit_test(test_test_clock_guard),
+        cmocka_unit_test(test_idempotent_create),  cmocka_unit_test(test_invited),
         cmocka_unit_test(test_restart_catches_up),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -405,6 +405,106 @@ static void test_cache_sees_every_change(void **state)
     store_close(other);
 }
 
+/* The version read through tx. */
+static int64_t version_in(struct store_tx *tx)
+{
+    int64_t v = 0;
+    assert_int_equal(store_pool_version(tx, &v), STORE_OK);
+    return v;
+}
+
+static int64_t version_of(struct store *s)
+{
+    struct store_tx *tx;
+    assert_int_equal(store_begin(s, STORE_READ, &tx), STORE_OK);
+    int64_t v = version_in(tx);
+    store_rollback(tx);
+    return v;
+}
+
+/* One statement of plain SQL (no sunbid expert code) through s, in its own
+ * transaction: when bumps, the database's triggers bump the pool's version
+ * within it, visible to the writer before its commit; else it stays. */
+static void plain_sql(struct store *s, const char *sql, int64_t id, bool bumps)
+{
+    struct store_tx *tx;
+    struct store_param p[] = {SP_I(id)};
+    int64_t changes = 0;
+    assert_int_equal(store_begin(s, STORE_WRITE, &tx), STORE_OK);
+    int64_t before = version_in(tx);
+    assert_int_equal(store_exec(tx, sql, p, id != 0 ? 1 : 0, &changes), STORE_OK);
+    assert_true(changes > 0);
+    if (bumps)
+        assert_int_not_equal(version_in(tx), before);
+    else
+        assert_int_equal(version_in(tx), before);
+    assert_int_equal(store_commit(tx), STORE_OK);
+}
+
+/* A hand-written SQL fix (or an older binary) on another handle changes
+ * experts, their specialties and the tree without any sunbid code: the
+ * version changes with each statement, and the next draw through the first
+ * handle rebuilds the pool and sees every change. */
+static void test_plain_sql_rebuilds(void **state)
+{
+    struct fx *f = *state;
+    struct draw_pool_stats s0, s1;
+    struct draw_record r;
+    struct store *other = NULL;
+    char err[256];
+    int64_t tender = bidding_tender(f);
+    int64_t draw = draw_on(f, f->s, tender);
+    cancel(f, draw);
+    draw = draw_on(f, f->s, tender); /* cached: builds nothing */
+    cancel(f, draw);
+    draw_pool_stats(&s0);
+
+    if (store_open(&other, f->open_url, f->dir, err, sizeof(err)) != STORE_OK)
+        fail_msg("store_open: %s", err);
+    int64_t v = version_of(f->s);
+    plain_sql(other, "UPDATE experts SET status = 'suspended' WHERE id = $1", f->ex[1], true);
+    assert_int_not_equal(version_of(f->s), v);
+    v = version_of(f->s);
+    plain_sql(other, "DELETE FROM expert_specialty_links WHERE expert_id = $1", f->ex[2], true);
+    assert_int_not_equal(version_of(f->s), v);
+    v = version_of(f->s);
+    plain_sql(other, "INSERT INTO expert_specialty_links (expert_id, code) VALUES ($1, 'C01.03')",
+              f->ex[3], true);
+    assert_int_not_equal(version_of(f->s), v);
+    v = version_of(f->s);
+    plain_sql(other, "UPDATE expert_specialties SET name_en = 'renamed' WHERE code = 'A01.02'", 0,
+              true);
+    assert_int_not_equal(version_of(f->s), v);
+    v = version_of(f->s);
+    plain_sql(other, "UPDATE experts SET region = '350200' WHERE id = $1", f->ex[4], true);
+    assert_int_not_equal(version_of(f->s), v);
+    store_close(other);
+
+    /* what a draw reads afresh bumps nothing */
+    v = version_of(f->s);
+    plain_sql(f->s,
+              "INSERT INTO expert_relations (expert_id, kind, org_name, created_ms)"
+              " VALUES ($1, 'relative', 'x', 0)",
+              f->ex[5], false);
+    assert_int_equal(version_of(f->s), v);
+
+    draw = draw_on(f, f->s, tender);
+    draw_pool_stats(&s1);
+    assert_int_equal(s1.builds, s0.builds + 1);
+    record_of(f, draw, &r);
+    assert_null(snap_expert(&r, f->ex[1]));
+    assert_string_equal(reason_of(&r, f->ex[1]), "suspended");
+    assert_null(snap_expert(&r, f->ex[2]));
+    assert_string_equal(reason_of(&r, f->ex[2]), "no_specialty");
+    const struct draw_expert *x = snap_expert(&r, f->ex[3]);
+    assert_non_null(x);
+    assert_int_equal(x->nspecs, 6); /* A01.02, C01.03 and their ancestors */
+    x = snap_expert(&r, f->ex[4]);
+    assert_non_null(x);
+    assert_string_equal(x->region, "350200");
+    cancel(f, draw);
+}
+
 /* The warmer, driven one round at a time: after an expert edit one round
  * builds the new base and writes its blob, and the next draw does
  * neither; a round with nothing new does nothing; two rounds at once
@@ -487,6 +587,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_and_old_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_sees_every_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_sql_rebuilds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warmer_ahead_of_draws, setup, teardown),
     };
     return unit_run_on_stores("draw pool", tests, sizeof tests / sizeof tests[0]) != 0;

@@ -32,6 +32,7 @@
 #include "crypto/random.h"
 #include "domain/opening.h"
 #include "domain/orgsig.h"
+#include "domain/scheduler.h"
 #include "domain/tender.h"
 #include "domain/uscc.h"
 #include "store/bids.h"
@@ -151,6 +152,11 @@ static int64_t opening_tender(struct fx *f, int nbids)
     return opening_tender_blobs(f, nbids, NULL);
 }
 
+/* The lot of bidder i's bid (NULL: every bid on lot 1), and the tender's
+ * readout_fields (NULL: the default), for the next opening_tender. */
+static const int *g_lots;
+static const char *g_readout;
+
 /* As opening_tender; blobs[i] (if given) is bidder i's envelope. */
 static int64_t opening_tender_blobs(struct fx *f, int nbids, char (*blobs)[65])
 {
@@ -181,15 +187,22 @@ static int64_t opening_tender_blobs(struct fx *f, int nbids, char (*blobs)[65])
             memcpy(blob, blobs[i], 65);
         else
             crypto_sha256_hex(&i, sizeof i, blob);
-        struct store_param p[] = {SP_I(id), SP_I(f->org_b[i]), SP_T(blob), SP_I(now), SP_I(i + 1)};
+        struct store_param p[] = {SP_I(id),  SP_I(f->org_b[i]), SP_T(blob),
+                                  SP_I(now), SP_I(i + 1),       SP_I(g_lots ? g_lots[i] : 1)};
         assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
         assert_int_equal(store_exec(tx,
                                     "INSERT INTO bids (tender_id, lot_no, org_id, version, state,"
                                     " blob_hash, size, suite, chain_hash, signer_fp,"
-                                    " submitted_ms, seq) VALUES ($1, 1, $2, 1, 'submitted', $3,"
+                                    " submitted_ms, seq) VALUES ($1, $6, $2, 1, 'submitted', $3,"
                                     " 100, 'intl', $3, $3, $4, $5)",
-                                    p, 5, NULL),
+                                    p, 6, NULL),
                          STORE_OK);
+        if (i == 0 && g_readout != NULL) {
+            struct store_param q[] = {SP_I(id), SP_T(g_readout)};
+            assert_int_equal(
+                store_exec(tx, "UPDATE tenders SET readout_fields = $2 WHERE id = $1", q, 2, NULL),
+                STORE_OK);
+        }
         assert_int_equal(store_commit(tx), STORE_OK);
     }
     clock_manual_set(now + 22 * DAY);
@@ -589,9 +602,19 @@ static void test_flow(void **state)
     assert_int_equal(sign_as(f, 0, id, &ch), ERR_OK);
     assert_string_equal(ch.event, "opening.sign");
     assert_int_equal(sign_as(f, 1, id, &ch), ERR_OK);
+    /* bidder 3 signed in and has not signed: the signing window runs */
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNING, &ch),
+                     ERR_OPENING_WINDOW_OPEN);
+    clock_manual_set(clock_now_ms() + OPENING_SIGNING_WINDOW_MIN * MIN - 1);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNING, &ch),
+                     ERR_OPENING_WINDOW_OPEN);
+    clock_manual_set(clock_now_ms() + 1);
     assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNING, &ch), ERR_OK);
     assert_string_equal(ch.event, "opening.record");
     assert_int_equal(ch.phase, OP_SEALED);
+    assert_true(ch.tender_moved);
+    assert_string_equal(ch.move.event, "tender.state");
+    assert_int_equal(ch.move.to, TS_EVALUATION);
     assert_string_equal(get(f, id).state, "evaluation");
     assert_int_equal(count(f->s,
                            "SELECT count(*) FROM audit_log WHERE action = 'opening.record'"
@@ -615,6 +638,14 @@ static void test_flow(void **state)
         assert_int_equal(opening_record_verify(h.record, strlen(h.record), &rep), ERR_OK);
         assert_int_equal(rep.signatures, 2);
         assert_int_equal(rep.tender_id, id);
+        /* who did not sign: bidder 3 (present), bidder 4 (never signed in) */
+        char ns[160];
+        snprintf(ns, sizeof ns,
+                 "\"not_signed\":[{\"bidder\":\"闽江路桥工程有限公司\",\"org_id\":%lld,"
+                 "\"signed_in\":true},{\"bidder\":\"福州第四建筑公司\",\"org_id\":%lld,"
+                 "\"signed_in\":false}]",
+                 (long long)f->org_b[2], (long long)f->org_b[3]);
+        assert_non_null(strstr(h.record, ns));
         assert_string_equal(rep.record_sha256, h.record_hash);
     }
     /* nothing after the seal */
@@ -926,10 +957,321 @@ static void test_form_check(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(opening_form_check(bad[i], strlen(bad[i]), &b), ERR_OPENING_FORM_INVALID);
+    /* against the tender's read-out fields: every named field present and
+     * well-formed; what the tender does not name is not read out */
+    static const char q[] = "bidder,price,duration,quality";
+    assert_int_equal(opening_form_check_fields(form1, strlen(form1), q, &b), ERR_OK);
+    assert_string_equal(b.data,
+                        "{\"duration_days\":365,\"price_fen\":987654300,\"quality\":\"合格\"}");
+    assert_int_equal(opening_form_check_fields(form2, strlen(form2), q, &b),
+                     ERR_OPENING_FORM_INVALID); /* no quality */
+    assert_int_equal(opening_form_check_fields(form2, strlen(form2), "bidder,price,duration", &b),
+                     ERR_OK);
+    assert_int_equal(opening_form_check_fields(form1, strlen(form1), "bidder,price", &b), ERR_OK);
+    assert_string_equal(b.data, "{\"price_fen\":987654300}"); /* neither named: dropped */
+    static const char extra[] = "{\"price_fen\":5,\"duration_days\":9,\"Note-X\":[1],\"memo\":1}";
+    assert_int_equal(opening_form_check_fields(extra, strlen(extra), "bidder,price,duration", &b),
+                     ERR_OK);
+    assert_string_equal(b.data, "{\"duration_days\":9,\"price_fen\":5}");
+    static const char *const bad_named[] = {
+        "{\"price_fen\":5,\"quality\":\"合格\"}",                         /* no duration */
+        "{\"duration_days\":9,\"quality\":\"合格\"}",                     /* no price */
+        "{\"price_fen\":5,\"duration_days\":\"9\",\"quality\":\"合格\"}", /* malformed */
+        "{\"price_fen\":-5,\"duration_days\":9,\"quality\":\"合格\"}",
+        "{\"price_fen\":5,\"duration_days\":9,\"quality\":true}",
+        "{\"price_fen\":5,\"duration_days\":9}", /* no quality */
+    };
+    for (size_t i = 0; i < sizeof bad_named / sizeof bad_named[0]; i++)
+        assert_int_equal(opening_form_check_fields(bad_named[i], strlen(bad_named[i]), q, &b),
+                         ERR_OPENING_FORM_INVALID);
     assert_int_equal(opening_phase_parse("objections"), OP_OBJECTIONS);
     assert_int_equal(opening_phase_parse("nope"), -1);
     assert_string_equal(opening_phase_name(OP_SEALED), "sealed");
     buf_release(&b);
+}
+
+/* The tender's read-out fields decide the form (art. 31: a form without a
+ * named field is the bidder's fault, revoked); fields it does not name are
+ * not read out. */
+static void test_readout_fields(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    struct opening_outcome out;
+    struct buf view;
+    char blobs[3][65];
+    uint8_t keys[3][SUITE_KEY_LEN];
+    const char *reason = NULL;
+    static const char extra[] =
+        "{\"price_fen\":7,\"duration_days\":1,\"quality\":\"优\",\"secret_note\":\"不读\"}";
+    seal_blob(f, form1, blobs[0], keys[0]);
+    seal_blob(f, form2, blobs[1], keys[1]); /* no quality */
+    seal_blob(f, extra, blobs[2], keys[2]);
+    g_readout = "bidder,price,duration,quality";
+    int64_t id = opening_tender_blobs(f, 3, blobs);
+    g_readout = NULL;
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch), ERR_OK);
+    /* a form stated directly is refused with the code */
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[1], id, f->org_b[1], 1, "opened", form2, NULL, &ch),
+        ERR_OPENING_FORM_INVALID);
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 1, keys[0], &out, &ch), ERR_OK);
+    assert_string_equal(out.status, "opened");
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[1], id, 1, keys[1], &out, &ch), ERR_OK);
+    assert_string_equal(out.status, "revoked");
+    assert_string_equal(bid_status(f, id, f->org_b[1], &reason), "revoked");
+    assert_string_equal(reason, "opening form missing or invalid");
+    assert_int_equal(opening_decrypt(f->s, &f->bidder[2], id, 1, keys[2], &out, &ch), ERR_OK);
+    assert_string_equal(out.status, "opened");
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_DECRYPT, &ch), ERR_OK);
+    buf_init(&view, 1 << 20);
+    assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
+    assert_non_null(strstr(view.data, "\"readout_fields\":\"bidder,price,duration,quality\""));
+    assert_non_null(
+        strstr(view.data, "\"form\":{\"duration_days\":1,\"price_fen\":7,\"quality\":\"优\"}"));
+    assert_null(strstr(view.data, "secret_note"));
+    buf_release(&view);
+}
+
+/* The hall opens by itself at the deadline: the scheduler's round creates
+ * it (phase signin, the bids counted) and reports the change; once. */
+static void test_open_at_deadline(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    struct buf view;
+    int done = 0, moved = 0;
+    int64_t id = opening_tender(f, 3); /* the tender is opening; no host step */
+    assert_int_equal(count(f->s, "SELECT count(*) FROM opening_halls WHERE tender_id = $1", id), 0);
+    assert_int_equal(tender_scheduler_run_once(f->s, NULL, &moved), STORE_OK);
+    assert_int_equal(moved, 0); /* the tender moved before; hall openings are not counted */
+    assert_string_equal(phase_of(f, id), "signin");
+    buf_init(&view, 1 << 20);
+    assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
+    assert_non_null(strstr(view.data, "\"phase\":\"signin\""));
+    assert_non_null(strstr(view.data, "\"bidders\":3"));
+    assert_non_null(strstr(view.data, "\"lots\":[{\"lot\":1,\"bidders\":3,\"failed\":false"));
+    buf_release(&view);
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM audit_log WHERE action = 'opening.open'"
+                           " AND object_id = CAST($1 AS TEXT)",
+                           id),
+                     1);
+    /* the round is idempotent; the open step on an open hall reports nothing */
+    assert_int_equal(opening_run_due(f->s, NULL, &done), STORE_OK);
+    assert_int_equal(done, 0);
+    assert_int_equal(opening_open_hall(f->s, id, &ch), ERR_OK);
+    assert_null(ch.event);
+    /* a second tender through opening_open_hall: the change is the event */
+    clock_manual_set(clock_now_ms() + DAY);
+    int64_t id2 = opening_tender(f, 2);
+    assert_int_equal(opening_open_hall(f->s, id2, &ch), ERR_OK);
+    assert_string_equal(ch.event, "opening.open");
+    assert_int_equal(ch.phase, OP_SIGNIN);
+    assert_int_equal(ch.bidders, 2);
+    assert_int_equal(ch.n_lots, 1);
+    assert_true(ch.lots[0].failed); /* 2 < 3 */
+    buf_init(&view, 4096);
+    assert_int_equal(opening_change_json(&ch, &view), 0);
+    assert_non_null(strstr(view.data, "\"event\":\"opening.open\""));
+    assert_non_null(strstr(view.data, "\"lots\":[{\"lot\":1,\"bidders\":2,\"failed\":true}]"));
+    buf_release(&view);
+    /* only the system opens a hall */
+    assert_int_equal(opening_fail(f->s, &f->agent, id2, "流标", &ch), ERR_OK);
+    assert_true(ch.tender_moved);
+    assert_int_equal(ch.move.to, TS_FAILED);
+}
+
+/* The minimum applies per lot: a lot below it fails on its own at the
+ * count, the others go on; every lot below it: only 流标. */
+static void test_lots(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    struct buf view;
+    const char *reason = NULL;
+    static const int lots_a[NB] = {1, 1, 1, 2}; /* lot 1: 3 bidders, lot 2: 1 */
+    static const int lots_b[NB] = {1, 1, 2, 2}; /* 2 and 2: 4 organisations, no lot opens */
+    g_lots = lots_a;
+    int64_t id = opening_tender(f, NB);
+    g_lots = NULL;
+    assert_int_equal(opening_fail(f->s, &f->agent, id, "流标", &ch), ERR_OPENING_ENOUGH_BIDS);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch), ERR_OK);
+    assert_string_equal(phase_of(f, id), "decrypt");
+    assert_string_equal(bid_status(f, id, f->org_b[3], &reason), "withdrawn");
+    assert_non_null(strstr(reason, "lot 2 failed at the opening"));
+    assert_string_equal(bid_status(f, id, f->org_b[0], NULL), "pending");
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM audit_log WHERE action = 'opening.lot_failed'"
+                           " AND object_id = CAST($1 AS TEXT)",
+                           id),
+                     1);
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM opening_lots WHERE tender_id = $1"
+                           " AND failed_ms IS NOT NULL",
+                           id),
+                     1);
+    buf_init(&view, 1 << 20);
+    assert_int_equal(opening_view_json(f->s, &f->public, id, &view), ERR_OK);
+    assert_non_null(strstr(view.data, "{\"lot\":1,\"bidders\":3,\"failed\":false"));
+    assert_non_null(strstr(view.data, "{\"lot\":2,\"bidders\":1,\"failed\":true"));
+    buf_release(&view);
+    /* the failed lot's bid cannot be decided */
+    assert_int_equal(
+        opening_decide(f->s, &f->bidder[3], id, f->org_b[3], 2, "opened", form1, NULL, &ch),
+        ERR_OPENING_WRONG_PHASE);
+
+    clock_manual_set(clock_now_ms() + DAY);
+    g_lots = lots_b;
+    int64_t id2 = opening_tender(f, NB);
+    g_lots = NULL;
+    assert_int_equal(opening_advance(f->s, &f->agent, id2, OP_SIGNIN, &ch),
+                     ERR_OPENING_TOO_FEW_BIDS);
+    assert_int_equal(opening_fail(f->s, &f->agent, id2, "各标段均不足三家", &ch), ERR_OK);
+    assert_string_equal(get(f, id2).state, "failed");
+    assert_int_equal(count(f->s,
+                           "SELECT count(*) FROM opening_lots WHERE tender_id = $1"
+                           " AND failed_ms IS NOT NULL",
+                           id2),
+                     2);
+}
+
+/* ---- every step in every phase ---- */
+
+enum mstep { M_SIGNIN, M_ADVANCE, M_FAIL, M_DECIDE, M_OBJECT, M_ANSWER, M_SIGN, M__COUNT };
+
+/* A fresh hall walked to phase ph (bidder 0 has a signing certificate). */
+static int64_t hall_in(struct fx *f, enum opening_phase ph)
+{
+    struct opening_change ch;
+    clock_manual_set(clock_now_ms() + DAY);
+    int64_t id = opening_tender(f, ph == OP_FAILED ? 2 : NB);
+    int64_t t0 = clock_now_ms();
+    assert_int_equal(opening_open_hall(f->s, id, &ch), ERR_OK);
+    if (ph == OP_FAILED) {
+        assert_int_equal(opening_fail(f->s, &f->agent, id, "流标", &ch), ERR_OK);
+        return id;
+    }
+    for (int p = OP_SIGNIN; p < (int)ph; p++) {
+        if (p == OP_DECRYPT)
+            clock_manual_set(t0 + 30 * MIN);
+        assert_int_equal(opening_advance(f->s, &f->agent, id, (enum opening_phase)p, &ch), ERR_OK);
+    }
+    assert_string_equal(phase_of(f, id), opening_phase_name(ph));
+    return id;
+}
+
+static enum err mstep_run(struct fx *f, int64_t id, enum mstep m, enum opening_phase ph)
+{
+    struct opening_change ch;
+    int64_t oid = 0;
+    switch (m) {
+    case M_SIGNIN:
+        return opening_sign_in(f->s, &f->bidder[0], id, &ch);
+    case M_ADVANCE:
+        return opening_advance(f->s, &f->agent, id, ph, &ch);
+    case M_FAIL:
+        return opening_fail(f->s, &f->agent, id, "流标", &ch);
+    case M_DECIDE:
+        return opening_decide(f->s, &f->bidder[0], id, f->org_b[0], 1, "opened", form2, NULL, &ch);
+    case M_OBJECT:
+        return opening_object(f->s, &f->bidder[0], id, "异议", &oid, &ch);
+    case M_ANSWER:
+        if (ph == OP_OBJECTIONS)
+            assert_int_equal(opening_object(f->s, &f->bidder[1], id, "异议", &oid, &ch), ERR_OK);
+        return opening_answer(f->s, &f->agent, id, oid > 0 ? oid : 1, "答复", &ch);
+    case M_SIGN:
+        if (ph == OP_SIGNING)
+            return sign_as(f, 0, id, &ch);
+        return opening_sign(f->s, &f->bidder[0], id, (const uint8_t *)"12345678", 8, NULL, &ch);
+    default:
+        return ERR_INTERNAL;
+    }
+}
+
+static void test_matrix(void **state)
+{
+    struct fx *f = *state;
+    static const char *const mnames[M__COUNT] = {"signin", "advance", "fail", "decide",
+                                                 "object", "answer",  "sign"};
+    /* what each step gets in each phase (NB = 4 bids, all pending in decrypt) */
+    static const enum err want[OP__COUNT][M__COUNT] = {
+        [OP_SIGNIN] = {ERR_OK, ERR_OK, ERR_OPENING_ENOUGH_BIDS, ERR_OPENING_WRONG_PHASE,
+                       ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE},
+        [OP_DECRYPT] = {ERR_OK, ERR_OPENING_WINDOW_OPEN, ERR_OPENING_WRONG_PHASE, ERR_OK,
+                        ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE},
+        [OP_READOUT] = {ERR_OPENING_WRONG_PHASE, ERR_OK, ERR_OPENING_WRONG_PHASE,
+                        ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE,
+                        ERR_OPENING_WRONG_PHASE},
+        [OP_OBJECTIONS] = {ERR_OPENING_WRONG_PHASE, ERR_OK, ERR_OPENING_WRONG_PHASE,
+                           ERR_OPENING_WRONG_PHASE, ERR_OK, ERR_OK, ERR_OPENING_WRONG_PHASE},
+        [OP_SIGNING] = {ERR_OPENING_WRONG_PHASE, ERR_OK, ERR_OPENING_WRONG_PHASE,
+                        ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE,
+                        ERR_OK},
+        [OP_SEALED] = {ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE,
+                       ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE,
+                       ERR_OPENING_WRONG_PHASE},
+        [OP_FAILED] = {ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE,
+                       ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE, ERR_OPENING_WRONG_PHASE,
+                       ERR_OPENING_WRONG_PHASE},
+    };
+    give_cert(f, 0, "p256");
+    for (int p = 0; p < OP__COUNT; p++) {
+        /* refusals change nothing: one hall per phase; each success its own */
+        int64_t shared = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) /* after the others: hall_in moves the clock */
+                shared = hall_in(f, (enum opening_phase)p);
+            for (int m = 0; m < M__COUNT; m++) {
+                if ((want[p][m] == ERR_OK) != (pass == 0))
+                    continue;
+                int64_t id = pass == 0 ? hall_in(f, (enum opening_phase)p) : shared;
+                enum err e = mstep_run(f, id, (enum mstep)m, (enum opening_phase)p);
+                if (e != want[p][m])
+                    fail_msg("phase %s, step %s: %s, want %s", opening_phase_name(p), mnames[m],
+                             err_code(e), err_code(want[p][m]));
+            }
+        }
+        assert_string_equal(phase_of(f, shared), opening_phase_name(p)); /* unchanged */
+    }
+}
+
+/* A hall caught in phase signing by migration 29 holds the old sheet
+ * {"draft", "signatures"}: the view still shows its draft, the next step
+ * moves the signatures into rows, the record seals and verifies. */
+static void test_legacy_sheet(void **state)
+{
+    struct fx *f = *state;
+    struct opening_change ch;
+    struct store_tx *tx;
+    struct opening_hall h;
+    char before[65];
+    int64_t id = to_signing(f);
+    draft_hash(f, id, before);
+    struct store_param p[] = {SP_I(id)};
+    assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
+    assert_int_equal(store_exec(tx,
+                                "UPDATE opening_halls SET record = '{\"draft\":' || record ||"
+                                " ',\"signatures\":[]}', signing_end_ms = NULL"
+                                " WHERE tender_id = $1",
+                                p, 1, NULL),
+                     STORE_OK);
+    assert_int_equal(store_commit(tx), STORE_OK);
+    char after[65];
+    draft_hash(f, id, after); /* the view reads the sheet */
+    assert_string_equal(before, after);
+    give_cert(f, 0, "p256");
+    assert_int_equal(sign_as(f, 0, id, &ch), ERR_OK);
+    assert_int_equal(
+        count(f->s, "SELECT count(*) FROM opening_signatures WHERE tender_id = $1", id), 1);
+    assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNING, &ch), ERR_OK);
+    assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(store_opening_hall_get(tx, &f->a, id, &h), STORE_OK);
+    store_rollback(tx);
+    struct opening_record_report rep;
+    assert_int_equal(opening_record_verify(h.record, strlen(h.record), &rep), ERR_OK);
+    assert_int_equal(rep.signatures, 1);
+    assert_string_equal(rep.draft_sha256, before);
 }
 
 int main(void)
@@ -937,6 +1279,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_form_check),
         cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readout_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_at_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_matrix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_sheet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decrypt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_few_bids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign, setup, teardown),

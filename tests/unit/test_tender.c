@@ -702,6 +702,13 @@ static void test_cancel_and_rules(void **state)
     inv.procedure = "invited";
     id = create(f, &inv);
     upload(f, id);
+    /* (an invited tender invites three: 招标投标法 art. 17, docs/tenders.md) */
+    assert_int_equal(tender_publish(f->s, &f->agent, id, &ch, &why), ERR_RULE_TOO_FEW_INVITEES);
+    assert_string_equal(why.rule, "min_invitees");
+    const int64_t invitees[] = {f->org_b1, f->org_b2, f->org_b3};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(tender_invitee_add(f->s, &f->agent, id, invitees[i], NULL, NULL, &why),
+                         ERR_OK);
     assert_int_equal(tender_publish(f->s, &f->agent, id, &ch, &why), ERR_OK);
 }
 

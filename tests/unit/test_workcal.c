@@ -6,8 +6,10 @@
  * in a SQLite store: working days over a weekend, over the Spring Festival
  * and National Day weeks with their adjusted Saturdays, calendar periods
  * ending on a holiday, a plain weekend and an adjusted Saturday, n = 1,
- * the day boundary at 24:00 China time (16:00 UTC), bad input, a calendar
- * without a working day in reach, all-or-nothing import and the history.
+ * the day boundary at 24:00 China time (16:00 UTC), a calendar loaded once
+ * for a list giving the due days of one-by-one calls, bad input, a
+ * calendar without a working day in reach, all-or-nothing import and the
+ * history.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -261,6 +263,72 @@ static void test_calendar_days(void **state)
     assert_int_equal(due(s, at("2026-02-10", 9), 15, WORKCAL_CALENDAR_DAYS), end_of("2026-02-25"));
 }
 
+/* Every start of [from, from + days), at 09:00 and 23:00 China time, each
+ * n of ns and both kinds: workcal_due_in on c gives what workcal_due gives
+ * one by one (result and error alike). */
+static void same_dues(struct store_tx *tx, struct workcal_cal *c, const char *from, int days)
+{
+    static const int ns[] = {1, 2, 3, 5, 10, 15, 30};
+    for (int d = 0; d < days; d++)
+        for (int h = 9; h <= 23; h += 14)
+            for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+                for (int k = 0; k < 2; k++) {
+                    enum workcal_count kind = k ? WORKCAL_WORKING_DAYS : WORKCAL_CALENDAR_DAYS;
+                    int64_t ms = at(from, h) + d * 24 * H, one = -1, list = -2;
+                    enum err e1 = workcal_due(tx, ms, ns[i], kind, &one);
+                    enum err e2 = workcal_due_in(c, ms, ns[i], kind, &list);
+                    assert_int_equal(e2, e1);
+                    if (e1 == ERR_OK)
+                        assert_int_equal(list, one);
+                }
+}
+
+/* A calendar loaded once for a list gives the due days one-by-one calls
+ * give, over the Spring Festival and the National Day weeks with their
+ * adjusted Saturdays: loaded over part of the days (the rest read as
+ * periods reach them, before and after), loaded empty, and loaded far
+ * away (started again). Once loaded it reads nothing more: with the
+ * calendar's rows deleted in the same transaction, the loaded days keep
+ * their holidays while workcal_due sees the plain week. */
+static void test_loaded_same_as_one_by_one(void **state)
+{
+    struct fx *f = *state;
+    struct store_tx *tx = NULL;
+    struct workcal_cal *c = NULL;
+    int64_t one = 0, list = 0;
+    assert_int_equal(store_begin(f->s, STORE_READ, &tx), STORE_OK);
+    assert_int_equal(workcal_load(tx, day("2026-09-10"), day("2026-10-09"), &c), ERR_OK);
+    same_dues(tx, c, "2026-09-15", 36);
+    same_dues(tx, c, "2026-01-25", 45); /* before the loaded days */
+    workcal_free(c);
+    assert_int_equal(workcal_load(tx, 1, 0, &c), ERR_OK); /* nothing loaded */
+    same_dues(tx, c, "2026-09-25", 20);
+    workcal_free(c);
+    assert_int_equal(workcal_load(tx, day("2150-01-01"), day("2150-12-31"), &c), ERR_OK);
+    same_dues(tx, c, "2026-02-10", 10);
+    /* the same refusals */
+    assert_int_equal(workcal_due_in(c, at("2026-02-10", 9), 0, WORKCAL_CALENDAR_DAYS, &list),
+                     ERR_INVALID_FIELD);
+    assert_int_equal(
+        workcal_due_in(c, at("2000-01-01", 9) - 48 * H, 1, WORKCAL_CALENDAR_DAYS, &list),
+        ERR_INVALID_FIELD);
+    workcal_free(c);
+    workcal_free(NULL);
+    store_rollback(tx);
+
+    assert_int_equal(store_begin(f->s, STORE_WRITE, &tx), STORE_OK);
+    assert_int_equal(workcal_load(tx, day("2026-09-01"), day("2026-10-31"), &c), ERR_OK);
+    assert_int_equal(store_exec(tx, "DELETE FROM calendar_days", NULL, 0, NULL), STORE_OK);
+    /* Mon 9-28 + 3 = Thu 10-1: a holiday as loaded (10-8), a weekday now */
+    assert_int_equal(workcal_due_in(c, at("2026-09-28", 9), 3, WORKCAL_CALENDAR_DAYS, &list),
+                     ERR_OK);
+    assert_int_equal(list, end_of("2026-10-08"));
+    assert_int_equal(workcal_due(tx, at("2026-09-28", 9), 3, WORKCAL_CALENDAR_DAYS, &one), ERR_OK);
+    assert_int_equal(one, end_of("2026-10-01"));
+    workcal_free(c);
+    store_rollback(tx);
+}
+
 static void test_bad_input(void **state)
 {
     struct fx *f = *state;
@@ -355,6 +423,7 @@ int main(void)
     const struct CMUnitTest stored[] = {
         cmocka_unit_test(test_working_days),
         cmocka_unit_test(test_calendar_days),
+        cmocka_unit_test(test_loaded_same_as_one_by_one),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_changes),
     };

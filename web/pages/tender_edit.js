@@ -1,7 +1,8 @@
 // pages/tender_edit.js — the agent's tender editor: /tenders/new creates a
 // draft (POST /api/tenders), /tender/edit?id=N edits one (PUT with the
 // version it was read at, so a stale form gets 409 conflict rather than
-// overwriting), adds lots, uploads document versions and publishes.
+// overwriting), adds lots, uploads document versions, keeps an invited
+// tender's invitation list (邀请招标) and publishes.
 //
 // Dates are typed in Beijing time whatever the viewer's zone (the inputs
 // are datetime-local; tender_common.js converts). Money is typed in yuan
@@ -396,6 +397,99 @@ function escrowCard(ctx, d, refresh) {
   return card;
 }
 
+// The invitation list of an invited tender (邀请招标, docs/tenders.md):
+// organisations added by USCC or id with POST /api/tenders/:id/invitees,
+// removed with DELETE .../invitees/:org. Publication needs at least three
+// (招标投标法 art. 17); only the invitees may register.
+function invitesCard(ctx, d, refresh) {
+  const x = d.tender;
+  const msg = messageSlot();
+  const list = h('div', { 'aria-busy': 'true' }, loading());
+  const who = field({ name: 'invitee', label: t('tender.inv.who'), required: true, maxlength: 18, hint: t('tender.inv.who_hint') });
+  const submit = h('button', { type: 'submit', class: 'btn btn-secondary', id: 'invitee-add' }, t('tender.inv.add'));
+  async function onSubmit(e) {
+    e.preventDefault();
+    msg.clear();
+    who.setError(null);
+    const v = who.input.value.trim().toUpperCase();
+    let body = null;
+    if (/^[1-9]\d{0,15}$/.test(v)) body = { org_id: Number(v) };
+    else if (/^[0-9A-Z]{18}$/.test(v)) body = { uscc: v };
+    if (!body) {
+      who.setError(t('tender.inv.who_bad'));
+      who.input.focus();
+      return;
+    }
+    await busy(submit, async () => {
+      try {
+        await api('POST', `/api/tenders/${x.id}/invitees`, body);
+        if (ctx.alive()) refresh(t('tender.inv.added'));
+      } catch (err) {
+        if (!ctx.alive()) return;
+        who.setError(errorText(err));
+        msg.error(err);
+      }
+    });
+  }
+  const card = h(
+    'section',
+    { class: 'card', id: 'tender-invitees-edit', 'aria-labelledby': 'te-inv-h' },
+    h('h2', { id: 'te-inv-h' }, t('tender.inv.title')),
+    h('p', { class: 'muted small' }, t('tender.inv.intro')),
+    list,
+    h(
+      'form',
+      { class: 'tender-form', id: 'invitee-form', novalidate: true, onsubmit: onSubmit },
+      h('div', { class: 'form-grid' }, who.el),
+      h('div', { class: 'form-actions' }, submit),
+    ),
+    msg.el,
+  );
+  (async () => {
+    try {
+      const r = await api('GET', `/api/tenders/${x.id}/invitees`);
+      if (!ctx.alive()) return;
+      const items = r.items || [];
+      const need = h('p', { id: 'invitees-need', class: items.length >= r.min_invitees ? 'muted' : 'alert alert-info' }, t('tender.inv.need', { n: r.min_invitees, m: items.length }));
+      const remove = (o) => {
+        const b = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', dataset: { org: String(o.org_id) } }, t('tender.inv.remove'));
+        b.addEventListener('click', () =>
+          busy(b, async () => {
+            msg.clear();
+            try {
+              await api('DELETE', `/api/tenders/${x.id}/invitees/${o.org_id}`);
+              if (ctx.alive()) refresh(t('tender.inv.removed', { name: o.org_name }));
+            } catch (err) {
+              if (ctx.alive()) msg.error(err);
+            }
+          }),
+        );
+        return b;
+      };
+      replace(
+        list,
+        need,
+        items.length
+          ? table(
+              [
+                { label: t('tender.inv.org'), key: 'org_name' },
+                { label: t('tender.inv.uscc'), render: (o) => h('span', { class: 'mono' }, o.uscc), class: 'nowrap' },
+                { label: '', render: remove },
+              ],
+              items.map((o) => ({ ...o, id: o.org_id })),
+              t('tender.inv.title'),
+            )
+          : h('p', { class: 'muted', id: 'invitees-none' }, t('tender.inv.none')),
+      );
+    } catch (err) {
+      if (ctx.alive()) replace(list, errorBox(err));
+    } finally {
+      list.setAttribute('aria-busy', 'false');
+    }
+  })();
+  return card;
+}
+
 function publishCard(ctx, d, form) {
   const x = d.tender;
   const msg = messageSlot();
@@ -422,7 +516,13 @@ function publishCard(ctx, d, form) {
     'section',
     { class: 'card', id: 'tender-publish-card', 'aria-labelledby': 'te-pub-h' },
     h('h2', { id: 'te-pub-h' }, t('tender.pub.title')),
-    h('ul', { class: 'plain-list pub-checks' }, item(docsOk, t('tender.pub.c_docs')), item(datesOk, t('tender.pub.c_dates'))),
+    h(
+      'ul',
+      { class: 'plain-list pub-checks' },
+      item(docsOk, t('tender.pub.c_docs')),
+      item(datesOk, t('tender.pub.c_dates')),
+      x.procedure === 'invited' ? item((d.invitees || 0) >= 3, t('tender.pub.c_invitees', { n: d.invitees || 0 })) : null,
+    ),
     h('p', null, later ? t('tender.pub.when_later', { time: timeEl(x.publish_at_ms).textContent }) : t('tender.pub.when_now')),
     h('p', { class: 'muted small' }, t('tender.pub.rules')),
     h('div', { class: 'form-actions' }, b),
@@ -480,6 +580,7 @@ function renderPage(ctx, creating) {
         form.el,
         lotsCard(ctx, d, refresh),
         docsCard(ctx, d, refresh),
+        x.procedure === 'invited' ? invitesCard(ctx, d, refresh) : null,
         x.opening && x.opening.escrow_k > 0 ? escrowCard(ctx, d, refresh) : null,
         publishCard(ctx, d, form),
         h('p', null, h('a', { href: tenderHref(x.id), 'data-link': true }, t('tender.edit.preview'))),

@@ -1208,7 +1208,6 @@ const struct store_migration pg_migrations[] = {
     {15, "bills of quantities, credit records, clarifications", m015_boq_credit_clarify},
     {16, "supervision: risk, leads", m016_supervision},
     {17, "blob journal", m017_blob_journal},
-    /* reserved for this session's work; each owner replaces its own line */
     {18, "award: complaints, contracts, bonds (docs/award.md)",
      "CREATE TABLE complaints ("
      "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
@@ -1417,5 +1416,81 @@ const struct store_migration pg_migrations[] = {
      "CREATE TABLE expert_pool_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
      " version BIGINT NOT NULL);"
      "INSERT INTO expert_pool_version VALUES (1, floor(random() * 281474976710655)::bigint + 1);"},
+    {26, "receipts numbered per bidder within a tender (docs/bids.md)",
+     "ALTER TABLE bid_receipts DROP CONSTRAINT bid_receipts_tender_id_seq_key;"
+     "ALTER TABLE bid_receipts ADD CONSTRAINT bid_receipts_tender_org_seq"
+     " UNIQUE (tender_id, org_id, seq);"
+     "CREATE INDEX bid_receipts_bid ON bid_receipts(bid_id);"},
+    {27, "objections belong to the round they were raised in (docs/evaluation.md)",
+     /* An objection is to one round's result (實施條例 art. 54). Existing
+      * rows get the first ended round of their lot that ended at or after
+      * they were raised, else the lot's current round, else 1; those of
+      * an ended round still open are closed as superseded at that round's
+      * end, as evaluation_reevaluate_tx now does (answered_by NULL: the
+      * system). */
+     "ALTER TABLE evaluation_objections ADD COLUMN round INTEGER NOT NULL DEFAULT 1;"
+     "UPDATE evaluation_objections SET round = COALESCE("
+     " (SELECT min(r.round) FROM evaluation_rounds r"
+     "  WHERE r.tender_id = evaluation_objections.tender_id"
+     "  AND r.lot_no = evaluation_objections.lot_no"
+     "  AND r.ended_ms >= evaluation_objections.raised_ms),"
+     " (SELECT e.round FROM evaluations e WHERE e.tender_id = evaluation_objections.tender_id"
+     "  AND e.lot_no = evaluation_objections.lot_no), 1);"
+     "UPDATE evaluation_objections SET"
+     " answer = 'superseded: re-evaluation round ' || (round + 1) || ' started',"
+     " answered_ms = (SELECT r.ended_ms FROM evaluation_rounds r"
+     "  WHERE r.tender_id = evaluation_objections.tender_id"
+     "  AND r.lot_no = evaluation_objections.lot_no AND r.round = evaluation_objections.round)"
+     " WHERE answered_ms IS NULL AND EXISTS (SELECT 1 FROM evaluation_rounds r"
+     "  WHERE r.tender_id = evaluation_objections.tender_id"
+     "  AND r.lot_no = evaluation_objections.lot_no AND r.round = evaluation_objections.round);"
+     "DROP INDEX evaluation_objections_tender;"
+     "CREATE INDEX evaluation_objections_tender"
+     " ON evaluation_objections(tender_id, lot_no, round, id);"},
+    {28, "draw pool version bumped by triggers; open bonds index (docs/draw.md, award.md)",
+     "CREATE FUNCTION expert_pool_bump() RETURNS trigger LANGUAGE plpgsql AS $fn$"
+     " BEGIN"
+     "   UPDATE expert_pool_version SET version = version + 1 WHERE id = 1;"
+     "   RETURN NULL;"
+     " END $fn$;"
+     "CREATE TRIGGER experts_pool AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON experts"
+     "  FOR EACH STATEMENT EXECUTE FUNCTION expert_pool_bump();"
+     "CREATE TRIGGER expert_specialty_links_pool AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+     "  ON expert_specialty_links FOR EACH STATEMENT EXECUTE FUNCTION expert_pool_bump();"
+     "CREATE TRIGGER expert_specialties_pool AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+     "  ON expert_specialties FOR EACH STATEMENT EXECUTE FUNCTION expert_pool_bump();"
+     /* the overdue-bond sweep reads only bonds not refunded */
+     "CREATE INDEX bonds_open ON bonds(tender_id, org_id) WHERE refunded_ms IS NULL;"},
+    {29, "the opening hall: signatures in rows, lots, signing window (docs/opening.md)",
+     "CREATE TABLE opening_signatures ("
+     "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+     "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+     "  bidder TEXT NOT NULL,"             /* the organisation's name when it signed */
+     "  certificate TEXT NOT NULL,"        /* base64 DER */
+     "  certificate_sha256 TEXT NOT NULL," /* hex */
+     "  key_alg TEXT NOT NULL,"            /* p256 sm2 */
+     "  signature TEXT NOT NULL,"          /* base64 DER over the draft's message */
+     "  signed_ms BIGINT NOT NULL,"
+     "  PRIMARY KEY (tender_id, org_id)"
+     ");"
+     "CREATE TABLE opening_lots ("
+     "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+     "  lot_no BIGINT NOT NULL,"
+     "  bidders BIGINT NOT NULL," /* organisations with a bid on the lot at the deadline */
+     "  failed_ms BIGINT,"        /* the lot failed at the opening (流标); NULL: goes on */
+     "  reason TEXT,"
+     "  PRIMARY KEY (tender_id, lot_no)"
+     ");"
+     "ALTER TABLE opening_halls ADD COLUMN signing_end_ms BIGINT;"},
+    /* 30: the invitees of an invited tender (邀请招标, docs/tenders.md): the
+     * organisations the agent invites; only they may register */
+    {30, "tender invitees",
+     "CREATE TABLE tender_invitees ("
+     "  tender_id BIGINT NOT NULL REFERENCES tenders(id),"
+     "  org_id BIGINT NOT NULL REFERENCES orgs(id),"
+     "  added_by BIGINT REFERENCES users(id),"
+     "  added_ms BIGINT NOT NULL,"
+     "  PRIMARY KEY (tender_id, org_id)"
+     ");"},
 };
 const int pg_nmigrations = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -1125,7 +1125,6 @@ static const char m017_blob_journal[] = "CREATE TABLE blob_journal ("
                                         "  created_ms INTEGER NOT NULL"
                                         ");";
 
-
 const struct store_migration sqlite_migrations[] = {
     {1, "accounts, sessions, audit, notices", m001_accounts},
     {2, "events", m002_events},
@@ -1144,7 +1143,6 @@ const struct store_migration sqlite_migrations[] = {
     {15, "bills of quantities, credit records, clarifications", m015_boq_credit_clarify},
     {16, "supervision: risk, leads", m016_supervision},
     {17, "blob journal", m017_blob_journal},
-    /* reserved for this session's work; each owner replaces its own line */
     {18, "award: complaints, contracts, bonds (docs/award.md)",
      "CREATE TABLE complaints ("
      "  id INTEGER PRIMARY KEY,"
@@ -1488,5 +1486,113 @@ const struct store_migration sqlite_migrations[] = {
      "CREATE TABLE expert_pool_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
      " version INTEGER NOT NULL);"
      "INSERT INTO expert_pool_version VALUES (1, (random() & 281474976710655) + 1);"},
+    {26, "receipts numbered per bidder within a tender (docs/bids.md)",
+     /* A receipt's seq was the tender's count of submissions and
+      * withdrawals: the second bidder's first receipt told it how often
+      * others had bid. New receipts count per (tender, bidder); old ones
+      * keep their signed numbers, unique per bidder as they were per
+      * tender. The table is append-only: rebuilt with its triggers. */
+     "CREATE TABLE bid_receipts_n ("
+     "  id INTEGER PRIMARY KEY,"
+     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+     "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+     "  bid_id INTEGER NOT NULL REFERENCES bids(id),"
+     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw')),"
+     "  body TEXT NOT NULL,"
+     "  key_id TEXT NOT NULL,"
+     "  signature TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  UNIQUE (tender_id, org_id, seq)"
+     ");"
+     "INSERT INTO bid_receipts_n (id, tender_id, seq, bid_id, org_id, kind, body, key_id,"
+     " signature, created_ms) SELECT id, tender_id, seq, bid_id, org_id, kind, body, key_id,"
+     " signature, created_ms FROM bid_receipts;"
+     "DROP TABLE bid_receipts;"
+     "ALTER TABLE bid_receipts_n RENAME TO bid_receipts;"
+     "CREATE INDEX bid_receipts_org ON bid_receipts(org_id, tender_id, seq);"
+     "CREATE INDEX bid_receipts_bid ON bid_receipts(bid_id);"
+     "CREATE TRIGGER bid_receipts_no_update BEFORE UPDATE ON bid_receipts"
+     "  BEGIN SELECT RAISE(ABORT, 'bid_receipts is append-only'); END;"
+     "CREATE TRIGGER bid_receipts_no_delete BEFORE DELETE ON bid_receipts"
+     "  BEGIN SELECT RAISE(ABORT, 'bid_receipts is append-only'); END;"},
+    {27, "objections belong to the round they were raised in (docs/evaluation.md)",
+     /* An objection is to one round's result (實施條例 art. 54). Existing
+      * rows get the first ended round of their lot that ended at or after
+      * they were raised, else the lot's current round, else 1; those of
+      * an ended round still open are closed as superseded at that round's
+      * end, as evaluation_reevaluate_tx now does (answered_by NULL: the
+      * system). */
+     "ALTER TABLE evaluation_objections ADD COLUMN round INTEGER NOT NULL DEFAULT 1;"
+     "UPDATE evaluation_objections SET round = COALESCE("
+     " (SELECT min(r.round) FROM evaluation_rounds r"
+     "  WHERE r.tender_id = evaluation_objections.tender_id"
+     "  AND r.lot_no = evaluation_objections.lot_no"
+     "  AND r.ended_ms >= evaluation_objections.raised_ms),"
+     " (SELECT e.round FROM evaluations e WHERE e.tender_id = evaluation_objections.tender_id"
+     "  AND e.lot_no = evaluation_objections.lot_no), 1);"
+     "UPDATE evaluation_objections SET"
+     " answer = 'superseded: re-evaluation round ' || (round + 1) || ' started',"
+     " answered_ms = (SELECT r.ended_ms FROM evaluation_rounds r"
+     "  WHERE r.tender_id = evaluation_objections.tender_id"
+     "  AND r.lot_no = evaluation_objections.lot_no AND r.round = evaluation_objections.round)"
+     " WHERE answered_ms IS NULL AND EXISTS (SELECT 1 FROM evaluation_rounds r"
+     "  WHERE r.tender_id = evaluation_objections.tender_id"
+     "  AND r.lot_no = evaluation_objections.lot_no AND r.round = evaluation_objections.round);"
+     "DROP INDEX evaluation_objections_tender;"
+     "CREATE INDEX evaluation_objections_tender"
+     " ON evaluation_objections(tender_id, lot_no, round, id);"},
+    {28, "draw pool version bumped by triggers; open bonds index (docs/draw.md, award.md)",
+     "CREATE TRIGGER experts_pool_ins AFTER INSERT ON experts"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER experts_pool_upd AFTER UPDATE ON experts"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER experts_pool_del AFTER DELETE ON experts"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER expert_specialty_links_pool_ins AFTER INSERT ON expert_specialty_links"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER expert_specialty_links_pool_upd AFTER UPDATE ON expert_specialty_links"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER expert_specialty_links_pool_del AFTER DELETE ON expert_specialty_links"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER expert_specialties_pool_ins AFTER INSERT ON expert_specialties"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER expert_specialties_pool_upd AFTER UPDATE ON expert_specialties"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER expert_specialties_pool_del AFTER DELETE ON expert_specialties"
+     " BEGIN UPDATE expert_pool_version SET version = version + 1 WHERE id = 1; END;"
+     /* the overdue-bond sweep reads only bonds not refunded */
+     "CREATE INDEX bonds_open ON bonds(tender_id, org_id) WHERE refunded_ms IS NULL;"},
+    {29, "the opening hall: signatures in rows, lots, signing window (docs/opening.md)",
+     "CREATE TABLE opening_signatures ("
+     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  bidder TEXT NOT NULL,"             /* the organisation's name when it signed */
+     "  certificate TEXT NOT NULL,"        /* base64 DER */
+     "  certificate_sha256 TEXT NOT NULL," /* hex */
+     "  key_alg TEXT NOT NULL,"            /* p256 sm2 */
+     "  signature TEXT NOT NULL,"          /* base64 DER over the draft's message */
+     "  signed_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (tender_id, org_id)"
+     ");"
+     "CREATE TABLE opening_lots ("
+     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+     "  lot_no INTEGER NOT NULL,"
+     "  bidders INTEGER NOT NULL," /* organisations with a bid on the lot at the deadline */
+     "  failed_ms INTEGER,"        /* the lot failed at the opening (流标); NULL: goes on */
+     "  reason TEXT,"
+     "  PRIMARY KEY (tender_id, lot_no)"
+     ");"
+     "ALTER TABLE opening_halls ADD COLUMN signing_end_ms INTEGER;"},
+    /* 30: the invitees of an invited tender (邀请招标, docs/tenders.md): the
+     * organisations the agent invites; only they may register */
+    {30, "tender invitees",
+     "CREATE TABLE tender_invitees ("
+     "  tender_id INTEGER NOT NULL REFERENCES tenders(id),"
+     "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  added_by INTEGER REFERENCES users(id),"
+     "  added_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (tender_id, org_id)"
+     ");"},
 };
 const int sqlite_nmigrations = (int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]));
