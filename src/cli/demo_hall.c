@@ -19,8 +19,9 @@
  * Honesty: nothing here moves a clock. Only the publication is back-dated,
  * by tender_publish_backdated (domain/tender.h): it checks the statutory
  * rules against the stated time (21 days >= min_bid_days 20), and its
- * audit row and witness-log event are appended now, saying "backdated"
- * with the stated and the real time. The registrations and the bids
+ * audit row and witness-log event are appended now (the log's entry bears
+ * the real time; the audit row says "backdated" with the stated and the
+ * real time). The registrations and the bids
  * happen at the real time of the seeding, before the real deadline, by the
  * same checks as through the API.
  *

@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,7 @@ struct bid_upload {
     bool in_mem;    /* a small body (declared <= BLOB_TX_MAX): kept in mem, no
                      * spool file (its bytes go into the commit anyway) */
     struct buf mem;
+    uint64_t mem_held; /* bytes of bids_mem_held this upload reserved */
     EVP_MD_CTX *sha;
     struct envelope_reader *reader;
     uint64_t len;
@@ -311,9 +313,32 @@ static enum err cert_valid_now(struct bid_service *svc, struct store_tx *tx, con
 
 /* ---- admission ---- */
 
+/* Bytes of small bodies held in memory by all uploads together: past
+ * BIDS_MEM_MAX a small body is spooled like a big one, so that many slow
+ * senders cannot pin memory (each may hold up to BLOB_TX_MAX). */
+#define BIDS_MEM_MAX ((uint64_t)64 << 20)
+static _Atomic uint64_t bids_mem_held;
+
+static bool mem_reserve(struct bid_upload *u, uint64_t n)
+{
+    if (atomic_fetch_add(&bids_mem_held, n) + n > BIDS_MEM_MAX) {
+        atomic_fetch_sub(&bids_mem_held, n);
+        return false;
+    }
+    u->mem_held = n;
+    return true;
+}
+
+static void mem_unreserve(struct bid_upload *u)
+{
+    atomic_fetch_sub(&bids_mem_held, u->mem_held);
+    u->mem_held = 0;
+}
+
 static void upload_discard_file(struct bid_upload *u)
 {
     buf_release(&u->mem);
+    mem_unreserve(u);
     if (u->fd >= 0) {
         close(u->fd);
         u->fd = -1;
@@ -478,7 +503,7 @@ enum err bid_upload_begin(struct bid_service *svc, const struct tender_caller *c
         goto out;
     }
     buf_init(&u->mem, BLOB_TX_MAX);
-    if (declared_len > 0 && declared_len <= BLOB_TX_MAX) {
+    if (declared_len > 0 && declared_len <= BLOB_TX_MAX && mem_reserve(u, declared_len)) {
         /* no spool file: the commit stores the bytes; memory grows with
          * the bytes received, not with what was declared */
         u->in_mem = true;
@@ -606,6 +631,7 @@ enum err bid_upload_write(struct bid_upload *u, const void *p, size_t n)
             return upload_fail(u, ERR_STORE_UNAVAILABLE, "%s",
                                "The platform could not store the bid.");
         buf_release(&u->mem);
+        mem_unreserve(u);
         u->in_mem = false;
     }
     if (u->in_mem) {

@@ -46,6 +46,7 @@
 #include "ledger/ledger.h"
 #include "store/draws.h"
 #include "store/escrow.h"
+#include "store/opening.h"
 #include "domain/opening.h"
 #include "domain/workcal.h"
 
@@ -141,16 +142,20 @@ static int phase_rank(const char *phase)
     return 0;
 }
 
-/* The tender's state its lots make, into *to. */
+/* The tender's state its lots make, into *to. A lot not started whose
+ * opening failed it (below the minimum at the count, docs/opening.md)
+ * counts as failed: it has no evaluation to wait for. */
 static enum err derived_state(struct store_tx *tx, struct arena *a, const struct tender *t,
                               enum tender_state *to)
 {
     static const enum tender_state of_rank[] = {TS_EVALUATION, TS_PUBLICITY, TS_AWARDED,
                                                 TS_CONTRACTED};
-    struct page lots, evs;
+    struct page lots, evs, ol;
     int rc = store_tender_lot_list(tx, a, t->id, LOTS_MAX, &lots);
     if (rc == STORE_OK)
         rc = store_eval_list(tx, a, t->id, LOTS_MAX, &evs);
+    if (rc == STORE_OK)
+        rc = store_opening_lot_list(tx, a, t->id, LOTS_MAX, &ol);
     if (rc != STORE_OK)
         return domain_store_err(rc);
     int least = 4, n = lots.n > 0 ? lots.n : 1;
@@ -160,6 +165,10 @@ static enum err derived_state(struct store_tx *tx, struct arena *a, const struct
         for (int k = 0; k < evs.n; k++)
             if (((const struct evaluation *)evs.items)[k].lot_no == no)
                 phase = ((const struct evaluation *)evs.items)[k].phase;
+        for (int k = 0; phase == NULL && k < ol.n; k++)
+            if (((const struct opening_lot *)ol.items)[k].lot_no == no &&
+                ((const struct opening_lot *)ol.items)[k].failed_ms != 0)
+                phase = "failed";
         int r = phase_rank(phase);
         if (r >= 0 && r < least)
             least = r;

@@ -117,21 +117,6 @@ static bool field_named(const char *fields, const char *name)
     return false;
 }
 
-/* The form key a read-out field names ("price": price_fen, "duration":
- * duration_days, "bidder": none), into key; false for "bidder". */
-static bool field_key(const char *name, size_t len, char key[40])
-{
-    if (len == 6 && memcmp(name, "bidder", 6) == 0)
-        return false;
-    if (len == 5 && memcmp(name, "price", 5) == 0)
-        snprintf(key, 40, "price_fen");
-    else if (len == 8 && memcmp(name, "duration", 8) == 0)
-        snprintf(key, 40, "duration_days");
-    else
-        snprintf(key, 40, "%.*s", (int)(len < 33 ? len : 33), name);
-    return true;
-}
-
 /* Whether the form key k is read out under fields. */
 static bool key_read_out(const char *fields, const char *k)
 {
@@ -142,6 +127,25 @@ static bool key_read_out(const char *fields, const char *k)
     if (strcmp(k, "bidder") == 0 || strcmp(k, "price") == 0 || strcmp(k, "duration") == 0)
         return false;
     return field_named(fields, k);
+}
+
+/* The read-out of a stored form under the tender's fields (NULL: every
+ * key): a new object with only the keys read out (price always, duration
+ * and the tender's own fields when named); NULL if the form does not parse. */
+static json_t *form_read_out(const char *fields, const char *form)
+{
+    json_t *o = json_loads(form, JSON_REJECT_DUPLICATES, NULL), *v;
+    const char *key;
+    void *tmp;
+    if (!json_is_object(o) || fields == NULL)
+        return o;
+    json_object_foreach_safe(o, tmp, key, v)
+    {
+        (void)v;
+        if (!key_read_out(fields, key))
+            json_object_del(o, key);
+    }
+    return o;
 }
 
 enum err opening_form_check(const char *json, size_t len, struct buf *canon)
@@ -169,24 +173,13 @@ enum err opening_form_check_fields(const char *json, size_t len, const char *fie
     if (!json_is_integer(v) || json_integer_value(v) < 0 ||
         json_integer_value(v) > TENDER_MONEY_MAX)
         goto out;
-    /* every field the tender names is there */
-    for (const char *p = fields; p != NULL && *p != '\0';) {
-        const char *end = strchr(p, ',');
-        size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
-        char k[40];
-        if (l > 32)
-            goto out;
-        if (field_key(p, l, k) && json_object_get(root, k) == NULL)
-            goto out;
-        p = end != NULL ? end + 1 : NULL;
-    }
-    void *tmp;
-    json_object_foreach_safe(root, tmp, key, v)
+    /* Every key is checked, named or not: the whole form is kept, for the
+     * evaluation reads its fields (price, duration, others) from it. A
+     * field the tender names but the form lacks is read out as not stated:
+     * the opening reads out, it does not judge (the committee does). */
+    (void)fields;
+    json_object_foreach(root, key, v)
     {
-        if (fields != NULL && !key_read_out(fields, key)) {
-            json_object_del(root, key); /* not named: not read out */
-            continue;
-        }
         size_t kl = strlen(key);
         if (kl == 0 || kl > 64)
             goto out;
@@ -475,8 +468,7 @@ static enum err build_draft(struct store_tx *tx, struct job *j, const struct ten
     for (int i = 0; ok && i < bids.n; i++) {
         const struct opening_bid *b = (const struct opening_bid *)bids.items + i;
         json_t *o = json_object();
-        json_t *form =
-            b->form != NULL ? json_loads(b->form, JSON_REJECT_DUPLICATES, NULL) : json_null();
+        json_t *form = b->form != NULL ? form_read_out(t->readout_fields, b->form) : json_null();
         ok = o != NULL && json_array_append_new(ab, o) == 0 &&
              put(o, "lot_no", json_integer(b->lot_no)) &&
              put(o, "org_id", json_integer(b->org_id)) &&
@@ -1338,10 +1330,14 @@ static void view_write(struct jsonw *w, const struct tender *t, const struct ope
         jsonw_kbool(w, "signed", b->signed_ms != 0);
         if (public_forms) {
             jsonw_key(w, "form");
-            if (b->form != NULL)
-                jsonw_raw(w, b->form, strlen(b->form));
+            json_t *ro = b->form != NULL ? form_read_out(t->readout_fields, b->form) : NULL;
+            char *txt = ro != NULL ? json_dumps(ro, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+            if (txt != NULL)
+                jsonw_raw(w, txt, strlen(txt));
             else
                 jsonw_null(w);
+            free(txt);
+            json_decref(ro);
             jsonw_kstr(w, "reason", b->reason);
         }
         jsonw_obj_end(w);

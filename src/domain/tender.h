@@ -152,8 +152,9 @@ enum err tender_publish(struct store *s, const struct tender_caller *c, int64_t 
  * time as its clock: the rules are checked against it (min_bid_days counts
  * from the stated publication), the notice and the transitions carry it.
  * The audit row and the witness-log event are appended now, as every
- * event is (an append-only log cannot be back-dated); their detail says
- * "backdated": true with stated_at_ms and seeded_at_ms (docs/tenders.md,
+ * event is (an append-only log cannot be back-dated): the log's entry
+ * bears the real time; the audit row's detail says "backdated": true with
+ * stated_at_ms and seeded_at_ms (docs/tenders.md,
  * "The demo's opening hall"). ERR_INVALID_FIELD unless stated_ms is in the
  * last 60 days. */
 enum err tender_publish_backdated(struct store *s, const struct tender_caller *c, int64_t id,

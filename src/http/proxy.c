@@ -79,12 +79,18 @@ int http_proxies_add(struct http_proxies *p, const char *spec, char *err, size_t
         return -1;
     }
     unsigned max = net.family == AF_INET ? 32 : 128;
+    /* an IPv4-mapped IPv6 network (::ffff:a.b.c.d/N, N >= 96) was folded
+     * to IPv4 by ip_parse: its prefix counts 96 bits fewer */
+    bool mapped = net.family == AF_INET && memchr(spec, ':', alen) != NULL;
     net.bits = max;
     if (slash != NULL) {
         char *end = NULL;
         long b = strtol(slash + 1, &end, 10);
+        if (mapped)
+            b -= 96;
         if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || b < 0 || b > (long)max) {
-            snprintf(err, errlen, "'%s': the prefix length must be 0..%u", spec, max);
+            snprintf(err, errlen, "'%s': the prefix length must be 0..%u", spec,
+                     mapped ? 128 : max);
             return -1;
         }
         net.bits = (unsigned)b;

@@ -85,6 +85,14 @@ static void test_trusts(void **state)
     assert_false(http_proxies_trusts(&p, ""));
     assert_false(http_proxies_trusts(&p, NULL));
     assert_false(http_proxies_trusts(&p, "127.0.0.1 "));
+    /* an IPv4-mapped network is written with an IPv6 prefix length */
+    struct http_proxies m = {0};
+    assert_int_equal(http_proxies_add(&m, "::ffff:10.0.0.0/104", err, sizeof err), 0);
+    assert_true(http_proxies_trusts(&m, "10.255.0.1"));
+    assert_true(http_proxies_trusts(&m, "::ffff:10.1.2.3"));
+    assert_false(http_proxies_trusts(&m, "11.0.0.1"));
+    assert_int_equal(http_proxies_add(&m, "::ffff:10.0.0.0/95", err, sizeof err), -1);
+    assert_int_equal(http_proxies_add(&m, "::ffff:10.0.0.1/128", err, sizeof err), 0);
 }
 
 static void test_normalize(void **state)

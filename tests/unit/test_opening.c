@@ -957,29 +957,26 @@ static void test_form_check(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(opening_form_check(bad[i], strlen(bad[i]), &b), ERR_OPENING_FORM_INVALID);
-    /* against the tender's read-out fields: every named field present and
-     * well-formed; what the tender does not name is not read out */
+    /* against the tender's read-out fields: the whole form is checked and
+     * kept (the evaluation reads it); a named field it lacks is read out as
+     * not stated, not a fault; only the price is required */
     static const char q[] = "bidder,price,duration,quality";
     assert_int_equal(opening_form_check_fields(form1, strlen(form1), q, &b), ERR_OK);
     assert_string_equal(b.data,
                         "{\"duration_days\":365,\"price_fen\":987654300,\"quality\":\"合格\"}");
     assert_int_equal(opening_form_check_fields(form2, strlen(form2), q, &b),
-                     ERR_OPENING_FORM_INVALID); /* no quality */
-    assert_int_equal(opening_form_check_fields(form2, strlen(form2), "bidder,price,duration", &b),
-                     ERR_OK);
+                     ERR_OK); /* no quality */
     assert_int_equal(opening_form_check_fields(form1, strlen(form1), "bidder,price", &b), ERR_OK);
-    assert_string_equal(b.data, "{\"price_fen\":987654300}"); /* neither named: dropped */
+    assert_string_equal(b.data, /* kept whole: not named is only not read out */
+                        "{\"duration_days\":365,\"price_fen\":987654300,\"quality\":\"合格\"}");
     static const char extra[] = "{\"price_fen\":5,\"duration_days\":9,\"Note-X\":[1],\"memo\":1}";
     assert_int_equal(opening_form_check_fields(extra, strlen(extra), "bidder,price,duration", &b),
-                     ERR_OK);
-    assert_string_equal(b.data, "{\"duration_days\":9,\"price_fen\":5}");
+                     ERR_OPENING_FORM_INVALID); /* a malformed key, named or not */
     static const char *const bad_named[] = {
-        "{\"price_fen\":5,\"quality\":\"合格\"}",                         /* no duration */
         "{\"duration_days\":9,\"quality\":\"合格\"}",                     /* no price */
         "{\"price_fen\":5,\"duration_days\":\"9\",\"quality\":\"合格\"}", /* malformed */
         "{\"price_fen\":-5,\"duration_days\":9,\"quality\":\"合格\"}",
         "{\"price_fen\":5,\"duration_days\":9,\"quality\":true}",
-        "{\"price_fen\":5,\"duration_days\":9}", /* no quality */
     };
     for (size_t i = 0; i < sizeof bad_named / sizeof bad_named[0]; i++)
         assert_int_equal(opening_form_check_fields(bad_named[i], strlen(bad_named[i]), q, &b),
@@ -990,9 +987,10 @@ static void test_form_check(void **state)
     buf_release(&b);
 }
 
-/* The tender's read-out fields decide the form (art. 31: a form without a
- * named field is the bidder's fault, revoked); fields it does not name are
- * not read out. */
+/* The tender's read-out fields decide what is read out: a form without a
+ * named field opens (read out as not stated); a form without a price is
+ * the bidder's fault (art. 31, revoked); fields it does not name are kept
+ * for the evaluation but not read out. */
 static void test_readout_fields(void **state)
 {
     struct fx *f = *state;
@@ -1004,8 +1002,9 @@ static void test_readout_fields(void **state)
     const char *reason = NULL;
     static const char extra[] =
         "{\"price_fen\":7,\"duration_days\":1,\"quality\":\"优\",\"secret_note\":\"不读\"}";
-    seal_blob(f, form1, blobs[0], keys[0]);
-    seal_blob(f, form2, blobs[1], keys[1]); /* no quality */
+    static const char noprice[] = "{\"duration_days\":1,\"quality\":\"优\"}";
+    seal_blob(f, form2, blobs[0], keys[0]); /* no quality: opens, not stated */
+    seal_blob(f, noprice, blobs[1], keys[1]);
     seal_blob(f, extra, blobs[2], keys[2]);
     g_readout = "bidder,price,duration,quality";
     int64_t id = opening_tender_blobs(f, 3, blobs);
@@ -1013,7 +1012,7 @@ static void test_readout_fields(void **state)
     assert_int_equal(opening_advance(f->s, &f->agent, id, OP_SIGNIN, &ch), ERR_OK);
     /* a form stated directly is refused with the code */
     assert_int_equal(
-        opening_decide(f->s, &f->bidder[1], id, f->org_b[1], 1, "opened", form2, NULL, &ch),
+        opening_decide(f->s, &f->bidder[1], id, f->org_b[1], 1, "opened", noprice, NULL, &ch),
         ERR_OPENING_FORM_INVALID);
     assert_int_equal(opening_decrypt(f->s, &f->bidder[0], id, 1, keys[0], &out, &ch), ERR_OK);
     assert_string_equal(out.status, "opened");

@@ -526,7 +526,7 @@ static const char m009_bids[] =
     "  user_id BIGINT REFERENCES users(id)," /* who uploaded */
     "  remote_addr TEXT,"                    /* from where */
     "  submitted_ms BIGINT NOT NULL,"        /* server time */
-    "  seq BIGINT NOT NULL,"                 /* the receipt's number in the tender */
+    "  seq BIGINT NOT NULL,"                 /* its receipt's number (per bidder: m26) */
     "  ended_ms BIGINT,"                     /* superseded or withdrawn at */
     "  UNIQUE (tender_id, lot_no, org_id, version)"
     ");"

@@ -462,7 +462,7 @@ static const char m009_bids[] =
     "  user_id INTEGER REFERENCES users(id)," /* who uploaded */
     "  remote_addr TEXT,"                     /* from where */
     "  submitted_ms INTEGER NOT NULL,"        /* server time */
-    "  seq INTEGER NOT NULL,"                 /* the receipt's number in the tender */
+    "  seq INTEGER NOT NULL,"                 /* its receipt's number (per bidder: m26) */
     "  ended_ms INTEGER,"                     /* superseded or withdrawn at */
     "  UNIQUE (tender_id, lot_no, org_id, version)"
     ");"
