@@ -76,5 +76,9 @@ int cli_demo_escrow(struct store *s, const char *data_dir);
 int cli_demo_expert_certs(struct store *s, const char *data_dir);
 /* The demo's opening-hall tender with three sealed bids (cli/demo_hall.c). */
 int cli_demo_hall(struct store *s, const char *data_dir);
+struct tender_caller;
+/* A caller for the demo user username (a static string), for the seeding
+ * steps that run as that user (cli/demo.c). */
+int cli_demo_caller(struct store *s, const char *username, struct tender_caller *c);
 
 #endif

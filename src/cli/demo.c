@@ -85,8 +85,8 @@ static const char demo_doc[] =
     "第四章 合同条款及格式\n第五章 工程量清单\n第六章 图纸\n第七章 技术标准和要求\n"
     "第八章 投标文件格式\n";
 
-/* A caller for a demo user by name. */
-static int demo_caller(struct store *s, const char *username, struct tender_caller *c)
+/* A caller for a demo user by name (cli.h). */
+int cli_demo_caller(struct store *s, const char *username, struct tender_caller *c)
 {
     struct store_tx *tx = NULL;
     struct arena a;
@@ -133,8 +133,9 @@ static int demo_tenders(struct store *s)
     store_rollback(tx);
     if (rc != STORE_OK || n > 0)
         return CLI_OK;
-    if (demo_caller(s, "agent", &agent) != STORE_OK || demo_caller(s, "bidder1", &b1) != STORE_OK ||
-        demo_caller(s, "bidder2", &b2) != STORE_OK)
+    if (cli_demo_caller(s, "agent", &agent) != STORE_OK ||
+        cli_demo_caller(s, "bidder1", &b1) != STORE_OK ||
+        cli_demo_caller(s, "bidder2", &b2) != STORE_OK)
         return CLI_OK; /* not the demo accounts: nothing to seed for */
 
     /* 1. a works tender, published, documents out in two days */

@@ -73,27 +73,6 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static int caller_of(struct store *s, const char *username, struct tender_caller *c)
-{
-    struct store_tx *tx = NULL;
-    struct arena a;
-    struct user u;
-    int rc = store_begin(s, STORE_READ, &tx);
-    arena_init(&a, 0);
-    if (rc == STORE_OK)
-        rc = store_user_by_name(tx, &a, username, &u);
-    store_rollback(tx);
-    if (rc == STORE_OK) {
-        memset(c, 0, sizeof(*c));
-        c->who.user_id = u.id;
-        c->who.name = username; /* static */
-        c->roles = u.roles;
-        c->org_id = u.org_id;
-    }
-    arena_release(&a);
-    return rc;
-}
-
 /* Officer i: the key and certificate, registered. */
 static int officer_cert(struct store *s, struct trust_cache *tc, struct ca_dir *ca,
                         const char *keys, int i, int64_t *uid)
@@ -104,7 +83,7 @@ static int officer_cert(struct store *s, struct trust_cache *tc, struct ca_dir *
     struct store_tx *tx = NULL;
     struct arena a;
     struct user_cert uc;
-    if (caller_of(s, officers[i].user, &c) != STORE_OK)
+    if (cli_demo_caller(s, officers[i].user, &c) != STORE_OK)
         return CLI_FAIL;
     *uid = c.who.user_id;
     snprintf(dir, sizeof dir, "%s/%s", keys, officers[i].user);
@@ -158,7 +137,7 @@ static int escrow_tender(struct store *s, const int64_t *uids)
     if (rc == STORE_OK)
         rc = store_query_int(tx, "SELECT count(*) FROM tenders WHERE escrow_k > 0", NULL, 0, &n);
     store_rollback(tx);
-    if (rc != STORE_OK || n > 0 || caller_of(s, "agent", &agent) != STORE_OK)
+    if (rc != STORE_OK || n > 0 || cli_demo_caller(s, "agent", &agent) != STORE_OK)
         return rc == STORE_OK ? CLI_OK : CLI_FAIL;
     struct tender_input in = {0};
     in.title = "榕城市体育中心照明改造工程（托管开标演示）";

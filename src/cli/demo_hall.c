@@ -65,27 +65,6 @@ static const struct {
 };
 #define N_HALL_BIDS ((int)(sizeof hall_bids / sizeof hall_bids[0]))
 
-static int hall_caller(struct store *s, const char *username, struct tender_caller *c)
-{
-    struct store_tx *tx = NULL;
-    struct arena a;
-    struct user u;
-    int rc = store_begin(s, STORE_READ, &tx);
-    arena_init(&a, 0);
-    if (rc == STORE_OK)
-        rc = store_user_by_name(tx, &a, username, &u);
-    store_rollback(tx);
-    if (rc == STORE_OK) {
-        memset(c, 0, sizeof(*c));
-        c->who.user_id = u.id;
-        c->who.name = username; /* static */
-        c->roles = u.roles;
-        c->org_id = u.org_id;
-    }
-    arena_release(&a);
-    return rc;
-}
-
 /* One text value by one id; "" when absent. */
 static void hall_text(struct store *s, const char *sql, int64_t id, char *out, size_t n)
 {
@@ -270,10 +249,10 @@ int cli_demo_hall(struct store *s, const char *data_dir)
         hall_print(id, code, deadline, state);
         return CLI_OK;
     }
-    if (hall_caller(s, "agent", &agent) != STORE_OK)
+    if (cli_demo_caller(s, "agent", &agent) != STORE_OK)
         return CLI_OK;
     for (int i = 0; i < N_HALL_BIDS; i++)
-        if (hall_caller(s, hall_bids[i].user, &bidders[i]) != STORE_OK)
+        if (cli_demo_caller(s, hall_bids[i].user, &bidders[i]) != STORE_OK)
             return CLI_OK;
 
     /* the deadline: a whole minute, DEMO_HALL_MINUTES or a little more ahead */
