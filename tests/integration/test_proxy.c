@@ -16,6 +16,9 @@
  * directory: no demo warning) logs 127.0.0.1 for a request that sends
  * X-Real-IP and X-Forwarded-For; another trusting only 10.0.0.0/8 does too.
  * A malformed --trusted-proxy stops serve with exit 2.
+ *
+ * IT_STORE_NEUTRAL: the address is settled in the HTTP layer, above the
+ * store; this runs on SQLite only (tests/CMakeLists.txt).
  */
 #include "harness.h"
 
