@@ -143,7 +143,7 @@ static void test_trusted_proxy(void **state)
             fail_msg("case %d (%s): audit remote_addr %s, want %s", i,
                      cases[i].headers ? cases[i].headers : "none", got ? got : "(no row)",
                      cases[i].addr);
-        char line[128];
+        char line[512];
         snprintf(line, sizeof line, "access %s %s POST /api/auth/login", rid[i], cases[i].addr);
         if (!log_has(&s, line))
             fail_msg("case %d: no access line '%s'", i, line);
